@@ -1,0 +1,54 @@
+/*
+ * Threads as the rest of the kernel and the debugger see them. The thread table is plain
+ * data: a debugger (the gdbstub, or gdb reading memory) can walk it without calling code.
+ * Implemented in core/thread.c and core/sched.c.
+ */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum thread_state {
+	THREAD_READY,	/* runnable, in the run queue */
+	THREAD_RUNNING,	/* the one on the CPU */
+	THREAD_SLEEPING,	/* waiting for a deadline */
+	THREAD_BLOCKED,	/* waiting on a wait queue (see wait_reason) */
+	THREAD_DEAD,	/* exited, waiting to be joined */
+};
+
+/*
+ * Callee-saved registers of a thread that is not running, saved by the context switch
+ * (arch/x86_64/switch.S). rip is where the thread resumes (inside the switch routine's
+ * caller); a debugger shows exactly these as the parked thread's registers.
+ */
+struct cpu_context {
+	uint64_t rsp, rbp, rbx, r12, r13, r14, r15, rip, rflags;
+};
+
+#define THREAD_NAME_MAX 32
+
+struct thread {
+	int id;			/* stable, never reused, starts at 1; the gdb thread id */
+	char name[THREAD_NAME_MAX];
+	enum thread_state state;
+	const char *wait_reason;	/* "sleep", "wait queue rxq", "join worker"... or NULL */
+	struct cpu_context ctx;	/* valid while state != THREAD_RUNNING */
+	uintptr_t stack_base;	/* lowest usable byte; an unmapped guard page lies below */
+	uintptr_t stack_top;	/* one past the highest byte */
+	struct thread *all_next;	/* every thread, in creation order (thread_all) */
+	/* scheduler-private fields follow in core/ */
+	struct thread *run_next;
+	uint64_t wake_at_ns;
+	int exit_code;
+	int (*entry)(void *);
+	void *arg;
+	struct thread *joiner;
+};
+
+/* Head of the list of all threads (including dead, not yet joined ones). */
+extern struct thread *thread_all;
+struct thread *thread_current(void);
+struct thread *thread_by_id(int id);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * The trap frame: what the interrupt/exception entry stubs push, in memory order.
+ * Shared by the trap dispatcher (arch/x86_64), IRQ handlers and the gdbstub, which
+ * reads and writes a stopped CPU's registers through it.
+ */
+#ifndef KERNEL_TRAP_H
+#define KERNEL_TRAP_H
+
+#include <stdint.h>
+
+struct trap_frame {
+	/* pushed by the common entry stub (isr.S), last pushed first */
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	/* pushed by the per-vector stub: vector number, and 0 where the CPU pushes no code */
+	uint64_t vector, error;
+	/* pushed by the CPU; in long mode ss:rsp are always pushed */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Exception vectors (Intel SDM vol. 3, table 6-1) */
+#define TRAP_DE 0	/* divide error */
+#define TRAP_DB 1	/* debug: single step, debug registers */
+#define TRAP_NMI 2
+#define TRAP_BP 3	/* int3 */
+#define TRAP_OF 4
+#define TRAP_BR 5
+#define TRAP_UD 6	/* invalid opcode */
+#define TRAP_NM 7
+#define TRAP_DF 8	/* double fault (IST) */
+#define TRAP_TS 10
+#define TRAP_NP 11
+#define TRAP_SS 12
+#define TRAP_GP 13
+#define TRAP_PF 14
+#define TRAP_MF 16
+#define TRAP_AC 17
+#define TRAP_MC 18
+#define TRAP_XM 19
+#define TRAP_VE 20
+#define TRAP_CP 21
+#define IRQ_BASE 32	/* first vector used for device IRQs (IOAPIC GSI n -> IRQ_BASE + n) */
+
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_IF (1ull << 9)
+#define RFLAGS_RF (1ull << 16)
+
+/*
+ * Called by the dispatcher for vectors 1 and 3 always, and for every CPU exception
+ * before the crash report. Returns true when the debugger handled the trap (the frame
+ * may have been modified and is resumed); false lets the dispatcher carry on (crash
+ * report, or "unexpected int3" when no debugger is attached). Defined in debug/; a
+ * weak default that returns false lives in arch/x86_64 so kernels without a stub link.
+ */
+bool gdbstub_trap(struct trap_frame *f);
+
+/* Device IRQs: handlers run with interrupts off, on the interrupted thread's stack. */
+typedef void (*irq_handler_t)(struct trap_frame *f, void *arg);
+/* Routes global system interrupt `gsi` through the IOAPIC (edge, active high unless
+ * level is set) to `handler`. Returns 0 or -errno. Defined in arch/x86_64/ioapic.c. */
+int irq_register(unsigned int gsi, bool level, irq_handler_t handler, void *arg);
+
+#endif

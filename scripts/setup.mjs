@@ -1,0 +1,49 @@
+// Installs what a fresh Debian/Ubuntu machine lacks for Minnow: the toolchain and QEMU from apt,
+// and the npm dependencies. Used by `npm start` and `npm test`; it only acts on what is missing.
+// Without root it prints the exact apt command instead of failing later with an obscure error.
+import { spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+const APT_TOOLS = [
+  { bin: 'qemu-system-x86_64', pkg: 'qemu-system-x86' },
+  { bin: 'gcc', pkg: 'gcc' },
+  { bin: 'ld', pkg: 'binutils' },
+  { bin: 'make', pkg: 'make' },
+  { bin: 'gdb', pkg: 'gdb' },
+];
+
+function onPath(bin) {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, bin)));
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  return r.status === 0;
+}
+
+const missing = APT_TOOLS.filter((t) => !onPath(t.bin)).map((t) => t.pkg);
+if (missing.length > 0) {
+  const args = ['install', '-y', '--no-install-recommends', ...missing];
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot) {
+    console.error(`minnow: missing ${missing.join(', ')}. Install them with:\n\n  sudo apt-get update && sudo apt-get ${args.join(' ')}\n`);
+    process.exit(1);
+  }
+  console.log(`minnow: installing ${missing.join(', ')} with apt-get`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!run('apt-get', ['update'], { env }) || !run('apt-get', args, { env })) {
+    console.error(`minnow: apt-get failed; run it by hand:\n\n  apt-get update && apt-get ${args.join(' ')}\n`);
+    process.exit(1);
+  }
+}
+
+const stamp = 'node_modules/.package-lock.json';
+const needNpm = !existsSync(stamp) || statSync('package.json').mtimeMs > statSync(stamp).mtimeMs;
+if (needNpm) {
+  console.log('minnow: installing npm dependencies');
+  if (!run('npm', ['install', '--no-audit', '--no-fund'])) {
+    console.error('minnow: npm install failed (see above)');
+    process.exit(1);
+  }
+}
