@@ -1,0 +1,139 @@
+/*
+ * PVH entry: the hypervisor (QEMU -kernel, Firecracker, Cloud Hypervisor)
+ * finds the 32-bit entry point in the Xen ELF note below and jumps to it in
+ * flat 32-bit protected mode, paging off, %ebx = physical address of the
+ * hvm_start_info, no stack. We clear .bss, identity-map the low 4 GiB with
+ * 2 MiB pages (enough for the kernel, RAM below 4 GiB, the LAPIC and the
+ * IOAPIC), enter long mode and call kernel_start(start_info). core/paging
+ * replaces these tables with ones built from the memory map.
+ *
+ * References: Xen public/arch-x86/hvm/start_info.h (PVH boot ABI),
+ * public/elfnote.h (XEN_ELFNOTE_PHYS32_ENTRY = 18), Intel SDM vol. 3
+ * section 10.8.5 (initializing IA-32e mode).
+ */
+
+#define XEN_ELFNOTE_PHYS32_ENTRY 18
+#define CR0_PG (1 << 31)
+#define CR0_WP (1 << 16)
+#define CR4_PAE (1 << 5)
+#define MSR_EFER 0xc0000080
+#define EFER_LME (1 << 8)
+#define EFER_NXE (1 << 11)
+#define PTE_P 0x1
+#define PTE_W 0x2
+#define PTE_PS 0x80
+#define BOOT_STACK_SIZE 16384
+#define GDT_CODE64 0x08
+#define GDT_DATA 0x10
+
+	/* namesz, descsz, type, "Xen", then the 32-bit entry (as a quad) */
+	.section .note.Xen, "a"
+	.p2align 2
+	.long 4, 8, XEN_ELFNOTE_PHYS32_ENTRY
+	.asciz "Xen"
+	.quad pvh_entry
+
+	.section .text.boot, "ax"
+	.code32
+	.globl pvh_entry
+pvh_entry:
+	cli
+	cld
+	/* the very first thing: the boot timestamp, for the entry->main figure */
+	rdtsc
+	mov %eax, boot_tsc
+	mov %edx, boot_tsc + 4
+	mov %ebx, %esi
+
+	/* the loader zero-fills .bss, but PVH does not promise it: do it */
+	mov $__bss_start, %edi
+	mov $__bss_end, %ecx
+	sub %edi, %ecx
+	shr $2, %ecx
+	xor %eax, %eax
+	rep stosl
+	mov %esi, %ebx
+	mov $boot_stack_top, %esp
+
+	/* PML4[0] -> PDPT, PDPT[0..3] -> the four page directories */
+	mov $boot_pdpt + (PTE_P | PTE_W), %eax
+	mov %eax, boot_pml4
+	mov $boot_pd + (PTE_P | PTE_W), %eax
+	mov $boot_pdpt, %edi
+	mov $4, %ecx
+1:	mov %eax, (%edi)
+	add $4096, %eax
+	add $8, %edi
+	loop 1b
+
+	/* 2048 2 MiB pages map 0..4 GiB one to one */
+	mov $boot_pd, %edi
+	mov $(PTE_P | PTE_W | PTE_PS), %eax
+	mov $2048, %ecx
+2:	mov %eax, (%edi)
+	add $0x200000, %eax
+	add $8, %edi
+	loop 2b
+
+	mov %cr4, %eax
+	or $CR4_PAE, %eax
+	mov %eax, %cr4
+	mov $boot_pml4, %eax
+	mov %eax, %cr3
+	mov $MSR_EFER, %ecx
+	rdmsr
+	or $EFER_LME, %eax
+	wrmsr
+	lgdt boot_gdt_ptr
+	mov %cr0, %eax
+	or $(CR0_PG | CR0_WP), %eax
+	mov %eax, %cr0
+	ljmp $GDT_CODE64, $entry64
+
+	.code64
+entry64:
+	mov $GDT_DATA, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	xor %eax, %eax
+	mov %ax, %fs
+	mov %ax, %gs
+	mov $boot_stack_top, %rsp
+	mov %ebx, %edi
+	xor %ebp, %ebp
+	call kernel_start
+3:	cli
+	hlt
+	jmp 3b
+
+	.section .rodata
+	.p2align 3
+boot_gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff	/* 64-bit code, DPL 0 */
+	.quad 0x00cf92000000ffff	/* data, DPL 0 */
+boot_gdt_end:
+boot_gdt_ptr:
+	.word boot_gdt_end - boot_gdt - 1
+	.long boot_gdt
+
+	.data
+	.p2align 3
+	.globl boot_tsc
+boot_tsc:
+	.quad 0
+
+	.bss
+	.p2align 12
+boot_pml4:
+	.skip 4096
+boot_pdpt:
+	.skip 4096
+boot_pd:
+	.skip 4 * 4096
+	.p2align 4
+	.globl boot_stack_bottom, boot_stack_top
+boot_stack_bottom:
+	.skip BOOT_STACK_SIZE
+boot_stack_top:

@@ -1,0 +1,36 @@
+/*
+ * kernel_start: the first C code, called by arch/x86_64/entry.S in long mode
+ * on the boot stack with the physical address of the PVH start_info. It
+ * copies what the loader handed over, brings the subsystems up in dependency
+ * order and runs the application's main().
+ */
+#include <stdint.h>
+#include <kernel/boot.h>
+#include <kernel/cmdline.h>
+#include <kernel/console.h>
+#include <kernel/cpu.h>
+#include <kernel/log.h>
+#include <kernel/power.h>
+
+int main(int argc, char **argv);
+
+uint64_t init_main_tsc;	/* TSC when main() was called: boot time figure */
+
+__attribute__((noreturn)) void kernel_start(uint32_t start_info_pa);
+
+void kernel_start(uint32_t start_info_pa)
+{
+	int bad_start_info = boot_copy(start_info_pa);
+	int ret;
+
+	console_init();
+	cmdline_parse(boot_info.cmdline);
+	kernel_verbose = cmdline_option("verbose") != NULL;
+	if (bad_start_info)
+		kernel_printf("minnow: no PVH start_info (ebx=%#x)\n",
+			      start_info_pa);
+	kernel_info("cmdline \"%s\"", boot_info.cmdline);
+	init_main_tsc = rdtsc();
+	ret = main(cmdline_argc(), cmdline_argv());
+	power_off(ret);
+}
