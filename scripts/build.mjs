@@ -1,18 +1,29 @@
 // Bundles the three programs Minnow ships into dist/: the extension (loaded by VS Code),
 // the debug adapter (a separate process speaking DAP over stdio) and the CLI.
-import { build } from 'esbuild';
+// `--only cli` (or extension, debugAdapter) builds just that one: bin/minnow uses it so that a
+// half-written extension never stops the CLI from building. `--watch` rebuilds on change.
+import { build, context } from 'esbuild';
 import { existsSync } from 'node:fs';
 
 const entries = [
-  { in: 'extension/extension.ts', out: 'dist/extension.js' },
-  { in: 'debug-adapter/main.ts', out: 'dist/debugAdapter.js' },
-  { in: 'cli/main.ts', out: 'dist/cli.js' },
+  { name: 'extension', in: 'extension/extension.ts', out: 'dist/extension.js' },
+  { name: 'debugAdapter', in: 'debug-adapter/main.ts', out: 'dist/debugAdapter.js' },
+  { name: 'cli', in: 'cli/main.ts', out: 'dist/cli.js' },
 ];
 
-const watch = process.argv.includes('--watch');
+const argv = process.argv.slice(2);
+const watch = argv.includes('--watch');
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt >= 0 ? argv[onlyAt + 1] : undefined;
+if (only !== undefined && !entries.some((e) => e.name === only)) {
+  console.error(`build.mjs: --only takes one of ${entries.map((e) => e.name).join(', ')}`);
+  process.exit(2);
+}
+
 for (const e of entries) {
+  if (only !== undefined && e.name !== only) continue;
   if (!existsSync(e.in)) continue;
-  await build({
+  const options = {
     entryPoints: [e.in],
     outfile: e.out,
     bundle: true,
@@ -22,5 +33,7 @@ for (const e of entries) {
     sourcemap: true,
     external: ['vscode'],
     logLevel: watch ? 'info' : 'warning',
-  });
+  };
+  if (watch) await (await context(options)).watch();
+  else await build(options);
 }

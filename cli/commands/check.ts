@@ -1,0 +1,59 @@
+// `minnow check`: the toolchain doctor. Lists every tool Minnow needs, found or missing, what
+// it is for, and the one command that installs whatever is missing. Exits 1 if anything
+// required is missing. KVM and qboot are reported but optional.
+
+import { checkTools, hasQbootRom, installCommand, kernelDir, probeKvm, QBOOT_ROM, isMinnowError, type Tool } from '../../debug-adapter/target';
+import { parseArgs, positionalsAtMost, type Specs } from '../args';
+import type { Io } from '../io';
+
+export const CHECK_USAGE = 'minnow check [options]';
+export const CHECK_SPECS: Specs = {
+  qemu: { kind: 'string', value: 'PATH', help: 'check this QEMU binary instead of qemu-system-x86_64 on PATH' },
+};
+
+const MIN_NODE = 20;
+
+export async function checkCommand(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, CHECK_SPECS, 'check');
+  positionalsAtMost(p, 0, 'check', CHECK_USAGE);
+  const qemu = (p.options.qemu as string | undefined) ?? process.env.MINNOW_QEMU;
+  const tools = checkTools(qemu ? { 'qemu-system-x86_64': qemu } : {});
+  const rows: [string, string, string][] = [];
+  const missing: Tool[] = [];
+  for (const t of tools) {
+    if (t.path) rows.push(['ok', t.bin, `${t.path}  (${t.role})`]);
+    else {
+      rows.push(['MISSING', t.bin, `${t.role}; package ${t.pkg}`]);
+      missing.push(t);
+    }
+  }
+  let problems = missing.length;
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= MIN_NODE) rows.push(['ok', 'node', `v${process.versions.node}`]);
+  else {
+    rows.push(['MISSING', 'node', `v${process.versions.node} is too old; Minnow needs Node ${MIN_NODE} or newer`]);
+    problems++;
+  }
+  try {
+    rows.push(['ok', 'kernel', kernelDir()]);
+  } catch (e) {
+    if (!isMinnowError(e)) throw e;
+    rows.push(['MISSING', 'kernel', `${e.message}; ${e.fix}`]);
+    problems++;
+  }
+  rows.push([hasQbootRom() ? 'ok' : 'optional', 'qboot', hasQbootRom() ? `${QBOOT_ROM}  (fast q35 boot)` : `${QBOOT_ROM} not found: q35 boots with SeaBIOS (slower)`]);
+  const kvm = probeKvm();
+  rows.push(['info', 'kvm', kvm.usable ? 'usable: --accel auto uses KVM' : `not used (${kvm.why}); --accel auto uses TCG`]);
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  const w1 = Math.max(...rows.map((r) => r[1].length));
+  for (const [state, name, detail] of rows) io.out(`  ${state.padEnd(w0)}  ${name.padEnd(w1)}  ${detail}\n`);
+  if (missing.length > 0) {
+    io.out(`\nInstall what is missing:\n  ${installCommand(missing)}\n`);
+  }
+  if (problems > 0) {
+    io.err(`minnow: ${problems} problem${problems > 1 ? 's' : ''} found\n`);
+    return 1;
+  }
+  io.out('\nEverything Minnow needs is here.\n');
+  return 0;
+}

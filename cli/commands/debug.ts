@@ -1,0 +1,56 @@
+// `minnow debug [dir]`: build, boot with a gdbstub on a free 127.0.0.1 port, print how to attach,
+// then behave like `run` (console on stdout, the application's exit code). By default the stub is
+// the kernel's own, on COM2; --qemu-gdbstub uses QEMU's stub instead, with the CPU frozen at
+// reset (-S) so that even the boot code can be debugged.
+//
+// stdout gets exactly one line "gdb: target remote 127.0.0.1:PORT" and one ready-to-paste gdb
+// command, before any console output (which is held back until they are printed).
+
+import { qemuOptionsFor, shellQuote, startQemu } from '../../debug-adapter/target';
+import { parseArgs, positionalsAtMost, type Specs } from '../args';
+import { forwardStdin, loadAndBuild, reportExit, vmChoices, VM_SPECS } from '../common';
+import type { Io } from '../io';
+
+export const DEBUG_USAGE = 'minnow debug [dir] [options] [-- args for main]';
+export const DEBUG_SPECS: Specs = {
+  ...VM_SPECS,
+  wait: { kind: 'boolean', help: 'stop in the kernel stub before main until gdb continues (minnow.gdb=wait)' },
+  'qemu-gdbstub': { kind: 'boolean', help: "use QEMU's own gdbstub (-gdb, CPU frozen at reset) instead of the kernel's" },
+  port: { kind: 'number', value: 'PORT', help: 'gdbstub port on 127.0.0.1 (default: a free one)' },
+};
+
+export async function debugCommand(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, DEBUG_SPECS, 'debug');
+  positionalsAtMost(p, 1, 'debug', DEBUG_USAGE);
+  const app = await loadAndBuild(p, io.err);
+  const v = vmChoices(p, app);
+  const qemuStub = p.options['qemu-gdbstub'] === true;
+  let held: string[] | undefined = [];
+  const q = await startQemu({
+    ...qemuOptionsFor(app),
+    machine: v.machine,
+    accel: v.accel,
+    qemuPath: v.qemuPath,
+    timeoutMs: v.timeoutMs,
+    argv: v.argv,
+    gdbstub: {
+      kind: qemuStub ? 'qemu' : 'kernel',
+      port: p.options.port as number | undefined,
+      wait: qemuStub ? true : p.options.wait === true,
+    },
+    onConsole: (text) => (held ? held.push(text) : io.out(text)),
+    onStderr: io.err,
+  });
+  const target = `127.0.0.1:${q.port}`;
+  io.out(`gdb: target remote ${target}\n`);
+  io.out(`${shellQuote(['gdb', '-ex', `target remote ${target}`, app.elf])}\n`);
+  if (qemuStub) io.err(`minnow: QEMU's gdbstub is waiting at the reset vector; attach gdb and continue\n`);
+  else if (p.options.wait) io.err('minnow: the kernel will wait in its gdbstub before main; attach gdb and continue\n');
+  const early = held.join('');
+  held = undefined;
+  if (early) io.out(early);
+  const stopStdin = forwardStdin(q);
+  const exit = await q.exited;
+  stopStdin();
+  return reportExit(exit, (line) => io.err(line + '\n'));
+}

@@ -1,0 +1,32 @@
+// `minnow run [dir]`: build if needed, boot, stream the guest console to stdout, exit with the
+// application's exit code. Build output and Minnow's own messages go to stderr so that stdout
+// is exactly what the guest printed.
+
+import { qemuOptionsFor, startQemu } from '../../debug-adapter/target';
+import { parseArgs, positionalsAtMost, type Specs } from '../args';
+import { forwardStdin, loadAndBuild, reportExit, vmChoices, VM_SPECS } from '../common';
+import type { Io } from '../io';
+
+export const RUN_USAGE = 'minnow run [dir] [options] [-- args for main]';
+export const RUN_SPECS: Specs = VM_SPECS;
+
+export async function runCommand(argv: string[], io: Io): Promise<number> {
+  const p = parseArgs(argv, RUN_SPECS, 'run');
+  positionalsAtMost(p, 1, 'run', RUN_USAGE);
+  const app = await loadAndBuild(p, io.err);
+  const v = vmChoices(p, app);
+  const q = await startQemu({
+    ...qemuOptionsFor(app),
+    machine: v.machine,
+    accel: v.accel,
+    qemuPath: v.qemuPath,
+    timeoutMs: v.timeoutMs,
+    argv: v.argv,
+    onConsole: io.out,
+    onStderr: io.err,
+  });
+  const stopStdin = forwardStdin(q);
+  const exit = await q.exited;
+  stopStdin();
+  return reportExit(exit, (line) => io.err(line + '\n'));
+}

@@ -1,0 +1,95 @@
+// What `run` and `debug` share: their machine/accel/QEMU options, "load + build", the mapping
+// from a QEMU exit to the CLI's exit status, and how the guest console reaches the terminal.
+
+import { ACCELS, MACHINES, buildApp, loadApp, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../debug-adapter/target';
+import type { Parsed, Specs } from './args';
+
+/** The CLI's exit statuses besides the application's own 0..126. */
+export const EXIT = {
+  /** A MinnowError before the application ran (bad minnow.json, build failed, missing tool). */
+  error: 1,
+  /** A mistake on the command line. */
+  usage: 2,
+  /** --timeout expired. */
+  timeout: 124,
+  /** QEMU failed, or the VM ended without an exit code. */
+  vm: 125,
+  /** The kernel crashed (fault, panic, assert). */
+  crash: 127,
+} as const;
+
+export const BUILD_SPECS: Specs = {
+  kernel: { kind: 'string', value: 'DIR', help: 'kernel sources to build with (default: env MINNOW_KERNEL, then the bundled kernel/)' },
+};
+
+export const VM_SPECS: Specs = {
+  ...BUILD_SPECS,
+  machine: { kind: 'string', choices: MACHINES, help: 'QEMU machine (default: minnow.json "machine", else microvm)' },
+  accel: { kind: 'string', choices: ACCELS, help: 'accelerator; auto = KVM only where it is real, else TCG (default auto)' },
+  timeout: { kind: 'number', value: 'SECONDS', help: `stop QEMU after this long (exit status ${EXIT.timeout})` },
+  qemu: { kind: 'string', value: 'PATH', help: 'QEMU binary (default: env MINNOW_QEMU, then qemu-system-x86_64 on PATH)' },
+  'no-build': { kind: 'boolean', help: 'boot the existing ELF without running make' },
+};
+
+/** minnow.json of [dir] (default: the current folder), built unless --no-build. */
+export async function loadAndBuild(p: Parsed, log: (text: string) => void): Promise<AppConfig> {
+  const app = loadApp(p.positionals[0] ?? '.');
+  if (!p.options['no-build']) {
+    await buildApp(app, { kernelDir: p.options.kernel as string | undefined, onOutput: log });
+  }
+  return app;
+}
+
+export interface VmChoices {
+  machine: Machine;
+  accel: Accel;
+  qemuPath?: string;
+  timeoutMs?: number;
+  argv: string[];
+}
+
+export function vmChoices(p: Parsed, app: AppConfig): VmChoices {
+  const t = p.options.timeout as number | undefined;
+  return {
+    machine: (p.options.machine as Machine | undefined) ?? app.machine,
+    accel: (p.options.accel as Accel | undefined) ?? 'auto',
+    qemuPath: p.options.qemu as string | undefined,
+    timeoutMs: t === undefined ? undefined : Math.round(t * 1000),
+    argv: p.rest ?? app.args,
+  };
+}
+
+/** The CLI's exit status for a QEMU exit, after printing a one-line summary on stderr when it is not a plain exit. */
+export function reportExit(exit: QemuExit, err: (line: string) => void): number {
+  switch (exit.reason) {
+    case 'exit':
+      return exit.appExitCode ?? 0;
+    case 'crash':
+      err(`minnow: the kernel crashed (fault report above); exit status ${EXIT.crash}`);
+      return EXIT.crash;
+    case 'timeout':
+      err(`minnow: timed out; QEMU was stopped (exit status ${EXIT.timeout})`);
+      return EXIT.timeout;
+    case 'killed':
+      err(`minnow: ${exit.summary}`);
+      return exit.signal === 'SIGINT' ? 130 : EXIT.vm;
+    case 'qemu-error':
+    case 'no-exit-device': {
+      // QEMU's stderr itself was already streamed to the terminal.
+      err(`minnow: ${exit.summary}`);
+      if (exit.reason === 'qemu-error') err('  fix: check qemuArgs in minnow.json and the QEMU options above');
+      return EXIT.vm;
+    }
+  }
+}
+
+/** Forwards the terminal's keystrokes (line by line) to the guest console while QEMU runs. */
+export function forwardStdin(q: QemuInstance): () => void {
+  if (!process.stdin.isTTY) return () => undefined;
+  const onData = (b: Buffer): void => q.writeConsole(b);
+  process.stdin.on('data', onData);
+  return () => {
+    process.stdin.off('data', onData);
+    process.stdin.pause();
+  };
+}

@@ -1,0 +1,98 @@
+// Builds an application with its kernel by running make on the kernel's Makefile (the build
+// contract in contracts.md). make and gcc output is passed on byte for byte, so gcc's
+// "file:line:col: error:" lines reach a terminal or an editor's $gcc problem matcher unchanged.
+
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { StringDecoder } from 'node:string_decoder';
+import { registerChild, killAndWait } from './children';
+import type { AppConfig } from './config';
+import { MinnowError, aptInstall } from './errors';
+import { kernelDir as defaultKernelDir } from './paths';
+import { which } from './tools';
+
+export interface BuildOptions {
+  /** The kernel folder; default kernelDir() (env MINNOW_KERNEL, then the installation's). */
+  kernelDir?: string;
+  /** make's stdout and stderr, as they come. Default: discarded. */
+  onOutput?(text: string): void;
+  /** Aborting kills make. */
+  signal?: AbortSignal;
+  /** Parallel jobs (make -j); default: the number of CPUs. */
+  jobs?: number;
+}
+
+export interface BuildResult {
+  /** Absolute path of the ELF. */
+  elf: string;
+  /** False when make found everything up to date (the ELF was not relinked). */
+  rebuilt: boolean;
+}
+
+/** The make arguments of the build contract (exported for tests and for tasks.json). */
+export function makeArgs(app: AppConfig, kdir: string, jobs?: number): string[] {
+  const args = ['-C', kdir, '--no-print-directory'];
+  if (jobs && jobs > 1) args.push(`-j${jobs}`);
+  args.push(`APP_DIR=${app.dir}`, `APP_NAME=${app.name}`, `APP_SRCS=${app.sources.join(' ')}`, `BUILD_DIR=${app.buildDir}`);
+  if (app.drivers.length > 0) args.push(`DRIVERS=${app.drivers.join(' ')}`);
+  if (app.cflags.length > 0) args.push(`EXTRA_CFLAGS=${app.cflags.join(' ')}`);
+  return args;
+}
+
+function mtime(p: string): number | undefined {
+  return existsSync(p) ? statSync(p).mtimeMs : undefined;
+}
+
+/** Checks the tools before make runs, so that "gcc: not found" comes with its fix. */
+function requireTools(): string {
+  const make = which('make');
+  const gcc = which(process.env.CC || 'gcc');
+  const missing = [!make && 'make', !gcc && 'gcc'].filter((x): x is string => !!x);
+  if (missing.length > 0) {
+    const pkgs: string[] = [...missing, 'binutils'];
+    throw new MinnowError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed or not on PATH; Minnow needs ${missing.length > 1 ? 'them' : 'it'} to build the kernel and the application`, `Install: ${aptInstall(pkgs)}`);
+  }
+  return make!;
+}
+
+export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise<BuildResult> {
+  const make = requireTools();
+  const kdir = opts.kernelDir ?? defaultKernelDir();
+  if (!existsSync(`${kdir}/Makefile`)) {
+    throw new MinnowError(`${kdir} has no Makefile`, 'Point kernelDir (or MINNOW_KERNEL) at the kernel/ folder of a Minnow checkout.');
+  }
+  if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.');
+  const before = mtime(app.elf);
+  const args = makeArgs(app, kdir, opts.jobs ?? availableParallelism());
+  const child = spawn(make, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: app.dir });
+  registerChild(child);
+  const onAbort = (): void => void killAndWait(child);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  // One decoder per stream: a UTF-8 character (gcc quotes with ‘’) may straddle two reads.
+  for (const stream of [child.stdout, child.stderr]) {
+    const dec = new StringDecoder('utf8');
+    stream.on('data', (b: Buffer) => {
+      const text = dec.write(b);
+      if (text) opts.onOutput?.(text);
+    });
+    stream.on('end', () => {
+      const rest = dec.end();
+      if (rest) opts.onOutput?.(rest);
+    });
+  }
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', (e) => reject(new MinnowError(`cannot run make: ${e.message}`, `Install it: ${aptInstall(['make'])}`)));
+    child.once('close', (code) => resolve(code));
+  });
+  opts.signal?.removeEventListener('abort', onAbort);
+  if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.');
+  if (status !== 0) {
+    throw new MinnowError(`build of ${app.name} failed (make exited with ${status ?? 'a signal'})`, 'Fix the errors reported above (file:line:column), then build again.');
+  }
+  const after = mtime(app.elf);
+  if (after === undefined) {
+    throw new MinnowError(`make succeeded but did not produce ${app.elf}`, `Check that the kernel Makefile in ${kdir} follows the build contract (BUILD_DIR/APP_NAME.elf).`);
+  }
+  return { elf: app.elf, rebuilt: before === undefined || after !== before };
+}

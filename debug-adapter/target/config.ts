@@ -1,0 +1,130 @@
+// Reads an application's minnow.json into an AppConfig: parse (a syntax error names line and
+// column), validate against the schema (a wrong field is named, with the fix), apply defaults,
+// and check what the schema cannot: that the sources and the disk image exist.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { MinnowError } from './errors';
+import { validateManifest } from './schema';
+
+export type Machine = 'microvm' | 'q35';
+export type Driver = 'virtio_blk' | 'virtio_net' | 'virtio_console';
+
+export const MACHINES: readonly Machine[] = ['microvm', 'q35'];
+export const MANIFEST = 'minnow.json';
+
+export interface DiskConfig {
+  /** Absolute path of the image. */
+  image: string;
+  format: 'raw' | 'qcow2';
+  readOnly: boolean;
+}
+
+export interface NetworkConfig {
+  backend: 'user';
+  hostForwards: string[];
+}
+
+export interface AppConfig {
+  /** Absolute path of the application folder (where minnow.json is). */
+  dir: string;
+  name: string;
+  description?: string;
+  /** Relative to dir, as written in minnow.json. */
+  sources: string[];
+  /** QEMU -m syntax, "8M" by default. */
+  memory: string;
+  machine: Machine;
+  qemuArgs: string[];
+  drivers: Driver[];
+  /** Default argv[1..] for main. */
+  args: string[];
+  cflags: string[];
+  disk?: DiskConfig;
+  network?: NetworkConfig;
+  /** Absolute: <dir>/build. */
+  buildDir: string;
+  /** Absolute: <dir>/build/<name>.elf (may not exist yet). */
+  elf: string;
+}
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lines = before.split('\n');
+  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+}
+
+/** JSON.parse with an error that says where: "minnow.json:3:14: Expected ',' ...". */
+export function parseJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const msg = (e as Error).message;
+    const m = /at position (\d+)/.exec(msg);
+    const offset = m ? Number(m[1]) : text.length;
+    const { line, column } = lineColumn(text, offset);
+    const what = msg.replace(/\s*in JSON at position \d+.*$/s, '').replace(/^Unexpected end of JSON input$/, 'Unexpected end of the file');
+    throw new MinnowError(
+      `${file}:${line}:${column}: invalid JSON: ${what}`,
+      `Fix the JSON syntax at line ${line}, column ${column} (a missing comma or quote, or a trailing comma, is the usual cause).`,
+    );
+  }
+}
+
+/** Reads, validates and completes <dir>/minnow.json. Throws MinnowError on any user mistake. */
+export function loadApp(dir: string): AppConfig {
+  const abs = resolve(dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) {
+    throw new MinnowError(`${abs} is not a folder`, 'Give the folder of a Minnow application (the one with minnow.json).');
+  }
+  const file = join(abs, MANIFEST);
+  if (!existsSync(file)) {
+    throw new MinnowError(
+      `no ${MANIFEST} in ${abs}`,
+      `Run this in an application folder, pass one (minnow build path/to/app), or create one with: minnow new hello ${dir === '.' ? 'myapp' : dir}`,
+    );
+  }
+  const raw = parseJson(readFileSync(file, 'utf8'), file);
+  const problems = validateManifest(raw);
+  if (problems.length > 0) {
+    const first = problems[0];
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}: ${problems.slice(1).map((p) => p.message).join('; ')})` : '';
+    throw new MinnowError(`${file}: ${first.message}${more}`, first.fix);
+  }
+  const m = raw as Record<string, any>;
+  for (const [i, src] of (m.sources as string[]).entries()) {
+    if (!existsSync(join(abs, src))) {
+      throw new MinnowError(`${file}: "sources[${i}]" names ${src}, which does not exist in ${abs}`, `Create ${src} or remove it from "sources".`);
+    }
+  }
+  const drivers = (m.drivers ?? []) as Driver[];
+  let disk: DiskConfig | undefined;
+  if (m.disk) {
+    const image = isAbsolute(m.disk.image) ? m.disk.image : join(abs, m.disk.image);
+    disk = { image, format: m.disk.format ?? 'raw', readOnly: m.disk.readOnly ?? false };
+  }
+  if (drivers.includes('virtio_blk') && !disk) {
+    throw new MinnowError(`${file}: "drivers" has virtio_blk but "disk" is missing`, 'Add "disk": { "image": "disk.img" } naming the disk image.');
+  }
+  const network: NetworkConfig | undefined = m.network
+    ? { backend: m.network.backend ?? 'user', hostForwards: m.network.hostForwards ?? [] }
+    : undefined;
+  const buildDir = join(abs, 'build');
+  return {
+    dir: abs,
+    name: m.name,
+    description: m.description,
+    sources: m.sources,
+    memory: m.memory ?? '8M',
+    machine: m.machine ?? 'microvm',
+    qemuArgs: m.qemuArgs ?? [],
+    drivers,
+    args: m.args ?? [],
+    cflags: m.cflags ?? [],
+    disk,
+    network,
+    buildDir,
+    elf: join(buildDir, `${m.name}.elf`),
+  };
+}

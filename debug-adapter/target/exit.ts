@@ -1,0 +1,69 @@
+// What a QEMU exit status means for a Minnow guest (the run contract in contracts.md):
+// the kernel writes v (0..127) to the isa-debug-exit port and QEMU exits with (v << 1) | 1.
+// v is the application's exit code, except 127, which the kernel writes when it crashed. An even
+// status means the VM ended some other way (triple fault, reset, a QEMU shutdown), and status 1
+// with a QEMU error on stderr means QEMU itself refused to start.
+
+/** v the kernel writes when it faults, panics or an assert fails (MINNOW_EXIT_CRASH). */
+export const EXIT_CRASH = 127;
+
+export type ExitReason =
+  | 'exit' // the application exited; appExitCode holds its code
+  | 'crash' // the kernel crashed (fault report on the console)
+  | 'no-exit-device' // the VM ended without writing an exit code
+  | 'qemu-error' // QEMU itself failed (bad argument, missing file...): see stderrTail
+  | 'timeout' // killed by Minnow after the timeout
+  | 'killed'; // killed by a signal (kill(), or from outside)
+
+export interface QemuExit {
+  /** QEMU's exit status, null when it was killed by a signal. */
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  reason: ExitReason;
+  /** The application's exit code (0..126) when reason is 'exit'. */
+  appExitCode?: number;
+  /** True when the kernel reported a crash (v = 127). */
+  crashed: boolean;
+  /** One line for humans: "exit code 3", "kernel crashed", "QEMU failed: ...". */
+  summary: string;
+  /** The last few KB of QEMU's stderr. */
+  stderrTail: string;
+}
+
+/** The first error line QEMU printed (not a warning), e.g. "qemu-system-x86_64: -m 1Q: ...". */
+export function qemuErrorLine(stderr: string): string | undefined {
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => /^\S*qemu\S*: /.test(l) && !/^\S*: warning:/.test(l));
+}
+
+export interface ExitFacts {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stderrTail: string;
+  timedOut?: boolean;
+}
+
+export function mapExit(f: ExitFacts): QemuExit {
+  const base = { status: f.status, signal: f.signal, stderrTail: f.stderrTail, crashed: false };
+  if (f.timedOut) {
+    return { ...base, reason: 'timeout', summary: 'timed out: QEMU was stopped' };
+  }
+  if (f.status === null) {
+    return { ...base, reason: 'killed', summary: `QEMU was killed by ${f.signal ?? 'a signal'}` };
+  }
+  const qemuError = qemuErrorLine(f.stderrTail);
+  if (f.status === 1 && qemuError) {
+    return { ...base, reason: 'qemu-error', summary: `QEMU failed: ${qemuError}` };
+  }
+  if (f.status % 2 === 1) {
+    const v = (f.status - 1) / 2;
+    if (v === EXIT_CRASH) {
+      return { ...base, crashed: true, reason: 'crash', summary: 'kernel crashed (see the fault report above)' };
+    }
+    return { ...base, reason: 'exit', appExitCode: v, summary: `exit code ${v}` };
+  }
+  const why = qemuError ? `: ${qemuError}` : ' (a triple fault, a reset or a shutdown)';
+  return { ...base, reason: 'no-exit-device', summary: `the VM ended without an exit code, QEMU status ${f.status}${why}` };
+}

@@ -1,0 +1,78 @@
+// Minnow's target layer: everything between "an application folder" and "a running QEMU with a
+// gdbstub port". Shared by the CLI (cli/) and the debug adapter; it never imports vscode. Import
+// it only through this file.
+//
+// ## API (stable: changes are announced in contracts.md, "Target API")
+//
+// Errors
+//   class MinnowError extends Error { fix: string }   a user's mistake: message = the problem,
+//                                                     fix = what to do. Anything else is a bug.
+//   isMinnowError(e): e is MinnowError
+//
+// Applications
+//   loadApp(dir): AppConfig        reads <dir>/minnow.json, validates it against
+//                                  schemas/minnow.schema.json; throws MinnowError naming the field
+//                                  ("drivers[1]") or the line:column of a JSON syntax error.
+//   AppConfig { dir, name, description?, sources[], memory ("8M"), machine 'microvm'|'q35',
+//               qemuArgs[], drivers[], args[], cflags[], disk?, network?,
+//               buildDir (<dir>/build), elf (<dir>/build/<name>.elf) }    all paths absolute
+//   validateManifest(json): SchemaProblem[]   { field, message, fix } (for editors/linters)
+//
+// Paths
+//   kernelDir(override?): string   override, else env MINNOW_KERNEL, else kernel/ next to the
+//                                  bundle (repo checkout or installed extension)
+//   examplesDir(): string          the templates of `minnow new`
+//
+// Build
+//   buildApp(app, { kernelDir?, onOutput?(text), signal?, jobs? }): Promise<{ elf, rebuilt }>
+//                                  make with the build contract; output passed on unchanged;
+//                                  MinnowError when make/gcc are missing or the build fails.
+//   makeArgs(app, kernelDir, jobs?): string[]
+//
+// QEMU
+//   freePort(): Promise<number>    a free TCP port on 127.0.0.1
+//   startQemu(StartQemuOptions): Promise<QemuInstance>
+//     StartQemuOptions { elf, machine?, accel? 'auto'|'tcg'|'kvm', memory?, name? (argv[0]),
+//       argv? (argv[1..]), kernelOptions?, qemuPath?, extraArgs?,
+//       gdbstub?: { kind: 'kernel'|'qemu', port? (0/absent: pick a free one), wait? },
+//       devices?: { drivers?, disk?, network? }, onConsole?(text), onStderr?(text), timeoutMs?, cwd? }
+//     Resolves once QEMU runs (and, with a gdbstub, listens on its port; "address in use" is
+//     retried with a new port). Rejects (MinnowError) only when QEMU cannot be started: missing
+//     binary, missing ELF, KVM asked for but unusable, a fixed port that is taken.
+//   qemuOptionsFor(app): StartQemuOptions     elf/machine/memory/name/args/qemuArgs/devices of an app
+//   QemuInstance { pid, port?, accel 'tcg'|'kvm', command[], exited: Promise<QemuExit>,
+//                  kill(): Promise<void> (resolves when the process is gone), writeConsole(s) }
+//   QemuExit { status, signal, reason 'exit'|'crash'|'no-exit-device'|'qemu-error'|'timeout'|
+//              'killed', appExitCode? (0..126, reason 'exit'), crashed, summary, stderrTail }
+//   mapExit(...), EXIT_CRASH (127)   the exit-status mapping, for tests
+//   buildQemuArgs(...), kernelCmdline(...)   the QEMU command line as a pure function
+//   resolveAccel(accel), probeKvm()  auto = KVM only if /dev/kvm is usable AND cpuinfo has vmx/svm
+//
+// Tools
+//   checkTools(): ToolStatus[]      each needed tool with its path or none, and its package
+//   installCommand(missing): string the apt command for them;  which(bin): string | undefined
+//
+// Processes
+//   Every child (make, QEMU) is killed when Node exits: exit, SIGINT, SIGTERM, SIGHUP,
+//   uncaught exceptions. killAllChildren() does it on demand.
+
+export { MinnowError, isMinnowError, aptInstall } from './errors';
+export { loadApp, parseJson, lineColumn, MANIFEST, MACHINES } from './config';
+export type { AppConfig, DiskConfig, NetworkConfig, Driver, Machine } from './config';
+export { validateManifest, MINNOW_SCHEMA } from './schema';
+export type { SchemaProblem } from './schema';
+export { kernelDir, examplesDir, minnowRoot } from './paths';
+export { buildApp, makeArgs } from './build';
+export type { BuildOptions, BuildResult } from './build';
+export { freePort, probePort, LOCALHOST } from './ports';
+export { startQemu, findQemu, qemuOptionsFor } from './qemu';
+export type { StartQemuOptions, QemuInstance } from './qemu';
+export { mapExit, EXIT_CRASH, qemuErrorLine } from './exit';
+export type { QemuExit, ExitReason } from './exit';
+export { buildQemuArgs, kernelCmdline, shellQuote } from './qemuargs';
+export type { GdbstubOptions, DeviceOptions } from './qemuargs';
+export { resolveAccel, probeKvm, ACCELS } from './accel';
+export type { Accel, KvmProbe } from './accel';
+export { checkTools, installCommand, which, hasQbootRom, TOOLS, QBOOT_ROM } from './tools';
+export type { Tool, ToolStatus } from './tools';
+export { killAllChildren, liveChildren } from './children';

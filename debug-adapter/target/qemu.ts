@@ -1,0 +1,209 @@
+// Starting and stopping QEMU for a Minnow ELF. The console (COM1) arrives through onConsole as
+// soon as QEMU writes it, partial lines included (a prompt without a newline must show); UTF-8
+// sequences split across reads are held back until complete. When a gdbstub port is used, the
+// returned promise waits until QEMU listens on it, and a port lost to another process between
+// our check and QEMU's bind ("Address already in use") is retried with a new port.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { resolveAccel, type Accel } from './accel';
+import { registerChild, killAndWait } from './children';
+import type { AppConfig, Machine } from './config';
+import { MinnowError, aptInstall } from './errors';
+import { mapExit, type QemuExit } from './exit';
+import { freePort, probePort, waitForListener } from './ports';
+import { buildQemuArgs, type DeviceOptions, type GdbstubOptions } from './qemuargs';
+import { QBOOT_ROM, which } from './tools';
+
+export interface StartQemuOptions {
+  elf: string;
+  machine?: Machine;
+  accel?: Accel;
+  /** QEMU -m, default "8M". */
+  memory?: string;
+  /** argv[0] for main. */
+  name?: string;
+  /** argv[1..] for main. */
+  argv?: readonly string[];
+  /** Extra kernel options ("minnow.verbose"). */
+  kernelOptions?: readonly string[];
+  /** Default: env MINNOW_QEMU, else qemu-system-x86_64 on PATH. */
+  qemuPath?: string;
+  /** Appended after Minnow's own arguments (minnow.json qemuArgs, launch qemuArgs). */
+  extraArgs?: readonly string[];
+  gdbstub?: GdbstubOptions;
+  devices?: DeviceOptions;
+  /** Console text (COM1), chunk by chunk. */
+  onConsole?(text: string): void;
+  /** QEMU's own stderr, chunk by chunk (also kept in QemuExit.stderrTail). */
+  onStderr?(text: string): void;
+  /** Stop QEMU after this many ms; the exit then has reason 'timeout'. */
+  timeoutMs?: number;
+  /** Working directory of QEMU (default: the ELF's folder is not assumed; process.cwd()). */
+  cwd?: string;
+}
+
+export interface QemuInstance {
+  pid: number;
+  /** The gdbstub port (kernel or QEMU stub), when one was asked for. */
+  port?: number;
+  accel: 'tcg' | 'kvm';
+  /** The full argument vector, qemu binary first. */
+  command: string[];
+  /** Settles when QEMU has exited and its output has been delivered. Never rejects. */
+  exited: Promise<QemuExit>;
+  /** Stops QEMU (SIGTERM, then SIGKILL) and resolves when the process is gone. */
+  kill(): Promise<void>;
+  /** Types into the guest console (COM1). */
+  writeConsole(data: string | Buffer): void;
+}
+
+const STDERR_TAIL = 8192;
+const PORT_ATTEMPTS = 5;
+
+/** The QEMU binary to use, or a MinnowError saying how to get one. */
+export function findQemu(qemuPath?: string): string {
+  const wanted = qemuPath || process.env.MINNOW_QEMU || 'qemu-system-x86_64';
+  const found = which(wanted);
+  if (found) return found;
+  if (qemuPath || process.env.MINNOW_QEMU) {
+    const from = qemuPath ? 'qemuPath' : 'MINNOW_QEMU';
+    throw new MinnowError(`QEMU not found at ${wanted} (from ${from})`, `Fix ${from}, or remove it to use qemu-system-x86_64 from PATH (install: ${aptInstall(['qemu-system-x86'])}).`);
+  }
+  throw new MinnowError('QEMU (qemu-system-x86_64) is not installed or not on PATH', `Install it: ${aptInstall(['qemu-system-x86'])} — or set qemuPath (CLI: --qemu PATH) to your QEMU binary.`);
+}
+
+/** The startQemu options that come from minnow.json; the caller adds accel, gdbstub, onConsole. */
+export function qemuOptionsFor(app: AppConfig): StartQemuOptions {
+  return {
+    elf: app.elf,
+    machine: app.machine,
+    memory: app.memory,
+    name: app.name,
+    argv: app.args,
+    extraArgs: app.qemuArgs,
+    devices: { drivers: app.drivers, disk: app.disk, network: app.network },
+  };
+}
+
+interface Attempt {
+  child: ChildProcess;
+  stderr: () => string;
+  exit: Promise<QemuExit>;
+  hasExited: () => boolean;
+  markTimedOut: () => void;
+}
+
+function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<Attempt> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
+    registerChild(child);
+    let tail = '';
+    let exitedFlag = false;
+    let timedOut = false;
+    const out = new StringDecoder('utf8');
+    const err = new StringDecoder('utf8');
+    child.stdout!.on('data', (b: Buffer) => {
+      const text = out.write(b);
+      if (text) opts.onConsole?.(text);
+    });
+    child.stderr!.on('data', (b: Buffer) => {
+      const text = err.write(b);
+      tail = (tail + text).slice(-STDERR_TAIL);
+      if (text) opts.onStderr?.(text);
+    });
+    child.stdin!.on('error', () => {
+      // QEMU closed its stdin (it exited): writes are dropped.
+    });
+    const exit = new Promise<QemuExit>((res) => {
+      child.once('close', (status, signal) => {
+        exitedFlag = true;
+        const rest = out.end();
+        if (rest) opts.onConsole?.(rest);
+        res(mapExit({ status, signal, stderrTail: tail, timedOut }));
+      });
+    });
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      if (child.pid === undefined) {
+        reject(new MinnowError(`cannot start QEMU (${bin}): ${e.message}`, 'Check that the QEMU binary is executable, or set qemuPath to another one.'));
+      }
+    });
+    child.once('spawn', () =>
+      resolve({
+        child,
+        stderr: () => tail,
+        exit,
+        hasExited: () => exitedFlag,
+        markTimedOut: () => (timedOut = true),
+      }),
+    );
+  });
+}
+
+/** Boots an ELF under QEMU per the run contract. See StartQemuOptions and QemuInstance. */
+export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
+  const bin = findQemu(opts.qemuPath);
+  if (!existsSync(opts.elf)) {
+    throw new MinnowError(`the kernel image ${opts.elf} does not exist`, 'Build the application first (minnow build).');
+  }
+  const machine = opts.machine ?? 'microvm';
+  const accel = resolveAccel(opts.accel ?? 'auto');
+  const fixedPort = opts.gdbstub?.port ? opts.gdbstub.port : undefined;
+  if (fixedPort !== undefined && (await probePort(fixedPort)) === 'busy') {
+    throw new MinnowError(`port ${fixedPort} on 127.0.0.1 is already in use`, 'Choose another port, or leave the port out to let Minnow pick a free one.');
+  }
+  const devices: DeviceOptions | undefined = opts.devices ? { ...opts.devices } : undefined;
+  if (devices?.drivers?.includes('virtio_blk') && devices.disk && !existsSync(devices.disk.image)) {
+    throw new MinnowError(`the disk image ${devices.disk.image} does not exist`, 'Create it (e.g. truncate -s 1M disk.img) or fix "disk.image" in minnow.json.');
+  }
+  if (devices?.drivers?.includes('virtio_console') && devices.virtioConsolePort === undefined) {
+    devices.virtioConsolePort = await freePort();
+  }
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.gdbstub ? (fixedPort ?? (await freePort())) : undefined;
+    const args = buildQemuArgs({
+      elf: opts.elf,
+      machine,
+      accel,
+      memory: opts.memory ?? '8M',
+      name: opts.name,
+      argv: opts.argv ?? [],
+      kernelOptions: opts.kernelOptions,
+      gdbstub: opts.gdbstub && port !== undefined ? { kind: opts.gdbstub.kind, port, wait: opts.gdbstub.wait ?? false } : undefined,
+      devices,
+      qbootRom: machine === 'q35' && existsSync(QBOOT_ROM) ? QBOOT_ROM : undefined,
+      extraArgs: opts.extraArgs,
+    });
+    const a = await launch(bin, args, opts);
+    if (port !== undefined) {
+      await waitForListener(port, a.hasExited, 15000);
+      if (a.hasExited() && /Address already in use/i.test(a.stderr())) {
+        if (fixedPort === undefined && attempt < PORT_ATTEMPTS) continue;
+        throw new MinnowError(`QEMU could not listen on 127.0.0.1:${port}: address already in use`, 'Free the port or choose another one.');
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    if (opts.timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        a.markTimedOut();
+        void killAndWait(a.child);
+      }, opts.timeoutMs);
+      void a.exit.then(() => clearTimeout(timer));
+    }
+    return {
+      pid: a.child.pid!,
+      port,
+      accel,
+      command: [bin, ...args],
+      exited: a.exit,
+      kill: async () => {
+        await killAndWait(a.child);
+        await a.exit;
+      },
+      writeConsole: (data) => {
+        if (!a.hasExited() && a.child.stdin!.writable) a.child.stdin!.write(data);
+      },
+    };
+  }
+}

@@ -1,0 +1,115 @@
+// The QEMU command line of the run contract (contracts.md), as a pure function so it can be
+// tested without QEMU. COM1 is the console on QEMU's stdio; COM2 (the kernel gdbstub) is a TCP
+// server on 127.0.0.1; isa-debug-exit carries the exit code. On microvm COM2 must be an
+// isa-serial device (a second -serial is silently ignored there); q35 takes a second -serial.
+
+import type { DiskConfig, Driver, Machine, NetworkConfig } from './config';
+import { LOCALHOST } from './ports';
+
+export interface GdbstubOptions {
+  /** 'kernel': Minnow's stub on COM2 (default); 'qemu': QEMU's own stub (-gdb). */
+  kind: 'kernel' | 'qemu';
+  /** 127.0.0.1 port; omitted or 0: a free one is picked. */
+  port?: number;
+  /** kernel: stop in the stub before main (minnow.gdb=wait); qemu: freeze the CPU at reset (-S). */
+  wait?: boolean;
+}
+
+export interface DeviceOptions {
+  drivers?: readonly Driver[];
+  disk?: DiskConfig;
+  network?: NetworkConfig;
+  /** Where the virtio console's host side listens (127.0.0.1), when virtio_console is linked. */
+  virtioConsolePort?: number;
+}
+
+export interface QemuArgsInput {
+  elf: string;
+  machine: Machine;
+  accel: 'tcg' | 'kvm';
+  memory: string;
+  /** argv[0] for main (minnow.name=...). */
+  name?: string;
+  /** argv[1..] for main. */
+  argv: readonly string[];
+  /** Extra kernel options, each "minnow.something[=value]". */
+  kernelOptions?: readonly string[];
+  gdbstub?: { kind: 'kernel' | 'qemu'; port: number; wait: boolean };
+  devices?: DeviceOptions;
+  /** qboot firmware for q35, when present. */
+  qbootRom?: string;
+  extraArgs?: readonly string[];
+}
+
+export const MICROVM = 'microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off';
+export const DEBUG_EXIT = 'isa-debug-exit,iobase=0xf4,iosize=0x04';
+
+/** The kernel command line: kernel options first, then main's arguments. */
+export function kernelCmdline(input: Pick<QemuArgsInput, 'name' | 'argv' | 'kernelOptions' | 'gdbstub'>): string {
+  const words: string[] = [];
+  if (input.name) words.push(`minnow.name=${input.name}`);
+  if (input.gdbstub?.kind === 'kernel' && input.gdbstub.wait) words.push('minnow.gdb=wait');
+  words.push(...(input.kernelOptions ?? []), ...input.argv);
+  return words.join(' ');
+}
+
+function deviceArgs(machine: Machine, d: DeviceOptions): string[] {
+  const suffix = machine === 'microvm' ? 'device' : 'pci';
+  const out: string[] = [];
+  const drivers = d.drivers ?? [];
+  if (drivers.includes('virtio_blk') && d.disk) {
+    const ro = d.disk.readOnly ? ',readonly=on' : '';
+    out.push('-drive', `id=disk0,if=none,format=${d.disk.format},file=${d.disk.image.replace(/,/g, ',,')}${ro}`);
+    out.push('-device', `virtio-blk-${suffix},drive=disk0`);
+  }
+  if (drivers.includes('virtio_net')) {
+    const fwd = (d.network?.hostForwards ?? []).map((f) => {
+      const [proto, ports] = f.split(':');
+      const [host, guest] = ports.split('-');
+      return `,hostfwd=${proto}:${LOCALHOST}:${host}-:${guest}`;
+    });
+    out.push('-netdev', `user,id=net0${fwd.join('')}`);
+    out.push('-device', `virtio-net-${suffix},netdev=net0`);
+  }
+  if (drivers.includes('virtio_console')) {
+    const backend =
+      d.virtioConsolePort !== undefined
+        ? `socket,id=vcon,host=${LOCALHOST},port=${d.virtioConsolePort},server=on,wait=off`
+        : 'null,id=vcon';
+    out.push('-chardev', backend);
+    out.push('-device', `virtio-serial-${suffix}`, '-device', 'virtconsole,chardev=vcon');
+  }
+  return out;
+}
+
+export function buildQemuArgs(input: QemuArgsInput): string[] {
+  const args: string[] = [];
+  if (input.machine === 'microvm') {
+    args.push('-M', MICROVM);
+  } else {
+    args.push('-M', 'q35');
+    if (input.qbootRom) args.push('-bios', input.qbootRom);
+  }
+  args.push('-accel', input.accel, '-cpu', 'max', '-m', input.memory);
+  args.push('-no-reboot', '-nodefaults', '-nographic');
+  args.push('-kernel', input.elf, '-append', kernelCmdline(input));
+  args.push('-serial', 'stdio');
+  const g = input.gdbstub;
+  if (g?.kind === 'kernel') {
+    args.push('-chardev', `socket,id=gdb,host=${LOCALHOST},port=${g.port},server=on,wait=off`);
+    if (input.machine === 'microvm') args.push('-device', 'isa-serial,chardev=gdb,index=1');
+    else args.push('-serial', 'chardev:gdb');
+  } else if (g?.kind === 'qemu') {
+    args.push('-gdb', `tcp:${LOCALHOST}:${g.port}`);
+    if (g.wait) args.push('-S');
+  }
+  args.push('-device', DEBUG_EXIT);
+  if (input.devices) args.push(...deviceArgs(input.machine, input.devices));
+  args.push(...(input.extraArgs ?? []));
+  return args;
+}
+
+/** The command as a shell user would type it (for logs and error messages only). */
+export function shellQuote(argv: readonly string[]): string {
+  return argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
