@@ -8,7 +8,9 @@
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
+#include <kernel/arch.h>
 #include <kernel/cpu.h>
+#include <kernel/lapic.h>
 #include <kernel/log.h>
 #include <kernel/power.h>
 
@@ -30,6 +32,9 @@ void kernel_start(uint32_t start_info_pa)
 		kernel_printf("minnow: no PVH start_info (ebx=%#x)\n",
 			      start_info_pa);
 	kernel_info("cmdline \"%s\"", boot_info.cmdline);
+	gdt_init();
+	idt_init();
+	lapic_init();
 	init_main_tsc = rdtsc();
 	ret = main(cmdline_argc(), cmdline_argv());
 	power_off(ret);

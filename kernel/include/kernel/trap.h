@@ -6,6 +6,7 @@
 #ifndef KERNEL_TRAP_H
 #define KERNEL_TRAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct trap_frame {
@@ -40,6 +41,11 @@ struct trap_frame {
 #define TRAP_VE 20
 #define TRAP_CP 21
 #define IRQ_BASE 32	/* first vector used for device IRQs (IOAPIC GSI n -> IRQ_BASE + n) */
+#define IRQ_GSI_MAX 24	/* IOAPIC pins: GSIs 0..23 -> vectors 32..55 */
+#define TRAP_LAPIC_TIMER 0xf0	/* LAPIC timer (arch/x86_64/lapic.c) */
+#define TRAP_PANIC 0xf1	/* int $TRAP_PANIC: panic()/assert(); gdb: SIGABRT */
+#define TRAP_LAPIC_SPURIOUS 0xff	/* LAPIC spurious vector: no EOI */
+#define TRAP_EXCEPTIONS 32	/* vectors below this are CPU exceptions */
 
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
@@ -59,5 +65,18 @@ typedef void (*irq_handler_t)(struct trap_frame *f, void *arg);
 /* Routes global system interrupt `gsi` through the IOAPIC (edge, active high unless
  * level is set) to `handler`. Returns 0 or -errno. Defined in arch/x86_64/ioapic.c. */
 int irq_register(unsigned int gsi, bool level, irq_handler_t handler, void *arg);
+/* Masks/unmasks a registered GSI at the IOAPIC (arch/x86_64/ioapic.c). */
+void irq_mask(unsigned int gsi);
+void irq_unmask(unsigned int gsi);
+
+/* arch/x86_64/trap.c */
+/* Called by isr.S for every vector, interrupts off. */
+void trap_dispatch(struct trap_frame *f);
+/* Installs a handler for a raw vector (IRQ_BASE..255); irq_register() uses it. */
+void trap_set_handler(unsigned int vector, irq_handler_t handler, void *arg);
+/* "divide error (#DE)" etc.; "interrupt" for vectors >= 32. */
+const char *trap_name(unsigned int vector);
+/* True while a trap handler (IRQ or exception) runs: the scheduler must not switch. */
+extern int trap_depth;
 
 #endif
