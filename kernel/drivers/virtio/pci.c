@@ -1,0 +1,120 @@
+/*
+ * PCI configuration space through the legacy 0xcf8/0xcfc mechanism (PCI
+ * Local Bus 3.0, 3.2.2.3.2), enough for the virtio PCI transport: read and
+ * write config registers, walk the capability list, size and place BARs.
+ * On machines without PCI (microvm) every read returns all-ones, which
+ * reads as "no device".
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <kernel/cpu.h>
+#include "pci.h"
+
+#define PCI_CONFIG_ADDRESS 0xcf8
+#define PCI_CONFIG_DATA 0xcfc
+#define PCI_CONFIG_ENABLE 0x80000000u
+
+static void pci_select(unsigned int bdf, unsigned int off)
+{
+	outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE | (bdf << 8) | (off & 0xfc));
+}
+
+uint32_t pci_read32(unsigned int bdf, unsigned int off)
+{
+	pci_select(bdf, off);
+	return inl(PCI_CONFIG_DATA);
+}
+
+uint16_t pci_read16(unsigned int bdf, unsigned int off)
+{
+	pci_select(bdf, off);
+	return inw(PCI_CONFIG_DATA + (off & 2));
+}
+
+uint8_t pci_read8(unsigned int bdf, unsigned int off)
+{
+	pci_select(bdf, off);
+	return inb(PCI_CONFIG_DATA + (off & 3));
+}
+
+void pci_write32(unsigned int bdf, unsigned int off, uint32_t v)
+{
+	pci_select(bdf, off);
+	outl(PCI_CONFIG_DATA, v);
+}
+
+void pci_write16(unsigned int bdf, unsigned int off, uint16_t v)
+{
+	pci_select(bdf, off);
+	outw(PCI_CONFIG_DATA + (off & 2), v);
+}
+
+/* Offset of the first capability with id `cap_id` at or after `start`
+ * (0: from the head of the list), or 0. The walk is bounded: a looping list
+ * cannot hang us. */
+unsigned int pci_find_cap(unsigned int bdf, uint8_t cap_id, unsigned int start)
+{
+	unsigned int off, guard;
+
+	if (!(pci_read16(bdf, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+		return 0;
+	off = start ? pci_read8(bdf, start + 1) : pci_read8(bdf, PCI_CAP_PTR);
+	for (guard = 0; guard < 48 && off >= 0x40; guard++) {
+		off &= 0xfc;
+		if (pci_read8(bdf, off) == cap_id)
+			return off;
+		off = pci_read8(bdf, off + 1);
+	}
+	return 0;
+}
+
+/* Next free address of the window where we place unassigned memory BARs:
+ * between q35's MMCONFIG (0xb0000000, 256 MiB) and the IOAPIC. */
+static uint64_t pci_mmio_next = 0xc0000000ull;
+#define PCI_MMIO_END 0xfe000000ull
+
+/*
+ * The guest-physical address of memory BAR `bar`, placing it first when the
+ * firmware left it unassigned (qboot assigns none) or put it above 4 GiB.
+ * Returns 0 for an I/O BAR or when the window is full.
+ */
+uint64_t pci_bar_address(unsigned int bdf, unsigned int bar)
+{
+	unsigned int off = PCI_BAR0 + 4 * bar;
+	uint32_t lo = pci_read32(bdf, off), hi = 0, size_lo, size_hi = 0xffffffffu;
+	bool is64 = (lo & PCI_BAR_TYPE_MASK) == PCI_BAR_TYPE_64;
+	uint64_t addr, size;
+	uint16_t cmd;
+
+	if (lo & PCI_BAR_IO)
+		return 0;
+	if (is64)
+		hi = pci_read32(bdf, off + 4);
+	addr = ((uint64_t)hi << 32) | (lo & ~0xfu);
+	if (addr != 0 && addr < (1ull << 32))
+		return addr;
+
+	/* size it with memory decoding off (PCI 3.0, 6.2.5.1) */
+	cmd = pci_read16(bdf, PCI_COMMAND);
+	pci_write16(bdf, PCI_COMMAND, cmd & ~PCI_COMMAND_MEMORY);
+	pci_write32(bdf, off, 0xffffffffu);
+	size_lo = pci_read32(bdf, off) & ~0xfu;
+	if (is64) {
+		pci_write32(bdf, off + 4, 0xffffffffu);
+		size_hi = pci_read32(bdf, off + 4);
+	}
+	size = ~(((uint64_t)size_hi << 32) | size_lo) + 1;
+	if (!is64)
+		size &= 0xffffffffull;
+	addr = (pci_mmio_next + size - 1) & ~(size - 1);
+	if (size == 0 || addr + size > PCI_MMIO_END) {
+		addr = 0;
+	} else {
+		pci_mmio_next = addr + size;
+	}
+	pci_write32(bdf, off, (uint32_t)addr);
+	if (is64)
+		pci_write32(bdf, off + 4, (uint32_t)(addr >> 32));
+	pci_write16(bdf, PCI_COMMAND, cmd);
+	return addr;
+}

@@ -1,0 +1,265 @@
+/*
+ * The virtio core: the list of devices the transports found, the device
+ * initialisation sequence (3.1.1), feature negotiation (2.2), reading the
+ * device configuration space safely (2.5.1, config generation) and one
+ * interrupt handler per IOAPIC input, shared by every virtio device routed
+ * to it (PCI INTx lines are shared by several slots).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <kernel/cpu.h>
+#include <kernel/log.h>
+#include <kernel/trap.h>
+#include <kernel/virtio.h>
+
+struct virtio_dev *virtio_devices;
+static struct virtio_dev **virtio_tail = &virtio_devices;
+static bool virtio_probed;
+
+/* IOAPIC inputs that already have our handler (GSIs are < 256) */
+static uint8_t virtio_gsi_registered[256 / 8];
+
+void virtio_add(struct virtio_dev *dev)
+{
+	dev->next = NULL;
+	*virtio_tail = dev;
+	virtio_tail = &dev->next;
+}
+
+/*
+ * The `nth` (from 0) unclaimed device of type `device_id`, or NULL. The first
+ * call probes both transports: a machine has either virtio-mmio slots or a
+ * PCI bus with virtio functions, and looking costs little either way.
+ */
+struct virtio_dev *virtio_find(uint32_t device_id, unsigned int nth)
+{
+	struct virtio_dev *dev;
+
+	if (!virtio_probed) {
+		virtio_probed = true;
+		virtio_mmio_probe();
+		virtio_pci_probe();
+	}
+	for (dev = virtio_devices; dev; dev = dev->next) {
+		if (dev->device_id != device_id || dev->claimed)
+			continue;
+		if (nth-- == 0)
+			return dev;
+	}
+	return NULL;
+}
+
+bool virtio_has_feature(const struct virtio_dev *dev, unsigned int bit)
+{
+	return (dev->features >> bit) & 1;
+}
+
+static void virtio_reset(struct virtio_dev *dev)
+{
+	unsigned int spins;
+
+	dev->tr->set_status(dev, 0);
+	/* PCI: the reset is complete when status reads back 0 (4.1.4.3.2) */
+	for (spins = 0; spins < 1000000; spins++) {
+		if (dev->tr->get_status(dev) == 0)
+			return;
+		__asm__ volatile("pause");
+	}
+	virtio_log("%s: reset did not complete\n", dev->name);
+}
+
+/*
+ * Steps 1-6 of the initialisation sequence (3.1.1): reset, ACKNOWLEDGE,
+ * DRIVER, accept the intersection of what the device offers with `wanted`
+ * (plus VERSION_1, which we require: no legacy interface), FEATURES_OK and
+ * check that the device kept it. The driver then sets up its queues and
+ * calls virtio_driver_ok(). Returns 0 or -ENODEV (the device was failed).
+ */
+int virtio_negotiate(struct virtio_dev *dev, uint64_t wanted)
+{
+	uint64_t offered, accepted;
+	uint8_t status;
+
+	virtio_reset(dev);
+	status = VIRTIO_STATUS_ACKNOWLEDGE;
+	dev->tr->set_status(dev, status);
+	status |= VIRTIO_STATUS_DRIVER;
+	dev->tr->set_status(dev, status);
+
+	offered = dev->tr->get_features(dev);
+	if (!(offered & (1ull << VIRTIO_F_VERSION_1))) {
+		virtio_log("%s: device does not offer VIRTIO_F_VERSION_1 (legacy only); not supported\n",
+			   dev->name);
+		goto err_fail;
+	}
+	accepted = offered & (wanted | (1ull << VIRTIO_F_VERSION_1));
+	dev->tr->set_features(dev, accepted);
+	status |= VIRTIO_STATUS_FEATURES_OK;
+	dev->tr->set_status(dev, status);
+	if (!(dev->tr->get_status(dev) & VIRTIO_STATUS_FEATURES_OK)) {
+		virtio_log("%s: device refused features %#llx\n", dev->name,
+			   (unsigned long long)accepted);
+		goto err_fail;
+	}
+	dev->features = accepted;
+	return 0;
+
+err_fail:
+	virtio_fail(dev);
+	return -ENODEV;
+}
+
+void virtio_driver_ok(struct virtio_dev *dev)
+{
+	dev->tr->set_status(dev, dev->tr->get_status(dev) |
+				 VIRTIO_STATUS_DRIVER_OK);
+	dev->claimed = true;
+}
+
+/* The driver gives up: say so (FAILED), then reset so the device stops
+ * touching our memory. */
+void virtio_fail(struct virtio_dev *dev)
+{
+	dev->tr->set_status(dev, dev->tr->get_status(dev) |
+				 VIRTIO_STATUS_FAILED);
+	virtio_reset(dev);
+}
+
+/*
+ * Configuration fields wider than 32 bits, or read in several accesses, can
+ * tear when the device changes them meanwhile: retry until the generation
+ * counter is stable (2.5.1, 4.2.2.2).
+ */
+uint64_t virtio_config_read64(struct virtio_dev *dev, unsigned int off)
+{
+	uint32_t gen, lo, hi;
+	unsigned int tries = 0;
+
+	do {
+		gen = dev->tr->config_generation(dev);
+		lo = dev->tr->config_read(dev, off, 4);
+		hi = dev->tr->config_read(dev, off + 4, 4);
+	} while (gen != dev->tr->config_generation(dev) && ++tries < 100);
+	return ((uint64_t)hi << 32) | lo;
+}
+
+uint32_t virtio_config_read32(struct virtio_dev *dev, unsigned int off)
+{
+	return dev->tr->config_read(dev, off, 4);
+}
+
+uint8_t virtio_config_read8(struct virtio_dev *dev, unsigned int off)
+{
+	return (uint8_t)dev->tr->config_read(dev, off, 1);
+}
+
+/* One handler per GSI: ask every virtio device on that line whether it
+ * interrupted (reading the ISR acknowledges and lowers the line). */
+static void virtio_irq(struct trap_frame *f, void *arg)
+{
+	unsigned int gsi = (unsigned int)(uintptr_t)arg;
+	struct virtio_dev *dev;
+	uint32_t isr;
+
+	(void)f;
+	for (dev = virtio_devices; dev; dev = dev->next) {
+		if (dev->gsi != gsi || !dev->irq_fn)
+			continue;
+		isr = dev->tr->isr_ack(dev);
+		if (!isr)
+			continue;
+		dev->irq_count++;
+		dev->irq_fn(dev, isr, dev->irq_arg);
+	}
+}
+
+/* `fn` runs in interrupt context: it may only wake threads. */
+int virtio_irq_attach(struct virtio_dev *dev, virtio_irq_fn fn, void *arg)
+{
+	unsigned int gsi = dev->gsi;
+	int err;
+
+	if (gsi >= 256)
+		return -EINVAL;
+	dev->irq_arg = arg;
+	dev->irq_fn = fn;
+	if (virtio_gsi_registered[gsi / 8] & (1u << (gsi % 8)))
+		return 0;
+	err = irq_register(gsi, dev->level, virtio_irq, (void *)(uintptr_t)gsi);
+	if (err) {
+		virtio_log("%s: cannot route GSI %u: error %d\n", dev->name,
+			   gsi, err);
+		dev->irq_fn = NULL;
+		return err;
+	}
+	virtio_gsi_registered[gsi / 8] |= (uint8_t)(1u << (gsi % 8));
+	return 0;
+}
+
+/*
+ * Environment: memory the devices can reach, logging, sleeping. Kernel
+ * addresses are guest-physical (identity mapping), so any kernel memory is
+ * DMA memory; rings need 16-byte alignment at most (2.7), we give 4096.
+ */
+#define VIRTIO_POOL_SIZE (4u << 20)
+static uint8_t virtio_pool[VIRTIO_POOL_SIZE] __attribute__((aligned(4096)));
+static size_t virtio_pool_used;
+
+void *virtio_dma_alloc(size_t size)
+{
+	size_t start = (virtio_pool_used + 4095) & ~(size_t)4095;
+	void *p;
+
+	if (size > VIRTIO_POOL_SIZE - start)
+		return NULL;
+	p = virtio_pool + start;
+	virtio_pool_used = start + size;
+	memset(p, 0, size);
+	return p;
+}
+
+void virtio_dma_free(void *p)
+{
+	(void)p;	/* devices live as long as the kernel */
+}
+
+void virtio_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	kernel_printf("minnow: ");
+	va_start(ap, fmt);
+	kernel_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+void virtio_log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!kernel_verbose)
+		return;
+	kernel_printf("minnow: ");
+	va_start(ap, fmt);
+	kernel_vprintf(fmt, ap);
+	va_end(ap);
+}
+
+uint64_t virtio_now_ns(void)
+{
+	return rdtsc();	/* FIXME: core clock */
+}
+
+int virtio_wait(struct virtio_dev *dev, uint64_t deadline_ns,
+		const char *reason)
+{
+	(void)dev;
+	(void)reason;
+	cpu_relax();
+	if (deadline_ns && virtio_now_ns() >= deadline_ns)
+		return -ETIMEDOUT;
+	return 0;
+}

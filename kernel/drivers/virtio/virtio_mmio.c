@@ -1,0 +1,214 @@
+/*
+ * The virtio-mmio transport, version 2 only (virtio 1.2, 4.2.2). QEMU's
+ * microvm (like Firecracker) places 512-byte transport slots at 0xfeb00000;
+ * we scan them for the magic instead of trusting a command line. A slot with
+ * device id 0 is empty. Version 1 is the legacy interface, which QEMU uses
+ * unless told `-global virtio-mmio.force-legacy=false`: we refuse it loudly.
+ */
+#include <stdint.h>
+#include <kernel/virtio.h>
+
+#define VIRTIO_MMIO_BASE 0xfeb00000ul
+#define VIRTIO_MMIO_SLOT 0x200ul
+#define VIRTIO_MMIO_SLOTS 24	/* microvm: 8, or 24 with its second IOAPIC */
+/* microvm with acpi=off (the run contract) and Firecracker wire slot i to
+ * IOAPIC input 5 + i (QEMU hw/i386/microvm.c, virtio_irq_base) */
+#define VIRTIO_MMIO_GSI_BASE 5
+
+/* Register offsets (4.2.2, table "MMIO Device Register Layout") */
+#define VIRTIO_MMIO_MAGIC 0x000
+#define VIRTIO_MMIO_VERSION 0x004
+#define VIRTIO_MMIO_DEVICE_ID 0x008
+#define VIRTIO_MMIO_VENDOR_ID 0x00c
+#define VIRTIO_MMIO_DEVICE_FEATURES 0x010
+#define VIRTIO_MMIO_DEVICE_FEATURES_SEL 0x014
+#define VIRTIO_MMIO_DRIVER_FEATURES 0x020
+#define VIRTIO_MMIO_DRIVER_FEATURES_SEL 0x024
+#define VIRTIO_MMIO_QUEUE_SEL 0x030
+#define VIRTIO_MMIO_QUEUE_NUM_MAX 0x034
+#define VIRTIO_MMIO_QUEUE_NUM 0x038
+#define VIRTIO_MMIO_QUEUE_READY 0x044
+#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050
+#define VIRTIO_MMIO_INTERRUPT_STATUS 0x060
+#define VIRTIO_MMIO_INTERRUPT_ACK 0x064
+#define VIRTIO_MMIO_STATUS 0x070
+#define VIRTIO_MMIO_QUEUE_DESC_LOW 0x080
+#define VIRTIO_MMIO_QUEUE_DESC_HIGH 0x084
+#define VIRTIO_MMIO_QUEUE_DRIVER_LOW 0x090
+#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH 0x094
+#define VIRTIO_MMIO_QUEUE_DEVICE_LOW 0x0a0
+#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH 0x0a4
+#define VIRTIO_MMIO_CONFIG_GENERATION 0x0fc
+#define VIRTIO_MMIO_CONFIG 0x100
+
+#define VIRTIO_MMIO_MAGIC_VALUE 0x74726976	/* "virt" */
+
+static struct virtio_dev virtio_mmio_devs[VIRTIO_MMIO_SLOTS];
+
+static uint32_t virtio_mmio_read(struct virtio_dev *dev, unsigned int reg)
+{
+	return *(volatile uint32_t *)(dev->regs + reg);
+}
+
+static void virtio_mmio_write(struct virtio_dev *dev, unsigned int reg,
+			      uint32_t v)
+{
+	*(volatile uint32_t *)(dev->regs + reg) = v;
+}
+
+static uint8_t virtio_mmio_get_status(struct virtio_dev *dev)
+{
+	return (uint8_t)virtio_mmio_read(dev, VIRTIO_MMIO_STATUS);
+}
+
+static void virtio_mmio_set_status(struct virtio_dev *dev, uint8_t status)
+{
+	virtio_mmio_write(dev, VIRTIO_MMIO_STATUS, status);
+}
+
+static uint64_t virtio_mmio_get_features(struct virtio_dev *dev)
+{
+	uint64_t lo, hi;
+
+	virtio_mmio_write(dev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	lo = virtio_mmio_read(dev, VIRTIO_MMIO_DEVICE_FEATURES);
+	virtio_mmio_write(dev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	hi = virtio_mmio_read(dev, VIRTIO_MMIO_DEVICE_FEATURES);
+	return (hi << 32) | lo;
+}
+
+static void virtio_mmio_set_features(struct virtio_dev *dev, uint64_t f)
+{
+	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
+	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES,
+			  (uint32_t)(f >> 32));
+}
+
+static uint32_t virtio_mmio_config_generation(struct virtio_dev *dev)
+{
+	return virtio_mmio_read(dev, VIRTIO_MMIO_CONFIG_GENERATION);
+}
+
+static uint32_t virtio_mmio_config_read(struct virtio_dev *dev,
+					unsigned int off, unsigned int width)
+{
+	volatile uint8_t *p = dev->regs + VIRTIO_MMIO_CONFIG + off;
+
+	switch (width) {
+	case 1:
+		return *p;
+	case 2:
+		return *(volatile uint16_t *)p;
+	default:
+		return *(volatile uint32_t *)p;
+	}
+}
+
+static unsigned int virtio_mmio_queue_max(struct virtio_dev *dev,
+					  unsigned int index)
+{
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_SEL, index);
+	/* a queue that is already live is not ours to set up (4.2.3.2) */
+	if (virtio_mmio_read(dev, VIRTIO_MMIO_QUEUE_READY))
+		return 0;
+	return virtio_mmio_read(dev, VIRTIO_MMIO_QUEUE_NUM_MAX);
+}
+
+static int virtio_mmio_queue_enable(struct virtio_dev *dev,
+				    unsigned int index, unsigned int size,
+				    uint64_t desc, uint64_t driver,
+				    uint64_t device)
+{
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_SEL, index);
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_NUM, size);
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DESC_HIGH,
+			  (uint32_t)(desc >> 32));
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)driver);
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DRIVER_HIGH,
+			  (uint32_t)(driver >> 32));
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)device);
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DEVICE_HIGH,
+			  (uint32_t)(device >> 32));
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_READY, 1);
+	return 0;
+}
+
+static void virtio_mmio_queue_notify(struct virtio_dev *dev,
+				     unsigned int index)
+{
+	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_NOTIFY, index);
+}
+
+static uint32_t virtio_mmio_isr_ack(struct virtio_dev *dev)
+{
+	uint32_t isr = virtio_mmio_read(dev, VIRTIO_MMIO_INTERRUPT_STATUS);
+
+	if (isr)
+		virtio_mmio_write(dev, VIRTIO_MMIO_INTERRUPT_ACK, isr);
+	return isr;
+}
+
+static const struct virtio_transport virtio_mmio_transport = {
+	.name = "mmio",
+	.get_status = virtio_mmio_get_status,
+	.set_status = virtio_mmio_set_status,
+	.get_features = virtio_mmio_get_features,
+	.set_features = virtio_mmio_set_features,
+	.config_generation = virtio_mmio_config_generation,
+	.config_read = virtio_mmio_config_read,
+	.queue_max = virtio_mmio_queue_max,
+	.queue_enable = virtio_mmio_queue_enable,
+	.queue_notify = virtio_mmio_queue_notify,
+	.isr_ack = virtio_mmio_isr_ack,
+};
+
+static void virtio_mmio_name(struct virtio_dev *dev, unsigned long addr)
+{
+	static const char prefix[] = "virtio-mmio@0x";
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i, n = 0;
+	int shift;
+
+	for (i = 0; prefix[i]; i++)
+		dev->name[n++] = prefix[i];
+	for (shift = 28; shift >= 0; shift -= 4)
+		dev->name[n++] = hex[(addr >> shift) & 0xf];
+	dev->name[n] = '\0';
+}
+
+/* Registers every modern device found in the microvm window. */
+void virtio_mmio_probe(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < VIRTIO_MMIO_SLOTS; i++) {
+		unsigned long addr = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SLOT;
+		struct virtio_dev *dev = &virtio_mmio_devs[i];
+		uint32_t version, id;
+
+		dev->regs = (volatile uint8_t *)addr;
+		/* slots are contiguous: the first without magic ends them */
+		if (virtio_mmio_read(dev, VIRTIO_MMIO_MAGIC) !=
+		    VIRTIO_MMIO_MAGIC_VALUE)
+			break;
+		id = virtio_mmio_read(dev, VIRTIO_MMIO_DEVICE_ID);
+		if (id == 0)
+			continue;
+		virtio_mmio_name(dev, addr);
+		version = virtio_mmio_read(dev, VIRTIO_MMIO_VERSION);
+		if (version != 2) {
+			virtio_log("%s: legacy virtio-mmio (version %u) device %u refused; run QEMU with -global virtio-mmio.force-legacy=false\n",
+				   dev->name, version, id);
+			continue;
+		}
+		dev->tr = &virtio_mmio_transport;
+		dev->device_id = id;
+		dev->gsi = VIRTIO_MMIO_GSI_BASE + i;
+		/* the line stays high until InterruptACK clears the status */
+		dev->level = true;
+		virtio_add(dev);
+	}
+}

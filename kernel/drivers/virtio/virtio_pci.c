@@ -1,0 +1,342 @@
+/*
+ * The virtio PCI transport, modern interface only (virtio 1.2, 4.1). Vendor
+ * 0x1af4 functions are found by walking bus 0 and the buses behind bridges;
+ * the vendor-specific capabilities (4.1.4) locate the common configuration,
+ * notification, ISR and device configuration structures inside memory BARs.
+ * A function without them is legacy-only and refused. Interrupts are INTx,
+ * routed the way QEMU's chipsets wire them (see virtio_pci_gsi).
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <kernel/virtio.h>
+#include "pci.h"
+
+#define VIRTIO_PCI_VENDOR 0x1af4
+#define VIRTIO_PCI_DEVICE_FIRST 0x1000
+#define VIRTIO_PCI_DEVICE_MODERN 0x1040	/* 0x1040 + type (4.1.2.1) */
+#define VIRTIO_PCI_DEVICE_LAST 0x107f
+
+/* virtio_pci_cap fields (4.1.4) */
+#define VIRTIO_PCI_CAP_CFG_TYPE 3
+#define VIRTIO_PCI_CAP_BAR 4
+#define VIRTIO_PCI_CAP_OFFSET 8
+#define VIRTIO_PCI_CAP_LENGTH 12
+#define VIRTIO_PCI_NOTIFY_CAP_MULT 16
+/* cfg_type values */
+#define VIRTIO_PCI_CAP_COMMON_CFG 1
+#define VIRTIO_PCI_CAP_NOTIFY_CFG 2
+#define VIRTIO_PCI_CAP_ISR_CFG 3
+#define VIRTIO_PCI_CAP_DEVICE_CFG 4
+
+/* struct virtio_pci_common_cfg (4.1.4.3) */
+#define VIRTIO_PCI_DEVICE_FEATURE_SELECT 0x00
+#define VIRTIO_PCI_DEVICE_FEATURE 0x04
+#define VIRTIO_PCI_DRIVER_FEATURE_SELECT 0x08
+#define VIRTIO_PCI_DRIVER_FEATURE 0x0c
+#define VIRTIO_PCI_NUM_QUEUES 0x12
+#define VIRTIO_PCI_DEVICE_STATUS 0x14
+#define VIRTIO_PCI_CONFIG_GENERATION 0x15
+#define VIRTIO_PCI_QUEUE_SELECT 0x16
+#define VIRTIO_PCI_QUEUE_SIZE 0x18
+#define VIRTIO_PCI_QUEUE_ENABLE 0x1c
+#define VIRTIO_PCI_QUEUE_NOTIFY_OFF 0x1e
+#define VIRTIO_PCI_QUEUE_DESC 0x20
+#define VIRTIO_PCI_QUEUE_DRIVER 0x28
+#define VIRTIO_PCI_QUEUE_DEVICE 0x30
+
+/* QEMU's host bridges, to know how INTx reaches the IOAPIC */
+#define PCI_ID_Q35_MCH 0x29c08086u
+
+#define VIRTIO_PCI_MAX_DEVS 16
+
+static struct virtio_dev virtio_pci_devs[VIRTIO_PCI_MAX_DEVS];
+static unsigned int virtio_pci_count;
+
+static volatile uint8_t *virtio_pci_common(struct virtio_dev *dev,
+					   unsigned int off)
+{
+	return dev->common + off;
+}
+
+static void virtio_pci_w32(struct virtio_dev *dev, unsigned int off,
+			   uint32_t v)
+{
+	*(volatile uint32_t *)virtio_pci_common(dev, off) = v;
+}
+
+static void virtio_pci_w16(struct virtio_dev *dev, unsigned int off,
+			   uint16_t v)
+{
+	*(volatile uint16_t *)virtio_pci_common(dev, off) = v;
+}
+
+/* 64-bit fields may be written as two 32-bit halves, low first (4.1.3.1) */
+static void virtio_pci_w64(struct virtio_dev *dev, unsigned int off,
+			   uint64_t v)
+{
+	virtio_pci_w32(dev, off, (uint32_t)v);
+	virtio_pci_w32(dev, off + 4, (uint32_t)(v >> 32));
+}
+
+static uint32_t virtio_pci_r32(struct virtio_dev *dev, unsigned int off)
+{
+	return *(volatile uint32_t *)virtio_pci_common(dev, off);
+}
+
+static uint16_t virtio_pci_r16(struct virtio_dev *dev, unsigned int off)
+{
+	return *(volatile uint16_t *)virtio_pci_common(dev, off);
+}
+
+static uint8_t virtio_pci_get_status(struct virtio_dev *dev)
+{
+	return *virtio_pci_common(dev, VIRTIO_PCI_DEVICE_STATUS);
+}
+
+static void virtio_pci_set_status(struct virtio_dev *dev, uint8_t status)
+{
+	*virtio_pci_common(dev, VIRTIO_PCI_DEVICE_STATUS) = status;
+}
+
+static uint64_t virtio_pci_get_features(struct virtio_dev *dev)
+{
+	uint64_t lo, hi;
+
+	virtio_pci_w32(dev, VIRTIO_PCI_DEVICE_FEATURE_SELECT, 0);
+	lo = virtio_pci_r32(dev, VIRTIO_PCI_DEVICE_FEATURE);
+	virtio_pci_w32(dev, VIRTIO_PCI_DEVICE_FEATURE_SELECT, 1);
+	hi = virtio_pci_r32(dev, VIRTIO_PCI_DEVICE_FEATURE);
+	return (hi << 32) | lo;
+}
+
+static void virtio_pci_set_features(struct virtio_dev *dev, uint64_t f)
+{
+	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE_SELECT, 0);
+	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE, (uint32_t)f);
+	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE_SELECT, 1);
+	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE, (uint32_t)(f >> 32));
+}
+
+static uint32_t virtio_pci_config_generation(struct virtio_dev *dev)
+{
+	return *virtio_pci_common(dev, VIRTIO_PCI_CONFIG_GENERATION);
+}
+
+static uint32_t virtio_pci_config_read(struct virtio_dev *dev,
+				       unsigned int off, unsigned int width)
+{
+	volatile uint8_t *p = dev->device_cfg + off;
+
+	if (!dev->device_cfg)
+		return 0;
+	switch (width) {
+	case 1:
+		return *p;
+	case 2:
+		return *(volatile uint16_t *)p;
+	default:
+		return *(volatile uint32_t *)p;
+	}
+}
+
+static unsigned int virtio_pci_queue_max(struct virtio_dev *dev,
+					 unsigned int index)
+{
+	if (index >= VIRTIO_MAX_QUEUES ||
+	    index >= virtio_pci_r16(dev, VIRTIO_PCI_NUM_QUEUES))
+		return 0;
+	virtio_pci_w16(dev, VIRTIO_PCI_QUEUE_SELECT, (uint16_t)index);
+	if (virtio_pci_r16(dev, VIRTIO_PCI_QUEUE_ENABLE))
+		return 0;
+	return virtio_pci_r16(dev, VIRTIO_PCI_QUEUE_SIZE);
+}
+
+static int virtio_pci_queue_enable(struct virtio_dev *dev, unsigned int index,
+				   unsigned int size, uint64_t desc,
+				   uint64_t driver, uint64_t device)
+{
+	virtio_pci_w16(dev, VIRTIO_PCI_QUEUE_SELECT, (uint16_t)index);
+	virtio_pci_w16(dev, VIRTIO_PCI_QUEUE_SIZE, (uint16_t)size);
+	virtio_pci_w64(dev, VIRTIO_PCI_QUEUE_DESC, desc);
+	virtio_pci_w64(dev, VIRTIO_PCI_QUEUE_DRIVER, driver);
+	virtio_pci_w64(dev, VIRTIO_PCI_QUEUE_DEVICE, device);
+	dev->notify_off[index] =
+		virtio_pci_r16(dev, VIRTIO_PCI_QUEUE_NOTIFY_OFF);
+	virtio_pci_w16(dev, VIRTIO_PCI_QUEUE_ENABLE, 1);
+	return 0;
+}
+
+static void virtio_pci_queue_notify(struct virtio_dev *dev, unsigned int index)
+{
+	volatile uint8_t *p = dev->notify +
+			      (uint32_t)dev->notify_off[index] * dev->notify_mult;
+
+	*(volatile uint16_t *)p = (uint16_t)index;
+}
+
+/* Reading the ISR byte acknowledges it and deasserts INTx (4.1.4.5) */
+static uint32_t virtio_pci_isr_ack(struct virtio_dev *dev)
+{
+	return *dev->isr;
+}
+
+static const struct virtio_transport virtio_pci_transport = {
+	.name = "pci",
+	.get_status = virtio_pci_get_status,
+	.set_status = virtio_pci_set_status,
+	.get_features = virtio_pci_get_features,
+	.set_features = virtio_pci_set_features,
+	.config_generation = virtio_pci_config_generation,
+	.config_read = virtio_pci_config_read,
+	.queue_max = virtio_pci_queue_max,
+	.queue_enable = virtio_pci_queue_enable,
+	.queue_notify = virtio_pci_queue_notify,
+	.isr_ack = virtio_pci_isr_ack,
+};
+
+/*
+ * The IOAPIC input of a function's INTx pin. On q35 the ICH9 LPC maps slot
+ * s, pin p (0 = INTA) of bus 0 to PIRQ[(s + p) % 4 + 4] for s < 25 by
+ * default, and PIRQ A..H drive GSI 16..23 in APIC mode (QEMU
+ * hw/isa/lpc_ich9.c). Elsewhere trust the firmware's Interrupt Line.
+ */
+static unsigned int virtio_pci_gsi(unsigned int bdf)
+{
+	unsigned int pin = pci_read8(bdf, PCI_INTERRUPT_PIN);
+	unsigned int slot = PCI_BDF_DEV(bdf);
+
+	if (pin == 0 || pin > 4)
+		return 0;
+	if (pci_read32(PCI_BDF(0, 0, 0), PCI_VENDOR_ID) == PCI_ID_Q35_MCH &&
+	    PCI_BDF_BUS(bdf) == 0 && slot < 25)
+		return 16 + (slot + pin - 1) % 4 + 4;
+	return pci_read8(bdf, PCI_INTERRUPT_LINE);
+}
+
+/* Maps the region a virtio capability describes; NULL if unusable. */
+static volatile uint8_t *virtio_pci_cap_region(unsigned int bdf,
+					       unsigned int cap)
+{
+	unsigned int bar = pci_read8(bdf, cap + VIRTIO_PCI_CAP_BAR);
+	uint32_t offset = pci_read32(bdf, cap + VIRTIO_PCI_CAP_OFFSET);
+	uint64_t base;
+
+	if (bar > 5)
+		return NULL;
+	base = pci_bar_address(bdf, bar);
+	if (!base)
+		return NULL;
+	/* identity mapped: the MMIO window below 4 GiB is mapped at boot */
+	return (volatile uint8_t *)(uintptr_t)(base + offset);
+}
+
+static void virtio_pci_name(struct virtio_dev *dev, unsigned int bdf)
+{
+	static const char hex[] = "0123456789abcdef";
+	static const char prefix[] = "virtio-pci@";
+	unsigned int n = 0, i;
+
+	for (i = 0; prefix[i]; i++)
+		dev->name[n++] = prefix[i];
+	dev->name[n++] = hex[(PCI_BDF_BUS(bdf) >> 4) & 0xf];
+	dev->name[n++] = hex[PCI_BDF_BUS(bdf) & 0xf];
+	dev->name[n++] = ':';
+	dev->name[n++] = hex[PCI_BDF_DEV(bdf) >> 4];
+	dev->name[n++] = hex[PCI_BDF_DEV(bdf) & 0xf];
+	dev->name[n++] = '.';
+	dev->name[n++] = hex[PCI_BDF_FN(bdf)];
+	dev->name[n] = '\0';
+}
+
+static void virtio_pci_attach(unsigned int bdf, uint16_t device)
+{
+	struct virtio_dev *dev;
+	unsigned int cap = 0;
+	uint16_t cmd;
+
+	if (virtio_pci_count == VIRTIO_PCI_MAX_DEVS)
+		return;
+	dev = &virtio_pci_devs[virtio_pci_count];
+	virtio_pci_name(dev, bdf);
+	dev->device_id = device >= VIRTIO_PCI_DEVICE_MODERN ?
+				 device - VIRTIO_PCI_DEVICE_MODERN :
+				 pci_read16(bdf, PCI_SUBSYSTEM_ID);
+
+	/* the first capability of each type is the preferred one (4.1.4) */
+	while ((cap = pci_find_cap(bdf, PCI_CAP_ID_VENDOR, cap)) != 0) {
+		uint8_t type = pci_read8(bdf, cap + VIRTIO_PCI_CAP_CFG_TYPE);
+
+		if (type == VIRTIO_PCI_CAP_COMMON_CFG && !dev->common) {
+			dev->common = virtio_pci_cap_region(bdf, cap);
+		} else if (type == VIRTIO_PCI_CAP_NOTIFY_CFG && !dev->notify) {
+			dev->notify = virtio_pci_cap_region(bdf, cap);
+			dev->notify_mult = pci_read32(
+				bdf, cap + VIRTIO_PCI_NOTIFY_CAP_MULT);
+		} else if (type == VIRTIO_PCI_CAP_ISR_CFG && !dev->isr) {
+			dev->isr = virtio_pci_cap_region(bdf, cap);
+		} else if (type == VIRTIO_PCI_CAP_DEVICE_CFG &&
+			   !dev->device_cfg) {
+			dev->device_cfg = virtio_pci_cap_region(bdf, cap);
+		}
+	}
+	if (!dev->common || !dev->notify || !dev->isr) {
+		virtio_log("%s: legacy-only virtio PCI device %#x refused (no modern capabilities); use disable-legacy=on or a newer QEMU\n",
+			   dev->name, device);
+		dev->common = dev->notify = dev->isr = dev->device_cfg = NULL;
+		return;
+	}
+
+	/* memory decoding, bus mastering (the device DMAs to our rings), INTx */
+	cmd = pci_read16(bdf, PCI_COMMAND);
+	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	cmd &= (uint16_t)~PCI_COMMAND_INTX_DISABLE;
+	pci_write16(bdf, PCI_COMMAND, cmd);
+
+	dev->tr = &virtio_pci_transport;
+	dev->pci_bdf = bdf;
+	dev->gsi = virtio_pci_gsi(bdf);
+	dev->level = true;	/* INTx is level-triggered */
+	virtio_pci_count++;
+	virtio_add(dev);
+}
+
+static void virtio_pci_scan_bus(unsigned int bus, unsigned int depth)
+{
+	unsigned int slot, fn;
+
+	for (slot = 0; slot < 32; slot++) {
+		for (fn = 0; fn < 8; fn++) {
+			unsigned int bdf = PCI_BDF(bus, slot, fn);
+			uint32_t id = pci_read32(bdf, PCI_VENDOR_ID);
+			uint16_t vendor = (uint16_t)id, device = id >> 16;
+			uint8_t hdr;
+
+			if (vendor == 0xffff || vendor == 0) {
+				if (fn == 0)
+					break;
+				continue;
+			}
+			hdr = pci_read8(bdf, PCI_HEADER_TYPE);
+			if ((hdr & 0x7f) == 1 && depth < 4) {
+				unsigned int sec = pci_read8(bdf, PCI_SECONDARY_BUS);
+
+				if (sec > bus)
+					virtio_pci_scan_bus(sec, depth + 1);
+			} else if (vendor == VIRTIO_PCI_VENDOR &&
+				   device >= VIRTIO_PCI_DEVICE_FIRST &&
+				   device <= VIRTIO_PCI_DEVICE_LAST) {
+				virtio_pci_attach(bdf, device);
+			}
+			if (fn == 0 && !(hdr & PCI_HEADER_MULTI))
+				break;
+		}
+	}
+}
+
+void virtio_pci_probe(void)
+{
+	/* no host bridge: not a PCI machine (microvm) */
+	if (pci_read32(PCI_BDF(0, 0, 0), PCI_VENDOR_ID) == 0xffffffffu)
+		return;
+	virtio_pci_scan_bus(0, 0);
+}
