@@ -1,0 +1,98 @@
+// F5 for Minnow: the configuration provider (F5 with no launch.json, the launch.json snippets,
+// the dynamic "Minnow: <app>" entries) and the adapter factory that runs dist/debugAdapter.js as
+// a separate process, exactly as any other DAP client would.
+
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { checkApp, guessAppDir, hasManifest, showManifestProblem } from './apps';
+import { Install, settings } from './settings';
+import { trace } from './trace';
+
+export const DEBUG_TYPE = 'minnow';
+
+/** The task that builds before a session; matches what the TaskProvider returns. */
+export const BUILD_TASK_LABEL = 'minnow: build';
+
+export function launchConfig(name: string, app: string, extra: Partial<vscode.DebugConfiguration> = {}): vscode.DebugConfiguration {
+  return { type: DEBUG_TYPE, request: 'launch', name: `Minnow: debug ${name}`, app, stopOnEntry: false, ...extra };
+}
+
+export class MinnowConfigurationProvider implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration[] {
+    const dir = folder?.uri.fsPath;
+    const name = dir && hasManifest(dir) ? basename(dir) : 'the application';
+    return [launchConfig(name, '${workspaceFolder}', { preLaunchTask: BUILD_TASK_LABEL })];
+  }
+
+  async resolveDebugConfiguration(
+    folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    if (!config.type && !config.request && !config.name) {
+      // F5 with no launch.json: debug the application the user is looking at.
+      const dir = guessAppDir(folder);
+      trace('f5-no-launch-json', { dir: dir ?? null });
+      if (!dir) {
+        const choice = await vscode.window.showInformationMessage(
+          'Minnow: there is no minnow.json here, so there is no application to debug. Create one from a template?',
+          'New Project…',
+        );
+        if (choice) await vscode.commands.executeCommand('minnow.newProject');
+        return undefined;
+      }
+      // The build runs as a task first so that compile errors land in the Problems panel.
+      config = launchConfig(basename(dir), dir, { preLaunchTask: { type: DEBUG_TYPE, command: 'build', app: dir } });
+    }
+    if (config.request === 'launch') {
+      const s = settings(folder);
+      config.accel ??= s.accel;
+      if (s.qemuPath) config.qemuPath ??= s.qemuPath;
+      if (s.gdbPath) config.gdbPath ??= s.gdbPath;
+      config.app ??= folder?.uri.fsPath ?? '${workspaceFolder}';
+    } else if (config.request === 'attach') {
+      const s = settings(folder);
+      if (s.gdbPath) config.gdbPath ??= s.gdbPath;
+    }
+    return config;
+  }
+
+  /** Checks minnow.json before the build task runs: a broken manifest stops F5 with the reason. */
+  async resolveDebugConfigurationWithSubstitutedVariables(
+    _folder: vscode.WorkspaceFolder | undefined,
+    config: vscode.DebugConfiguration,
+  ): Promise<vscode.DebugConfiguration | undefined> {
+    if (config.request !== 'launch') return config;
+    const dir = String(config.app);
+    const checked = checkApp(dir);
+    if (!checked.ok) {
+      trace('launch-refused', { dir, problem: checked.problem });
+      void showManifestProblem(dir, checked.problem, checked.fix);
+      return undefined;
+    }
+    trace('launch-resolved', { dir, name: checked.app.name });
+    return config;
+  }
+}
+
+/** Dynamic configurations: one "Minnow: debug <app>" entry per application in the workspace. */
+export class MinnowDynamicProvider implements vscode.DebugConfigurationProvider {
+  provideDebugConfigurations(folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration[] {
+    const dir = folder?.uri.fsPath;
+    if (!dir || !hasManifest(dir)) return [];
+    return [launchConfig(basename(dir), dir, { preLaunchTask: { type: DEBUG_TYPE, command: 'build', app: dir } })];
+  }
+}
+
+export class MinnowAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+  constructor(private readonly install: Install) {}
+
+  createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
+    const program = this.install.adapter;
+    if (!this.install.hasProgram(program)) {
+      throw new Error(`The Minnow debug adapter is missing (${program}). Reinstall the extension.`);
+    }
+    const env = this.install.env(session.workspaceFolder);
+    trace('adapter-start', { program, kernel: env.MINNOW_KERNEL });
+    return new vscode.DebugAdapterExecutable(process.execPath, [program], { env });
+  }
+}

@@ -1,0 +1,80 @@
+// The Minnow extension: registers the debugger (configuration provider, adapter factory), the
+// `minnow` tasks, the commands, the Kernel view, the guest console terminal and the status bar
+// item. Activation only registers; nothing here spawns a process or reads much from disk.
+
+import * as vscode from 'vscode';
+import { performance } from 'node:perf_hooks';
+import { guessAppDir } from './apps';
+import { DEBUG_TYPE, MinnowAdapterFactory, MinnowConfigurationProvider, MinnowDynamicProvider } from './debugConfig';
+import { GuestConsole } from './guestConsole';
+import { KernelView } from './kernelView';
+import { newProject, openCreatedProject } from './newProject';
+import { SessionWatcher } from './sessions';
+import { Install } from './settings';
+import { InstanceStatus } from './statusBar';
+import { MinnowTaskProvider, runTask, TASK_TYPE } from './tasks';
+import type { TaskCommand } from './tasks';
+import { checkToolchain } from './toolchain';
+import { trace } from './trace';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const t0 = performance.now();
+  const install = new Install(context.extensionPath);
+  const output = vscode.window.createOutputChannel('Minnow');
+  const view = new KernelView();
+  const guest = new GuestConsole(undefined);
+  const status = new InstanceStatus();
+  const tasks = new MinnowTaskProvider(install);
+  const watcher = new SessionWatcher(view, guest, status);
+  const sub = context.subscriptions;
+
+  sub.push(output, view, guest, status);
+  sub.push(vscode.window.registerTreeDataProvider('minnow.kernel', view));
+  sub.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MinnowConfigurationProvider()));
+  sub.push(
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MinnowDynamicProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+  );
+  sub.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new MinnowAdapterFactory(install)));
+  sub.push(...watcher.register());
+  sub.push(vscode.tasks.registerTaskProvider(TASK_TYPE, tasks));
+  sub.push(
+    vscode.tasks.onDidStartTask((e) => {
+      const def = e.execution.task.definition;
+      if (def.type !== TASK_TYPE || def.command !== 'run') return;
+      status.start({ kind: 'task', execution: e.execution, name: e.execution.task.name, started: Date.now() });
+    }),
+    vscode.tasks.onDidEndTask((e) => status.end((i) => i.kind === 'task' && i.execution === e.execution)),
+  );
+
+  const withApp = (command: TaskCommand) => async (): Promise<void> => {
+    const dir = guessAppDir(vscode.workspace.workspaceFolders?.[0]);
+    if (!dir) {
+      const choice = await vscode.window.showWarningMessage('Minnow: no minnow.json in this workspace.', 'New Project…');
+      if (choice) await vscode.commands.executeCommand('minnow.newProject');
+      return;
+    }
+    await runTask(tasks, command, dir);
+  };
+  sub.push(
+    vscode.commands.registerCommand('minnow.newProject', () => newProject(context, install.examples)),
+    vscode.commands.registerCommand('minnow.build', withApp('build')),
+    vscode.commands.registerCommand('minnow.run', withApp('run')),
+    vscode.commands.registerCommand('minnow.checkToolchain', () => checkToolchain(output)),
+    vscode.commands.registerCommand('minnow.stopInstance', () => status.stop()),
+    vscode.commands.registerCommand('minnow.refreshKernelView', () => view.reload()),
+    vscode.commands.registerCommand('minnow.showConsole', () => guest.show(false)),
+    // VS Code has no API to select a thread in the Call Stack; bring the Call Stack forward.
+    vscode.commands.registerCommand('minnow.selectThread', (id: number) => {
+      trace('select-thread', { id });
+      return vscode.commands.executeCommand('workbench.debug.action.focusCallStackView');
+    }),
+  );
+
+  void openCreatedProject(context);
+  const ms = performance.now() - t0;
+  trace('activated', { ms: Math.round(ms * 10) / 10, extensionPath: context.extensionPath, version: String(context.extension.packageJSON.version) });
+}
+
+export function deactivate(): void {
+  trace('deactivated');
+}

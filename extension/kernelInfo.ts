@@ -1,0 +1,83 @@
+// The body of the custom DAP request `minnow/kernelInfo` (contract: /work/contracts.md,
+// "Extension ↔ adapter"), checked field by field: the view shows what it can of a partial or
+// newer answer instead of failing.
+
+export interface KernelThread {
+  /** The DAP thread id (the same ids as the `threads` request). */
+  id: number;
+  name: string;
+  /** running | ready | sleeping | blocked | dead, or whatever newer state the kernel reports. */
+  state: string;
+  waitReason?: string;
+  stackUsed?: number;
+  stackSize?: number;
+}
+
+export interface KernelDevice {
+  name: string;
+  kind: string;
+  detail?: string;
+}
+
+export interface KernelHeap {
+  used: number;
+  total: number;
+}
+
+export interface KernelInfo {
+  threads: KernelThread[];
+  devices: KernelDevice[];
+  heap?: KernelHeap;
+  uptimeMs?: number;
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function parseKernelInfo(body: unknown): KernelInfo {
+  const b = obj(body) ?? {};
+  const threads: KernelThread[] = [];
+  for (const t of Array.isArray(b.threads) ? b.threads : []) {
+    const o = obj(t);
+    const id = num(o?.id);
+    if (!o || id === undefined) continue;
+    threads.push({
+      id,
+      name: str(o.name) ?? `thread ${id}`,
+      state: str(o.state) ?? 'unknown',
+      waitReason: str(o.waitReason) || undefined,
+      stackUsed: num(o.stackUsed),
+      stackSize: num(o.stackSize),
+    });
+  }
+  const devices: KernelDevice[] = [];
+  for (const d of Array.isArray(b.devices) ? b.devices : []) {
+    const o = obj(d);
+    if (!o) continue;
+    devices.push({ name: str(o.name) ?? '?', kind: str(o.kind) ?? '', detail: str(o.detail) });
+  }
+  const h = obj(b.heap);
+  const used = num(h?.used);
+  const total = num(h?.total);
+  return {
+    threads,
+    devices,
+    heap: used !== undefined && total !== undefined ? { used, total } : undefined,
+    uptimeMs: num(b.uptimeMs),
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}

@@ -1,0 +1,128 @@
+// The "Minnow Kernel" view in Run and Debug: the kernel's threads (state, wait reason, stack
+// use), devices and heap, asked of the adapter with `minnow/kernelInfo` at every stop.
+
+import * as vscode from 'vscode';
+import { formatBytes, parseKernelInfo } from './kernelInfo';
+import type { KernelInfo, KernelThread } from './kernelInfo';
+import { trace } from './trace';
+
+type Node =
+  | { kind: 'group'; id: 'threads' | 'devices' | 'heap'; label: string }
+  | { kind: 'thread'; thread: KernelThread }
+  | { kind: 'leaf'; label: string; description?: string; icon: string; tooltip?: string }
+  | { kind: 'message'; label: string };
+
+const STATE_ICONS: Record<string, string> = {
+  running: 'play-circle',
+  ready: 'circle-outline',
+  sleeping: 'watch',
+  blocked: 'debug-pause',
+  dead: 'circle-slash',
+};
+
+export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private info: KernelInfo | undefined;
+  private message = 'Start a Minnow debug session to see the kernel.';
+  private session: vscode.DebugSession | undefined;
+  private generation = 0;
+
+  /** Asks the adapter for a fresh snapshot (called at every stop). */
+  async refresh(session: vscode.DebugSession): Promise<void> {
+    this.session = session;
+    const mine = ++this.generation;
+    try {
+      const body: unknown = await session.customRequest('minnow/kernelInfo');
+      if (mine !== this.generation) return;
+      this.info = parseKernelInfo(body);
+      trace('kernel-view', { threads: this.info.threads.map((t) => `${t.name}:${t.state}`), devices: this.info.devices.length });
+    } catch (e) {
+      if (mine !== this.generation) return;
+      this.info = undefined;
+      this.message = `The adapter did not answer minnow/kernelInfo: ${e instanceof Error ? e.message : String(e)}`;
+      trace('kernel-view-error', { message: this.message });
+    }
+    this.changed.fire(undefined);
+  }
+
+  /** While the target runs, the last snapshot is stale: say so rather than show it. */
+  running(): void {
+    this.info = undefined;
+    this.message = 'Running… (the kernel is shown when it stops)';
+    this.changed.fire(undefined);
+  }
+
+  ended(session: vscode.DebugSession): void {
+    if (this.session?.id !== session.id) return;
+    this.session = undefined;
+    this.info = undefined;
+    this.message = 'Start a Minnow debug session to see the kernel.';
+    this.changed.fire(undefined);
+  }
+
+  async reload(): Promise<void> {
+    if (this.session) await this.refresh(this.session);
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'group': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `group:${node.id}`;
+        return item;
+      }
+      case 'thread': {
+        const t = node.thread;
+        const item = new vscode.TreeItem(t.name, vscode.TreeItemCollapsibleState.None);
+        item.id = `thread:${t.id}`;
+        const parts = [t.state];
+        if (t.waitReason) parts.push(t.waitReason);
+        if (t.stackUsed !== undefined && t.stackSize) parts.push(`stack ${formatBytes(t.stackUsed)} / ${formatBytes(t.stackSize)}`);
+        item.description = parts.join(' · ');
+        item.tooltip = `Thread ${t.id} "${t.name}": ${item.description}`;
+        item.iconPath = new vscode.ThemeIcon(STATE_ICONS[t.state] ?? 'circle-small');
+        item.contextValue = 'minnowThread';
+        item.command = { command: 'minnow.selectThread', title: 'Show in Call Stack', arguments: [t.id] };
+        return item;
+      }
+      case 'leaf': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.description = node.description;
+        item.tooltip = node.tooltip;
+        item.iconPath = new vscode.ThemeIcon(node.icon);
+        return item;
+      }
+      case 'message':
+        return new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+    }
+  }
+
+  getChildren(node?: Node): Node[] {
+    const info = this.info;
+    if (!node) {
+      if (!info) return [{ kind: 'message', label: this.message }];
+      const groups: Node[] = [{ kind: 'group', id: 'threads', label: `Threads (${info.threads.length})` }];
+      groups.push({ kind: 'group', id: 'devices', label: `Devices (${info.devices.length})` });
+      if (info.heap) groups.push({ kind: 'group', id: 'heap', label: 'Heap' });
+      return groups;
+    }
+    if (node.kind !== 'group' || !info) return [];
+    switch (node.id) {
+      case 'threads':
+        return info.threads.map((thread) => ({ kind: 'thread', thread }));
+      case 'devices':
+        return info.devices.map((d) => ({ kind: 'leaf', label: d.name, description: [d.kind, d.detail].filter(Boolean).join(' · '), icon: 'plug' }));
+      case 'heap': {
+        const h = info.heap;
+        if (!h) return [];
+        const pct = h.total ? Math.round((100 * h.used) / h.total) : 0;
+        return [{ kind: 'leaf', label: `${formatBytes(h.used)} used of ${formatBytes(h.total)}`, description: `${pct}%`, icon: 'database' }];
+      }
+    }
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

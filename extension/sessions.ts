@@ -1,0 +1,87 @@
+// Follows Minnow debug sessions through the DAP messages the adapter sends (a tracker sees
+// them before the UI does): stops refresh the Kernel view, guest output goes to the Minnow
+// console terminal, the first output or stop marks the instance as booted.
+
+import * as vscode from 'vscode';
+import { DEBUG_TYPE } from './debugConfig';
+import type { GuestConsole } from './guestConsole';
+import type { KernelView } from './kernelView';
+import type { InstanceStatus } from './statusBar';
+import { trace } from './trace';
+
+interface DapMessage {
+  type?: string;
+  event?: string;
+  body?: Record<string, unknown>;
+}
+
+export class SessionWatcher implements vscode.DebugAdapterTrackerFactory {
+  constructor(
+    private readonly view: KernelView,
+    private readonly guest: GuestConsole,
+    private readonly status: InstanceStatus,
+  ) {}
+
+  register(): vscode.Disposable[] {
+    return [
+      vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, this),
+      vscode.debug.onDidStartDebugSession((s) => {
+        if (s.type !== DEBUG_TYPE) return;
+        trace('session-start', { name: s.name });
+        this.status.start({ kind: 'session', session: s, name: appName(s), started: Date.now() });
+        this.guest.ensure();
+        this.guest.attach(s);
+      }),
+      vscode.debug.onDidTerminateDebugSession((s) => {
+        if (s.type !== DEBUG_TYPE) return;
+        trace('session-end', { name: s.name });
+        this.status.end((i) => i.kind === 'session' && i.session.id === s.id);
+        this.guest.detach(s, 'the instance stopped');
+        this.view.ended(s);
+      }),
+    ];
+  }
+
+  createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
+    const isThis = (i: { kind: string; session?: vscode.DebugSession }): boolean => i.kind === 'session' && i.session?.id === session.id;
+    return {
+      onDidSendMessage: (m: DapMessage) => {
+        if (m.type !== 'event') return;
+        switch (m.event) {
+          case 'stopped':
+            trace('stopped', { reason: m.body?.reason, threadId: m.body?.threadId });
+            this.status.booted(isThis);
+            void this.view.refresh(session);
+            break;
+          case 'continued':
+            this.view.running();
+            break;
+          case 'output': {
+            const category = m.body?.category;
+            const text = typeof m.body?.output === 'string' ? m.body.output : '';
+            if (category === 'stdout' && text) {
+              this.status.booted(isThis);
+              this.guest.write(text);
+              trace('guest-output', { text });
+            }
+            break;
+          }
+          case 'exited':
+            trace('exited', { exitCode: m.body?.exitCode });
+            break;
+          case 'terminated':
+            trace('terminated', {});
+            break;
+        }
+      },
+      onError: (e) => trace('adapter-error', { message: e.message }),
+      onExit: (code, signal) => trace('adapter-exit', { code: code ?? null, signal: signal ?? null }),
+    };
+  }
+}
+
+function appName(s: vscode.DebugSession): string {
+  const app = s.configuration.app;
+  if (typeof app === 'string' && app) return app.split(/[\\/]/).filter(Boolean).pop() ?? s.name;
+  return s.name;
+}

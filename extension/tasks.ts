@@ -1,0 +1,74 @@
+// The `minnow` task type: "build" and "run" for each application in the workspace. Both run the
+// Minnow CLI (dist/cli.js) with the extension host's Node, and both use the $gcc problem matcher
+// so that compile errors land in the Problems panel at their line.
+
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { hasManifest } from './apps';
+import { Install } from './settings';
+
+export const TASK_TYPE = 'minnow';
+export type TaskCommand = 'build' | 'run';
+
+export interface MinnowTaskDefinition extends vscode.TaskDefinition {
+  type: typeof TASK_TYPE;
+  command: TaskCommand;
+  app?: string;
+}
+
+function isCommand(c: unknown): c is TaskCommand {
+  return c === 'build' || c === 'run';
+}
+
+function folderOf(scope: vscode.Task['scope']): vscode.WorkspaceFolder | undefined {
+  return typeof scope === 'object' ? scope : vscode.workspace.workspaceFolders?.[0];
+}
+
+export class MinnowTaskProvider implements vscode.TaskProvider {
+  constructor(private readonly install: Install) {}
+
+  provideTasks(): vscode.Task[] {
+    const tasks: vscode.Task[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const dir = folder.uri.fsPath;
+      if (!hasManifest(dir)) continue;
+      for (const command of ['build', 'run'] as const) {
+        tasks.push(this.make({ type: TASK_TYPE, command, app: dir }, folder));
+      }
+    }
+    return tasks;
+  }
+
+  resolveTask(task: vscode.Task): vscode.Task | undefined {
+    const def = task.definition;
+    if (def.type !== TASK_TYPE || !isCommand(def.command)) return undefined;
+    // Keep the definition object as given: VS Code matches tasks.json entries by it.
+    return this.make(def as MinnowTaskDefinition, folderOf(task.scope), task);
+  }
+
+  make(def: MinnowTaskDefinition, folder: vscode.WorkspaceFolder | undefined, from?: vscode.Task): vscode.Task {
+    const app = def.app ? resolveVariables(def.app, folder) : folder?.uri.fsPath ?? '.';
+    const exec = new vscode.ProcessExecution(process.execPath, [this.install.cli, def.command, app], {
+      cwd: app,
+      env: this.install.env(folder),
+    });
+    const name = from?.name ?? (def.command === 'build' ? 'build' : 'run');
+    const task = new vscode.Task(def, folder ?? vscode.TaskScope.Workspace, name, TASK_TYPE, exec, ['$gcc']);
+    task.detail = def.command === 'build' ? `build ${basename(app)} with its kernel` : `boot ${basename(app)} under QEMU, console in the terminal`;
+    if (def.command === 'build') task.group = vscode.TaskGroup.Build;
+    task.presentationOptions = { reveal: vscode.TaskRevealKind.Silent, clear: true, showReuseMessage: false };
+    return task;
+  }
+}
+
+function resolveVariables(value: string, folder: vscode.WorkspaceFolder | undefined): string {
+  return folder ? value.replace(/\$\{workspaceFolder\}/g, folder.uri.fsPath) : value;
+}
+
+/** Runs the build or run task of the application the user means. */
+export async function runTask(provider: MinnowTaskProvider, command: TaskCommand, dir: string): Promise<vscode.TaskExecution> {
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dir));
+  const task = provider.make({ type: TASK_TYPE, command, app: dir }, folder);
+  if (command === 'run') task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true, focus: true };
+  return vscode.tasks.executeTask(task);
+}

@@ -1,0 +1,327 @@
+// Drives a real VS Code for the end-to-end tests: code-server (VS Code 1.100 in a browser) in a
+// fresh user-data and extensions folder with the packaged .vsix installed, and headless Debian
+// Chromium through playwright-core. Everything it starts runs in its own process group and is
+// killed at the end. Waiting is always on a condition (a selector, a trace line), never a sleep.
+// Recipe: notes/vscode-e2e.md.
+
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+
+export const REPO = resolve(__dirname, '..', '..');
+export const RESULTS = join(REPO, 'test-results', 'e2e');
+
+export interface E2ePaths {
+  codeServer: string;
+  chromium: string;
+}
+
+/** Installs what is missing (fast when installed) and returns where code-server and Chromium are. */
+export function ensureE2eTools(): E2ePaths {
+  const r = spawnSync(process.execPath, [join(REPO, 'scripts', 'e2e-setup.mjs'), '--print'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) throw new Error(`scripts/e2e-setup.mjs failed (status ${r.status})`);
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as E2ePaths;
+}
+
+let packaged: string | undefined;
+
+/** Builds dist/ and packages the extension once per test run; returns the .vsix path. */
+export function packageExtension(): string {
+  if (packaged) return packaged;
+  mkdirSync(RESULTS, { recursive: true });
+  const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('scripts/build.mjs failed');
+  const out = join(RESULTS, 'minnow.vsix');
+  const vsce = join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', out], {
+    cwd: REPO,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}\n${r.stderr}`);
+  packaged = out;
+  return out;
+}
+
+export interface StartOptions {
+  workspace: string;
+  vsix: string;
+  tools: E2ePaths;
+  /** Extra environment for code-server (reaches the extension host). */
+  env?: Record<string, string>;
+}
+
+/** Reads the extension's trace (MINNOW_TRACE): one JSON object per line. */
+export class Trace {
+  constructor(readonly file: string) {
+    writeFileSync(file, '');
+  }
+
+  events(): Array<Record<string, unknown> & { event: string }> {
+    if (!existsSync(this.file)) return [];
+    return readFileSync(this.file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown> & { event: string });
+  }
+
+  /** Resolves with the first event (after `from` events) that matches; rejects after the timeout. */
+  async waitFor(
+    match: (e: Record<string, unknown> & { event: string }) => boolean,
+    what: string,
+    timeoutMs = 60_000,
+    from = 0,
+  ): Promise<Record<string, unknown> & { event: string }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.events().slice(from).find(match);
+      if (hit) return hit;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for trace: ${what}\ntrace so far:\n${readFileSync(this.file, 'utf8')}`);
+      }
+      await condition(100);
+    }
+  }
+
+  get length(): number {
+    return this.events().length;
+  }
+}
+
+/** The poll interval of a condition wait (not a sleep: the caller re-checks a condition). */
+function condition(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export class VsCode {
+  page!: Page;
+  readonly trace: Trace;
+  private server: ChildProcess | undefined;
+  private context: BrowserContext | undefined;
+  private serverLog = '';
+  readonly root: string;
+  private shot = 0;
+
+  constructor(readonly name: string) {
+    this.root = mkdtempSync(join(tmpdir(), `minnow-e2e-${name}-`));
+    this.trace = new Trace(join(this.root, 'trace.jsonl'));
+  }
+
+  async start(opts: StartOptions): Promise<void> {
+    const dirs = ['user-data', 'extensions', 'xdg-config', 'xdg-data', 'xdg-cache', 'home', 'chromium'];
+    for (const d of dirs) mkdirSync(join(this.root, d), { recursive: true });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: join(this.root, 'home'),
+      XDG_CONFIG_HOME: join(this.root, 'xdg-config'),
+      XDG_DATA_HOME: join(this.root, 'xdg-data'),
+      XDG_CACHE_HOME: join(this.root, 'xdg-cache'),
+      MINNOW_TRACE: this.trace.file,
+      ...opts.env,
+    };
+    const common = ['--user-data-dir', join(this.root, 'user-data'), '--extensions-dir', join(this.root, 'extensions')];
+    const inst = spawnSync(process.execPath, [opts.tools.codeServer, ...common, '--install-extension', opts.vsix], { env, encoding: 'utf8' });
+    if (inst.status !== 0) throw new Error(`installing the .vsix failed:\n${inst.stdout}\n${inst.stderr}`);
+    // A user settings file: no welcome page, no trust prompt, no telemetry; deterministic layout.
+    const userDir = join(this.root, 'user-data', 'User');
+    mkdirSync(userDir, { recursive: true });
+    writeFileSync(
+      join(userDir, 'settings.json'),
+      JSON.stringify(
+        {
+          'workbench.startupEditor': 'none',
+          'workbench.tips.enabled': false,
+          'security.workspace.trust.enabled': false,
+          'telemetry.telemetryLevel': 'off',
+          'extensions.ignoreRecommendations': true,
+          'update.mode': 'none',
+          'editor.minimap.enabled': false,
+          'workbench.enableExperiments': false,
+          'chat.disableAIFeatures': true,
+          'debug.toolBarLocation': 'floating',
+        },
+        null,
+        2,
+      ),
+    );
+    this.server = spawn(
+      process.execPath,
+      [
+        opts.tools.codeServer,
+        '--auth',
+        'none',
+        '--bind-addr',
+        '127.0.0.1:0',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        ...common,
+        opts.workspace,
+      ],
+      { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const url = await new Promise<string>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`code-server did not start:\n${this.serverLog}`)), 60_000);
+      const onData = (b: Buffer): void => {
+        this.serverLog += b.toString();
+        const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(this.serverLog);
+        if (m) {
+          clearTimeout(timer);
+          res(m[1]);
+        }
+      };
+      this.server!.stdout!.on('data', onData);
+      this.server!.stderr!.on('data', onData);
+      this.server!.on('exit', (code) => rej(new Error(`code-server exited (${code}):\n${this.serverLog}`)));
+    });
+    this.context = await chromium.launchPersistentContext(join(this.root, 'chromium'), {
+      executablePath: opts.tools.chromium,
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      env: { ...env, HOME: join(this.root, 'home') } as Record<string, string>,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    this.page = this.context.pages()[0] ?? (await this.context.newPage());
+    this.page.on('console', (m) => {
+      const t = m.text();
+      if (t.includes('[Extension Host]') || m.type() === 'error') this.serverLog += `[page ${m.type()}] ${t}\n`;
+    });
+    await this.page.goto(`${url}?folder=${encodeURIComponent(opts.workspace)}`);
+    await this.waitForWorkbench();
+  }
+
+  async waitForWorkbench(): Promise<void> {
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await this.page.locator('.part.statusbar').waitFor({ timeout: 90_000 });
+  }
+
+  /** Saves a numbered screenshot into test-results/e2e/<scenario>/. */
+  async screenshot(step: string): Promise<string> {
+    const dir = join(RESULTS, this.name);
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${String(++this.shot).padStart(2, '0')}-${step}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  /** Focus the editor area so that keyboard shortcuts reach the workbench. */
+  async focusEditor(): Promise<void> {
+    await this.page.locator('.part.editor').click({ position: { x: 400, y: 300 } });
+  }
+
+  /** Runs a command through the command palette (F1), by its title. */
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Picks a row of an open quick pick by its text. */
+  async pick(text: string): Promise<void> {
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row.waitFor();
+    await row.click();
+  }
+
+  notification(text: string | RegExp): Locator {
+    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  }
+
+  /** Opens a file by path with Quick Open (Ctrl+P). */
+  async openFile(path: string): Promise<void> {
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(path);
+    const row = this.page.locator('.quick-input-list .monaco-list-row').first();
+    await row.waitFor();
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Moves the cursor of the active editor to a 1-based line (Ctrl+G). */
+  async gotoLine(line: number): Promise<void> {
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`:${line}`);
+    await this.page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+  }
+
+  get log(): string {
+    return this.serverLog;
+  }
+
+  /** Closes Chromium and kills code-server's whole process group (extension host, adapter...). */
+  async stop(): Promise<void> {
+    await this.context?.close().catch(() => undefined);
+    this.context = undefined;
+    const server = this.server;
+    this.server = undefined;
+    if (server?.pid && server.exitCode === null) {
+      const gone = new Promise<void>((r) => server.once('exit', () => r()));
+      try {
+        process.kill(-server.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-server.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 5_000);
+      await gone;
+      clearTimeout(timer);
+    }
+    writeFileSync(join(RESULTS, `${this.name}.log`), this.serverLog);
+  }
+
+  cleanup(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** A fresh temporary folder holding a copy of examples/<name> (without build output). */
+export function copyExample(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `minnow-e2e-app-${name}-`));
+  const src = join(REPO, 'examples', name);
+  for (const f of readdirSync(src)) {
+    if (f === 'build') continue;
+    spawnSync('cp', ['-r', join(src, f), dir]);
+  }
+  return dir;
+}
+
+/** Pids of live processes whose command line contains `needle` (e.g. a QEMU of this test). */
+export function processesMatching(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      if (cmd.includes(needle) && Number(entry) !== process.pid) pids.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}

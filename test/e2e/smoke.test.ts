@@ -1,0 +1,38 @@
+// The extension installs from its .vsix into a VS Code that has never seen it, activates in a
+// folder with a minnow.json, and its commands answer.
+
+import { strict as assert } from 'node:assert';
+import { ensureE2eTools, packageExtension, VsCode, copyExample } from './harness';
+import type { E2ePaths } from './harness';
+
+describe('e2e: the installed extension', function () {
+  this.timeout(180_000);
+  let tools: E2ePaths;
+  let vsix: string;
+  let vsc: VsCode;
+
+  before(() => {
+    tools = ensureE2eTools();
+    vsix = packageExtension();
+  });
+
+  afterEach(async () => {
+    await vsc?.stop();
+  });
+
+  it('activates in a Minnow workspace and checks the toolchain', async () => {
+    vsc = new VsCode('smoke');
+    const workspace = copyExample('hello');
+    const t0 = Date.now();
+    await vsc.start({ workspace, vsix, tools });
+    const activated = await vsc.trace.waitFor((e) => e.event === 'activated', 'the extension activates');
+    console.log(`      workbench + activation: ${Date.now() - t0} ms; activate(): ${String(activated.ms)} ms`);
+    assert.match(String(activated.extensionPath), /extensions\/minnow\.minnow-/);
+    await vsc.screenshot('activated');
+    await vsc.focusEditor();
+    await vsc.command('Minnow: Check Toolchain');
+    await vsc.trace.waitFor((e) => e.event === 'toolchain', 'the toolchain check ran');
+    await vsc.notification(/Minnow: (the toolchain is complete|missing)/).waitFor({ timeout: 30_000 });
+    await vsc.screenshot('toolchain');
+  });
+});
