@@ -43,6 +43,16 @@ export interface ExitFacts {
   signal: NodeJS.Signals | null;
   stderrTail: string;
   timedOut?: boolean;
+  /** Minnow stopped it (QemuInstance.kill). */
+  killed?: boolean;
+}
+
+/** QEMU catches SIGTERM/SIGINT/SIGHUP, says so on stderr and exits with status 0. */
+function caughtSignal(stderr: string): NodeJS.Signals | undefined {
+  const m = /terminating on signal (\d+)/.exec(stderr);
+  if (!m) return undefined;
+  const names: Record<string, NodeJS.Signals> = { '1': 'SIGHUP', '2': 'SIGINT', '15': 'SIGTERM' };
+  return names[m[1]] ?? 'SIGTERM';
 }
 
 export function mapExit(f: ExitFacts): QemuExit {
@@ -50,8 +60,10 @@ export function mapExit(f: ExitFacts): QemuExit {
   if (f.timedOut) {
     return { ...base, reason: 'timeout', summary: 'timed out: QEMU was stopped' };
   }
-  if (f.status === null) {
-    return { ...base, reason: 'killed', summary: `QEMU was killed by ${f.signal ?? 'a signal'}` };
+  const caught = f.status === 0 ? caughtSignal(f.stderrTail) : undefined;
+  if (f.status === null || f.killed || caught) {
+    const sig = f.signal ?? caught;
+    return { ...base, signal: sig ?? null, reason: 'killed', summary: `QEMU was stopped${sig ? ` by ${sig}` : ''}` };
   }
   const qemuError = qemuErrorLine(f.stderrTail);
   if (f.status === 1 && qemuError) {

@@ -93,6 +93,7 @@ interface Attempt {
   exit: Promise<QemuExit>;
   hasExited: () => boolean;
   markTimedOut: () => void;
+  markKilled: () => void;
 }
 
 function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<Attempt> {
@@ -102,6 +103,7 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
     let tail = '';
     let exitedFlag = false;
     let timedOut = false;
+    let killed = false;
     const out = new StringDecoder('utf8');
     const err = new StringDecoder('utf8');
     child.stdout!.on('data', (b: Buffer) => {
@@ -121,7 +123,7 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
         exitedFlag = true;
         const rest = out.end();
         if (rest) opts.onConsole?.(rest);
-        res(mapExit({ status, signal, stderrTail: tail, timedOut }));
+        res(mapExit({ status, signal, stderrTail: tail, timedOut, killed }));
       });
     });
     child.once('error', (e: NodeJS.ErrnoException) => {
@@ -136,6 +138,7 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
         exit,
         hasExited: () => exitedFlag,
         markTimedOut: () => (timedOut = true),
+        markKilled: () => (killed = true),
       }),
     );
   });
@@ -198,6 +201,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
       command: [bin, ...args],
       exited: a.exit,
       kill: async () => {
+        if (!a.hasExited()) a.markKilled();
         await killAndWait(a.child);
         await a.exit;
       },

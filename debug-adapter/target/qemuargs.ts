@@ -4,6 +4,7 @@
 // isa-serial device (a second -serial is silently ignored there); q35 takes a second -serial.
 
 import type { DiskConfig, Driver, Machine, NetworkConfig } from './config';
+import { MinnowError } from './errors';
 import { LOCALHOST } from './ports';
 
 export interface GdbstubOptions {
@@ -44,13 +45,36 @@ export interface QemuArgsInput {
 export const MICROVM = 'microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off';
 export const DEBUG_EXIT = 'isa-debug-exit,iobase=0xf4,iosize=0x04';
 
+/** Limits of the kernel's parser (kernel/core/cmdline.c, BOOT_CMDLINE_MAX, CMDLINE_ARGS_MAX). */
+export const CMDLINE_MAX = 1023;
+export const ARGS_MAX = 31;
+
+/**
+ * One argument as the kernel's parser reads it back: words split on blanks, and double quotes
+ * group (and are removed). A double quote inside an argument cannot be expressed.
+ */
+function cmdlineWord(arg: string): string {
+  if (arg.includes('"')) {
+    throw new MinnowError(`the argument ${JSON.stringify(arg)} contains a double quote, which the kernel command line cannot carry`, 'Pass the argument without double quotes.');
+  }
+  return arg === '' || /\s/.test(arg) ? `"${arg}"` : arg;
+}
+
 /** The kernel command line: kernel options first, then main's arguments. */
 export function kernelCmdline(input: Pick<QemuArgsInput, 'name' | 'argv' | 'kernelOptions' | 'gdbstub'>): string {
   const words: string[] = [];
   if (input.name) words.push(`minnow.name=${input.name}`);
   if (input.gdbstub?.kind === 'kernel' && input.gdbstub.wait) words.push('minnow.gdb=wait');
-  words.push(...(input.kernelOptions ?? []), ...input.argv);
-  return words.join(' ');
+  words.push(...(input.kernelOptions ?? []));
+  if (input.argv.length > ARGS_MAX) {
+    throw new MinnowError(`${input.argv.length} arguments for main; the kernel takes at most ${ARGS_MAX}`, 'Pass fewer arguments.');
+  }
+  words.push(...input.argv.map(cmdlineWord));
+  const line = words.join(' ');
+  if (line.length > CMDLINE_MAX) {
+    throw new MinnowError(`the kernel command line is ${line.length} bytes; the kernel takes at most ${CMDLINE_MAX}`, 'Pass shorter or fewer arguments.');
+  }
+  return line;
 }
 
 function deviceArgs(machine: Machine, d: DeviceOptions): string[] {
