@@ -1,0 +1,303 @@
+/*
+ * Breakpoint and watchpoint tables (Z0-Z4 / z0-z4). Software breakpoints
+ * are int3 bytes planted only while the kernel runs: they are taken out
+ * whenever the stub is entered, so gdb's memory reads see the original
+ * code and the stub itself can never run into one. Hardware breakpoints
+ * and watchpoints live in DR0-DR3; DR7 is cleared while the stub runs for
+ * the same reason. A full table is an error reply, never a silent miss.
+ * Reference: Intel SDM vol. 3, 17.2.4 "Debug control register (DR7)".
+ */
+#include <errno.h>
+
+#include "gdb.h"
+
+#define GDB_SW_BREAK_MAX 64
+#define GDB_HW_SLOTS 4
+#define INSN_INT3 0xcc
+
+/* Z packet types (GDB manual, "z type,addr,kind") */
+#define Z_SW_BREAK 0
+#define Z_HW_BREAK 1
+#define Z_WRITE_WATCH 2
+#define Z_READ_WATCH 3
+#define Z_ACCESS_WATCH 4
+
+/* DR7 fields for slot i */
+#define DR7_L(i) (1ull << (2 * (i)))
+#define DR7_RW_SHIFT(i) (16 + 4 * (i))
+#define DR7_LEN_SHIFT(i) (18 + 4 * (i))
+#define DR7_LE_GE (3ull << 8)	/* exact data breakpoints */
+#define DR7_RW_EXEC 0ull
+#define DR7_RW_WRITE 1ull
+#define DR7_RW_ACCESS 3ull	/* x86 has no read-only watch: see hw_hit */
+
+struct gdb_sw_break {
+	uint64_t addr;
+	uint8_t orig;
+	bool used;
+	bool armed;
+};
+
+struct gdb_hw_slot {
+	uint64_t addr;
+	uint64_t len;
+	uint64_t value;		/* read watch: last value seen */
+	int type;
+	bool used;
+};
+
+static struct gdb_sw_break gdb_break_sw[GDB_SW_BREAK_MAX];
+static struct gdb_hw_slot gdb_break_hw[GDB_HW_SLOTS];
+
+static struct gdb_sw_break *gdb_break_sw_find(uint64_t addr)
+{
+	int i;
+
+	for (i = 0; i < GDB_SW_BREAK_MAX; i++) {
+		if (gdb_break_sw[i].used && gdb_break_sw[i].addr == addr)
+			return &gdb_break_sw[i];
+	}
+	return NULL;
+}
+
+static int gdb_break_sw_insert(uint64_t addr)
+{
+	int i;
+
+	if (gdb_break_sw_find(addr))
+		return 0;
+	if (!gdb_mem_mapped(addr, NULL))
+		return -EFAULT;
+	for (i = 0; i < GDB_SW_BREAK_MAX; i++) {
+		if (!gdb_break_sw[i].used) {
+			gdb_break_sw[i].addr = addr;
+			gdb_break_sw[i].used = true;
+			gdb_break_sw[i].armed = false;
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+static uint64_t gdb_break_value(uint64_t addr, uint64_t len)
+{
+	uint64_t v = 0;
+
+	gdb_mem_read(addr, &v, len);
+	return v;
+}
+
+static int gdb_break_hw_insert(int type, uint64_t addr, uint64_t len)
+{
+	struct gdb_hw_slot *s;
+	int i;
+
+	if (type == Z_HW_BREAK) {
+		len = 1;	/* for Z1 "kind" is the instruction size */
+	} else if ((len != 1 && len != 2 && len != 4 && len != 8) ||
+		   (addr & (len - 1))) {
+		/* DR7 can only watch 1/2/4/8 naturally aligned bytes */
+		return -EINVAL;
+	}
+	for (i = 0; i < GDB_HW_SLOTS; i++) {
+		s = &gdb_break_hw[i];
+		if (s->used && s->type == type && s->addr == addr &&
+		    s->len == len)
+			return 0;
+	}
+	for (i = 0; i < GDB_HW_SLOTS; i++) {
+		s = &gdb_break_hw[i];
+		if (!s->used) {
+			s->used = true;
+			s->type = type;
+			s->addr = addr;
+			s->len = len;
+			s->value = gdb_break_value(addr, len);
+			return 0;
+		}
+	}
+	return -ENOSPC;
+}
+
+/* Returns 0 or -EFAULT/-EINVAL/-ENOSPC for the error reply. */
+int gdb_break_insert(int type, uint64_t addr, uint64_t len)
+{
+	if (type == Z_SW_BREAK)
+		return gdb_break_sw_insert(addr);
+	if (type >= Z_HW_BREAK && type <= Z_ACCESS_WATCH)
+		return gdb_break_hw_insert(type, addr, len);
+	return -ENOSYS;
+}
+
+int gdb_break_remove(int type, uint64_t addr, uint64_t len)
+{
+	struct gdb_sw_break *b;
+	int i;
+
+	if (type == Z_SW_BREAK) {
+		b = gdb_break_sw_find(addr);
+		if (b)
+			b->used = false;	/* disarmed: we are in the stub */
+		return 0;
+	}
+	if (type < Z_HW_BREAK || type > Z_ACCESS_WATCH)
+		return -ENOSYS;
+	if (type == Z_HW_BREAK)
+		len = 1;
+	for (i = 0; i < GDB_HW_SLOTS; i++) {
+		if (gdb_break_hw[i].used && gdb_break_hw[i].type == type &&
+		    gdb_break_hw[i].addr == addr && gdb_break_hw[i].len == len)
+			gdb_break_hw[i].used = false;
+	}
+	return 0;
+}
+
+bool gdb_break_sw_at(uint64_t addr)
+{
+	return gdb_break_sw_find(addr) != NULL;
+}
+
+bool gdb_break_hw_exec_at(uint64_t addr)
+{
+	int i;
+
+	for (i = 0; i < GDB_HW_SLOTS; i++) {
+		if (gdb_break_hw[i].used && gdb_break_hw[i].type == Z_HW_BREAK &&
+		    gdb_break_hw[i].addr == addr)
+			return true;
+	}
+	return false;
+}
+
+void gdb_break_arm_sw(void)
+{
+	static const uint8_t int3 = INSN_INT3;
+	struct gdb_sw_break *b;
+	int i;
+
+	for (i = 0; i < GDB_SW_BREAK_MAX; i++) {
+		b = &gdb_break_sw[i];
+		if (!b->used || b->armed)
+			continue;
+		if (gdb_mem_read(b->addr, &b->orig, 1) != 1 ||
+		    gdb_mem_write(b->addr, &int3, 1) != 0)
+			continue;	/* unmapped since: nothing to plant */
+		b->armed = true;
+	}
+}
+
+void gdb_break_disarm_sw(void)
+{
+	struct gdb_sw_break *b;
+	uint8_t cur;
+	int i;
+
+	for (i = 0; i < GDB_SW_BREAK_MAX; i++) {
+		b = &gdb_break_sw[i];
+		if (!b->armed)
+			continue;
+		b->armed = false;
+		/* put the byte back only if nobody overwrote our int3 */
+		if (gdb_mem_read(b->addr, &cur, 1) == 1 && cur == INSN_INT3)
+			gdb_mem_write(b->addr, &b->orig, 1);
+	}
+}
+
+static uint64_t gdb_break_len_bits(uint64_t len)
+{
+	switch (len) {
+	case 2:
+		return 1;
+	case 8:
+		return 2;
+	case 4:
+		return 3;
+	}
+	return 0;
+}
+
+void gdb_break_arm_hw(void)
+{
+	uint64_t addr[GDB_HW_SLOTS] = { 0 }, dr7 = 0, rw;
+	struct gdb_hw_slot *s;
+	int i;
+
+	for (i = 0; i < GDB_HW_SLOTS; i++) {
+		s = &gdb_break_hw[i];
+		if (!s->used)
+			continue;
+		if (s->type == Z_HW_BREAK)
+			rw = DR7_RW_EXEC;
+		else if (s->type == Z_WRITE_WATCH)
+			rw = DR7_RW_WRITE;
+		else
+			rw = DR7_RW_ACCESS;
+		if (s->type == Z_READ_WATCH)
+			s->value = gdb_break_value(s->addr, s->len);
+		addr[i] = s->addr;
+		dr7 |= DR7_L(i) | (rw << DR7_RW_SHIFT(i));
+		if (s->type != Z_HW_BREAK)
+			dr7 |= gdb_break_len_bits(s->len) << DR7_LEN_SHIFT(i);
+	}
+	if (dr7)
+		dr7 |= DR7_LE_GE;
+	gdb_arch_dr_load(addr, dr7);
+}
+
+void gdb_break_disarm_hw(void)
+{
+	static const uint64_t none[GDB_HW_SLOTS];
+
+	gdb_arch_dr_load(none, 0);
+}
+
+/*
+ * Translates the DR6 hit bits into a stop reason. A read watchpoint is an
+ * access watchpoint underneath; when the watched value changed, the access
+ * was a write, and it is not reported (returns false: resume silently).
+ */
+bool gdb_break_hw_hit(uint64_t dr6, struct gdb_stop *stop)
+{
+	struct gdb_hw_slot *s;
+	uint64_t now;
+	int i;
+
+	for (i = 0; i < GDB_HW_SLOTS; i++) {
+		s = &gdb_break_hw[i];
+		if (!(dr6 & (1ull << i)) || !s->used)
+			continue;
+		stop->watch_addr = s->addr;
+		switch (s->type) {
+		case Z_HW_BREAK:
+			stop->kind = GDB_STOP_HWBREAK;
+			return true;
+		case Z_WRITE_WATCH:
+			stop->kind = GDB_STOP_WATCH;
+			return true;
+		case Z_ACCESS_WATCH:
+			stop->kind = GDB_STOP_AWATCH;
+			return true;
+		case Z_READ_WATCH:
+			now = gdb_break_value(s->addr, s->len);
+			if (now != s->value) {
+				s->value = now;
+				continue;
+			}
+			stop->kind = GDB_STOP_RWATCH;
+			return true;
+		}
+	}
+	return false;
+}
+
+void gdb_break_clear_all(void)
+{
+	int i;
+
+	gdb_break_disarm_sw();
+	gdb_break_disarm_hw();
+	for (i = 0; i < GDB_SW_BREAK_MAX; i++)
+		gdb_break_sw[i].used = false;
+	for (i = 0; i < GDB_HW_SLOTS; i++)
+		gdb_break_hw[i].used = false;
+}

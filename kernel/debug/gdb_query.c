@@ -1,0 +1,202 @@
+/*
+ * General queries (q/Q packets): what the stub supports, the thread list
+ * and its extra info, and the qXfer objects (the target description and the
+ * thread list as XML). Kernel threads are read straight from thread_all,
+ * which is plain data by design (kernel/thread.h).
+ * Reference: GDB manual, E.4 "General Query Packets", G "Target
+ * Descriptions", E.4 "qXfer:threads:read".
+ */
+#include "gdb.h"
+
+#define GDB_THREAD_PSEUDO_ID 1	/* before the first thread exists */
+#define GDB_THREAD_LIST_MAX 100000	/* bound on a possibly corrupt list */
+
+static char gdb_query_xml[GDB_PACKET_SIZE];
+static size_t gdb_query_xml_len;
+
+static const char gdb_query_supported[] =
+	"PacketSize=4000;swbreak+;hwbreak+;vContSupported+;"
+	"QStartNoAckMode+;qXfer:features:read+;qXfer:threads:read+";
+
+int gdb_query_thread_id(const struct thread *t)
+{
+	return t ? t->id : GDB_THREAD_PSEUDO_ID;
+}
+
+static const char *gdb_query_state(const struct thread *t)
+{
+	switch (t->state) {
+	case THREAD_READY:
+		return "ready";
+	case THREAD_RUNNING:
+		return "running";
+	case THREAD_SLEEPING:
+		return "sleeping";
+	case THREAD_BLOCKED:
+		return "blocked";
+	case THREAD_DEAD:
+		return "dead";
+	}
+	return "unknown";
+}
+
+/* "blocked: wait queue rxq"; the reason is only shown when there is one */
+static void gdb_query_describe(const struct thread *t, struct gdb_buf *b,
+			       bool xml)
+{
+	const char *s = gdb_query_state(t);
+
+	gdb_buf_puts(b, s);
+	if (t->wait_reason && t->state != THREAD_RUNNING &&
+	    t->state != THREAD_READY) {
+		gdb_buf_puts(b, ": ");
+		if (xml)
+			gdb_buf_xml(b, t->wait_reason);
+		else
+			gdb_buf_puts(b, t->wait_reason);
+	}
+}
+
+static void gdb_query_thread_list(struct gdb_buf *out)
+{
+	const struct thread *t = thread_all;
+	int n = 0;
+
+	gdb_buf_putc(out, 'm');
+	if (!t) {
+		gdb_buf_hexnum(out, GDB_THREAD_PSEUDO_ID);
+		return;
+	}
+	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++) {
+		if (n)
+			gdb_buf_putc(out, ',');
+		gdb_buf_hexnum(out, (uint64_t)t->id);
+	}
+}
+
+/* qThreadExtraInfo: "netrx [blocked: wait queue rxq]", hex encoded */
+static void gdb_query_extra(const char *p, struct gdb_buf *out)
+{
+	char text[THREAD_NAME_MAX + 96];
+	struct gdb_buf b;
+	const struct thread *t;
+	uint64_t id;
+	size_t i;
+
+	if (!gdb_util_parse_hex(&p, &id) || *p || id > 0x7fffffff) {
+		gdb_buf_puts(out, GDB_ERR_INVALID);
+		return;
+	}
+	t = gdb_protocol_thread((int)id);
+	if (!t) {
+		if (id == GDB_THREAD_PSEUDO_ID && !thread_all)
+			gdb_buf_hexstr(out, "kernel [booting]");
+		else
+			gdb_buf_puts(out, GDB_ERR_THREAD);
+		return;
+	}
+	gdb_buf_init(&b, text, sizeof(text) - 1);
+	for (i = 0; i < THREAD_NAME_MAX && t->name[i]; i++)
+		gdb_buf_putc(&b, t->name[i]);
+	gdb_buf_puts(&b, " [");
+	gdb_query_describe(t, &b, false);
+	gdb_buf_putc(&b, ']');
+	text[b.len] = '\0';
+	gdb_buf_hexstr(out, text);
+}
+
+static void gdb_query_threads_xml(void)
+{
+	const struct thread *t = thread_all;
+	struct gdb_buf b;
+	char name[THREAD_NAME_MAX + 1];
+	int n = 0;
+
+	gdb_buf_init(&b, gdb_query_xml, sizeof(gdb_query_xml));
+	gdb_buf_puts(&b, "<?xml version=\"1.0\"?>\n<threads>\n");
+	if (!t)
+		gdb_buf_puts(&b, "<thread id=\"1\" name=\"kernel\">booting"
+				 "</thread>\n");
+	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++) {
+		gdb_util_memcpy(name, t->name, THREAD_NAME_MAX);
+		name[THREAD_NAME_MAX] = '\0';
+		gdb_buf_puts(&b, "<thread id=\"");
+		gdb_buf_hexnum(&b, (uint64_t)t->id);
+		gdb_buf_puts(&b, "\" name=\"");
+		gdb_buf_xml(&b, name);
+		gdb_buf_puts(&b, "\">");
+		gdb_query_describe(t, &b, true);
+		gdb_buf_puts(&b, "</thread>\n");
+	}
+	gdb_buf_puts(&b, "</threads>\n");
+	gdb_query_xml_len = b.len;
+}
+
+/*
+ * One window of a qXfer object: 'm' and data when more follows, 'l' for
+ * the last part. The data is binary, so RSP's special bytes are escaped.
+ */
+static void gdb_query_window(const char *obj, size_t len, const char *p,
+			     struct gdb_buf *out)
+{
+	uint64_t off, want;
+	char c;
+
+	if (!gdb_util_parse_hex(&p, &off) || *p++ != ',' ||
+	    !gdb_util_parse_hex(&p, &want) || *p) {
+		gdb_buf_puts(out, GDB_ERR_INVALID);
+		return;
+	}
+	/* escaping can double each byte: keep the reply inside the buffer */
+	if (want > (out->cap - 1) / 2)
+		want = (out->cap - 1) / 2;
+	if (off >= len) {
+		gdb_buf_putc(out, 'l');
+		return;
+	}
+	gdb_buf_putc(out, off + want >= len ? 'l' : 'm');
+	for (; off < len && want; off++, want--) {
+		c = obj[off];
+		if (c == '#' || c == '$' || c == '}' || c == '*') {
+			gdb_buf_putc(out, '}');
+			c ^= 0x20;
+		}
+		gdb_buf_putc(out, c);
+	}
+}
+
+/* Fills `out` with the reply; leaves it empty for unknown queries. */
+bool gdb_query_handle(const char *pkt, size_t len, struct gdb_buf *out,
+		      const struct gdb_stop *stop)
+{
+	(void)len;
+	if (gdb_util_prefix(pkt, "qSupported")) {
+		gdb_buf_puts(out, gdb_query_supported);
+	} else if (gdb_util_prefix(pkt, "qAttached")) {
+		/* "attached to an existing process": quitting gdb detaches */
+		gdb_buf_putc(out, '1');
+	} else if (pkt[0] == 'q' && pkt[1] == 'C' && !pkt[2]) {
+		gdb_buf_puts(out, "QC");
+		gdb_buf_hexnum(out, (uint64_t)gdb_query_thread_id(stop->thread));
+	} else if (gdb_util_prefix(pkt, "qfThreadInfo")) {
+		gdb_query_thread_list(out);
+	} else if (gdb_util_prefix(pkt, "qsThreadInfo")) {
+		gdb_buf_putc(out, 'l');
+	} else if (gdb_util_prefix(pkt, "qThreadExtraInfo,")) {
+		gdb_query_extra(pkt + 17, out);
+	} else if (gdb_util_prefix(pkt, "qXfer:features:read:target.xml:")) {
+		gdb_query_window(gdb_target_xml, gdb_target_xml_len, pkt + 31,
+				 out);
+	} else if (gdb_util_prefix(pkt, "qXfer:features:read:")) {
+		gdb_buf_puts(out, GDB_ERR_INVALID);	/* no other annex */
+	} else if (gdb_util_prefix(pkt, "qXfer:threads:read::")) {
+		/* rebuild at offset 0 so a multi-part read sees one snapshot */
+		if (pkt[20] == '0' && pkt[21] == ',')
+			gdb_query_threads_xml();
+		gdb_query_window(gdb_query_xml, gdb_query_xml_len, pkt + 20,
+				 out);
+	} else {
+		return false;
+	}
+	return true;
+}

@@ -1,0 +1,336 @@
+/*
+ * The gdbstub's entry points and its run state: the trap hook, the COM2
+ * RX interrupt (Ctrl-C, or a new gdb's first packet), panic and the
+ * wait-before-main stop. A stop takes every breakpoint out, serves gdb
+ * (gdb_protocol.c) and then sets the CPU up for what gdb asked: run freely,
+ * step once, step through a range (vCont;r, without asking gdb at each
+ * instruction), or first step off a breakpoint and then run.
+ * There is one CPU, and the stub runs with interrupts off.
+ */
+#include <errno.h>
+#include <kernel/gdbstub.h>
+
+#include "gdb.h"
+
+#define GDB_COM2_IRQ 3
+#define DR6_HITS 0xfull		/* B0-B3: which DR0-DR3 fired */
+
+enum gdbstub_run {
+	GDBSTUB_RUN_FREE,	/* breakpoints armed, no TF */
+	GDBSTUB_RUN_STEP,	/* one instruction, then report */
+	GDBSTUB_RUN_RANGE,	/* step while range_start <= rip < range_end */
+	GDBSTUB_RUN_STEP_OVER,	/* one instruction off a breakpoint, then run */
+};
+
+static struct {
+	bool up;		/* COM2 answered and the stub is on */
+	bool wait;		/* minnow.gdb=wait */
+	bool attached;		/* a gdb talked to us and did not detach */
+	bool in_stub;		/* a trap now would be the stub's own bug */
+	bool reply_due;		/* gdb resumed us and waits for a stop reply */
+	bool stepping;		/* TF is ours */
+	int own_signal;		/* our own int3 (wait, panic) reports this */
+	enum gdbstub_run run;
+	uint64_t range_start, range_end;
+} gdbstub;
+
+static bool gdbstub_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+/* Signal gdb shows for a CPU exception (Linux's choices, gdb's numbers). */
+static int gdbstub_signal(uint64_t vector)
+{
+	switch (vector) {
+	case TRAP_DE:
+	case TRAP_MF:
+	case TRAP_XM:
+		return GDB_SIGFPE;
+	case TRAP_UD:
+		return GDB_SIGILL;
+	case TRAP_OF:
+	case TRAP_BR:
+	case TRAP_TS:
+	case TRAP_NP:
+	case TRAP_SS:
+	case TRAP_GP:
+	case TRAP_PF:
+		return GDB_SIGSEGV;
+	case TRAP_AC:
+		return GDB_SIGBUS;
+	}
+	return GDB_SIGTRAP;
+}
+
+static bool gdbstub_in_range(uint64_t rip)
+{
+	return rip >= gdbstub.range_start && rip < gdbstub.range_end;
+}
+
+/* A breakpoint at rip must stop a range step even inside the range. */
+static bool gdbstub_break_at(uint64_t rip)
+{
+	return gdb_break_sw_at(rip) || gdb_break_hw_exec_at(rip);
+}
+
+static void gdbstub_run_free(void)
+{
+	gdbstub.run = GDBSTUB_RUN_FREE;
+	gdb_break_arm_sw();
+	gdb_break_arm_hw();
+}
+
+/*
+ * Lets the CPU execute one instruction under TF, or emulates it. Returns
+ * true when the CPU must run (a #DB follows), false when the step ended
+ * here and the stop must be reported now.
+ */
+static bool gdbstub_step(struct trap_frame *f)
+{
+	for (;;) {
+		if (gdb_arch_step_begin(f)) {
+			gdbstub.stepping = true;
+			/* RF: a DR breakpoint on this very instruction
+			 * must not fire again */
+			f->rflags |= RFLAGS_RF;
+			gdb_break_arm_hw();
+			return true;
+		}
+		if (gdbstub.run == GDBSTUB_RUN_STEP_OVER) {
+			gdbstub_run_free();
+			return true;
+		}
+		if (gdbstub.run != GDBSTUB_RUN_RANGE ||
+		    !gdbstub_in_range(f->rip) || gdbstub_break_at(f->rip))
+			return false;
+	}
+}
+
+/* Applies gdb's resume request; false: report a stop right away. */
+static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res)
+{
+	switch (res->action) {
+	case GDB_ACT_DETACH:
+		gdb_break_clear_all();
+		gdbstub.attached = false;
+		gdbstub.reply_due = false;
+		gdbstub.run = GDBSTUB_RUN_FREE;
+		/* the next gdb starts in ack mode */
+		gdb_packet_new_connection();
+		return true;
+	case GDB_ACT_CONTINUE:
+		gdbstub.reply_due = true;
+		if (!gdbstub_break_at(f->rip)) {
+			gdbstub_run_free();
+			f->rflags |= RFLAGS_RF;
+			return true;
+		}
+		gdbstub.run = GDBSTUB_RUN_STEP_OVER;
+		break;
+	case GDB_ACT_STEP:
+		gdbstub.run = GDBSTUB_RUN_STEP;
+		break;
+	case GDB_ACT_RANGE:
+		gdbstub.run = GDBSTUB_RUN_RANGE;
+		gdbstub.range_start = res->start;
+		gdbstub.range_end = res->end;
+		break;
+	}
+	gdbstub.reply_due = true;
+	return gdbstub_step(f);
+}
+
+/* The one place where the kernel stops and talks to gdb. */
+static void gdbstub_stop(struct trap_frame *f, int signal,
+			 const struct gdb_stop *why)
+{
+	struct gdb_stop stop = { .kind = GDB_STOP_SIGNAL };
+	struct gdb_resume res;
+
+	gdbstub.in_stub = true;
+	gdb_break_disarm_sw();
+	gdb_break_disarm_hw();
+	gdb_serial_rx_irq(false);
+	if (why)
+		stop = *why;
+	stop.frame = f;
+	stop.signal = signal;
+	/* called with every breakpoint out, so no user breakpoint can hit */
+	stop.thread = thread_current();
+	gdbstub.attached = true;
+	for (;;) {
+		if (gdbstub.reply_due) {
+			gdb_protocol_stop_reply(&stop);
+			gdbstub.reply_due = false;
+		}
+		gdb_protocol_loop(&stop, &res);
+		if (gdbstub_resume(f, &res))
+			break;
+		stop.signal = GDB_SIGTRAP;
+		stop.kind = GDB_STOP_SIGNAL;
+	}
+	gdb_serial_rx_irq(true);
+	gdbstub.in_stub = false;
+}
+
+static bool gdbstub_int3(struct trap_frame *f)
+{
+	struct gdb_stop why = { .kind = GDB_STOP_SWBREAK };
+	int sig = gdbstub.own_signal;
+
+	if (sig) {
+		gdbstub.own_signal = 0;
+		gdbstub_stop(f, sig, NULL);
+		return true;
+	}
+	if (!gdbstub.attached)
+		return false;
+	/* int3 is a trap: rip is past it. Ours? Then back onto the insn. */
+	if (gdb_break_sw_at(f->rip - 1)) {
+		f->rip--;
+		gdbstub_stop(f, GDB_SIGTRAP, &why);
+	} else {
+		gdbstub_stop(f, GDB_SIGTRAP, NULL);	/* an int3 in the code */
+	}
+	return true;
+}
+
+/* Ctrl-C while the CPU steps through a range: polled, IF is off. */
+static bool gdbstub_ctrl_c(void)
+{
+	int c;
+
+	while ((c = gdb_serial_poll()) >= 0) {
+		if (c == GDB_CTRL_C)
+			return true;
+	}
+	return false;
+}
+
+static bool gdbstub_debug(struct trap_frame *f)
+{
+	struct gdb_stop why = { .kind = GDB_STOP_SIGNAL };
+	uint64_t dr6 = gdb_arch_dr6_take();
+	bool stepped = gdbstub.stepping, hit = false;
+
+	if (stepped) {
+		gdb_arch_step_end(f);
+		gdbstub.stepping = false;
+	}
+	if (!gdbstub.attached && !stepped)
+		return false;
+	if (dr6 & DR6_HITS)
+		hit = gdb_break_hw_hit(dr6, &why);
+	if (hit && why.kind == GDB_STOP_HWBREAK)
+		f->rflags |= RFLAGS_RF;	/* fault-like: do not refire on resume */
+	if (!hit && !stepped)
+		return true;	/* a write seen by a read watchpoint */
+	if (!hit && gdbstub.run == GDBSTUB_RUN_STEP_OVER) {
+		gdbstub_run_free();
+		return true;
+	}
+	if (!hit && gdbstub.run == GDBSTUB_RUN_RANGE &&
+	    gdbstub_in_range(f->rip) && !gdbstub_break_at(f->rip)) {
+		if (gdbstub_ctrl_c()) {
+			gdbstub_stop(f, GDB_SIGINT, NULL);
+			return true;
+		}
+		if (gdbstub_step(f))
+			return true;
+	}
+	gdbstub_stop(f, GDB_SIGTRAP, &why);
+	return true;
+}
+
+bool gdbstub_trap(struct trap_frame *f)
+{
+	if (!gdbstub.up || gdbstub.in_stub)
+		return false;
+	switch (f->vector) {
+	case TRAP_BP:
+		return gdbstub_int3(f);
+	case TRAP_DB:
+		return gdbstub_debug(f);
+	case TRAP_NMI:
+	case TRAP_DF:
+	case TRAP_MC:
+		return false;	/* not resumable: leave them to the crash report */
+	}
+	if (f->vector >= IRQ_BASE || !gdbstub.attached)
+		return false;
+	if (gdbstub.stepping) {
+		gdb_arch_step_end(f);
+		gdbstub.stepping = false;
+	}
+	gdbstub_stop(f, gdbstub_signal(f->vector), NULL);
+	return true;
+}
+
+/* COM2 RX while the kernel runs: Ctrl-C, or a gdb that just connected. */
+static void gdbstub_irq(struct trap_frame *f, void *arg)
+{
+	int c;
+
+	(void)arg;
+	if (gdbstub.in_stub)
+		return;
+	while ((c = gdb_serial_poll()) >= 0) {
+		if (c == GDB_CTRL_C) {
+			gdbstub_stop(f, GDB_SIGINT, NULL);
+			return;
+		}
+		if (c == '$') {
+			/* a new session: it asks '?' itself */
+			gdb_packet_unget_start();
+			gdbstub.reply_due = false;
+			gdbstub_stop(f, GDB_SIGTRAP, NULL);
+			return;
+		}
+		if (c == '+')
+			gdb_packet_new_connection();
+	}
+}
+
+int gdbstub_init(const char *option)
+{
+	if (option && gdbstub_streq(option, "off"))
+		return -ENODEV;
+	if (!gdb_serial_init())
+		return -ENODEV;
+	gdbstub.up = true;
+	gdbstub.wait = option && gdbstub_streq(option, "wait");
+	/* without the IRQ gdb can still stop us at a trap or in wait mode */
+	if (irq_register(GDB_COM2_IRQ, false, gdbstub_irq, NULL) == 0)
+		gdb_serial_rx_irq(true);
+	return 0;
+}
+
+static void gdbstub_own_trap(int signal)
+{
+	gdbstub.own_signal = signal;
+	__asm__ volatile("int3");
+}
+
+void gdbstub_before_main(void)
+{
+	if (gdbstub.up && gdbstub.wait)
+		gdbstub_own_trap(GDB_SIGTRAP);
+}
+
+void gdbstub_panic(void)
+{
+	if (gdbstub.up && gdbstub.attached && !gdbstub.in_stub) {
+		gdbstub.reply_due = true;
+		gdbstub_own_trap(GDB_SIGABRT);
+	}
+}
+
+bool gdbstub_attached(void)
+{
+	return gdbstub.attached;
+}
