@@ -18,6 +18,15 @@ export interface DiskConfig {
   image: string;
   format: 'raw' | 'qcow2';
   readOnly: boolean;
+  /** Bytes of the empty raw image created when `image` is missing; undefined: never create. */
+  createSize?: number;
+}
+
+/** "8M" → bytes. */
+export function parseSize(text: string): number {
+  const m = /^([1-9][0-9]*)([KMG])$/.exec(text);
+  if (!m) throw new MinnowError(`invalid size "${text}"`, 'Write a number and a unit K, M or G, e.g. "1M".');
+  return Number(m[1]) * { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as 'K' | 'M' | 'G'];
 }
 
 export interface NetworkConfig {
@@ -102,7 +111,7 @@ export function loadApp(dir: string): AppConfig {
   let disk: DiskConfig | undefined;
   if (m.disk) {
     const image = isAbsolute(m.disk.image) ? m.disk.image : join(abs, m.disk.image);
-    disk = { image, format: m.disk.format ?? 'raw', readOnly: m.disk.readOnly ?? false };
+    disk = { image, format: m.disk.format ?? 'raw', readOnly: m.disk.readOnly ?? false, createSize: m.disk.size ? parseSize(m.disk.size) : undefined };
   }
   if (drivers.includes('virtio_blk') && !disk) {
     throw new MinnowError(`${file}: "drivers" has virtio_blk but "disk" is missing`, 'Add "disk": { "image": "disk.img" } naming the disk image.');

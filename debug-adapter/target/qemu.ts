@@ -5,11 +5,12 @@
 // our check and QEMU's bind ("Address already in use") is retried with a new port.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { resolveAccel, type Accel } from './accel';
 import { registerChild, killAndWait } from './children';
-import type { AppConfig, Machine } from './config';
+import type { AppConfig, DiskConfig, Machine } from './config';
 import { MinnowError, aptInstall } from './errors';
 import { mapExit, type QemuExit } from './exit';
 import { freePort, probePort, waitForListener } from './ports';
@@ -87,6 +88,21 @@ export function qemuOptionsFor(app: AppConfig): StartQemuOptions {
   };
 }
 
+/** The disk image must exist; with disk.size, a missing raw image is created empty (sparse). */
+function ensureDisk(disk: DiskConfig): void {
+  if (existsSync(disk.image)) return;
+  if (disk.createSize === undefined || disk.format !== 'raw') {
+    throw new MinnowError(`the disk image ${disk.image} does not exist`, 'Create it (e.g. truncate -s 1M disk.img), fix "disk.image", or add "size": "1M" to "disk" in minnow.json to have Minnow create it.');
+  }
+  mkdirSync(dirname(disk.image), { recursive: true });
+  const fd = openSync(disk.image, 'wx');
+  try {
+    ftruncateSync(fd, disk.createSize);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 interface Attempt {
   child: ChildProcess;
   stderr: () => string;
@@ -157,9 +173,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
     throw new MinnowError(`port ${fixedPort} on 127.0.0.1 is already in use`, 'Choose another port, or leave the port out to let Minnow pick a free one.');
   }
   const devices: DeviceOptions | undefined = opts.devices ? { ...opts.devices } : undefined;
-  if (devices?.drivers?.includes('virtio_blk') && devices.disk && !existsSync(devices.disk.image)) {
-    throw new MinnowError(`the disk image ${devices.disk.image} does not exist`, 'Create it (e.g. truncate -s 1M disk.img) or fix "disk.image" in minnow.json.');
-  }
+  if (devices?.drivers?.includes('virtio_blk') && devices.disk) ensureDisk(devices.disk);
   if (devices?.drivers?.includes('virtio_console') && devices.virtioConsolePort === undefined) {
     devices.virtioConsolePort = await freePort();
   }

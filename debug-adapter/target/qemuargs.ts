@@ -81,6 +81,10 @@ function deviceArgs(machine: Machine, d: DeviceOptions): string[] {
   const suffix = machine === 'microvm' ? 'device' : 'pci';
   const out: string[] = [];
   const drivers = d.drivers ?? [];
+  // QEMU's virtio-mmio is legacy (version 1) by default; the kernel speaks virtio 1.x only.
+  if (machine === 'microvm' && drivers.some((x) => x.startsWith('virtio_'))) {
+    out.push('-global', 'virtio-mmio.force-legacy=false');
+  }
   if (drivers.includes('virtio_blk') && d.disk) {
     const ro = d.disk.readOnly ? ',readonly=on' : '';
     out.push('-drive', `id=disk0,if=none,format=${d.disk.format},file=${d.disk.image.replace(/,/g, ',,')}${ro}`);
@@ -93,7 +97,7 @@ function deviceArgs(machine: Machine, d: DeviceOptions): string[] {
       return `,hostfwd=${proto}:${LOCALHOST}:${host}-:${guest}`;
     });
     out.push('-netdev', `user,id=net0${fwd.join('')}`);
-    out.push('-device', `virtio-net-${suffix},netdev=net0`);
+    out.push('-device', `virtio-net-${suffix},netdev=net0${machine === 'microvm' ? '' : ',romfile='}`);
   }
   if (drivers.includes('virtio_console')) {
     const backend =

@@ -63,7 +63,7 @@ describe('target: minnow.json', () => {
     assert.equal(app.machine, 'q35');
     assert.deepEqual(app.drivers, ['virtio_blk', 'virtio_net']);
     assert.deepEqual(app.args, ['one', 'two words']);
-    assert.deepEqual(app.disk, { image: join(dir, 'disk.img'), format: 'raw', readOnly: true });
+    assert.deepEqual(app.disk, { image: join(dir, 'disk.img'), format: 'raw', readOnly: true, createSize: undefined });
     assert.deepEqual(app.network, { backend: 'user', hostForwards: ['tcp:8080-80'] });
   });
 
