@@ -13,7 +13,7 @@ export async function buildCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, BUILD_SPECS, 'build');
   positionalsAtMost(p, 1, 'build', BUILD_USAGE);
   const app = loadApp(p.positionals[0] ?? '.');
-  const r = await buildApp(app, { kernelDir: p.options.kernel as string | undefined, onOutput: io.out });
+  const r = await buildApp(app, { kernelDir: p.options.kernel as string | undefined, onOutput: (text, stream) => (stream === 'stderr' ? io.err(text) : io.out(text)) });
   io.err(`minnow: ${r.rebuilt ? 'built' : 'up to date:'} ${app.elf}\n`);
   return 0;
 }

@@ -15,8 +15,8 @@ import { which } from './tools';
 export interface BuildOptions {
   /** The kernel folder; default kernelDir() (env MINNOW_KERNEL, then the installation's). */
   kernelDir?: string;
-  /** make's stdout and stderr, as they come. Default: discarded. */
-  onOutput?(text: string): void;
+  /** make's stdout and stderr, as they come (gcc's diagnostics arrive on 'stderr'). Default: discarded. */
+  onOutput?(text: string, stream: 'stdout' | 'stderr'): void;
   /** Aborting kills make. */
   signal?: AbortSignal;
   /** Parallel jobs (make -j); default: the number of CPUs. */
@@ -70,15 +70,15 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
   const onAbort = (): void => void killAndWait(child);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   // One decoder per stream: a UTF-8 character (gcc quotes with ‘’) may straddle two reads.
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
     const dec = new StringDecoder('utf8');
     stream.on('data', (b: Buffer) => {
       const text = dec.write(b);
-      if (text) opts.onOutput?.(text);
+      if (text) opts.onOutput?.(text, name);
     });
     stream.on('end', () => {
       const rest = dec.end();
-      if (rest) opts.onOutput?.(rest);
+      if (rest) opts.onOutput?.(rest, name);
     });
   }
   const status = await new Promise<number | null>((resolve, reject) => {

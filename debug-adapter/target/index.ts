@@ -24,7 +24,7 @@
 //   examplesDir(): string          the templates of `minnow new`
 //
 // Build
-//   buildApp(app, { kernelDir?, onOutput?(text), signal?, jobs? }): Promise<{ elf, rebuilt }>
+//   buildApp(app, { kernelDir?, onOutput?(text, 'stdout'|'stderr'), signal?, jobs? }): Promise<{ elf, rebuilt }>
 //                                  make with the build contract; output passed on unchanged;
 //                                  MinnowError when make/gcc are missing or the build fails.
 //   makeArgs(app, kernelDir, jobs?): string[]

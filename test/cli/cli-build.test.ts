@@ -1,0 +1,140 @@
+// `minnow build`: the ELF and compile_commands.json, incremental rebuilds observed through make's
+// output and the objects' mtimes, gcc diagnostics passed through, and each error with its fix.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { appFrom, appWith, cleanupTmp, cli, killStragglers, pathWithout, tmp } from './helpers';
+
+/** mtime of every object file under build/obj, by path relative to it. */
+function objectTimes(app: string): Map<string, number> {
+  const root = join(app, 'build', 'obj');
+  const out = new Map<string, number>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.o')) out.set(relative(root, p), statSync(p).mtimeMs);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Lines of make output that compile a C or assembly file ("gcc ... -c X -o Y"). */
+function compiled(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((l) => /\s-c\s+\S+\.(c|S)\s/.test(l))
+    .map((l) => /\s-c\s+(\S+)/.exec(l)![1])
+    .filter((f) => !f.includes('/build/obj/')); // generated during the link (the symbol table)
+}
+
+describe('cli: build', function () {
+  this.timeout(180000);
+  after(() => {
+    killStragglers();
+    cleanupTmp();
+  });
+
+  it('builds build/<name>.elf with debug info and compile_commands.json', async () => {
+    const app = appFrom('hello');
+    const r = await cli(['build', app]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const elf = readFileSync(join(app, 'build', 'hello.elf'));
+    assert.equal(elf.subarray(0, 4).toString('latin1'), '\x7fELF');
+    assert.equal(elf[4], 2, 'ELF64');
+    assert.ok(elf.includes('.debug_info'), 'has debug info');
+    const cdb = JSON.parse(readFileSync(join(app, 'build', 'compile_commands.json'), 'utf8')) as { file: string }[];
+    assert.ok(cdb.some((e) => e.file === join(app, 'main.c')));
+    assert.match(r.stderr, /minnow: built .*hello\.elf/);
+  });
+
+  it('builds the current folder when no folder is given', async () => {
+    const app = appFrom('hello');
+    const r = await cli(['build'], { cwd: app });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(statSync(join(app, 'build', 'hello.elf')).size > 0);
+  });
+
+  it('rebuilds incrementally: touching main.c recompiles only main.c and relinks', async () => {
+    const app = appFrom('hello');
+    const first = await cli(['build', app]);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.ok(compiled(first.stdout).length > 3, 'the first build compiles the kernel too');
+    const elfBefore = statSync(join(app, 'build', 'hello.elf')).mtimeMs;
+
+    const same = await cli(['build', app]);
+    assert.equal(same.code, 0);
+    assert.deepEqual(compiled(same.stdout), [], 'nothing to do when nothing changed');
+    assert.match(same.stderr, /up to date/);
+    assert.equal(statSync(join(app, 'build', 'hello.elf')).mtimeMs, elfBefore);
+
+    const before = objectTimes(app);
+    const later = new Date(Date.now() + 2000);
+    utimesSync(join(app, 'main.c'), later, later);
+    const second = await cli(['build', app]);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.deepEqual(compiled(second.stdout), [join(app, 'main.c')]);
+    assert.match(second.stdout, /\bld\b.*-o \S*hello\.elf/, 'relinked');
+    const after = objectTimes(app);
+    const changed = [...after].filter(([k, t]) => before.get(k) !== t).map(([k]) => k);
+    assert.ok(changed.includes('app/main.c.o'), `main.c.o was rebuilt (changed: ${changed.join(', ')})`);
+    assert.deepEqual(changed.filter((k) => k.startsWith('kernel/')), [], 'no kernel object was rebuilt');
+    assert.ok(statSync(join(app, 'build', 'hello.elf')).mtimeMs > elfBefore);
+  });
+
+  it("passes gcc's diagnostics through unchanged (file:line:col)", async () => {
+    const app = appWith('int main(void)\n{\n\treturn undeclared_thing;\n}\n');
+    const r = await cli(['build', app]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`${join(app, 'main.c').replace(/[.]/g, '\\.')}:3:\\d+: error: .undeclared_thing. undeclared`));
+    assert.match(r.stderr, /minnow: error: build of app failed \(make exited with 2\)/);
+    assert.match(r.stderr, /fix: Fix the errors reported above/);
+  });
+
+  it('says there is no minnow.json, and how to make one', async () => {
+    const r = await cli(['build', tmp()]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /minnow: error: no minnow\.json in /);
+    assert.match(r.stderr, /fix: .*minnow new hello/);
+  });
+
+  it('names a wrong minnow.json field and the fix', async () => {
+    const app = appWith('int main(void) { return 0; }\n', { machine: 'pc' });
+    const r = await cli(['build', app]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /"machine" is "pc", which is not one of: microvm, q35/);
+    assert.match(r.stderr, /fix: Use one of: microvm, q35\./);
+  });
+
+  it('names the line and column of broken JSON', async () => {
+    const app = appFrom('hello');
+    writeFileSync(join(app, 'minnow.json'), '{\n  "name": "hello"\n  "sources": ["main.c"]\n}\n');
+    const r = await cli(['build', app]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /minnow\.json:3:3: invalid JSON/);
+  });
+
+  it('says gcc is missing, with the apt command', async () => {
+    const app = appFrom('hello');
+    const r = await cli(['build', app], { env: { ...process.env, PATH: pathWithout(['gcc']) } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /minnow: error: gcc is not installed or not on PATH/);
+    assert.match(r.stderr, /fix: Install: .*apt-get install .*gcc/);
+  });
+
+  it('says make is missing, with the apt command', async () => {
+    const app = appFrom('hello');
+    const r = await cli(['build', app], { env: { ...process.env, PATH: pathWithout(['make']) } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /make is not installed/);
+    assert.match(r.stderr, /apt-get install .*make/);
+  });
+
+  it('refuses a kernel folder without a Makefile', async () => {
+    const r = await cli(['build', appFrom('hello'), '--kernel', tmp()]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /has no Makefile/);
+  });
+});
