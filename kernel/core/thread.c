@@ -5,10 +5,14 @@
 #include <stddef.h>
 #include <kernel/thread.h>
 
+extern char boot_stack_bottom[], boot_stack_top[];
+
 static struct thread thread_boot = {
 	.id = 0,
 	.name = "boot",
 	.state = THREAD_RUNNING,
+	.stack_base = (uintptr_t)boot_stack_bottom,
+	.stack_top = (uintptr_t)boot_stack_top,
 };
 
 struct thread *thread_all;

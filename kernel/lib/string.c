@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 int errno;
@@ -258,6 +259,23 @@ char *strtok(char *s, const char *delim)
 	static char *save;
 
 	return strtok_r(s, delim, &save);
+}
+
+char *strndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *d = malloc(len + 1);
+
+	if (!d)
+		return NULL;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
+
+char *strdup(const char *s)
+{
+	return strndup(s, SIZE_MAX);
 }
 
 char *strerror(int errnum)

@@ -132,7 +132,9 @@ boot_pdpt:
 	.skip 4096
 boot_pd:
 	.skip 4 * 4096
-	.p2align 4
+	/* the last boot_pd page is unused once paging.c takes over: it then
+	 * becomes the unmapped guard page below the boot stack */
+	.p2align 12
 	.globl boot_stack_bottom, boot_stack_top
 boot_stack_bottom:
 	.skip BOOT_STACK_SIZE

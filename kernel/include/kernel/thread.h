@@ -7,6 +7,7 @@
 #define KERNEL_THREAD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum thread_state {
@@ -50,5 +51,23 @@ struct thread {
 extern struct thread *thread_all;
 struct thread *thread_current(void);
 struct thread *thread_by_id(int id);
+
+#define THREAD_STACK_SIZE (16 * 1024)	/* default; a guard page lies below */
+
+/* core/thread.c */
+/* Creates a ready thread running entry(arg); its return value is its exit
+ * code. NULL when out of memory. The name is copied (truncated). */
+struct thread *thread_create(const char *name, int (*entry)(void *),
+			     void *arg);
+struct thread *thread_create_stack(const char *name, int (*entry)(void *),
+				   void *arg, size_t stack_size);
+/* Waits for t to exit, frees it, returns its exit code. */
+int thread_join(struct thread *t);
+__attribute__((noreturn)) void thread_exit(int code);
+
+/* core/sched.c */
+void thread_yield(void);
+/* Sleeps at least ns nanoseconds. */
+void thread_sleep_ns(uint64_t ns);
 
 #endif

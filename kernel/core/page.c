@@ -1,0 +1,162 @@
+/*
+ * The physical page allocator: one bit per page frame up to the highest
+ * usable address in the PVH memory map (set = free), first fit from the
+ * lowest free frame. The bitmap itself lives in the first usable run that
+ * can hold it, so a 2 MiB guest pays 64 bytes and a 4 GiB guest 128 KiB,
+ * and nothing of it is in the kernel image.
+ *
+ * Never handed out: page 0 (NULL stays unmapped), the kernel image, the
+ * bitmap, anything the map does not call RAM.
+ */
+#include <stdbool.h>
+#include <string.h>
+#include <kernel/boot.h>
+#include <kernel/crash.h>
+#include <kernel/page.h>
+
+#define PAGE_LOW_LIMIT 0x100000000ull	/* the boot tables map only 4 GiB */
+
+extern char __kernel_start[], __kernel_end[];
+
+static uint8_t *page_bitmap;
+static size_t page_frames;	/* frames covered by the bitmap */
+static size_t page_free_frames;
+static size_t page_total_frames;
+static size_t page_hint;	/* no free frame below this one */
+
+static bool page_test(size_t pfn)
+{
+	return page_bitmap[pfn / 8] & (1u << (pfn % 8));
+}
+
+static void page_mark(size_t pfn, bool free)
+{
+	if (free)
+		page_bitmap[pfn / 8] |= (uint8_t)(1u << (pfn % 8));
+	else
+		page_bitmap[pfn / 8] &= (uint8_t)~(1u << (pfn % 8));
+}
+
+/*
+ * Part `part` of the i-th RAM range, clipped to whole pages and to what we
+ * may hand out: the kernel image can split a range in two, part 0 is what
+ * lies below the image and part 1 what lies above. False when empty.
+ */
+static bool page_range(unsigned int i, int part, uint64_t *start,
+		       uint64_t *end)
+{
+	const struct hvm_memmap_entry *e = &boot_info.memmap[i];
+	uint64_t s = PAGE_ROUND_UP(e->addr);
+	uint64_t t = (e->addr + e->size) & ~(PAGE_SIZE - 1);
+	uint64_t ks = (uintptr_t)__kernel_start, ke = (uintptr_t)__kernel_end;
+
+	if (e->type != BOOT_MEM_RAM)
+		return false;
+	if (s < PAGE_SIZE)
+		s = PAGE_SIZE;
+	/* part 0: below the kernel image, part 1: above it */
+	if (part == 0 && t > ks)
+		t = ks;
+	if (part == 1 && s < ke)
+		s = ke;
+	if (s >= t)
+		return false;
+	*start = s;
+	*end = t;
+	return true;
+}
+
+void page_init(void)
+{
+	uint64_t top = 0, s, t;
+	size_t bytes;
+
+	for (unsigned int i = 0; i < boot_info.nmemmap; i++)
+		for (int part = 0; part < 2; part++)
+			if (page_range(i, part, &s, &t) && t > top)
+				top = t;
+	page_frames = top >> PAGE_SHIFT;
+	bytes = PAGE_ROUND_UP((page_frames + 7) / 8);
+	for (unsigned int i = 0; i < boot_info.nmemmap && !page_bitmap; i++)
+		for (int part = 0; part < 2 && !page_bitmap; part++)
+			if (page_range(i, part, &s, &t) && t - s >= bytes &&
+			    s + bytes <= PAGE_LOW_LIMIT)
+				page_bitmap = (uint8_t *)(uintptr_t)s;
+	if (!page_bitmap)
+		panic("page_init: no room for a %zu-byte bitmap", bytes);
+	memset(page_bitmap, 0, bytes);
+
+	for (unsigned int i = 0; i < boot_info.nmemmap; i++) {
+		for (int part = 0; part < 2; part++) {
+			if (!page_range(i, part, &s, &t))
+				continue;
+			for (uint64_t a = s; a < t; a += PAGE_SIZE) {
+				uint64_t b = (uintptr_t)page_bitmap;
+
+				if (a >= b && a < b + bytes)
+					continue;
+				if (!page_test(a >> PAGE_SHIFT)) {
+					page_mark(a >> PAGE_SHIFT, true);
+					page_free_frames++;
+				}
+			}
+		}
+	}
+	page_total_frames = page_free_frames;
+	page_hint = 0;
+}
+
+void *page_alloc(size_t npages)
+{
+	size_t run = 0;
+
+	if (npages == 0 || npages > page_free_frames)
+		return NULL;
+	for (size_t pfn = page_hint; pfn < page_frames; pfn++) {
+		if (!page_test(pfn)) {
+			run = 0;
+			continue;
+		}
+		if (++run < npages)
+			continue;
+		size_t first = pfn + 1 - npages;
+
+		for (size_t f = first; f <= pfn; f++)
+			page_mark(f, false);
+		page_free_frames -= npages;
+		if (first == page_hint)
+			page_hint = pfn + 1;
+		void *p = (void *)(uintptr_t)(first << PAGE_SHIFT);
+
+		memset(p, 0, npages * PAGE_SIZE);
+		return p;
+	}
+	return NULL;
+}
+
+void page_free(void *p, size_t npages)
+{
+	size_t first = (uintptr_t)p >> PAGE_SHIFT;
+
+	if ((uintptr_t)p & (PAGE_SIZE - 1) || first + npages > page_frames)
+		panic("page_free: bad range %p + %zu pages", p, npages);
+	for (size_t f = first; f < first + npages; f++) {
+		if (page_test(f))
+			panic("page_free: page %#lx is already free",
+			      (unsigned long)(f << PAGE_SHIFT));
+		page_mark(f, true);
+	}
+	page_free_frames += npages;
+	if (first < page_hint)
+		page_hint = first;
+}
+
+size_t page_free_count(void)
+{
+	return page_free_frames;
+}
+
+size_t page_total_count(void)
+{
+	return page_total_frames;
+}
