@@ -27,9 +27,12 @@ struct thread *gdb_protocol_thread(int id)
 	int n = 0;
 
 	for (; t && n < GDB_THREAD_WALK_MAX; t = t->all_next, n++) {
-		if (t->id == id)
+		if (gdb_query_thread_id(t) == id)
 			return t;
 	}
+	t = gdb_protocol_cur ? gdb_protocol_cur->thread : NULL;
+	if (t && gdb_query_thread_id(t) == id)
+		return t;
 	return NULL;
 }
 

@@ -8,7 +8,9 @@
  */
 #include "gdb.h"
 
-#define GDB_THREAD_PSEUDO_ID 1	/* before the first thread exists */
+/* gdb id of a thread without a usable id of its own (the boot
+ * pseudo-thread has id 0, which RSP reserves for "any thread") */
+#define GDB_THREAD_PSEUDO_ID 0x7fffffff
 #define GDB_THREAD_LIST_MAX 100000	/* bound on a possibly corrupt list */
 
 static char gdb_query_xml[GDB_PACKET_SIZE];
@@ -20,7 +22,20 @@ static const char gdb_query_supported[] =
 
 int gdb_query_thread_id(const struct thread *t)
 {
-	return t ? t->id : GDB_THREAD_PSEUDO_ID;
+	return t && t->id > 0 ? t->id : GDB_THREAD_PSEUDO_ID;
+}
+
+/* The running thread when thread_all does not list it (boot), else NULL. */
+static const struct thread *gdb_query_unlisted(const struct gdb_stop *stop)
+{
+	const struct thread *t = thread_all;
+	int n = 0;
+
+	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++) {
+		if (t == stop->thread)
+			return NULL;
+	}
+	return stop->thread;
 }
 
 static const char *gdb_query_state(const struct thread *t)
@@ -57,20 +72,23 @@ static void gdb_query_describe(const struct thread *t, struct gdb_buf *b,
 	}
 }
 
-static void gdb_query_thread_list(struct gdb_buf *out)
+static void gdb_query_thread_list(struct gdb_buf *out,
+				  const struct gdb_stop *stop)
 {
 	const struct thread *t = thread_all;
+	bool first = true;
 	int n = 0;
 
 	gdb_buf_putc(out, 'm');
-	if (!t) {
-		gdb_buf_hexnum(out, GDB_THREAD_PSEUDO_ID);
-		return;
+	if (gdb_query_unlisted(stop) || !t) {
+		gdb_buf_hexnum(out, (uint64_t)gdb_query_thread_id(stop->thread));
+		first = false;
 	}
 	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++) {
-		if (n)
+		if (!first)
 			gdb_buf_putc(out, ',');
-		gdb_buf_hexnum(out, (uint64_t)t->id);
+		first = false;
+		gdb_buf_hexnum(out, (uint64_t)gdb_query_thread_id(t));
 	}
 }
 
@@ -89,8 +107,8 @@ static void gdb_query_extra(const char *p, struct gdb_buf *out)
 	}
 	t = gdb_protocol_thread((int)id);
 	if (!t) {
-		if (id == GDB_THREAD_PSEUDO_ID && !thread_all)
-			gdb_buf_hexstr(out, "kernel [booting]");
+		if (id == GDB_THREAD_PSEUDO_ID)
+			gdb_buf_hexstr(out, "kernel [running]");
 		else
 			gdb_buf_puts(out, GDB_ERR_THREAD);
 		return;
@@ -105,29 +123,37 @@ static void gdb_query_extra(const char *p, struct gdb_buf *out)
 	gdb_buf_hexstr(out, text);
 }
 
-static void gdb_query_threads_xml(void)
+static void gdb_query_thread_xml(const struct thread *t, struct gdb_buf *b)
 {
-	const struct thread *t = thread_all;
-	struct gdb_buf b;
 	char name[THREAD_NAME_MAX + 1];
+
+	gdb_util_memcpy(name, t->name, THREAD_NAME_MAX);
+	name[THREAD_NAME_MAX] = '\0';
+	gdb_buf_puts(b, "<thread id=\"");
+	gdb_buf_hexnum(b, (uint64_t)gdb_query_thread_id(t));
+	gdb_buf_puts(b, "\" name=\"");
+	gdb_buf_xml(b, name);
+	gdb_buf_puts(b, "\">");
+	gdb_query_describe(t, b, true);
+	gdb_buf_puts(b, "</thread>\n");
+}
+
+static void gdb_query_threads_xml(const struct gdb_stop *stop)
+{
+	const struct thread *t = thread_all, *extra;
+	struct gdb_buf b;
 	int n = 0;
 
 	gdb_buf_init(&b, gdb_query_xml, sizeof(gdb_query_xml));
 	gdb_buf_puts(&b, "<?xml version=\"1.0\"?>\n<threads>\n");
-	if (!t)
-		gdb_buf_puts(&b, "<thread id=\"1\" name=\"kernel\">booting"
-				 "</thread>\n");
-	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++) {
-		gdb_util_memcpy(name, t->name, THREAD_NAME_MAX);
-		name[THREAD_NAME_MAX] = '\0';
-		gdb_buf_puts(&b, "<thread id=\"");
-		gdb_buf_hexnum(&b, (uint64_t)t->id);
-		gdb_buf_puts(&b, "\" name=\"");
-		gdb_buf_xml(&b, name);
-		gdb_buf_puts(&b, "\">");
-		gdb_query_describe(t, &b, true);
-		gdb_buf_puts(&b, "</thread>\n");
-	}
+	extra = gdb_query_unlisted(stop);
+	if (extra)
+		gdb_query_thread_xml(extra, &b);
+	else if (!t)
+		gdb_buf_puts(&b, "<thread id=\"7fffffff\" name=\"kernel\">"
+				 "running</thread>\n");
+	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++)
+		gdb_query_thread_xml(t, &b);
 	gdb_buf_puts(&b, "</threads>\n");
 	gdb_query_xml_len = b.len;
 }
@@ -179,7 +205,7 @@ bool gdb_query_handle(const char *pkt, size_t len, struct gdb_buf *out,
 		gdb_buf_puts(out, "QC");
 		gdb_buf_hexnum(out, (uint64_t)gdb_query_thread_id(stop->thread));
 	} else if (gdb_util_prefix(pkt, "qfThreadInfo")) {
-		gdb_query_thread_list(out);
+		gdb_query_thread_list(out, stop);
 	} else if (gdb_util_prefix(pkt, "qsThreadInfo")) {
 		gdb_buf_putc(out, 'l');
 	} else if (gdb_util_prefix(pkt, "qThreadExtraInfo,")) {
@@ -192,7 +218,7 @@ bool gdb_query_handle(const char *pkt, size_t len, struct gdb_buf *out,
 	} else if (gdb_util_prefix(pkt, "qXfer:threads:read::")) {
 		/* rebuild at offset 0 so a multi-part read sees one snapshot */
 		if (pkt[20] == '0' && pkt[21] == ',')
-			gdb_query_threads_xml();
+			gdb_query_threads_xml(stop);
 		gdb_query_window(gdb_query_xml, gdb_query_xml_len, pkt + 20,
 				 out);
 	} else {

@@ -1,7 +1,7 @@
 /*
  * The gdbstub's entry points and its run state: the trap hook, the COM2
- * RX interrupt (Ctrl-C, or a new gdb's first packet), panic and the
- * wait-before-main stop. A stop takes every breakpoint out, serves gdb
+ * RX interrupt (Ctrl-C, or a new gdb's first packet), panic (the
+ * TRAP_PANIC vector: SIGABRT) and the wait-before-main stop. A stop takes every breakpoint out, serves gdb
  * (gdb_protocol.c) and then sets the CPU up for what gdb asked: run freely,
  * step once, step through a range (vCont;r, without asking gdb at each
  * instruction), or first step off a breakpoint and then run.
@@ -11,6 +11,11 @@
 #include <kernel/gdbstub.h>
 
 #include "gdb.h"
+
+/* Weak so that the stub links (without Ctrl-C) into kernels that have no
+ * IOAPIC code yet; gdb can still stop the kernel at traps and in wait mode. */
+extern int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
+			void *arg) __attribute__((weak));
 
 #define GDB_COM2_IRQ 3
 #define DR6_HITS 0xfull		/* B0-B3: which DR0-DR3 fired */
@@ -261,7 +266,14 @@ bool gdbstub_trap(struct trap_frame *f)
 	case TRAP_MC:
 		return false;	/* not resumable: leave them to the crash report */
 	}
-	if (f->vector >= IRQ_BASE || !gdbstub.attached)
+	if (!gdbstub.attached)
+		return false;
+	if (f->vector == TRAP_PANIC) {
+		/* panic()/assert(): stop on the int $TRAP_PANIC, in panic() */
+		gdbstub_stop(f, GDB_SIGABRT, NULL);
+		return true;
+	}
+	if (f->vector >= TRAP_EXCEPTIONS)
 		return false;
 	if (gdbstub.stepping) {
 		gdb_arch_step_end(f);
@@ -305,7 +317,8 @@ int gdbstub_init(const char *option)
 	gdbstub.up = true;
 	gdbstub.wait = option && gdbstub_streq(option, "wait");
 	/* without the IRQ gdb can still stop us at a trap or in wait mode */
-	if (irq_register(GDB_COM2_IRQ, false, gdbstub_irq, NULL) == 0)
+	if (irq_register &&
+	    irq_register(GDB_COM2_IRQ, false, gdbstub_irq, NULL) == 0)
 		gdb_serial_rx_irq(true);
 	return 0;
 }
@@ -320,14 +333,6 @@ void gdbstub_before_main(void)
 {
 	if (gdbstub.up && gdbstub.wait)
 		gdbstub_own_trap(GDB_SIGTRAP);
-}
-
-void gdbstub_panic(void)
-{
-	if (gdbstub.up && gdbstub.attached && !gdbstub.in_stub) {
-		gdbstub.reply_due = true;
-		gdbstub_own_trap(GDB_SIGABRT);
-	}
 }
 
 bool gdbstub_attached(void)

@@ -1,8 +1,9 @@
 /*
- * The kernel's gdbstub as the rest of the kernel sees it: three calls during
- * boot and one from panic(). Everything else (traps, the COM2 interrupt)
- * reaches the stub through gdbstub_trap() in kernel/trap.h and the IRQ it
- * registers itself. Implemented in debug/gdbstub.c.
+ * The kernel's gdbstub as the rest of the kernel sees it: two calls during
+ * boot. Everything else reaches the stub through gdbstub_trap() in
+ * kernel/trap.h (faults, int3, #DB, and TRAP_PANIC, which stops with
+ * SIGABRT) and through the COM2 IRQ it registers itself.
+ * Implemented in debug/gdbstub.c.
  */
 #ifndef KERNEL_GDBSTUB_H
 #define KERNEL_GDBSTUB_H
@@ -25,13 +26,6 @@ int gdbstub_init(const char *option);
  * otherwise it returns at once.
  */
 void gdbstub_before_main(void);
-
-/*
- * Called by panic()/assert before the crash report: with a debugger attached
- * the kernel stops with SIGABRT inside this function (`up` shows the
- * caller); returns when gdb resumes. Without a debugger it returns at once.
- */
-void gdbstub_panic(void);
 
 /* True while a gdb is connected (seen since boot and not detached). */
 bool gdbstub_attached(void);

@@ -1,0 +1,81 @@
+/*
+ * Test application for test/gdbstub. The tests find lines by their
+ * "#MARK" comments, never by number. argv[1] picks a scenario:
+ *   (none)  compute, print "result N", return 0
+ *   spin    busy loop until gdb changes `spin_stop`
+ *   div0    divide by zero          null   NULL dereference
+ *   panic   abort through panic()
+ */
+#include <stdio.h>
+#include <string.h>
+
+struct point {
+	int x;
+	int y;
+	const char *label;
+};
+
+volatile int counter;			/* watched by watch/rwatch/awatch */
+volatile int spin_stop;
+int numbers[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+struct point origin = { 3, 4, "origin" };
+struct point *cursor = &origin;
+volatile int zero;
+unsigned char blob[65536];		/* 64 KiB for the throughput figure */
+
+__attribute__((noinline)) int square(int v)
+{
+	int r = v * v;				/* #MARK square-body */
+
+	return r;				/* #MARK square-return */
+}
+
+__attribute__((noinline)) int sum_squares(int n)
+{
+	int total = 0;				/* #MARK sum-start */
+
+	for (int i = 0; i < n; i++) {
+		total += square(numbers[i]);	/* #MARK sum-call */
+		counter = counter + 1;		/* #MARK counter-write */
+	}
+	return total;				/* #MARK sum-return */
+}
+
+__attribute__((noinline)) int peek_counter(void)
+{
+	return counter;				/* #MARK counter-read */
+}
+
+__attribute__((noinline)) void spin(void)
+{
+	while (!spin_stop)			/* #MARK spin-loop */
+		counter++;
+}
+
+__attribute__((noinline)) int divide(int a, int b)
+{
+	return a / b;				/* #MARK div0 */
+}
+
+__attribute__((noinline)) int deref(int *p)
+{
+	return *p;				/* #MARK null */
+}
+
+int main(int argc, char **argv)
+{
+	int result;
+
+	for (unsigned int i = 0; i < sizeof(blob); i++)
+		blob[i] = (unsigned char)(i * 7);
+	if (argc > 1 && strcmp(argv[1], "spin") == 0)
+		spin();
+	if (argc > 1 && strcmp(argv[1], "div0") == 0)
+		printf("div %d\n", divide(1, zero));
+	if (argc > 1 && strcmp(argv[1], "null") == 0)
+		printf("null %d\n", deref((int *)(long)zero));
+	result = sum_squares(8);		/* #MARK main-call */
+	printf("result %d peek %d label %s\n", result, peek_counter(),
+	       cursor->label);			/* #MARK main-print */
+	return 0;
+}
