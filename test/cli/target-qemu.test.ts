@@ -8,19 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { buildApp, freePort, loadApp, MinnowError, probePort, startQemu, type AppConfig } from '../../debug-adapter/target';
-import { appFrom, cleanupTmp, ROOT, tmp } from './helpers';
+import { appFrom, cleanupTmp, isAlive, ROOT, tmp } from './helpers';
 
 const FAKE = join(__dirname, 'fixtures', 'fake-qemu.js');
-
-/** False once the process is gone or a zombie. */
-export function isAlive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
   const end = Date.now() + ms;

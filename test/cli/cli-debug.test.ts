@@ -1,0 +1,126 @@
+// `minnow debug`: one "gdb: target remote 127.0.0.1:PORT" line and a gdb command that works
+// when pasted, a port that answers the Remote Serial Protocol, and no QEMU left behind when the
+// CLI is stopped.
+
+import assert from 'node:assert/strict';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { appFrom, cleanupTmp, isAlive, killStragglers, startCli } from './helpers';
+
+interface Session {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  port: number;
+  gdbLine: string;
+}
+
+async function startDebug(args: string[]): Promise<Session> {
+  const child = startCli(['debug', ...args]);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+  const deadline = Date.now() + 60000;
+  while (!/\n.*\n/.test(out)) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`minnow debug did not print the gdb lines (exit ${child.exitCode}):\n${out}\n${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const [first, second] = out.split('\n');
+  const m = /^gdb: target remote 127\.0\.0\.1:(\d+)$/.exec(first);
+  assert.ok(m, `first line: ${JSON.stringify(first)}`);
+  return { child, stdout: () => out, stderr: () => err, port: Number(m[1]), gdbLine: second };
+}
+
+/** Sends one RSP packet and returns the first packet of the reply. */
+function rsp(port: number, packet: string, timeoutMs = 10000): Promise<string> {
+  const sum = [...packet].reduce((a, c) => (a + c.charCodeAt(0)) & 0xff, 0);
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(`$${packet}#${sum.toString(16).padStart(2, '0')}`));
+    let got = '';
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no RSP reply on port ${port}; got ${JSON.stringify(got)}`));
+    }, timeoutMs);
+    s.on('data', (b) => {
+      got += b.toString('latin1');
+      const m = /\$([^#]*)#[0-9a-fA-F]{2}/.exec(got);
+      if (m) {
+        clearTimeout(timer);
+        s.end('+');
+        resolve(m[1]);
+      }
+    });
+    s.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+function qemuPidsOnPort(port: number): number[] {
+  const r = spawnSync('pgrep', ['-f', `127.0.0.1[,:]port=${port}|tcp:127.0.0.1:${port}`], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter(Boolean).map(Number);
+}
+
+async function ended(child: ChildProcess, ms = 10000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (child.exitCode === null && child.signalCode === null && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+describe('cli: debug', function () {
+  this.timeout(180000);
+  afterEach(killStragglers);
+  after(cleanupTmp);
+
+  it("--qemu-gdbstub: prints the attach lines, and gdb attaches with the printed command", async () => {
+    const app = appFrom('hello');
+    const s = await startDebug([app, '--qemu-gdbstub']);
+    const elf = join(app, 'build', 'hello.elf');
+    assert.equal(s.gdbLine, `gdb -ex 'target remote 127.0.0.1:${s.port}' ${elf}`);
+    assert.equal(s.stdout().split('\n').filter((l) => l.startsWith('gdb: target remote')).length, 1);
+    assert.doesNotMatch(s.stdout(), /Hello/, 'the CPU is frozen until gdb lets it go');
+    // The printed command in batch mode: attach at the reset vector, read rip, detach (the VM runs on).
+    const gdb = spawnSync('gdb', ['-nx', '-batch', '-ex', `target remote 127.0.0.1:${s.port}`, '-ex', 'info registers rip', '-ex', 'detach', elf], { encoding: 'utf8', timeout: 60000 });
+    assert.match(gdb.stdout, /rip\s+0x[0-9a-f]+/, gdb.stdout + gdb.stderr);
+    assert.ok(await ended(s.child, 30000), 'debug ends when the application does');
+    assert.equal(s.child.exitCode, 0, s.stderr());
+    assert.match(s.stdout(), /Hello from Minnow! I am hello\.\n$/);
+  });
+
+  it('stopping minnow debug stops its QEMU', async () => {
+    const app = appFrom('hello');
+    const s = await startDebug([app, '--qemu-gdbstub']);
+    const pids = qemuPidsOnPort(s.port);
+    assert.equal(pids.length, 1, 'one QEMU listens on the printed port');
+    assert.ok(isAlive(pids[0]));
+    s.child.kill('SIGTERM');
+    assert.ok(await ended(s.child));
+    const end = Date.now() + 5000;
+    while (isAlive(pids[0]) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(isAlive(pids[0]), false, `QEMU ${pids[0]} outlived minnow debug`);
+  });
+
+  it('--wait: the kernel stub on COM2 holds before main and answers on the printed port', async () => {
+    const app = appFrom('hello');
+    const s = await startDebug([app, '--wait']);
+    assert.match(s.stderr(), /wait in its gdbstub before main/);
+    const reply = await rsp(s.port, '?');
+    assert.match(reply, /^[ST][0-9a-f]{2}/i, `stop reply from the kernel stub: ${reply}`);
+    assert.doesNotMatch(s.stdout(), /Hello from Minnow/, 'main has not run yet');
+    s.child.kill('SIGINT');
+    assert.ok(await ended(s.child));
+  });
+
+  it('without --wait the application runs and debug exits with its code', async () => {
+    const app = appFrom('hello');
+    const s = await startDebug([app, '--', 'x']);
+    assert.ok(await ended(s.child, 30000));
+    assert.equal(s.child.exitCode, 0, s.stderr());
+    assert.match(s.stdout(), /^gdb: target remote 127\.0\.0\.1:\d+\ngdb -ex .*\nHello from Minnow! I am hello\.\nargv\[1\] = x\n$/);
+  });
+});

@@ -1,0 +1,125 @@
+// `minnow run`: the console on stdout, the application's exit code as the CLI's, arguments
+// for main, both machines, and every way a run can go wrong (crash, timeout, QEMU missing or
+// failing), each with its exit status and message.
+
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { probeKvm } from '../../debug-adapter/target';
+import { appFrom, appWith, cleanupTmp, cli, killStragglers, pathWithout } from './helpers';
+
+describe('cli: run', function () {
+  this.timeout(180000);
+  after(() => {
+    killStragglers();
+    cleanupTmp();
+  });
+
+  it('builds if needed, shows exactly the console on stdout, exits 0', async () => {
+    const app = appFrom('hello');
+    const r = await cli(['run', app]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Hello from Minnow! I am hello.\n');
+    assert.ok(existsSync(join(app, 'build', 'hello.elf')));
+  });
+
+  it('passes the arguments after -- to main', async () => {
+    const app = appFrom('hello');
+    const r = await cli(['run', app, '--', 'one', 'two words', '--three']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Hello from Minnow! I am hello.\nargv[1] = one\nargv[2] = two words\nargv[3] = --three\n');
+  });
+
+  it('uses "args" from minnow.json when none are given', async () => {
+    const app = appFrom('hello');
+    writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name: 'hello', sources: ['main.c'], args: ['from-json'] }));
+    const r = await cli(['run', app]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /argv\[1\] = from-json\n/);
+  });
+
+  it("exits with the application's exit code", async () => {
+    const app = appWith('#include <stdio.h>\nint main(int argc, char **argv)\n{\n\tprintf("bye\\n");\n\treturn 42;\n}\n');
+    const r = await cli(['run', app]);
+    assert.equal(r.code, 42, r.stderr);
+    assert.equal(r.stdout, 'bye\n');
+  });
+
+  it('runs on q35 with --machine q35', async () => {
+    const app = appFrom('hello');
+    const r = await cli(['run', app, '--machine', 'q35', '--accel', 'tcg']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'Hello from Minnow! I am hello.\n');
+  });
+
+  it('shows the fault report of a crashing kernel and exits 127 with a summary', async () => {
+    const app = appWith('int main(void)\n{\n\tvolatile int zero = 0;\n\treturn 10 / zero;\n}\n');
+    const r = await cli(['run', app]);
+    assert.equal(r.code, 127, r.stdout + r.stderr);
+    assert.match(r.stdout, /divide error/i);
+    assert.match(r.stdout, /main\+0x/, 'the backtrace names main');
+    assert.match(r.stderr, /^minnow: the kernel crashed \(fault report above\); exit status 127$/m);
+  });
+
+  it('stops a guest that never ends after --timeout and exits 124', async () => {
+    const app = appWith('int main(void)\n{\n\tfor (;;)\n\t\t;\n}\n');
+    const started = Date.now();
+    const r = await cli(['run', app, '--timeout', '1']);
+    assert.equal(r.code, 124, r.stderr);
+    assert.match(r.stderr, /minnow: timed out/);
+    assert.ok(Date.now() - started < 30000);
+  });
+
+  it('boots the existing ELF with --no-build, and says to build when there is none', async () => {
+    const app = appFrom('hello');
+    const none = await cli(['run', app, '--no-build']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /hello\.elf does not exist/);
+    assert.match(none.stderr, /fix: Build the application first \(minnow build\)/);
+    assert.equal((await cli(['build', app])).code, 0);
+    const r = await cli(['run', app, '--no-build']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /gcc/);
+  });
+
+  it('names --qemu and the apt command when the QEMU binary is missing', async () => {
+    const app = appFrom('hello');
+    const r = await cli(['run', app, '--qemu', '/nonexistent/qemu-system-x86_64']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /QEMU not found at \/nonexistent\/qemu-system-x86_64 \(from qemuPath\)/);
+    assert.match(r.stderr, /apt-get .*qemu-system-x86/);
+  });
+
+  it('gives the apt command when QEMU is not installed', async () => {
+    const app = appFrom('hello');
+    const r = await cli(['run', app], { env: { ...process.env, PATH: pathWithout(['qemu-system-x86_64']) } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /minnow: error: QEMU \(qemu-system-x86_64\) is not installed or not on PATH/);
+    assert.match(r.stderr, /fix: Install it: .*apt-get install -y --no-install-recommends qemu-system-x86/);
+  });
+
+  it("reports QEMU's own error (bad qemuArgs) and exits 125", async () => {
+    const app = appWith('int main(void) { return 0; }\n', { qemuArgs: ['-no-such-option'] });
+    const r = await cli(['run', app]);
+    assert.equal(r.code, 125, r.stdout + r.stderr);
+    assert.match(r.stderr, /qemu-system-x86_64: -no-such-option: invalid option/);
+    assert.match(r.stderr, /minnow: QEMU failed:/);
+  });
+
+  it('refuses --accel kvm where KVM cannot be opened', async function () {
+    // Only meaningful where /dev/kvm is not usable by this user.
+    if (probeKvm().devKvm) this.skip();
+    const r = await cli(['run', appFrom('hello'), '--accel', 'kvm']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /KVM was requested/);
+    assert.match(r.stderr, /--accel tcg/);
+  });
+
+  it('refuses a wrong minnow.json field before building', async () => {
+    const app = appWith('int main(void) { return 0; }\n', { drivers: ['e1000'] });
+    const r = await cli(['run', app]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /"drivers\[0\]" is "e1000"/);
+    assert.doesNotMatch(r.stderr, /gcc/);
+  });
+});
