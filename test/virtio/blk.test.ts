@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { boot, buildOnce, describeExit, MACHINES, rmTemp, tempDir, virtioDevice } from './helpers';
+import { blkDriveArgs, boot, buildOnce, describeExit, rmTemp, tempDir, VARIANTS } from './helpers';
 
 const SECTOR = 512;
 const IMAGE_BYTES = 16 << 20;
@@ -27,10 +27,6 @@ function checkRegion(img: Buffer, start: number, count: number, seed: number): s
   return undefined;
 }
 
-export function blkDriveArgs(machine: 'microvm' | 'q35', image: string): string[] {
-  return ['-drive', `file=${image},if=none,id=d0,format=raw`, '-device', `${virtioDevice(machine, 'blk')},drive=d0`];
-}
-
 describe('virtio-blk', function () {
   this.timeout(180_000);
   let elf: string;
@@ -42,16 +38,16 @@ describe('virtio-blk', function () {
   });
   after(() => rmTemp(dir));
 
-  for (const machine of MACHINES) {
-    describe(`on ${machine} (${machine === 'microvm' ? 'MMIO' : 'PCI'})`, function () {
+  for (const [n, { machine, label, kernelOptions }] of VARIANTS.entries()) {
+    describe(`on ${label}`, function () {
       let image: string;
       let console = '';
 
       before(async function () {
-        image = path.join(dir, `${machine}.img`);
+        image = path.join(dir, `disk${n}.img`);
         fs.writeFileSync(image, Buffer.alloc(0));
         fs.truncateSync(image, IMAGE_BYTES);
-        const guest = await boot(elf, machine, ['test'], blkDriveArgs(machine, image));
+        const guest = await boot(elf, machine, ['test'], blkDriveArgs(machine, image), { kernelOptions });
         const exit = await guest.exited;
         console = guest.output();
         assert.equal(exit.reason, 'exit', describeExit(exit, console));

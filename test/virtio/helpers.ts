@@ -10,6 +10,18 @@ import type { QemuExit, QemuInstance } from '../../debug-adapter/target';
 
 export type Machine = 'microvm' | 'q35';
 export const MACHINES: Machine[] = ['microvm', 'q35'];
+
+/** The interrupt paths to cover: virtio-mmio + IOAPIC, virtio-pci + MSI-X, virtio-pci + INTx. */
+export interface Variant {
+  machine: Machine;
+  label: string;
+  kernelOptions: string[];
+}
+export const VARIANTS: Variant[] = [
+  { machine: 'microvm', label: 'microvm, MMIO', kernelOptions: [] },
+  { machine: 'q35', label: 'q35, PCI with MSI-X', kernelOptions: [] },
+  { machine: 'q35', label: 'q35, PCI with INTx', kernelOptions: ['minnow.virtio.msix=off'] },
+];
 export const REPO = path.resolve(__dirname, '..', '..');
 
 const built = new Map<string, Promise<string>>();
@@ -38,6 +50,11 @@ export function virtioDevice(machine: Machine, kind: 'blk' | 'net' | 'serial'): 
   return `virtio-${kind}-${machine === 'microvm' ? 'device' : 'pci'}`;
 }
 
+/** A raw image as a virtio-blk disk. */
+export function blkDriveArgs(machine: Machine, image: string, extra = ''): string[] {
+  return ['-drive', `file=${image},if=none,id=d0,format=raw`, '-device', `${virtioDevice(machine, 'blk')},drive=d0${extra}`];
+}
+
 /** microvm presents legacy virtio-mmio devices unless told otherwise (notes/machine.md). */
 export function transportArgs(machine: Machine): string[] {
   return machine === 'microvm' ? ['-global', 'virtio-mmio.force-legacy=false'] : [];
@@ -59,7 +76,7 @@ export async function boot(
   machine: Machine,
   argv: string[],
   deviceArgs: string[],
-  opts: { memory?: string; timeoutMs?: number; verbose?: boolean } = {},
+  opts: { memory?: string; timeoutMs?: number; verbose?: boolean; kernelOptions?: string[] } = {},
 ): Promise<Guest> {
   let out = '';
   let partial = '';
@@ -72,7 +89,7 @@ export async function boot(
     memory: opts.memory ?? '32M',
     name: path.basename(elf, '.elf'),
     argv,
-    kernelOptions: opts.verbose === false ? [] : ['minnow.verbose'],
+    kernelOptions: [...(opts.verbose === false ? [] : ['minnow.verbose']), ...(opts.kernelOptions ?? [])],
     extraArgs: [...transportArgs(machine), ...deviceArgs],
     timeoutMs: opts.timeoutMs ?? 90_000,
     onConsole: (text) => {

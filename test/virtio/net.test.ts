@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import { freePort, LOCALHOST } from '../../debug-adapter/target';
 import { arp, BROADCAST, eth, ETH_P_ARP, ETH_P_IP, ETH_P_TEST, GUEST_IP, HOST_IP, HOST_MAC, icmpEcho, parseEth } from './frames';
-import { boot, buildOnce, describeExit, Guest, MACHINES, virtioDevice } from './helpers';
+import { boot, buildOnce, describeExit, Guest, VARIANTS, virtioDevice } from './helpers';
 
 export interface Figures {
   machine: string;
@@ -76,12 +76,12 @@ describe('virtio-net', function () {
     elf = await buildOnce('examples/net');
   });
 
-  for (const machine of MACHINES) {
-    describe(`on ${machine} (${machine === 'microvm' ? 'MMIO' : 'PCI'})`, function () {
+  for (const { machine, label, kernelOptions } of VARIANTS) {
+    describe(`on ${label}`, function () {
       let guest: Guest;
       let wire: Wire;
       let guestMac: Buffer;
-      const fig: Figures = { machine, pingMs: [], burstFrames: 0, burstMs: 0 };
+      const fig: Figures = { machine: label, pingMs: [], burstFrames: 0, burstMs: 0 };
 
       before(async function () {
         const sock = dgram.createSocket('udp4');
@@ -91,7 +91,8 @@ describe('virtio-net', function () {
         const netdev = `dgram,id=n0,local.type=inet,local.host=${LOCALHOST},local.port=${qemuPort},` +
           `remote.type=inet,remote.host=${LOCALHOST},remote.port=${sock.address().port}`;
         guest = await boot(elf, machine, ['10.0.0.2', '10.0.0.1', '2'],
-          ['-netdev', netdev, '-device', `${virtioDevice(machine, 'net')},netdev=n0,mac=52:54:00:12:34:56`]);
+          ['-netdev', netdev, '-device', `${virtioDevice(machine, 'net')},netdev=n0,mac=52:54:00:12:34:56`],
+          { kernelOptions });
         // The guest pings us first; the wire answers its ARP and echo requests.
         await guest.waitFor(/net: answering ARP and ping/, 60_000);
       });
@@ -99,7 +100,14 @@ describe('virtio-net', function () {
       after(async function () {
         if (guest) await guest.qemu.kill();
         wire?.sock.close();
-        if (fig.pingMs.length) netFigures.push(fig);
+        if (fig.pingMs.length) {
+          netFigures.push(fig);
+          const sorted = [...fig.pingMs].sort((a, b) => a - b);
+          const fps = fig.burstMs ? Math.round(fig.burstFrames / (fig.burstMs / 1000)) : 0;
+          console.log(`      figures ${label}: ping rtt min ${sorted[0].toFixed(2)} / median ` +
+            `${sorted[sorted.length >> 1].toFixed(2)} / max ${sorted[sorted.length - 1].toFixed(2)} ms; ` +
+            `burst echo ${fig.burstFrames} frames in ${fig.burstMs.toFixed(1)} ms = ${fps} frames/s each way`);
+        }
       });
 
       it('reaches the host: its ARP request and pings to 10.0.0.1 are answered', function () {
