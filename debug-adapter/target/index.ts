@@ -40,7 +40,7 @@
 //     retried with a new port). Rejects (MinnowError) only when QEMU cannot be started: missing
 //     binary, missing ELF, KVM asked for but unusable, a fixed port that is taken.
 //   qemuOptionsFor(app): StartQemuOptions     elf/machine/memory/name/args/qemuArgs/devices of an app
-//   QemuInstance { pid, port?, accel 'tcg'|'kvm', command[], exited: Promise<QemuExit>,
+//   QemuInstance { pid, port?, accel 'tcg'|'kvm', virtioConsolePort?, command[], exited: Promise<QemuExit>,
 //                  kill(): Promise<void> (resolves when the process is gone), writeConsole(s) }
 //   QemuExit { status, signal, reason 'exit'|'crash'|'no-exit-device'|'qemu-error'|'timeout'|
 //              'killed', appExitCode? (0..126, reason 'exit'), crashed, summary, stderrTail }

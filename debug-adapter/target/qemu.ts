@@ -50,6 +50,8 @@ export interface QemuInstance {
   /** The gdbstub port (kernel or QEMU stub), when one was asked for. */
   port?: number;
   accel: 'tcg' | 'kvm';
+  /** 127.0.0.1 port of the virtio console's host side, when virtio_console is linked. */
+  virtioConsolePort?: number;
   /** The full argument vector, qemu binary first. */
   command: string[];
   /** Settles when QEMU has exited and its output has been delivered. Never rejects. */
@@ -212,6 +214,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
       pid: a.child.pid!,
       port,
       accel,
+      virtioConsolePort: devices?.virtioConsolePort,
       command: [bin, ...args],
       exited: a.exit,
       kill: async () => {

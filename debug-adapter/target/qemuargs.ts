@@ -42,7 +42,9 @@ export interface QemuArgsInput {
   extraArgs?: readonly string[];
 }
 
-export const MICROVM = 'microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off';
+// auto-kernel-cmdline=off: otherwise QEMU appends "virtio_mmio.device=..." words, which main would see
+// in argv; the kernel finds virtio-mmio devices by scanning for their magic instead.
+export const MICROVM = 'microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off,auto-kernel-cmdline=off';
 export const DEBUG_EXIT = 'isa-debug-exit,iobase=0xf4,iosize=0x04';
 
 /** Limits of the kernel's parser (kernel/core/cmdline.c, BOOT_CMDLINE_MAX, CMDLINE_ARGS_MAX). */

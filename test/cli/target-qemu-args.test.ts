@@ -17,7 +17,7 @@ describe('target: QEMU command line', () => {
 
   it('boots microvm per the run contract', () => {
     const args = buildQemuArgs({ ...base, machine: 'microvm' });
-    assert.deepEqual(argAfter(args, '-M'), ['microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off']);
+    assert.deepEqual(argAfter(args, '-M'), ['microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off,auto-kernel-cmdline=off']);
     assert.deepEqual(argAfter(args, '-kernel'), ['/a/app.elf']);
     assert.deepEqual(argAfter(args, '-append'), ['minnow.name=app x "y z"']);
     assert.deepEqual(argAfter(args, '-serial'), ['stdio']);
