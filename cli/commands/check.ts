@@ -3,6 +3,8 @@
 // required is missing. KVM and qboot are reported but optional.
 
 import { checkTools, hasQbootRom, installCommand, kernelDir, probeKvm, QBOOT_ROM, isMinnowError, type Tool } from '../../debug-adapter/target';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';
 import type { Io } from '../io';
 
@@ -35,7 +37,12 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     problems++;
   }
   try {
-    rows.push(['ok', 'kernel', kernelDir()]);
+    const kdir = kernelDir();
+    if (existsSync(join(kdir, 'Makefile'))) rows.push(['ok', 'kernel', kdir]);
+    else {
+      rows.push(['MISSING', 'kernel', `${kdir} has no Makefile; set MINNOW_KERNEL to the kernel/ folder of a Minnow checkout`]);
+      problems++;
+    }
   } catch (e) {
     if (!isMinnowError(e)) throw e;
     rows.push(['MISSING', 'kernel', `${e.message}; ${e.fix}`]);

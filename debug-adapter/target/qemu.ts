@@ -64,6 +64,7 @@ export interface QemuInstance {
 
 const STDERR_TAIL = 8192;
 const PORT_ATTEMPTS = 5;
+const LISTEN_TIMEOUT_MS = 15000;
 
 /** The QEMU binary to use, or a MinnowError saying how to get one. */
 export function findQemu(qemuPath?: string): string {
@@ -196,10 +197,14 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
     });
     const a = await launch(bin, args, opts);
     if (port !== undefined) {
-      await waitForListener(port, a.hasExited, 15000);
+      const listening = await waitForListener(port, a.hasExited, LISTEN_TIMEOUT_MS);
       if (a.hasExited() && /Address already in use/i.test(a.stderr())) {
         if (fixedPort === undefined && attempt < PORT_ATTEMPTS) continue;
         throw new MinnowError(`QEMU could not listen on 127.0.0.1:${port}: address already in use`, 'Free the port or choose another one.');
+      }
+      if (!listening && !a.hasExited()) {
+        await killAndWait(a.child);
+        throw new MinnowError(`QEMU did not open the gdbstub port 127.0.0.1:${port} within ${LISTEN_TIMEOUT_MS / 1000} s`, `Check the QEMU arguments (qemuArgs) and QEMU's messages: ${a.stderr().trim().split('\n').pop() ?? ''}`);
       }
     }
     let timer: NodeJS.Timeout | undefined;

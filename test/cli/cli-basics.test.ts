@@ -1,10 +1,10 @@
 // bin/minnow as a user meets it first: --help, --version, check, new, and command-line mistakes.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pkg from '../../package.json';
-import { cleanupTmp, cli, killStragglers, pathWithout, tmp } from './helpers';
+import { cleanupTmp, cli, killStragglers, pathWithout, ROOT, tmp } from './helpers';
 
 describe('cli: basics', function () {
   this.timeout(120000);
@@ -48,6 +48,17 @@ describe('cli: basics', function () {
     assert.match(m.stderr, /--machine must be one of microvm, q35, not "pc"/);
   });
 
+  it('bin/minnow rebuilds dist/cli.js when it is older than its sources', async () => {
+    const bundle = join(ROOT, 'dist', 'cli.js');
+    assert.equal((await cli(['--version'])).code, 0);
+    const old = new Date('2000-01-01T00:00:00Z');
+    utimesSync(bundle, old, old);
+    const r = await cli(['--version']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), pkg.version);
+    assert.ok(statSync(bundle).mtimeMs > old.getTime() + 1000, 'the bundle was rebuilt');
+  });
+
   describe('check', () => {
     it('finds every tool on this machine and exits 0', async () => {
       const r = await cli(['check']);
@@ -65,6 +76,12 @@ describe('cli: basics', function () {
       assert.match(r.stdout, /ok\s+gcc/);
       assert.match(r.stdout, /apt-get install -y --no-install-recommends qemu-system-x86 gdb/);
       assert.match(r.stderr, /2 problems found/);
+    });
+
+    it('reports a kernel folder without a Makefile', async () => {
+      const r = await cli(['check'], { env: { ...process.env, MINNOW_KERNEL: tmp() } });
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /MISSING\s+kernel\s+.*has no Makefile/);
     });
 
     it('checks the QEMU given with --qemu', async () => {
