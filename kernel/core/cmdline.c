@@ -10,6 +10,9 @@
 
 #define CMDLINE_OPTION_PREFIX "minnow."
 #define CMDLINE_OPTIONS_MAX 16
+/* QEMU microvm (acpi=off) appends "virtio_mmio.device=512@0xfeb00e00:12"
+ * words for Linux; they are not the application's arguments */
+#define CMDLINE_FOREIGN_PREFIX "virtio_mmio."
 
 static char cmdline_buf[BOOT_CMDLINE_MAX];
 static char *cmdline_args[CMDLINE_ARGS_MAX + 1];
@@ -58,6 +61,9 @@ void cmdline_parse(const char *cmdline)
 				cmdline_opts[cmdline_nopts++] = w + plen;
 			continue;
 		}
+		if (strncmp(w, CMDLINE_FOREIGN_PREFIX,
+			    strlen(CMDLINE_FOREIGN_PREFIX)) == 0)
+			continue;
 		if (cmdline_nargs < CMDLINE_ARGS_MAX)
 			cmdline_args[cmdline_nargs++] = w;
 	}

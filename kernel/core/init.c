@@ -2,20 +2,29 @@
  * kernel_start: the first C code, called by arch/x86_64/entry.S in long mode
  * on the boot stack with the physical address of the PVH start_info. It
  * copies what the loader handed over, brings the subsystems up in dependency
- * order and runs the application's main().
+ * order, starts the "main" thread and becomes the idle thread. The main
+ * thread initialises the drivers, lets the gdbstub wait for gdb if asked,
+ * and runs the application's main(); returning from it ends the VM.
  */
 #include <stdint.h>
+#include <kernel/arch.h>
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
 #include <kernel/console.h>
-#include <kernel/arch.h>
 #include <kernel/cpu.h>
+#include <kernel/crash.h>
+#include <kernel/driver.h>
 #include <kernel/gdbstub.h>
+#include <kernel/ioapic.h>
 #include <kernel/lapic.h>
 #include <kernel/log.h>
 #include <kernel/page.h>
 #include <kernel/paging.h>
 #include <kernel/power.h>
+#include <kernel/thread.h>
+#include <kernel/time.h>
+
+#define INIT_MAIN_STACK_SIZE (64 * 1024)
 
 int main(int argc, char **argv);
 
@@ -23,12 +32,31 @@ extern char boot_stack_bottom[];
 
 uint64_t init_main_tsc;	/* TSC when main() was called: boot time figure */
 
+/* Kernels built without kernel/debug (or before it is complete) link. */
+__attribute__((weak)) int gdbstub_init(const char *option)
+{
+	return -1;
+}
+
+__attribute__((weak)) void gdbstub_before_main(void)
+{
+}
+
+static int init_main(void *arg)
+{
+	driver_init_all();
+	gdbstub_before_main();
+	init_main_tsc = rdtsc();
+	kernel_info("PVH entry to main: %llu us",
+		    tsc_to_ns(init_main_tsc - boot_tsc) / NSEC_PER_USEC);
+	power_off(main(cmdline_argc(), cmdline_argv()));
+}
+
 __attribute__((noreturn)) void kernel_start(uint32_t start_info_pa);
 
 void kernel_start(uint32_t start_info_pa)
 {
 	int bad_start_info = boot_copy(start_info_pa);
-	int ret;
 
 	console_init();
 	cmdline_parse(boot_info.cmdline);
@@ -46,10 +74,13 @@ void kernel_start(uint32_t start_info_pa)
 		    page_free_count() * PAGE_SIZE / 1024,
 		    page_total_count() * PAGE_SIZE / 1024);
 	lapic_init();
-	/* after the IDT (and the IOAPIC, for Ctrl-C): COM2 gdbstub, if any */
+	tsc_init();
+	kernel_info("TSC %lu kHz (%s), LAPIC timer %lu kHz", tsc_hz / 1000,
+		    tsc_source, lapic_timer_hz / 1000);
+	ioapic_init();
 	gdbstub_init(cmdline_option("gdb"));
-	gdbstub_before_main();
-	init_main_tsc = rdtsc();
-	ret = main(cmdline_argc(), cmdline_argv());
-	power_off(ret);
+	if (!thread_create_stack("main", init_main, NULL, INIT_MAIN_STACK_SIZE))
+		panic("kernel_start: cannot create the main thread");
+	sched_init();
+	sched_idle();
 }

@@ -2,7 +2,7 @@
  * panic(): a broken invariant. The message is formatted into panic_message
  * and the CPU traps to vector TRAP_PANIC, so that the crash report shows the
  * registers and backtrace of the panicking code exactly as for a fault, and
- * an attached debugger stops right there (SIGABRT).
+ * an attached debugger stops right there (gdbstub_trap reports SIGABRT).
  */
 #include <stdarg.h>
 #include <stdio.h>

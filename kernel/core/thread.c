@@ -1,11 +1,24 @@
 /*
- * The thread table. Until the scheduler starts, the boot code runs as the
- * "boot" pseudo-thread so that crash reports always name a thread.
+ * Threads: creation, exit, join and the thread table. Each thread has its
+ * own stack of whole pages with one unmapped guard page below, so running
+ * off the end faults (the crash report names the thread) instead of
+ * corrupting a neighbour. The table is a plain linked list in creation
+ * order, readable by a debugger without calling code.
+ *
+ * Before the scheduler starts, the boot code runs as the "boot" pseudo
+ * thread; sched_init() turns that context into the idle thread.
  */
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kernel/cpu.h>
+#include <kernel/crash.h>
+#include <kernel/page.h>
+#include <kernel/paging.h>
 #include <kernel/thread.h>
 
 extern char boot_stack_bottom[], boot_stack_top[];
+extern struct thread *sched_current;
 
 static struct thread thread_boot = {
 	.id = 0,
@@ -16,11 +29,11 @@ static struct thread thread_boot = {
 };
 
 struct thread *thread_all;
-static struct thread *thread_running = &thread_boot;
+static int thread_next_id = 1;
 
 struct thread *thread_current(void)
 {
-	return thread_running;
+	return sched_current ? sched_current : &thread_boot;
 }
 
 struct thread *thread_by_id(int id)
@@ -29,4 +42,132 @@ struct thread *thread_by_id(int id)
 		if (t->id == id)
 			return t;
 	return NULL;
+}
+
+static void thread_link(struct thread *t)
+{
+	struct thread **pp = &thread_all;
+
+	t->id = thread_next_id++;
+	while (*pp)
+		pp = &(*pp)->all_next;
+	*pp = t;
+}
+
+/* The boot context becomes the idle thread (called by sched_init). */
+struct thread *thread_adopt_boot(const char *name)
+{
+	strlcpy(thread_boot.name, name, sizeof(thread_boot.name));
+	thread_link(&thread_boot);
+	return &thread_boot;
+}
+
+/* First code of every thread, entered by switch_context's jump. */
+static void thread_trampoline(void)
+{
+	struct thread *t = thread_current();
+
+	irq_enable();
+	thread_exit(t->entry(t->arg));
+}
+
+struct thread *thread_create_stack(const char *name, int (*entry)(void *),
+				   void *arg, size_t stack_size)
+{
+	struct thread *t = calloc(1, sizeof(*t));
+	size_t pages = PAGE_ROUND_UP(stack_size) / PAGE_SIZE + 1;
+	uint64_t flags, *top;
+	char *mem;
+
+	if (!t)
+		return NULL;
+	mem = page_alloc(pages);
+	if (!mem)
+		goto err_free_thread;
+	if (paging_set_present((uintptr_t)mem, false))
+		goto err_free_stack;
+	strlcpy(t->name, name, sizeof(t->name));
+	t->entry = entry;
+	t->arg = arg;
+	t->stack_alloc = mem;
+	t->stack_pages = pages;
+	t->stack_base = (uintptr_t)mem + PAGE_SIZE;
+	t->stack_top = (uintptr_t)mem + pages * PAGE_SIZE;
+	/* as if called: a zero return address ends every backtrace */
+	top = (uint64_t *)t->stack_top - 2;
+	top[0] = 0;
+	t->ctx.rsp = (uintptr_t)top;
+	t->ctx.rbp = 0;
+	t->ctx.rip = (uintptr_t)thread_trampoline;
+	t->ctx.rflags = 0x2;	/* bit 1 is always set; IF off until the trampoline */
+
+	flags = irq_save();
+	thread_link(t);
+	sched_ready(t, false);
+	irq_restore(flags);
+	return t;
+
+err_free_stack:
+	page_free(mem, pages);
+err_free_thread:
+	free(t);
+	return NULL;
+}
+
+struct thread *thread_create(const char *name, int (*entry)(void *), void *arg)
+{
+	return thread_create_stack(name, entry, arg, THREAD_STACK_SIZE);
+}
+
+void thread_exit(int code)
+{
+	struct thread *t = thread_current();
+
+	irq_disable();
+	if (t == &thread_boot)
+		panic("thread_exit: the idle thread cannot exit");
+	t->exit_code = code;
+	t->state = THREAD_DEAD;
+	t->wait_reason = NULL;
+	if (t->joiner)
+		sched_ready(t->joiner, false);
+	sched_switch();
+	panic("thread_exit: a dead thread was scheduled");
+}
+
+static void thread_unlink(struct thread *t)
+{
+	struct thread **pp = &thread_all;
+
+	while (*pp && *pp != t)
+		pp = &(*pp)->all_next;
+	if (*pp)
+		*pp = t->all_next;
+}
+
+int thread_join(struct thread *t)
+{
+	struct thread *self = thread_current();
+	uint64_t flags = irq_save();
+	int code;
+
+	if (t == self || t == &thread_boot)
+		panic("thread_join: thread \"%s\" cannot be joined by \"%s\"",
+		      t->name, self->name);
+	if (t->joiner && t->joiner != self)
+		panic("thread_join: \"%s\" is already joined by \"%s\"",
+		      t->name, t->joiner->name);
+	t->joiner = self;
+	while (t->state != THREAD_DEAD) {
+		self->state = THREAD_BLOCKED;
+		self->wait_reason = "join";
+		sched_switch();
+	}
+	code = t->exit_code;
+	thread_unlink(t);
+	irq_restore(flags);
+	paging_set_present((uintptr_t)t->stack_alloc, true);
+	page_free(t->stack_alloc, t->stack_pages);
+	free(t);
+	return code;
 }

@@ -1,15 +1,39 @@
 /*
  * The local APIC in xAPIC mode at its default physical base (identity
- * mapped). Register offsets: Intel SDM vol. 3, table 10-1.
+ * mapped): spurious vector, EOI, and the timer in one-shot mode. The timer
+ * counts lapic_timer_hz / 16; with a 1 GHz bus one shot reaches 68 s, and a
+ * later deadline simply re-arms when that shot fires.
+ *
+ * Register offsets and LVT bits: Intel SDM vol. 3, table 10-1 and
+ * section 10.5.4 (APIC timer).
  */
 #include <stdint.h>
+#include <kernel/cpu.h>
 #include <kernel/lapic.h>
+#include <kernel/time.h>
 #include <kernel/trap.h>
 
 #define LAPIC_BASE 0xfee00000ul
+#define LAPIC_ID 0x020
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0	/* spurious interrupt vector register */
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_TIMER_INITIAL 0x380
+#define LAPIC_TIMER_CURRENT 0x390
+#define LAPIC_TIMER_DIVIDE 0x3e0
 #define LAPIC_SVR_ENABLE 0x100
+#define LAPIC_LVT_MASKED 0x10000
+#define LAPIC_LVT_NMI 0x400	/* delivery mode NMI */
+#define LAPIC_DIVIDE_1 0xb
+#define LAPIC_DIVIDE_16 0x3
+#define LAPIC_TIMER_SHIFT 4	/* divide by 16 */
+#define PIC1_DATA 0x21	/* legacy 8259 PICs: masked, never used */
+#define PIC2_DATA 0xa1
+
+uint64_t lapic_timer_hz;
+static uint64_t lapic_ns_mult;	/* timer counts = ns * mult >> 32 */
 
 static inline void lapic_write(uint32_t reg, uint32_t v)
 {
@@ -23,10 +47,64 @@ static inline uint32_t lapic_read(uint32_t reg)
 
 void lapic_init(void)
 {
+	/* q35's firmware leaves the 8259s on vectors 8..15: mask them (a
+	 * harmless write on microvm, which has none) */
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | TRAP_LAPIC_SPURIOUS);
+	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LAPIC_LVT_NMI);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | TRAP_LAPIC_TIMER);
 }
 
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+uint32_t lapic_id(void)
+{
+	return lapic_read(LAPIC_ID) >> 24;
+}
+
+void lapic_measure(uint32_t ticks, uint64_t *lapic_ticks, uint64_t *tsc_ticks)
+{
+	uint32_t c0, c1;
+	uint64_t t0, t1;
+
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | TRAP_LAPIC_TIMER);
+	lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_1);
+	lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
+	c0 = lapic_read(LAPIC_TIMER_CURRENT);
+	t0 = rdtsc();
+	do {
+		c1 = lapic_read(LAPIC_TIMER_CURRENT);
+		t1 = rdtsc();
+	} while (c0 - c1 < ticks);
+	lapic_write(LAPIC_TIMER_INITIAL, 0);
+	*lapic_ticks = c0 - c1;
+	*tsc_ticks = t1 - t0;
+	lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_16);
+}
+
+void lapic_timer_set(uint64_t deadline_ns)
+{
+	uint64_t now, ns, count;
+
+	if (!deadline_ns) {
+		lapic_write(LAPIC_TIMER_INITIAL, 0);
+		return;
+	}
+	now = time_now_ns();
+	ns = deadline_ns > now ? deadline_ns - now : 0;
+	if (!lapic_ns_mult)
+		lapic_ns_mult = ((lapic_timer_hz >> LAPIC_TIMER_SHIFT) << 32) /
+				NSEC_PER_SEC;
+	count = (uint64_t)(((unsigned __int128)ns * lapic_ns_mult) >> 32);
+	if (count == 0)
+		count = 1;
+	if (count > 0xffffffffull)
+		count = 0xffffffffull;
+	lapic_write(LAPIC_LVT_TIMER, TRAP_LAPIC_TIMER);	/* one-shot, unmasked */
+	lapic_write(LAPIC_TIMER_INITIAL, (uint32_t)count);
 }

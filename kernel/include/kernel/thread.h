@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct waitq;
+
 enum thread_state {
 	THREAD_READY,	/* runnable, in the run queue */
 	THREAD_RUNNING,	/* the one on the CPU */
@@ -45,6 +47,13 @@ struct thread {
 	int (*entry)(void *);
 	void *arg;
 	struct thread *joiner;
+	struct thread *sleep_next;	/* timer list, by wake_at_ns */
+	struct waitq *waitq;	/* the queue it is blocked on, or NULL */
+	bool timed_out;	/* the last wait ended by its deadline */
+	bool sleeping;	/* on the timer list */
+	void *stack_alloc;	/* pages of guard + stack, NULL for the boot stack */
+	size_t stack_pages;
+	uint64_t switches;	/* times it was switched to */
 };
 
 /* Head of the list of all threads (including dead, not yet joined ones). */
@@ -64,8 +73,22 @@ struct thread *thread_create_stack(const char *name, int (*entry)(void *),
 /* Waits for t to exit, frees it, returns its exit code. */
 int thread_join(struct thread *t);
 __attribute__((noreturn)) void thread_exit(int code);
+/* Names the boot context and enters it in the table (sched_init). */
+struct thread *thread_adopt_boot(const char *name);
 
 /* core/sched.c */
+void sched_init(void);
+/* The boot context's loop once main runs: halts while nothing is runnable. */
+__attribute__((noreturn)) void sched_idle(void);
+/* Makes t runnable; `urgent` (set when woken from an interrupt handler)
+ * puts it ahead of threads that merely yielded. Interrupts must be off. */
+void sched_ready(struct thread *t, bool urgent);
+/* Switches away from the current thread, whose state the caller has set
+ * (and queued it if READY). Interrupts must be off. */
+void sched_switch(void);
+/* Timer list: wake t at t->wake_at_ns. Interrupts must be off. */
+void sched_timer_add(struct thread *t);
+void sched_timer_remove(struct thread *t);
 void thread_yield(void);
 /* Sleeps at least ns nanoseconds. */
 void thread_sleep_ns(uint64_t ns);

@@ -62,8 +62,8 @@ bool gdbstub_trap(struct trap_frame *f);
 
 /* Device IRQs: handlers run with interrupts off, on the interrupted thread's stack. */
 typedef void (*irq_handler_t)(struct trap_frame *f, void *arg);
-/* Routes global system interrupt `gsi` through the IOAPIC (edge, active high unless
- * level is set) to `handler`. Returns 0 or -errno. Defined in arch/x86_64/ioapic.c. */
+/* Routes global system interrupt `gsi` through the IOAPIC to `handler`: edge-triggered
+ * active high (ISA) or, with level set, level-triggered active low (PCI INTx). Returns 0 or -errno. Defined in arch/x86_64/ioapic.c. */
 int irq_register(unsigned int gsi, bool level, irq_handler_t handler, void *arg);
 /* Masks/unmasks a registered GSI at the IOAPIC (arch/x86_64/ioapic.c). */
 void irq_mask(unsigned int gsi);

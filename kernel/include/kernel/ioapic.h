@@ -1,0 +1,12 @@
+/*
+ * The I/O APIC set-up called at boot; irq_register() and friends are
+ * declared in kernel/trap.h.
+ */
+#ifndef KERNEL_IOAPIC_H
+#define KERNEL_IOAPIC_H
+
+/* arch/x86_64/ioapic.c */
+void ioapic_init(void);
+extern int irq_registered;
+
+#endif
