@@ -39,7 +39,9 @@ export function templateList(templates: Template[]): string {
   return templates.map((t) => `  ${t.name.padEnd(w)}  ${t.description}`).join('\n');
 }
 
+// Build output and generated disk images (examples/blk creates disk.img on its first run).
 const SKIP = new Set(['build', 'node_modules', '.git']);
+const skipped = (name: string): boolean => SKIP.has(name) || name.endsWith('.img');
 
 export async function newCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, NEW_SPECS, 'new');
@@ -64,7 +66,7 @@ export async function newCommand(argv: string[], io: Io): Promise<number> {
   mkdirSync(target, { recursive: true });
   cpSync(t.dir, target, {
     recursive: true,
-    filter: (src) => !SKIP.has(basename(src)) || src === t.dir,
+    filter: (src) => src === t.dir || !skipped(basename(src)),
   });
   renameApp(join(target, MANIFEST), basename(target));
   const shown = relative(process.cwd(), target) || '.';
