@@ -13,6 +13,15 @@ export const DEBUG_TYPE = 'minnow';
 /** The task that builds before a session; matches what the TaskProvider returns. */
 export const BUILD_TASK_LABEL = 'minnow: build';
 
+/**
+ * The preLaunchTask that builds `dir`: the provided task's label ("minnow: build") when `dir`
+ * is a workspace folder (VS Code shows the label in its messages), else a task identifier.
+ */
+export function buildTaskFor(dir: string): string | { type: string; command: string; app: string } {
+  const isFolder = vscode.workspace.workspaceFolders?.some((f) => f.uri.fsPath === dir);
+  return isFolder ? BUILD_TASK_LABEL : { type: DEBUG_TYPE, command: 'build', app: dir };
+}
+
 export function launchConfig(name: string, app: string, extra: Partial<vscode.DebugConfiguration> = {}): vscode.DebugConfiguration {
   return { type: DEBUG_TYPE, request: 'launch', name: `Minnow: debug ${name}`, app, stopOnEntry: false, ...extra };
 }
@@ -41,7 +50,7 @@ export class MinnowConfigurationProvider implements vscode.DebugConfigurationPro
         return undefined;
       }
       // The build runs as a task first so that compile errors land in the Problems panel.
-      config = launchConfig(basename(dir), dir, { preLaunchTask: { type: DEBUG_TYPE, command: 'build', app: dir } });
+      config = launchConfig(basename(dir), dir, { preLaunchTask: buildTaskFor(dir) });
     }
     if (config.request === 'launch') {
       const s = settings(folder);
@@ -49,6 +58,10 @@ export class MinnowConfigurationProvider implements vscode.DebugConfigurationPro
       if (s.qemuPath) config.qemuPath ??= s.qemuPath;
       if (s.gdbPath) config.gdbPath ??= s.gdbPath;
       config.app ??= folder?.uri.fsPath ?? '${workspaceFolder}';
+      // Check minnow.json now: VS Code runs the preLaunchTask (the build) before the
+      // WithSubstitutedVariables hook, and a broken manifest should stop F5 with its reason.
+      const dir = withWorkspaceFolder(String(config.app), folder);
+      if (!dir.includes('${') && !this.manifestOk(dir)) return undefined;
     } else if (config.request === 'attach') {
       const s = settings(folder);
       if (s.gdbPath) config.gdbPath ??= s.gdbPath;
@@ -62,16 +75,23 @@ export class MinnowConfigurationProvider implements vscode.DebugConfigurationPro
     config: vscode.DebugConfiguration,
   ): Promise<vscode.DebugConfiguration | undefined> {
     if (config.request !== 'launch') return config;
-    const dir = String(config.app);
+    return this.manifestOk(String(config.app)) ? config : undefined;
+  }
+
+  private manifestOk(dir: string): boolean {
     const checked = checkApp(dir);
     if (!checked.ok) {
       trace('launch-refused', { dir, problem: checked.problem });
       void showManifestProblem(dir, checked.problem, checked.fix);
-      return undefined;
+      return false;
     }
     trace('launch-resolved', { dir, name: checked.app.name });
-    return config;
+    return true;
   }
+}
+
+function withWorkspaceFolder(value: string, folder: vscode.WorkspaceFolder | undefined): string {
+  return folder ? value.replace(/\$\{workspaceFolder\}/g, folder.uri.fsPath) : value;
 }
 
 /** Dynamic configurations: one "Minnow: debug <app>" entry per application in the workspace. */
@@ -79,7 +99,7 @@ export class MinnowDynamicProvider implements vscode.DebugConfigurationProvider 
   provideDebugConfigurations(folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration[] {
     const dir = folder?.uri.fsPath;
     if (!dir || !hasManifest(dir)) return [];
-    return [launchConfig(basename(dir), dir, { preLaunchTask: { type: DEBUG_TYPE, command: 'build', app: dir } })];
+    return [launchConfig(basename(dir), dir, { preLaunchTask: buildTaskFor(dir) })];
   }
 }
 

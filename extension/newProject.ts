@@ -51,8 +51,8 @@ export function vscodeFiles(appName: string): Record<string, unknown> {
     'tasks.json': {
       version: '2.0.0',
       tasks: [
-        { type: 'minnow', command: 'build', label: BUILD_TASK_LABEL, problemMatcher: ['$gcc'], group: { kind: 'build', isDefault: true } },
-        { type: 'minnow', command: 'run', label: 'minnow: run', problemMatcher: ['$gcc'] },
+        { type: 'minnow', command: 'build', label: BUILD_TASK_LABEL, problemMatcher: ['$minnow-gcc'], group: { kind: 'build', isDefault: true } },
+        { type: 'minnow', command: 'run', label: 'minnow: run', problemMatcher: ['$minnow-gcc'] },
       ],
     },
     'settings.json': {

@@ -1,6 +1,8 @@
 // The `minnow` task type: "build" and "run" for each application in the workspace. Both run the
-// Minnow CLI (dist/cli.js) with the extension host's Node, and both use the $gcc problem matcher
-// so that compile errors land in the Problems panel at their line.
+// Minnow CLI (dist/cli.js) with the extension host's Node, and both use the gcc problem matcher
+// so that compile errors land in the Problems panel at their line. VS Code itself has no $gcc
+// (the C/C++ extension contributes it), so package.json contributes the same pattern as
+// $minnow-gcc, which works with or without the C/C++ extension.
 
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
@@ -8,6 +10,7 @@ import { hasManifest } from './apps';
 import { Install } from './settings';
 
 export const TASK_TYPE = 'minnow';
+export const PROBLEM_MATCHER = '$minnow-gcc';
 export type TaskCommand = 'build' | 'run';
 
 export interface MinnowTaskDefinition extends vscode.TaskDefinition {
@@ -32,8 +35,10 @@ export class MinnowTaskProvider implements vscode.TaskProvider {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const dir = folder.uri.fsPath;
       if (!hasManifest(dir)) continue;
+      // no `app` for a folder's own application: then a tasks.json entry { type, command }
+      // customizes this task instead of adding a second "minnow: build"
       for (const command of ['build', 'run'] as const) {
-        tasks.push(this.make({ type: TASK_TYPE, command, app: dir }, folder));
+        tasks.push(this.make({ type: TASK_TYPE, command }, folder));
       }
     }
     return tasks;
@@ -53,7 +58,7 @@ export class MinnowTaskProvider implements vscode.TaskProvider {
       env: this.install.env(folder),
     });
     const name = from?.name ?? (def.command === 'build' ? 'build' : 'run');
-    const task = new vscode.Task(def, folder ?? vscode.TaskScope.Workspace, name, TASK_TYPE, exec, ['$gcc']);
+    const task = new vscode.Task(def, folder ?? vscode.TaskScope.Workspace, name, TASK_TYPE, exec, [PROBLEM_MATCHER]);
     task.detail = def.command === 'build' ? `build ${basename(app)} with its kernel` : `boot ${basename(app)} under QEMU, console in the terminal`;
     if (def.command === 'build') task.group = vscode.TaskGroup.Build;
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Silent, clear: true, showReuseMessage: false };
@@ -68,7 +73,8 @@ function resolveVariables(value: string, folder: vscode.WorkspaceFolder | undefi
 /** Runs the build or run task of the application the user means. */
 export async function runTask(provider: MinnowTaskProvider, command: TaskCommand, dir: string): Promise<vscode.TaskExecution> {
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dir));
-  const task = provider.make({ type: TASK_TYPE, command, app: dir }, folder);
+  const def: MinnowTaskDefinition = folder?.uri.fsPath === dir ? { type: TASK_TYPE, command } : { type: TASK_TYPE, command, app: dir };
+  const task = provider.make(def, folder);
   if (command === 'run') task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true, focus: true };
   return vscode.tasks.executeTask(task);
 }

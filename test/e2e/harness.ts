@@ -108,6 +108,7 @@ export class VsCode {
   constructor(readonly name: string) {
     this.root = mkdtempSync(join(tmpdir(), `minnow-e2e-${name}-`));
     this.trace = new Trace(join(this.root, 'trace.jsonl'));
+    rmSync(join(RESULTS, name), { recursive: true, force: true });
   }
 
   async start(opts: StartOptions): Promise<void> {
@@ -241,18 +242,23 @@ export class VsCode {
   }
 
   notification(text: string | RegExp): Locator {
-    return this.page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+    // fade-in-done: the toast has finished sliding in (screenshots show it whole)
+    return this.page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text }).first();
   }
 
   /** Opens a file by path with Quick Open (Ctrl+P). */
   async openFile(path: string): Promise<void> {
+    await this.focusEditor();
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(path);
-    const row = this.page.locator('.quick-input-list .monaco-list-row').first();
+    // the list first shows recently opened files: wait for the row of this one
+    const name = path.split('/').pop() ?? path;
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
     await row.waitFor();
-    await this.page.keyboard.press('Enter');
+    await row.click();
+    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
   }
 
   /** Moves the cursor of the active editor to a 1-based line (Ctrl+G). */
@@ -311,14 +317,14 @@ export function copyExample(name: string): string {
   return dir;
 }
 
-/** Pids of live processes whose command line contains `needle` (e.g. a QEMU of this test). */
-export function processesMatching(needle: string): number[] {
+/** Pids of live processes whose command line contains every needle (e.g. "qemu-system", an app dir). */
+export function processesMatching(...needles: string[]): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmd.includes(needle) && Number(entry) !== process.pid) pids.push(Number(entry));
+      if (needles.every((n) => cmd.includes(n)) && Number(entry) !== process.pid) pids.push(Number(entry));
     } catch {
       // exited meanwhile
     }
