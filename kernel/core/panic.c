@@ -5,6 +5,7 @@
  * an attached debugger stops right there (gdbstub_trap reports SIGABRT).
  */
 #include <stdarg.h>
+#include <assert.h>
 #include <stdio.h>
 #include <kernel/crash.h>
 #include <kernel/power.h>
@@ -22,4 +23,11 @@ void panic(const char *fmt, ...)
 	__asm__ volatile("int %0" : : "i"(TRAP_PANIC) : "memory");
 	/* a debugger resumed us: there is nothing sane to return to */
 	power_off(MINNOW_EXIT_CRASH);
+}
+
+void __assert_fail(const char *expr, const char *file, int line,
+		   const char *func)
+{
+	panic("assertion \"%s\" failed in %s() at %s:%d", expr, func, file,
+	      line);
 }

@@ -1,0 +1,47 @@
+/*
+ * Thin wrappers that give applications (minnow.h) friendlier units and
+ * names than the kernel's own interfaces.
+ */
+#include <minnow.h>
+#include <kernel/thread.h>
+#include <kernel/time.h>
+
+void sleep_ns(uint64_t ns)
+{
+	thread_sleep_ns(ns);
+}
+
+void sleep_us(uint64_t us)
+{
+	thread_sleep_ns(us * NSEC_PER_USEC);
+}
+
+void sleep_ms(uint64_t ms)
+{
+	thread_sleep_ns(ms * NSEC_PER_MSEC);
+}
+
+uint64_t time_ns(void)
+{
+	return time_now_ns();
+}
+
+uint64_t time_us(void)
+{
+	return time_now_ns() / NSEC_PER_USEC;
+}
+
+uint64_t time_ms(void)
+{
+	return time_now_ns() / NSEC_PER_MSEC;
+}
+
+const char *thread_name(const struct thread *t)
+{
+	return t->name;
+}
+
+int thread_id(const struct thread *t)
+{
+	return t->id;
+}

@@ -1,0 +1,55 @@
+/*
+ * The Minnow application API: threads, sleeping, time, wait queues and
+ * leaving the program. The C library (stdio.h, stdlib.h, string.h, ctype.h,
+ * assert.h, errno.h) comes with it.
+ *
+ * The scheduler is cooperative: a thread runs until it yields, sleeps,
+ * waits or exits. Threads woken by an interrupt (a device, a timer) run
+ * before threads that merely yielded. Returning from main() or calling
+ * exit(n) ends the whole VM with exit code n (0..126).
+ */
+#ifndef _MINNOW_H
+#define _MINNOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <kernel/waitq.h>
+
+struct thread;
+
+/* Threads (core/thread.c). A thread's return value is its exit code. */
+struct thread *thread_create(const char *name, int (*fn)(void *), void *arg);
+struct thread *thread_create_stack(const char *name, int (*fn)(void *),
+				   void *arg, size_t stack_size);
+/* Waits until t has exited, frees it and returns its exit code. */
+int thread_join(struct thread *t);
+__attribute__((noreturn)) void thread_exit(int code);
+void thread_yield(void);
+struct thread *thread_current(void);
+const char *thread_name(const struct thread *t);
+int thread_id(const struct thread *t);
+
+/* Sleeping: at least the given time (core/api.c). */
+void sleep_ns(uint64_t ns);
+void sleep_us(uint64_t us);
+void sleep_ms(uint64_t ms);
+
+/* Monotonic time since boot (core/api.c). */
+uint64_t time_ns(void);
+uint64_t time_us(void);
+uint64_t time_ms(void);
+
+/*
+ * Wait queues (kernel/waitq.h):
+ *   static struct waitq q = WAITQ_INITIALIZER("jobs");
+ *   waitq_wait(&q, 0);                 block until woken
+ *   waitq_wait(&q, time_ns() + 5000000) ... or for at most 5 ms (-ETIMEDOUT)
+ *   waitq_wake_one(&q); waitq_wake_all(&q);
+ */
+
+/* Reports a crash with this message and a backtrace, exits with 127. */
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
+							   ...);
+
+#endif
