@@ -223,6 +223,9 @@ static bool gdbstub_debug(struct trap_frame *f)
 	uint64_t dr6 = gdb_arch_dr6_take();
 	bool stepped = gdbstub.stepping, hit = false;
 
+	/* DR7 off first: reading a watched variable below would trap again */
+	gdb_break_disarm_hw();
+
 	if (stepped) {
 		gdb_arch_step_end(f);
 		gdbstub.stepping = false;
@@ -233,8 +236,10 @@ static bool gdbstub_debug(struct trap_frame *f)
 		hit = gdb_break_hw_hit(dr6, &why);
 	if (hit && why.kind == GDB_STOP_HWBREAK)
 		f->rflags |= RFLAGS_RF;	/* fault-like: do not refire on resume */
-	if (!hit && !stepped)
+	if (!hit && !stepped) {
+		gdb_break_arm_hw();
 		return true;	/* a write seen by a read watchpoint */
+	}
 	if (!hit && gdbstub.run == GDBSTUB_RUN_STEP_OVER) {
 		gdbstub_run_free();
 		return true;

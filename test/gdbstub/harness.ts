@@ -1,0 +1,174 @@
+/*
+ * Test harness for the gdbstub suites: builds test/gdbstub/app with the
+ * repository's kernel (MINNOW_KERNEL overrides the kernel folder), boots it
+ * in QEMU TCG with COM2 on a free 127.0.0.1 port, runs gdb in batch mode,
+ * and finds source lines by their "#MARK" comments. Every child is spawned
+ * with an argument array and killed when the test is done.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const APP_DIR = path.join(__dirname, 'app');
+export const APP_SOURCE = path.join(APP_DIR, 'main.c');
+
+export function kernelDir(): string {
+  return process.env.MINNOW_KERNEL ?? path.resolve(__dirname, '../../kernel');
+}
+
+let builtElf: string | undefined;
+
+/** Builds the test application once per process; returns the ELF path. */
+export function buildTestApp(): string {
+  if (builtElf) return builtElf;
+  const buildDir = path.join(os.tmpdir(), `minnow-gdbstub-test-${process.getuid?.() ?? 0}`);
+  const r = spawnSync(
+    'make',
+    ['-s', '-C', kernelDir(), `APP_DIR=${APP_DIR}`, 'APP_NAME=gdbtest', 'APP_SRCS=main.c', `BUILD_DIR=${buildDir}`],
+    { encoding: 'utf8', timeout: 300000 },
+  );
+  if (r.status !== 0) throw new Error(`building the test app failed:\n${r.stdout}\n${r.stderr}`);
+  builtElf = path.join(buildDir, 'gdbtest.elf');
+  return builtElf;
+}
+
+/** Line number (1-based) of the line carrying "#MARK name". */
+export function marker(name: string): number {
+  const lines = fs.readFileSync(APP_SOURCE, 'utf8').split('\n');
+  const i = lines.findIndex((l) => l.includes(`#MARK ${name}`) && !l.includes(`#MARK ${name}-`));
+  if (i < 0) throw new Error(`no #MARK ${name} in ${APP_SOURCE}`);
+  return i + 1;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(a.port));
+    });
+  });
+}
+
+export interface VmOptions {
+  /** words for the kernel command line after the options (argv[1..]) */
+  args?: string[];
+  /** minnow.gdb=wait: stop before main until gdb continues */
+  wait?: boolean;
+  /** also start QEMU's own gdbstub on another port */
+  qemuStub?: boolean;
+}
+
+export interface Vm {
+  port: number;
+  qemuPort?: number;
+  child: ChildProcess;
+  console(): string;
+  exited: Promise<number | null>;
+  waitConsole(re: RegExp, timeoutMs?: number): Promise<string>;
+  kill(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
+export async function bootVm(elf: string, opts: VmOptions = {}): Promise<Vm> {
+  const port = await freePort();
+  const qemuPort = opts.qemuStub ? await freePort() : undefined;
+  const append = [opts.wait === false ? '' : 'minnow.gdb=wait', ...(opts.args ?? [])].filter(Boolean).join(' ');
+  const argv = [
+    '-M', 'microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off',
+    '-cpu', 'max', '-m', '16M', '-no-reboot', '-nodefaults', '-nographic',
+    '-kernel', elf, '-append', append,
+    '-serial', 'stdio',
+    '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
+    '-chardev', `socket,id=gdb,host=127.0.0.1,port=${port},server=on,wait=off`,
+    '-device', 'isa-serial,chardev=gdb,index=1',
+  ];
+  if (qemuPort) argv.push('-gdb', `tcp:127.0.0.1:${qemuPort}`);
+  const child = spawn('qemu-system-x86_64', argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  let out = '';
+  const listeners: Array<() => void> = [];
+  const onData = (d: Buffer) => {
+    out += d.toString('utf8');
+    for (const l of listeners.splice(0)) l();
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => {
+      live.delete(child);
+      for (const l of listeners.splice(0)) l();
+      resolve(code);
+    });
+  });
+  let done = false;
+  void exited.then(() => (done = true));
+  const vm: Vm = {
+    port,
+    qemuPort,
+    child,
+    console: () => out,
+    exited,
+    async waitConsole(re, timeoutMs = 30000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const m = re.exec(out);
+        if (m) return m[0];
+        if (done) throw new Error(`QEMU exited before ${re}; console:\n${out}`);
+        if (Date.now() > deadline) throw new Error(`timeout waiting for ${re}; console:\n${out}`);
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, 200);
+          listeners.push(() => {
+            clearTimeout(t);
+            r();
+          });
+        });
+      }
+    },
+    async kill() {
+      if (done) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  return vm;
+}
+
+export interface GdbResult {
+  output: string;
+  status: number | null;
+}
+
+/** Runs gdb in batch mode with one -ex per command; output is stdout+stderr. */
+export function runGdb(elf: string, commands: string[], timeoutMs = 120000): Promise<GdbResult> {
+  const argv = ['-nx', '-q', '-batch', '-ex', 'set pagination off', '-ex', 'set confirm off', '-ex', 'set width 0'];
+  for (const c of commands) argv.push('-ex', c);
+  argv.push(elf);
+  return new Promise((resolve, reject) => {
+    const child = spawn('gdb', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gdb timed out; output so far:\n${output}`));
+    }, timeoutMs);
+    child.on('exit', (status) => {
+      clearTimeout(t);
+      live.delete(child);
+      resolve({ output, status });
+    });
+  });
+}
+
+export function target(vm: Vm): string {
+  return `target remote 127.0.0.1:${vm.port}`;
+}

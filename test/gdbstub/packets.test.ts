@@ -1,0 +1,287 @@
+/*
+ * Raw RSP against the kernel's stub: each packet with its expected answer,
+ * plus the framing rules (acks, no-ack mode, bad checksums, garbage,
+ * truncated and overlong packets). Booted with minnow.gdb=wait, so the
+ * kernel sits in the stub before main() until we continue or detach.
+ */
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { bootVm, buildTestApp, type Vm } from './harness';
+import { RspClient, escapeBinary, frame, leHex } from './rsp';
+
+const STOP = /^T([0-9a-f]{2})thread:([0-9a-f]+);06:([0-9a-f]{16});07:([0-9a-f]{16});10:([0-9a-f]{16});(.*)$/;
+const REG_BYTES = 16 * 8 + 8 + 4 + 6 * 4 + 8 * 10 + 8 * 4 + 16 * 16 + 4 + 2 * 8;
+
+export function symbols(elf: string): Map<string, bigint> {
+  const r = spawnSync('nm', [elf], { encoding: 'utf8' });
+  const m = new Map<string, bigint>();
+  for (const line of r.stdout.split('\n')) {
+    const [addr, , name] = line.trim().split(/\s+/);
+    if (name) m.set(name, BigInt(`0x${addr}`));
+  }
+  return m;
+}
+
+function hex(v: bigint): string {
+  return v.toString(16);
+}
+
+function le32(words: number[]): string {
+  return Buffer.from(new Uint32Array(words).buffer).toString('hex');
+}
+
+if (typeof describe === "function") describe('gdbstub packets (raw RSP)', function () {
+  this.timeout(180000);
+  let elf: string;
+  let sym: Map<string, bigint>;
+  let vm: Vm;
+  let rsp: RspClient;
+
+  const addr = (name: string): bigint => {
+    const a = sym.get(name);
+    if (a === undefined) throw new Error(`no symbol ${name}`);
+    return a;
+  };
+
+  before(() => {
+    elf = buildTestApp();
+    sym = symbols(elf);
+  });
+
+  beforeEach(async () => {
+    vm = await bootVm(elf);
+    rsp = await RspClient.connect(vm.port);
+    rsp.write('+');
+  });
+
+  afterEach(async () => {
+    rsp?.close();
+    await vm?.kill();
+  });
+
+  it('answers the connection handshake and queries', async () => {
+    const sup = await rsp.request('qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386');
+    for (const f of ['PacketSize=4000', 'swbreak+', 'hwbreak+', 'vContSupported+', 'QStartNoAckMode+',
+      'qXfer:features:read+', 'qXfer:threads:read+']) assert.ok(sup.split(';').includes(f), `${f} in ${sup}`);
+    assert.equal(await rsp.request('vMustReplyEmpty'), '');
+    const stop = STOP.exec(await rsp.request('?'));
+    assert.ok(stop, 'stop reply with thread, rbp, rsp, rip');
+    assert.equal(stop[1], '05');
+    const tid = stop[2];
+    assert.equal(await rsp.request('qC'), `QC${tid}`);
+    assert.equal(await rsp.request('qAttached'), '1');
+    assert.match(await rsp.request('qfThreadInfo'), new RegExp(`^m([0-9a-f]+,)*${tid}(,[0-9a-f]+)*$`));
+    assert.equal(await rsp.request('qsThreadInfo'), 'l');
+    const extra = Buffer.from(await rsp.request(`qThreadExtraInfo,${tid}`), 'hex').toString();
+    assert.match(extra, /^\S+ \[running\]$/);
+    assert.equal(await rsp.request(`Hg${tid}`), 'OK');
+    assert.equal(await rsp.request('Hc-1'), 'OK');
+    assert.equal(await rsp.request('Hg0'), 'OK');
+    assert.equal(await rsp.request('Hg7654321'), 'E02');
+    assert.equal(await rsp.request(`T${tid}`), 'OK');
+    assert.equal(await rsp.request('T7654321'), 'E02');
+    assert.equal(await rsp.request('vCont?'), 'vCont;c;C;s;S;t;r');
+    for (const unknown of ['qFooBar', 'Jxyz', '!', 'vKill;1', 'qTStatus', 'bc', 'vRun;', 'QNonStop:1']) {
+      assert.equal(await rsp.request(unknown), '', unknown);
+    }
+  });
+
+  it('serves the target description and the thread list over qXfer', async () => {
+    const whole = await rsp.request('qXfer:features:read:target.xml:0,3fff');
+    assert.equal(whole[0], 'l');
+    const xml = whole.slice(1);
+    for (const s of ['<architecture>i386:x86-64</architecture>', 'org.gnu.gdb.i386.core', 'org.gnu.gdb.i386.sse',
+      'org.gnu.gdb.i386.segments', 'name="fs_base"', 'name="gs_base"', 'name="rip"', 'name="ds"']) assert.ok(xml.includes(s), s);
+    // the same document read in 100-byte windows
+    let pieced = '';
+    for (let off = 0; ; off += 0x100) {
+      const part = await rsp.request(`qXfer:features:read:target.xml:${hex(BigInt(off))},100`);
+      pieced += part.slice(1);
+      if (part[0] === 'l') break;
+      assert.equal(part[0], 'm');
+    }
+    assert.equal(pieced, xml);
+    assert.equal(await rsp.request('qXfer:features:read:target.xml:ffff,10'), 'l');
+    assert.equal(await rsp.request('qXfer:features:read:other.xml:0,10'), 'E22');
+    const threads = await rsp.request('qXfer:threads:read::0,3fff');
+    assert.match(threads, /^l<\?xml version="1.0"\?>\n<threads>\n(<thread id="[0-9a-f]+" name="[^"]+">[^<]*<\/thread>\n)+<\/threads>\n$/);
+  });
+
+  it('reads and writes registers (g G p P)', async () => {
+    const stop = STOP.exec(await rsp.request('?'))!;
+    const g = await rsp.request('g');
+    assert.equal(g.length, REG_BYTES * 2);
+    assert.equal(g.slice(16 * 16, 17 * 16), stop[5], 'rip in g equals rip in the stop reply');
+    assert.equal(await rsp.request('p10'), stop[5]);
+    assert.equal(await rsp.request('p7'), stop[4]);
+    assert.equal(await rsp.request('p6'), stop[3]);
+    assert.equal(await rsp.request('p3b'), 'E22');
+    assert.match(await rsp.request('p18'), /^(xx){10}$/, 'st0 unavailable');
+    const rax = await rsp.request('p0');
+    assert.equal(await rsp.request('P0=efbeadde00000000'), 'OK');
+    assert.equal(await rsp.request('p0'), 'efbeadde00000000');
+    assert.equal(leHex(await rsp.request('p0')), 0xdeadbeefn);
+    assert.equal(await rsp.request(`P0=${rax}`), 'OK');
+    assert.equal(await rsp.request('P0=12'), 'E22');
+    assert.equal(await rsp.request(`G${g}`), 'OK');
+    assert.equal(await rsp.request('g'), g);
+    assert.equal(await rsp.request('Gzz'), 'OK', 'a G shorter than one register changes nothing');
+  });
+
+  it('reads and writes memory (m M X), never faulting on bad addresses', async () => {
+    const numbers = addr('numbers');
+    assert.equal(await rsp.request(`m${hex(numbers)},20`), le32([1, 2, 3, 4, 5, 6, 7, 8]));
+    assert.equal(await rsp.request(`M${hex(numbers)},4:2a000000`), 'OK');
+    assert.equal(await rsp.request(`m${hex(numbers)},8`), le32([42, 2]));
+    const bin = Buffer.from([0x23, 0x24, 0x7d, 0x2a, 0x00, 0xff, 0x03, 0x01]);
+    assert.equal(await rsp.request(Buffer.concat([Buffer.from(`X${hex(numbers)},8:`), escapeBinary(bin)])), 'OK');
+    assert.equal(await rsp.request(`m${hex(numbers)},8`), bin.toString('hex'));
+    assert.equal(await rsp.request(`X${hex(numbers)},0:`), 'OK');
+    assert.equal(await rsp.request(`M${hex(numbers)},4:${le32([1])}`), 'OK');
+    // text is read-only in the page tables, and still writable by the stub
+    const square = addr('square');
+    const code = await rsp.request(`m${hex(square)},1`);
+    assert.equal(await rsp.request(`M${hex(square)},1:cc`), 'OK');
+    assert.equal(await rsp.request(`m${hex(square)},1`), 'cc');
+    assert.equal(await rsp.request(`M${hex(square)},1:${code}`), 'OK');
+    for (const bad of ['800000000000', 'ffff7fffffffffff', '100000000000', 'fffffffffffffff0']) {
+      assert.equal(await rsp.request(`m${bad},10`), 'E14', `m ${bad}`);
+      assert.equal(await rsp.request(`M${bad},1:00`), 'E14', `M ${bad}`);
+      assert.equal(await rsp.request(Buffer.from(`X${bad},1:\x00`, 'latin1')), 'E14', `X ${bad}`);
+      assert.equal(await rsp.request(`Z0,${bad},1`), 'E14', `Z0 ${bad}`);
+    }
+    assert.equal((await rsp.request(`m${hex(addr('blob'))},100000`)).length, 0x2000 * 2, 'long m: a partial reply');
+    assert.equal(await rsp.request('m12345678901234567,1'), 'E22');
+    assert.equal(await rsp.request('mxyz'), 'E22');
+    assert.equal(await rsp.request(`M${hex(numbers)},4:2a00`), 'E22');
+  });
+
+  it('stops at int3 and debug-register breakpoints and at watchpoints', async () => {
+    const counter = addr('counter');
+    assert.equal(await rsp.request(`Z0,${hex(addr('square'))},1`), 'OK');
+    assert.equal(await rsp.request(`Z0,${hex(addr('square'))},1`), 'OK', 'inserting twice is fine');
+    let stop = STOP.exec(await rsp.request('c'))!;
+    assert.equal(leHex(stop[5]), addr('square'));
+    assert.equal(stop[6], 'swbreak:;');
+    assert.equal(await rsp.request(`z0,${hex(addr('square'))},1`), 'OK');
+    assert.equal(await rsp.request(`Z1,${hex(addr('peek_counter'))},1`), 'OK');
+    assert.equal(await rsp.request(`Z2,${hex(counter)},4`), 'OK');
+    stop = STOP.exec(await rsp.request('c'))!;
+    assert.equal(stop[6], `watch:${hex(counter)};`);
+    assert.equal(await rsp.request(`m${hex(counter)},4`), le32([1]));
+    assert.equal(await rsp.request(`z2,${hex(counter)},4`), 'OK');
+    stop = STOP.exec(await rsp.request('c'))!;
+    assert.equal(stop[6], 'hwbreak:;');
+    assert.equal(leHex(stop[5]), addr('peek_counter'));
+    assert.equal(await rsp.request(`z1,${hex(addr('peek_counter'))},1`), 'OK');
+    assert.equal(await rsp.request(`Z3,${hex(counter)},4`), 'OK');
+    stop = STOP.exec(await rsp.request('c'))!;
+    assert.equal(stop[6], `rwatch:${hex(counter)};`);
+    assert.equal(await rsp.request(`z3,${hex(counter)},4`), 'OK');
+    // slots: four, then an error, never a silent miss
+    for (let i = 0; i < 4; i++) assert.equal(await rsp.request(`Z2,${hex(counter + BigInt(4 * i + 16))},4`), 'OK');
+    assert.equal(await rsp.request(`Z4,${hex(counter)},4`), 'E28');
+    for (let i = 0; i < 4; i++) assert.equal(await rsp.request(`z2,${hex(counter + BigInt(4 * i + 16))},4`), 'OK');
+    assert.equal(await rsp.request(`Z2,${hex(counter + 1n)},4`), 'E22', 'misaligned');
+    assert.equal(await rsp.request(`Z2,${hex(counter)},3`), 'E22', 'odd length');
+    assert.equal(await rsp.request(`Z5,${hex(counter)},4`), '', 'unknown type');
+    assert.equal(await rsp.request('D'), 'OK');
+    await vm.waitConsole(/result 204 peek 8 label origin/);
+    assert.equal(await vm.exited, 1);
+  });
+
+  it('single-steps, range-steps and continues with vCont', async () => {
+    const first = STOP.exec(await rsp.request('?'))!;
+    const tid = first[2];
+    let stop = STOP.exec(await rsp.request(`vCont;s:${tid};c`))!;
+    assert.equal(stop[1], '05');
+    assert.notEqual(stop[5], first[5]);
+    stop = STOP.exec(await rsp.request('s'))!;
+    assert.equal(stop[1], '05');
+    // range-step through sum_squares from its first instruction: stops at the call
+    assert.equal(await rsp.request(`Z0,${hex(addr('sum_squares'))},1`), 'OK');
+    stop = STOP.exec(await rsp.request('vCont;c'))!;
+    assert.equal(leHex(stop[5]), addr('sum_squares'));
+    assert.equal(await rsp.request(`z0,${hex(addr('sum_squares'))},1`), 'OK');
+    const end = addr('sum_squares') + 0x400n;
+    stop = STOP.exec(await rsp.request(`vCont;r${hex(addr('sum_squares'))},${hex(end)}:${tid};c`))!;
+    const rip = leHex(stop[5]);
+    assert.ok(rip < addr('sum_squares') || rip >= end || rip === addr('square'), `left the range at ${hex(rip)}`);
+    assert.equal(leHex(stop[5]), addr('square'), 'the range step ends at the call');
+    assert.equal(await rsp.request('vCont;t'), 'OK');
+    assert.equal(await rsp.request('vCont;x'), 'E22');
+    assert.equal(await rsp.request('vCont'), 'E22');
+    await rsp.send('vCont;c');
+    await vm.waitConsole(/result 204/);
+    assert.equal(await vm.exited, 1);
+  });
+
+  it('keeps the framing rules: naks, garbage, truncation, overflow, no-ack mode', async () => {
+    // bad checksum -> '-', the retransmission is accepted
+    rsp.write('$qC#00');
+    assert.equal(await rsp.readAck(), '-');
+    assert.match(await rsp.request('qC'), /^QC[0-9a-f]+$/);
+    // bytes between packets are ignored
+    rsp.write('garbage\x03\x00##+-');
+    assert.equal(await rsp.request('qAttached'), '1');
+    // a packet cut short by a new '$' is dropped in favour of the new one
+    rsp.write('$m1000');
+    assert.equal(await rsp.request('qAttached'), '1');
+    // overlong: read to its end, answered with an error
+    rsp.write(frame('m' + '0'.repeat(20000)));
+    assert.equal(await rsp.readAck(), '+');
+    assert.equal((await rsp.readPacket()).toString(), 'E07');
+    // a reply whose ack is a '-' is sent again
+    rsp.write(frame('qAttached'));
+    assert.equal(await rsp.readAck(), '+');
+    assert.equal((await rsp.readPacket()).toString(), '1');
+    await rsp.startNoAck();
+    assert.equal(await rsp.request('qAttached'), '1');
+    rsp.write('$qC#00');	// no-ack mode: a bad packet is dropped silently
+    assert.match(await rsp.request('qC'), /^QC/);
+    assert.equal(await rsp.request('D'), 'OK');
+    await vm.waitConsole(/result 204/);
+  });
+
+  it('stops a busy loop on Ctrl-C, and the app finishes after detach', async () => {
+    await vm.kill();
+    rsp.close();
+    vm = await bootVm(elf, { args: ['spin'] });
+    rsp = await RspClient.connect(vm.port);
+    rsp.write('+');
+    await rsp.startNoAck();
+    await rsp.send('c');
+    await new Promise((r) => setTimeout(r, 300));
+    rsp.write('\x03');
+    const stop = STOP.exec((await rsp.readPacket(10000)).toString())!;
+    assert.equal(stop[1], '02');
+    const rip = leHex(stop[5]);
+    assert.ok(rip >= addr('spin') && rip < addr('spin') + 0x40n, `stopped in spin() at ${hex(rip)}`);
+    assert.equal(await rsp.request(`M${hex(addr('spin_stop'))},4:${le32([1])}`), 'OK');
+    assert.equal(await rsp.request('D'), 'OK');
+    rsp.close();
+    await vm.waitConsole(/result 204 peek \d+ label origin/);
+    assert.equal(await vm.exited, 1);
+  });
+
+  it('attaches again after a detach, and k ends the VM', async () => {
+    await vm.kill();
+    rsp.close();
+    vm = await bootVm(elf, { args: ['spin'] });
+    rsp = await RspClient.connect(vm.port);
+    rsp.write('+');
+    await rsp.startNoAck();
+    assert.equal(await rsp.request('D'), 'OK');
+    rsp.close();
+    await new Promise((r) => setTimeout(r, 200));
+    // a new session while the kernel runs: its first packet stops the kernel
+    rsp = await RspClient.connect(vm.port);
+    rsp.write('+');
+    assert.match(await rsp.request('qSupported:swbreak+', 10000), /PacketSize/);
+    const stop = STOP.exec(await rsp.request('?'))!;
+    assert.equal(stop[1], '05');
+    await rsp.send('k');
+    const code = await vm.exited;
+    assert.notEqual(code, null);
+  });
+});
