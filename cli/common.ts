@@ -93,3 +93,15 @@ export function forwardStdin(q: QemuInstance): () => void {
     process.stdin.pause();
   };
 }
+
+/**
+ * QEMU's stderr for the terminal, minus the "terminating on signal 15 from pid <us>" that QEMU
+ * prints when Minnow itself stops it (--timeout): the summary line says it better.
+ */
+export function qemuStderr(err: (text: string) => void): (text: string) => void {
+  const ours = new RegExp(`^\\S*qemu\\S*: terminating on signal \\d+ from pid ${process.pid}\\b.*\\n?`, 'gm');
+  return (text) => {
+    const rest = text.replace(ours, '');
+    if (rest) err(rest);
+  };
+}

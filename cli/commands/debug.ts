@@ -8,7 +8,7 @@
 
 import { qemuOptionsFor, shellQuote, startQemu } from '../../debug-adapter/target';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';
-import { forwardStdin, loadAndBuild, reportExit, vmChoices, VM_SPECS } from '../common';
+import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS } from '../common';
 import type { Io } from '../io';
 
 export const DEBUG_USAGE = 'minnow debug [dir] [options] [-- args for main]';
@@ -39,7 +39,7 @@ export async function debugCommand(argv: string[], io: Io): Promise<number> {
       wait: qemuStub ? true : p.options.wait === true,
     },
     onConsole: (text) => (held ? held.push(text) : io.out(text)),
-    onStderr: io.err,
+    onStderr: qemuStderr(io.err),
   });
   const target = `127.0.0.1:${q.port}`;
   io.out(`gdb: target remote ${target}\n`);

@@ -4,7 +4,7 @@
 
 import { qemuOptionsFor, startQemu } from '../../debug-adapter/target';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';
-import { forwardStdin, loadAndBuild, reportExit, vmChoices, VM_SPECS } from '../common';
+import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS } from '../common';
 import type { Io } from '../io';
 
 export const RUN_USAGE = 'minnow run [dir] [options] [-- args for main]';
@@ -23,7 +23,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     timeoutMs: v.timeoutMs,
     argv: v.argv,
     onConsole: io.out,
-    onStderr: io.err,
+    onStderr: qemuStderr(io.err),
   });
   const stopStdin = forwardStdin(q);
   const exit = await q.exited;

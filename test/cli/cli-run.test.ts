@@ -3,7 +3,7 @@
 // failing), each with its exit status and message.
 
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeKvm } from '../../debug-adapter/target';
 import { appFrom, appWith, cleanupTmp, cli, killStragglers, pathWithout } from './helpers';
@@ -67,7 +67,18 @@ describe('cli: run', function () {
     const r = await cli(['run', app, '--timeout', '1']);
     assert.equal(r.code, 124, r.stderr);
     assert.match(r.stderr, /minnow: timed out/);
+    assert.doesNotMatch(r.stderr, /terminating on signal/, "QEMU's own note about our SIGTERM is not shown");
     assert.ok(Date.now() - started < 30000);
+  });
+
+  it('links virtio_blk, creates the disk image from "disk.size" and attaches it (examples/blk)', async () => {
+    const app = appFrom('blk');
+    const image = join(app, 'disk.img');
+    assert.ok(!existsSync(image));
+    const r = await cli(['run', app, '--timeout', '60']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(statSync(image).size, 64 * 1024 * 1024);
+    assert.match(r.stdout, /verified/);
   });
 
   it('boots the existing ELF with --no-build, and says to build when there is none', async () => {
