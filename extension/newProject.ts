@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { MINNOW_SCHEMA } from '../debug-adapter/target';
 import { BUILD_TASK_LABEL, launchConfig } from './debugConfig';
 import { trace } from './trace';
 
@@ -70,20 +71,35 @@ function isEmptyDir(dir: string): boolean {
   return !existsSync(dir) || readdirSync(dir).length === 0;
 }
 
+/** Template files that are not copied: build output, disk images, editor state. */
+function copied(name: string): boolean {
+  return name !== 'build' && name !== '.vscode' && !name.endsWith('.img');
+}
+
+/**
+ * Like `minnow new`: the application takes the folder's name when that is a valid name
+ * (the schema's pattern), so that build/<name>.elf and argv[0] say what the user chose.
+ */
+function renameApp(target: string, fallback: string): string {
+  const manifest = join(target, 'minnow.json');
+  const folder = basename(target);
+  const pattern = MINNOW_SCHEMA.properties?.name?.pattern;
+  if (!pattern || !new RegExp(pattern).test(folder)) return fallback;
+  const json = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, unknown>;
+  if (json.name === folder) return folder;
+  json.name = folder;
+  writeFileSync(manifest, JSON.stringify(json, null, 2) + '\n');
+  return folder;
+}
+
 /** Copies the template and writes .vscode/; returns the file to open. */
 export function createProject(template: Template, target: string): string {
   mkdirSync(target, { recursive: true });
-  cpSync(template.dir, target, {
-    recursive: true,
-    force: true,
-    filter: (src) => {
-      const name = basename(src);
-      return name !== 'build' && name !== '.vscode';
-    },
-  });
+  cpSync(template.dir, target, { recursive: true, force: true, filter: (src) => src === template.dir || copied(basename(src)) });
+  const name = renameApp(target, template.name);
   const vsdir = join(target, '.vscode');
   mkdirSync(vsdir, { recursive: true });
-  for (const [file, content] of Object.entries(vscodeFiles(template.name))) {
+  for (const [file, content] of Object.entries(vscodeFiles(name))) {
     writeFileSync(join(vsdir, file), JSON.stringify(content, null, 2) + '\n');
   }
   return join(target, template.main ?? 'minnow.json');

@@ -2,6 +2,7 @@
 // the application's name and how long it took to boot; clicking it stops the instance.
 
 import * as vscode from 'vscode';
+import { trace } from './trace';
 
 export type Instance =
   | { kind: 'session'; session: vscode.DebugSession; name: string; started: number; bootMs?: number }
@@ -26,6 +27,7 @@ export class InstanceStatus implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'minnow.instanceRunning', true);
     this.render();
     this.item.show();
+    trace('status-show', { text: this.item.text });
   }
 
   /** The guest produced its first output or stopped: it has booted. */
@@ -34,6 +36,7 @@ export class InstanceStatus implements vscode.Disposable {
     if (!i || i.bootMs !== undefined || !match(i)) return;
     i.bootMs = Date.now() - i.started;
     this.render();
+    trace('status-booted', { text: this.item.text, bootMs: i.bootMs });
   }
 
   end(match: (i: Instance) => boolean): void {
@@ -41,6 +44,7 @@ export class InstanceStatus implements vscode.Disposable {
     this.instance = undefined;
     void vscode.commands.executeCommand('setContext', 'minnow.instanceRunning', false);
     this.item.hide();
+    trace('status-hide', {});
   }
 
   async stop(): Promise<void> {
@@ -56,7 +60,8 @@ export class InstanceStatus implements vscode.Disposable {
   private render(): void {
     const i = this.instance;
     if (!i) return;
-    const boot = i.bootMs === undefined ? 'booting…' : `booted in ${(i.bootMs / 1000).toFixed(2)} s`;
+    const pending = i.kind === 'task' ? 'running' : 'booting…';
+    const boot = i.bootMs === undefined ? pending : `booted in ${(i.bootMs / 1000).toFixed(2)} s`;
     this.item.text = `$(vm-running) ${i.name} · ${boot}`;
     this.item.tooltip = `Minnow: ${i.name} is running (${i.kind === 'session' ? 'debugging' : 'run task'}). Click to stop it.`;
   }

@@ -143,6 +143,8 @@ export class VsCode {
           'workbench.enableExperiments': false,
           'chat.disableAIFeatures': true,
           'debug.toolBarLocation': 'floating',
+          // the DOM renderer keeps terminal text in the page, where tests can read it
+          'terminal.integrated.gpuAcceleration': 'off',
         },
         null,
         2,
@@ -228,10 +230,21 @@ export class VsCode {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor();
-    await input.fill(`>${title}`);
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor();
-    await this.page.keyboard.press('Enter');
+    // Right after startup the palette may not list extension commands yet (the extension host
+    // is still reading its extensions): retype until the row appears.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await input.fill(`>${title}`);
+      try {
+        await row.waitFor({ timeout: 3_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await input.fill('>');
+      }
+    }
+    await row.click();
   }
 
   /** Picks a row of an open quick pick by its text. */
@@ -239,6 +252,20 @@ export class VsCode {
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
     await row.waitFor();
     await row.click();
+  }
+
+  /**
+   * Answers a folder picker. code-server shows VS Code's "simple file dialog": a quick input
+   * holding a path. Typing the folder with a trailing slash navigates into it; Enter on the
+   * folder itself accepts it.
+   */
+  async chooseFolder(folder: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(folder.endsWith('/') ? folder : `${folder}/`);
+    await this.screenshot('folder-typed');
+    const ok = this.page.locator('.quick-input-widget .monaco-button', { hasText: /Create Here|OK/ }).first();
+    await ok.click();
   }
 
   notification(text: string | RegExp): Locator {

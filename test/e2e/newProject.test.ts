@@ -1,0 +1,64 @@
+// "Minnow: New Project…" in a VS Code that has never seen Minnow: pick a template, pick an empty
+// folder, the folder opens with main.c; then "Minnow: Run (without debugging)" builds and boots
+// it, with the status bar item while it runs and the guest's output in the terminal.
+
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
+import type { E2ePaths } from './harness';
+
+describe('e2e: New Project and Run', function () {
+  this.timeout(240_000);
+  let tools: E2ePaths;
+  let vsix: string;
+  let vsc: VsCode | undefined;
+
+  before(() => {
+    tools = ensureE2eTools();
+    vsix = packageExtension();
+  });
+
+  afterEach(async function () {
+    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
+    await vsc?.stop();
+    if (this.currentTest?.state === 'passed') vsc?.cleanup();
+    vsc = undefined;
+  });
+
+  it('creates a project from the hello template, opens it, and runs it', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'minnow-e2e-start-'));
+    const target = mkdtempSync(join(tmpdir(), 'minnow-e2e-newapp-'));
+    vsc = new VsCode('new-project');
+    await vsc.start({ workspace: empty, vsix, tools });
+    await vsc.focusEditor();
+    await vsc.command('Minnow: New Project…');
+    await vsc.pick('hello');
+    await vsc.screenshot('template-picked');
+    await vsc.chooseFolder(target);
+    await vsc.trace.waitFor((e) => e.event === 'new-project', 'the project is written');
+    // opening the folder reloads the workbench; the new extension host opens main.c
+    await vsc.waitForWorkbench();
+    await vsc.page.locator('.tabs-container .tab.active', { hasText: 'main.c' }).waitFor({ timeout: 60_000 });
+    await vsc.screenshot('project-opened');
+    const launch = JSON.parse(readFileSync(join(target, '.vscode', 'launch.json'), 'utf8')) as { configurations: Array<{ type: string }> };
+    assert.equal(launch.configurations[0].type, 'minnow');
+    assert.ok(existsSync(join(target, '.vscode', 'tasks.json')));
+    const settings = readFileSync(join(target, '.vscode', 'settings.json'), 'utf8');
+    assert.match(settings, /build\/compile_commands\.json/);
+    const name = (JSON.parse(readFileSync(join(target, 'minnow.json'), 'utf8')) as { name: string }).name;
+    assert.equal(name, basename(target));
+
+    const before = vsc.trace.length;
+    await vsc.focusEditor();
+    await vsc.command('Minnow: Run (without debugging)');
+    await vsc.trace.waitFor((e) => e.event === 'status-show', 'the status bar item appears', 60_000, before);
+    const end = await vsc.trace.waitFor((e) => e.event === 'task-end' && e.command === 'run', 'the run task ends', 120_000, before);
+    assert.equal(end.exitCode, 0);
+    await vsc.trace.waitFor((e) => e.event === 'status-hide', 'the status bar item goes away', 10_000, before);
+    await vsc.page.locator('.terminal-wrapper .xterm-rows', { hasText: `Hello from Minnow! I am ${name}.` }).first().waitFor({ timeout: 30_000 });
+    await vsc.screenshot('run-output');
+    assert.deepEqual(processesMatching('qemu-system', target), [], 'no QEMU left');
+  });
+});
