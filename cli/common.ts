@@ -1,7 +1,7 @@
 // What `run` and `debug` share: their machine/accel/QEMU options, "load + build", the mapping
 // from a QEMU exit to the CLI's exit status, and how the guest console reaches the terminal.
 
-import { ACCELS, MACHINES, buildApp, loadApp, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../debug-adapter/target';
+import { ACCELS, MACHINES, buildApp, probeKvm, loadApp, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../debug-adapter/target';
 import type { Parsed, Specs } from './args';
 
 /** The CLI's exit statuses besides the application's own 0..126. */
@@ -29,6 +29,7 @@ export const VM_SPECS: Specs = {
   timeout: { kind: 'number', value: 'SECONDS', help: `stop QEMU after this long (exit status ${EXIT.timeout})` },
   qemu: { kind: 'string', value: 'PATH', help: 'QEMU binary (default: env MINNOW_QEMU, then qemu-system-x86_64 on PATH)' },
   'no-build': { kind: 'boolean', help: 'boot the existing ELF without running make' },
+  verbose: { kind: 'boolean', help: 'let the kernel print its "minnow: " boot lines (minnow.verbose)' },
 };
 
 /** minnow.json of [dir] (default: the current folder), built unless --no-build. */
@@ -46,6 +47,7 @@ export interface VmChoices {
   qemuPath?: string;
   timeoutMs?: number;
   argv: string[];
+  kernelOptions: string[];
 }
 
 export function vmChoices(p: Parsed, app: AppConfig): VmChoices {
@@ -56,7 +58,17 @@ export function vmChoices(p: Parsed, app: AppConfig): VmChoices {
     qemuPath: p.options.qemu as string | undefined,
     timeoutMs: t === undefined ? undefined : Math.round(t * 1000),
     argv: p.rest ?? app.args,
+    kernelOptions: p.options.verbose ? ['minnow.verbose'] : [],
   };
+}
+
+/** A warning when --accel kvm is forced on a host whose KVM is not the real thing. */
+export function warnAboutKvm(v: VmChoices, err: (text: string) => void): void {
+  if (v.accel !== 'kvm') return;
+  const p = probeKvm();
+  if (p.devKvm && !p.cpuFlag) {
+    err('minnow: warning: --accel kvm on a CPU without vmx/svm (nested or paravirtual KVM): expect slow I/O, and breakpoints (int3) may kill QEMU\n');
+  }
 }
 
 /** The CLI's exit status for a QEMU exit, after printing a one-line summary on stderr when it is not a plain exit. */

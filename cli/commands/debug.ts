@@ -8,7 +8,7 @@
 
 import { qemuOptionsFor, shellQuote, startQemu } from '../../debug-adapter/target';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';
-import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS } from '../common';
+import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS, warnAboutKvm } from '../common';
 import type { Io } from '../io';
 
 export const DEBUG_USAGE = 'minnow debug [dir] [options] [-- args for main]';
@@ -24,6 +24,7 @@ export async function debugCommand(argv: string[], io: Io): Promise<number> {
   positionalsAtMost(p, 1, 'debug', DEBUG_USAGE);
   const app = await loadAndBuild(p, io.err);
   const v = vmChoices(p, app);
+  warnAboutKvm(v, io.err);
   const qemuStub = p.options['qemu-gdbstub'] === true;
   let held: string[] | undefined = [];
   const q = await startQemu({
@@ -33,6 +34,7 @@ export async function debugCommand(argv: string[], io: Io): Promise<number> {
     qemuPath: v.qemuPath,
     timeoutMs: v.timeoutMs,
     argv: v.argv,
+    kernelOptions: v.kernelOptions,
     gdbstub: {
       kind: qemuStub ? 'qemu' : 'kernel',
       port: p.options.port as number | undefined,

@@ -4,7 +4,7 @@
 
 import { qemuOptionsFor, startQemu } from '../../debug-adapter/target';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';
-import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS } from '../common';
+import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS, warnAboutKvm } from '../common';
 import type { Io } from '../io';
 
 export const RUN_USAGE = 'minnow run [dir] [options] [-- args for main]';
@@ -15,6 +15,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   positionalsAtMost(p, 1, 'run', RUN_USAGE);
   const app = await loadAndBuild(p, io.err);
   const v = vmChoices(p, app);
+  warnAboutKvm(v, io.err);
   const q = await startQemu({
     ...qemuOptionsFor(app),
     machine: v.machine,
@@ -22,6 +23,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
     qemuPath: v.qemuPath,
     timeoutMs: v.timeoutMs,
     argv: v.argv,
+    kernelOptions: v.kernelOptions,
     onConsole: io.out,
     onStderr: qemuStderr(io.err),
   });

@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { resolveAccel, type Accel } from './accel';
+import { probeKvm, resolveAccel, type Accel } from './accel';
 import { registerChild, killAndWait } from './children';
 import type { AppConfig, DiskConfig, Machine } from './config';
 import { MinnowError, aptInstall } from './errors';
@@ -171,6 +171,8 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
   }
   const machine = opts.machine ?? 'microvm';
   const accel = resolveAccel(opts.accel ?? 'auto');
+  // Nested/paravirtual KVM (no vmx/svm shown) refuses IA32_ARCH_CAPABILITIES and QEMU aborts.
+  const cpu = accel === 'kvm' && !probeKvm().cpuFlag ? 'host,-arch-capabilities' : undefined;
   const fixedPort = opts.gdbstub?.port ? opts.gdbstub.port : undefined;
   if (fixedPort !== undefined && (await probePort(fixedPort)) === 'busy') {
     throw new MinnowError(`port ${fixedPort} on 127.0.0.1 is already in use`, 'Choose another port, or leave the port out to let Minnow pick a free one.');
@@ -186,6 +188,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
       elf: opts.elf,
       machine,
       accel,
+      cpu,
       memory: opts.memory ?? '8M',
       name: opts.name,
       argv: opts.argv ?? [],

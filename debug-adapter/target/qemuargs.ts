@@ -28,6 +28,8 @@ export interface QemuArgsInput {
   elf: string;
   machine: Machine;
   accel: 'tcg' | 'kvm';
+  /** -cpu model; default max under TCG, host under KVM. */
+  cpu?: string;
   memory: string;
   /** argv[0] for main (minnow.name=...). */
   name?: string;
@@ -120,7 +122,9 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
     args.push('-M', 'q35');
     if (input.qbootRom) args.push('-bios', input.qbootRom);
   }
-  args.push('-accel', input.accel, '-cpu', 'max', '-m', input.memory);
+  // -cpu max under KVM asks for MSRs some hosts refuse (QEMU asserts); host is KVM's native model.
+  const cpu = input.cpu ?? (input.accel === 'kvm' ? 'host' : 'max');
+  args.push('-accel', input.accel, '-cpu', cpu, '-m', input.memory);
   args.push('-no-reboot', '-nodefaults', '-nographic');
   args.push('-kernel', input.elf, '-append', kernelCmdline(input));
   args.push('-serial', 'stdio');

@@ -126,6 +126,15 @@ describe('cli: run', function () {
     assert.match(r.stderr, /--accel tcg/);
   });
 
+  it('boots with --accel kvm where /dev/kvm can be opened (warning when the CPU hides vmx/svm)', async function () {
+    const p = probeKvm();
+    if (!p.devKvm) this.skip();
+    const r = await cli(['run', appFrom('hello'), '--accel', 'kvm', '--timeout', '60']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.equal(r.stdout, 'Hello from Minnow! I am hello.\n');
+    if (!p.cpuFlag) assert.match(r.stderr, /warning: --accel kvm on a CPU without vmx\/svm/);
+  });
+
   it('refuses a wrong minnow.json field before building', async () => {
     const app = appWith('int main(void) { return 0; }\n', { drivers: ['e1000'] });
     const r = await cli(['run', app]);

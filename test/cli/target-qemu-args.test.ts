@@ -27,6 +27,12 @@ describe('target: QEMU command line', () => {
     assert.deepEqual(argAfter(args, '-device'), ['isa-debug-exit,iobase=0xf4,iosize=0x04']);
   });
 
+  it('uses -cpu max under TCG and -cpu host under KVM', () => {
+    assert.deepEqual(argAfter(buildQemuArgs({ ...base, machine: 'microvm' }), '-cpu'), ['max']);
+    assert.deepEqual(argAfter(buildQemuArgs({ ...base, machine: 'microvm', accel: 'kvm' }), '-cpu'), ['host']);
+    assert.deepEqual(argAfter(buildQemuArgs({ ...base, machine: 'microvm', accel: 'kvm', cpu: 'host,-arch-capabilities' }), '-cpu'), ['host,-arch-capabilities']);
+  });
+
   it('puts the kernel gdbstub on COM2 as an isa-serial on microvm', () => {
     const args = buildQemuArgs({ ...base, machine: 'microvm', gdbstub: { kind: 'kernel', port: 4321, wait: true } });
     assert.deepEqual(argAfter(args, '-chardev'), ['socket,id=gdb,host=127.0.0.1,port=4321,server=on,wait=off']);
