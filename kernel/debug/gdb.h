@@ -127,6 +127,7 @@ void gdb_packet_new_connection(void);
 int gdb_util_hexval(char c);
 size_t gdb_util_parse_hex(const char **p, uint64_t *v);
 bool gdb_util_prefix(const char *s, const char *prefix);
+bool gdb_util_streq(const char *a, const char *b);
 size_t gdb_util_strlen(const char *s);
 void gdb_util_memcpy(void *dst, const void *src, size_t n);
 void gdb_buf_init(struct gdb_buf *b, char *data, size_t cap);

@@ -62,8 +62,11 @@ static void gdb_query_describe(const struct thread *t, struct gdb_buf *b,
 	const char *s = gdb_query_state(t);
 
 	gdb_buf_puts(b, s);
+	/* "sleeping: sleep" says nothing more than "sleeping" */
 	if (t->wait_reason && t->state != THREAD_RUNNING &&
-	    t->state != THREAD_READY) {
+	    t->state != THREAD_READY &&
+	    !(t->state == THREAD_SLEEPING &&
+	      gdb_util_streq(t->wait_reason, "sleep"))) {
 		gdb_buf_puts(b, ": ");
 		if (xml)
 			gdb_buf_xml(b, t->wait_reason);

@@ -48,6 +48,15 @@ bool gdb_util_prefix(const char *s, const char *prefix)
 	return true;
 }
 
+bool gdb_util_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
 size_t gdb_util_strlen(const char *s)
 {
 	size_t n = 0;

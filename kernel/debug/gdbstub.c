@@ -39,15 +39,6 @@ static struct {
 	uint64_t range_start, range_end;
 } gdbstub;
 
-static bool gdbstub_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
 /* Signal gdb shows for a CPU exception (Linux's choices, gdb's numbers). */
 static int gdbstub_signal(uint64_t vector)
 {
@@ -315,12 +306,12 @@ static void gdbstub_irq(struct trap_frame *f, void *arg)
 
 int gdbstub_init(const char *option)
 {
-	if (option && gdbstub_streq(option, "off"))
+	if (option && gdb_util_streq(option, "off"))
 		return -ENODEV;
 	if (!gdb_serial_init())
 		return -ENODEV;
 	gdbstub.up = true;
-	gdbstub.wait = option && gdbstub_streq(option, "wait");
+	gdbstub.wait = option && gdb_util_streq(option, "wait");
 	/* without the IRQ gdb can still stop us at a trap or in wait mode */
 	if (irq_register &&
 	    irq_register(GDB_COM2_IRQ, false, gdbstub_irq, NULL) == 0)

@@ -5,7 +5,10 @@
  *   spin    busy loop until gdb changes `spin_stop`
  *   div0    divide by zero          null   NULL dereference
  *   panic   abort through panic()
+ * Two threads park before main's work starts, for `info threads` and
+ * `thread N` + `bt`: netrx blocks on the wait queue "rxq", sleeper sleeps.
  */
+#include <minnow.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +25,20 @@ struct point origin = { 3, 4, "origin" };
 struct point *cursor = &origin;
 volatile int zero;
 unsigned char blob[65536];		/* 64 KiB for the throughput figure */
+
+static struct waitq rxq = WAITQ_INITIALIZER("rxq");
+
+static int netrx(void *arg)
+{
+	waitq_wait(&rxq, 0);			/* #MARK netrx-wait */
+	return 0;
+}
+
+static int sleeper(void *arg)
+{
+	sleep_ms(3600 * 1000);			/* #MARK sleeper-sleep */
+	return 0;
+}
 
 __attribute__((noinline)) int square(int v)
 {
@@ -66,6 +83,9 @@ int main(int argc, char **argv)
 {
 	int result;
 
+	thread_create("netrx", netrx, NULL);
+	thread_create("sleeper", sleeper, NULL);
+	thread_yield();				/* both park before we go on */
 	for (unsigned int i = 0; i < sizeof(blob); i++)
 		blob[i] = (unsigned char)(i * 7);
 	if (argc > 1 && strcmp(argv[1], "spin") == 0)
@@ -74,6 +94,8 @@ int main(int argc, char **argv)
 		printf("div %d\n", divide(1, zero));
 	if (argc > 1 && strcmp(argv[1], "null") == 0)
 		printf("null %d\n", deref((int *)(long)zero));
+	if (argc > 1 && strcmp(argv[1], "panic") == 0)
+		panic("test panic %d", zero);		/* #MARK panic */
 	result = sum_squares(8);		/* #MARK main-call */
 	printf("result %d peek %d label %s\n", result, peek_counter(),
 	       cursor->label);			/* #MARK main-print */
