@@ -1,0 +1,35 @@
+// Size of examples/hello's image: the ELF file as built (with its debug information), the same
+// file stripped (what a deployment would ship), and the bytes it occupies in guest memory (the
+// sum of the PT_LOAD segments' memsz, .bss included). Deterministic: one sample each.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildOnce } from '../lib/apps';
+import type { Measure } from '../lib/context';
+import { loadedBytes } from '../lib/elf';
+import { runTimed } from '../lib/proc';
+import { row } from '../lib/stats';
+
+const KIB = 1024;
+const GOAL = { text: '≤ 64 KiB', on: 'median' as const, limit: 64 };
+
+export const size: Measure = {
+  name: 'size',
+  rows: [
+    { name: 'hello-elf-file', unit: 'KiB' },
+    { name: 'hello-elf-stripped', unit: 'KiB' },
+    { name: 'hello-loaded', unit: 'KiB' },
+  ],
+  async run(ctx) {
+    const app = await buildOnce(ctx, 'examples/hello');
+    const stripped = path.join(ctx.tmp, 'hello.stripped.elf');
+    const r = await runTimed('strip', ['--strip-all', '-o', stripped, app.elf], 30_000);
+    if (r.status !== 0) throw new Error(`strip failed: ${r.stderr}`);
+    const kib = (bytes: number): number => bytes / KIB;
+    return [
+      row({ name: 'hello-elf-file', unit: 'KiB', samples: [kib(fs.statSync(app.elf).size)], note: 'with -g debug information, as built' }),
+      row({ name: 'hello-elf-stripped', unit: 'KiB', samples: [kib(fs.statSync(stripped).size)], goal: GOAL }),
+      row({ name: 'hello-loaded', unit: 'KiB', samples: [kib(loadedBytes(app.elf))], goal: GOAL, note: 'sum of PT_LOAD memsz' }),
+    ];
+  },
+};

@@ -1,0 +1,72 @@
+// The kernel's gdbstub against QEMU's own, same application (bench/apps/step), same run, gdb
+// driven over MI: the round trip of `stepi` and of `next` (one source line), and reading 64 KiB
+// of memory. Sessions alternate between the two stubs so that machine noise hits both alike.
+// The kernel stub's stop replies carry rip/rsp/rbp and it does range stepping (vCont;r), so
+// `next` should cost no more than QEMU's; goals from issue 3.
+
+import { mi } from '../../debug-adapter/gdb';
+import { buildOnce } from '../lib/apps';
+import type { Context, Measure } from '../lib/context';
+import { openSession, type StubKind } from '../lib/debugger';
+import { row } from '../lib/stats';
+
+const BLOB = 65536;
+
+interface Samples {
+  stepi: number[];
+  next: number[];
+  read: number[];
+}
+
+async function sessionSamples(ctx: Context, stub: StubKind, into: Samples): Promise<void> {
+  const app = await buildOnce(ctx, 'bench/apps/step');
+  const s = await openSession(app, stub, 'work');
+  try {
+    const steps = ctx.quick ? 3 : 10;
+    await s.timed(() => mi.exec(s.gdb, 'stepi')); // warm-up: gdb's first stop reads registers
+    for (let i = 0; i < steps; i++) into.stepi.push(await s.timed(() => mi.exec(s.gdb, 'stepi')));
+    await s.timed(() => mi.exec(s.gdb, 'next'));
+    for (let i = 0; i < steps; i++) into.next.push(await s.timed(() => mi.exec(s.gdb, 'next')));
+    for (let i = 0; i < (ctx.quick ? 1 : 2); i++) {
+      const t0 = performance.now();
+      const got = await mi.readMemory(s.gdb, 'blob', BLOB);
+      const ms = performance.now() - t0;
+      const bytes = got.reduce((n, m) => n + m.contents.length / 2, 0);
+      if (bytes !== BLOB || !got[0].contents.startsWith('5a5a')) throw new Error(`${stub} stub: read ${bytes} bytes of blob, expected ${BLOB} of 0x5a`);
+      into.read.push(ms);
+    }
+  } finally {
+    await s.close();
+  }
+}
+
+export const stubs: Measure = {
+  name: 'stubs',
+  rows: [
+    { name: 'gdb-stepi', unit: 'ms' },
+    { name: 'gdb-next', unit: 'ms' },
+    { name: 'gdb-read-64k', unit: 'ms' },
+  ],
+  async run(ctx) {
+    const kernel: Samples = { stepi: [], next: [], read: [] };
+    const qemu: Samples = { stepi: [], next: [], read: [] };
+    for (let i = 0; i < ctx.runs(3); i++) {
+      await sessionSamples(ctx, 'kernel', kernel);
+      await sessionSamples(ctx, 'qemu', qemu);
+    }
+    const base = (samples: number[]) => ({ what: 'QEMU gdbstub', samples });
+    const kib = (ms: number[]) => ms.map((m) => BLOB / 1024 / (m / 1000));
+    return [
+      row({ name: 'gdb-stepi', unit: 'ms', samples: kernel.stepi, baseline: base(qemu.stepi), goal: { text: '≤ 1.5× QEMU stub', on: 'ratio', limit: 1.5 } }),
+      row({ name: 'gdb-next', unit: 'ms', samples: kernel.next, baseline: base(qemu.next), goal: { text: '≤ 1.0× QEMU stub', on: 'ratio', limit: 1.0 } }),
+      row({
+        name: 'gdb-read-64k',
+        unit: 'ms',
+        samples: kernel.read,
+        baseline: base(qemu.read),
+        goal: { text: '≤ 640 ms (≥ 100 KiB/s)', on: 'median', limit: 640 },
+        note: `kernel stub ${kib(kernel.read).map((v) => v.toFixed(0)).join('/')} KiB/s`,
+      }),
+    ];
+  },
+};

@@ -1,0 +1,103 @@
+// `npm run bench`: builds what the measures need, runs each several times, prints one table
+// (stdout) and writes bench/results.json. Progress goes to stderr.
+//   --quick         one run of everything (used by test/bench)
+//   --only a,b      only these measures (group names, or row names) — repeatable
+//   --out <file>    where to write the JSON (default bench/results.json)
+// A measure that cannot run (its prerequisite is not in the repository yet, or it failed)
+// gives "n/a (reason)" rows; the others still run. Every child process group is killed at the end.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { killAllChildren } from '../debug-adapter/target';
+import { REPO, type Context, type Measure } from './lib/context';
+import { killAllGroups } from './lib/proc';
+import { naRow, type Row } from './lib/stats';
+import { renderTable } from './lib/table';
+import { MEASURES } from './measures';
+
+interface Options {
+  quick: boolean;
+  only: string[];
+  out: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { quick: false, only: [], out: path.join(REPO, 'bench', 'results.json') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') o.quick = true;
+    else if (a === '--only' && argv[i + 1]) o.only.push(...argv[++i].split(',').filter(Boolean));
+    else if (a === '--out' && argv[i + 1]) o.out = path.resolve(argv[++i]);
+    else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only name[,name]] [--out file]`);
+  }
+  return o;
+}
+
+/** The measures to run and, for a group picked by one of its rows, which rows to keep. */
+function select(only: string[]): { measure: Measure; keep: (name: string) => boolean }[] {
+  if (only.length === 0) return MEASURES.map((measure) => ({ measure, keep: () => true }));
+  const known = new Set(MEASURES.flatMap((m) => [m.name, ...m.rows.map((r) => r.name)]));
+  const unknown = only.filter((n) => !known.has(n));
+  if (unknown.length) throw new Error(`unknown measure ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
+  return MEASURES.filter((m) => only.includes(m.name) || m.rows.some((r) => only.includes(r.name))).map((measure) => ({
+    measure,
+    keep: (name: string) => only.includes(measure.name) || only.includes(name),
+  }));
+}
+
+async function runMeasure(ctx: Context, m: Measure): Promise<Row[]> {
+  const t0 = performance.now();
+  ctx.log(`bench: ${m.name}…`);
+  try {
+    const rows = await m.run(ctx);
+    ctx.log(`bench: ${m.name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    return rows;
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    ctx.log(`bench: ${m.name} failed: ${msg}`);
+    return m.rows.map((r) => naRow(r.name, r.unit, `failed: ${msg.split('\n')[0].slice(0, 120)}`));
+  } finally {
+    killAllChildren();
+    killAllGroups();
+  }
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-bench-'));
+  const ctx: Context = {
+    quick: opts.quick,
+    tmp,
+    runs: (full) => (opts.quick ? 1 : full),
+    log: (text) => process.stderr.write(`${text}\n`),
+  };
+  const started = new Date();
+  const rows: Row[] = [];
+  try {
+    for (const { measure, keep } of select(opts.only)) {
+      rows.push(...(await runMeasure(ctx, measure)).filter((r) => keep(r.name)));
+    }
+  } finally {
+    killAllChildren();
+    killAllGroups();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const header = `Minnow benchmarks, ${started.toISOString()}, ${os.cpus().length} cores, ${opts.quick ? 'quick (1 run each)' : 'full'}`;
+  process.stdout.write(`${header}\n\n${renderTable(rows)}\n`);
+  const json = rows.map(({ name, unit, min, median, max, baselineMedian, ratio, runs, goal, met, baseline, note }) => ({
+    name, unit, min, median, max, baselineMedian, ratio, runs, goal, met, baseline, note,
+  }));
+  fs.writeFileSync(opts.out, `${JSON.stringify({ date: started.toISOString(), quick: opts.quick, results: json }, null, 2)}\n`);
+  process.stderr.write(`bench: wrote ${path.relative(process.cwd(), opts.out) || opts.out}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    killAllChildren();
+    killAllGroups();
+    process.stderr.write(`bench: ${(e as Error).message ?? String(e)}\n`);
+    process.exit(1);
+  },
+);
