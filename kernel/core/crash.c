@@ -88,30 +88,42 @@ static uintptr_t crash_leaf_return(uintptr_t rip, uintptr_t rsp,
 
 void crash_backtrace(uintptr_t rip, uintptr_t rsp, uintptr_t rbp)
 {
-	uintptr_t lo, hi, leaf_ret;
-	int i = 1;
+	uintptr_t lo, hi, ret, last = 0;
+	int i = 1, shown = 1, repeats = 0;
 
 	crash_stack_bounds(&lo, &hi);
 	kernel_printf("backtrace:\n  #0  %#018lx ", rip);
 	crash_symbol(rip);
 	kernel_printf("\n");
-	leaf_ret = crash_leaf_return(rip, rsp, lo, hi);
-	if (leaf_ret)
-		crash_frame(i++, leaf_ret);
-	for (; i < CRASH_BACKTRACE_MAX; i++) {
+	ret = crash_leaf_return(rip, rsp, lo, hi);
+	if (ret)
+		crash_frame(i++, ret);
+	/* the rbp chain only grows upwards inside the stack, so this ends */
+	for (; rbp >= lo && rbp + 16 <= hi && !(rbp & 7); i++) {
 		uint64_t *frame = (uint64_t *)rbp;
-		uintptr_t ret;
 
-		if (rbp < lo || rbp + 16 > hi || (rbp & 7))
-			break;
 		ret = frame[1];
 		if (!ret)
 			break;
-		crash_frame(i, ret);
+		/* deep recursion: print the repeating frame once, then a count */
+		if (ret == last) {
+			repeats++;
+		} else {
+			if (repeats)
+				kernel_printf("  ... %d more frames like #%d\n",
+					      repeats, i - repeats - 1);
+			repeats = 0;
+			if (shown++ < CRASH_BACKTRACE_MAX)
+				crash_frame(i, ret);
+		}
+		last = ret;
 		if (frame[0] <= rbp)
 			break;
 		rbp = frame[0];
 	}
+	if (repeats)
+		kernel_printf("  ... %d more frames like #%d\n", repeats,
+			      i - repeats - 1);
 }
 
 /* The thread's guard page, if the fault hit it (cr2) or tried to (rsp). */

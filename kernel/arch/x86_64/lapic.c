@@ -17,6 +17,10 @@
 #define LAPIC_ID 0x020
 #define LAPIC_EOI 0x0b0
 #define LAPIC_SVR 0x0f0	/* spurious interrupt vector register */
+#define LAPIC_ICR_LOW 0x300
+#define LAPIC_ICR_HIGH 0x310
+#define LAPIC_ICR_SELF (1u << 18)	/* destination shorthand: self */
+#define LAPIC_ICR_PENDING (1u << 12)	/* delivery status */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
@@ -60,6 +64,14 @@ void lapic_init(void)
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+void lapic_self_ipi(uint8_t vector)
+{
+	lapic_write(LAPIC_ICR_HIGH, 0);
+	lapic_write(LAPIC_ICR_LOW, LAPIC_ICR_SELF | vector);
+	while (lapic_read(LAPIC_ICR_LOW) & LAPIC_ICR_PENDING)
+		cpu_relax();
 }
 
 uint32_t lapic_id(void)
