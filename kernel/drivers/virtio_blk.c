@@ -205,7 +205,7 @@ int blk_wait(struct blk_request *req)
 		flags = irq_save();
 		virtio_blk_reap();
 		if (!req->done)
-			virtio_wait(virtio_blk.dev, 0, "virtio-blk I/O");
+			virtio_wait(virtio_blk.dev, 0);
 		irq_restore(flags);
 	}
 	return req->result;
@@ -218,7 +218,7 @@ static void virtio_blk_wait_slot(void)
 
 	virtio_blk_reap();
 	if (!virtio_blk.free && !virtio_blk.broken)
-		virtio_wait(virtio_blk.dev, 0, "virtio-blk queue full");
+		virtio_wait(virtio_blk.dev, 0);
 	irq_restore(flags);
 }
 
@@ -336,7 +336,7 @@ static int virtio_blk_init(void)
 		if (size_max >= BLK_SECTOR_SIZE && size_max < virtio_blk.max_bytes)
 			virtio_blk.max_bytes = size_max & ~(BLK_SECTOR_SIZE - 1u);
 	}
-	err = virtio_irq_attach(dev, NULL, NULL);
+	err = virtio_irq_attach(dev, "virtio-blk I/O");
 	if (err)
 		goto err_fail;
 	virtio_blk.dev = dev;

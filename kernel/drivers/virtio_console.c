@@ -68,7 +68,7 @@ static int virtio_console_send(const uint8_t *p, size_t len)
 	flags = irq_save();
 	virtio_console_reap_tx();
 	while (!vcon.tx_nfree && !vcon.broken) {
-		virtio_wait(vcon.dev, 0, "virtio-console write");
+		virtio_wait(vcon.dev, 0);
 		virtio_console_reap_tx();
 	}
 	irq_restore(flags);
@@ -87,10 +87,16 @@ static int virtio_console_send(const uint8_t *p, size_t len)
 	return (int)len;
 }
 
+/*
+ * Returns once the device has taken every byte (handed them to the host
+ * side, or stalled until the host reads): a program that writes and exits
+ * loses nothing, and a slow reader slows the writer instead of losing data.
+ */
 int vconsole_write(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	size_t done = 0;
+	uint64_t flags;
 	int n;
 
 	if (!vcon.dev)
@@ -101,7 +107,14 @@ int vconsole_write(const void *buf, size_t len)
 			return n;
 		done += (size_t)n;
 	}
-	return (int)len;
+	flags = irq_save();
+	virtio_console_reap_tx();
+	while (vcon.tx_nfree < vcon.txq->size && !vcon.broken) {
+		virtio_wait(vcon.dev, 0);
+		virtio_console_reap_tx();
+	}
+	irq_restore(flags);
+	return vcon.broken ? -EIO : (int)len;
 }
 
 /* Makes rx_cur the next buffer with data, if the device returned one. */
@@ -144,7 +157,7 @@ int vconsole_read(void *buf, size_t len, uint64_t timeout_ms)
 		deadline = virtio_now_ns() + timeout_ms * 1000000ull;
 	flags = irq_save();
 	while ((ret = virtio_console_next_rx()) == 0) {
-		ret = virtio_wait(vcon.dev, deadline, "virtio-console read");
+		ret = virtio_wait(vcon.dev, deadline);
 		if (ret)
 			break;
 	}
@@ -210,7 +223,7 @@ static int virtio_console_init(void)
 	err = virtio_console_setup(dev);
 	if (err)
 		goto err_fail;
-	err = virtio_irq_attach(dev, NULL, NULL);
+	err = virtio_irq_attach(dev, "virtio-console");
 	if (err)
 		goto err_fail;
 	vcon.dev = dev;

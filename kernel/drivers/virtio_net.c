@@ -101,7 +101,7 @@ int net_send(const void *frame, size_t len)
 	flags = irq_save();
 	virtio_net_reap_tx();
 	while (!virtio_net.tx_nfree && !virtio_net.broken) {
-		virtio_wait(virtio_net.dev, 0, "virtio-net send");
+		virtio_wait(virtio_net.dev, 0);
 		virtio_net_reap_tx();
 	}
 	irq_restore(flags);
@@ -170,8 +170,7 @@ int net_recv(void *buf, size_t size, uint64_t timeout_ms)
 			continue;
 		if (ret != 0)
 			break;
-		ret = virtio_wait(virtio_net.dev, deadline,
-				  "virtio-net receive");
+		ret = virtio_wait(virtio_net.dev, deadline);
 		if (ret)
 			break;
 	}
@@ -236,7 +235,7 @@ static int virtio_net_init(void)
 							  0x6e, 0x6e, 0x01 };
 		memcpy(virtio_net.mac, mac, NET_MAC_LEN);
 	}
-	err = virtio_irq_attach(dev, NULL, NULL);
+	err = virtio_irq_attach(dev, "virtio-net");
 	if (err)
 		goto err_fail;
 	virtio_driver_ok(dev);

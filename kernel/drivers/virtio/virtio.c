@@ -11,9 +11,13 @@
 #include <stdint.h>
 #include <string.h>
 #include <kernel/cpu.h>
+#include <kernel/ioapic.h>
 #include <kernel/log.h>
+#include <kernel/page.h>
+#include <kernel/time.h>
 #include <kernel/trap.h>
 #include <kernel/virtio.h>
+#include <kernel/waitq.h>
 
 struct virtio_dev *virtio_devices;
 static struct virtio_dev **virtio_tail = &virtio_devices;
@@ -156,43 +160,61 @@ uint8_t virtio_config_read8(struct virtio_dev *dev, unsigned int off)
 	return (uint8_t)dev->tr->config_read(dev, off, 1);
 }
 
-/* One handler per GSI: ask every virtio device on that line whether it
- * interrupted (reading the ISR acknowledges and lowers the line). */
+/*
+ * One handler per GSI: ask every virtio device on that line whether it
+ * interrupted (reading the ISR acknowledges it and lowers the line before
+ * the EOI), and wake the threads waiting for it. The rings are left alone:
+ * the woken threads collect their buffers themselves.
+ */
 static void virtio_irq(struct trap_frame *f, void *arg)
 {
 	unsigned int gsi = (unsigned int)(uintptr_t)arg;
 	struct virtio_dev *dev;
-	uint32_t isr;
 
 	(void)f;
 	for (dev = virtio_devices; dev; dev = dev->next) {
-		if (dev->gsi != gsi || !dev->irq_fn)
+		if (dev->gsi != gsi || !dev->irq_attached)
 			continue;
-		isr = dev->tr->isr_ack(dev);
-		if (!isr)
+		if (!dev->tr->isr_ack(dev))
 			continue;
 		dev->irq_count++;
-		dev->irq_fn(dev, isr, dev->irq_arg);
+		waitq_wake_all(&dev->wq);
 	}
 }
 
-/* `fn` runs in interrupt context: it may only wake threads. */
-int virtio_irq_attach(struct virtio_dev *dev, virtio_irq_fn fn, void *arg)
+/* MSI-X: the vector is the device's own, and the ISR must not be read
+ * (4.1.4.5.1): there is nothing to acknowledge, only threads to wake. */
+static void virtio_msix_irq(struct trap_frame *f, void *arg)
+{
+	struct virtio_dev *dev = arg;
+
+	(void)f;
+	dev->irq_count++;
+	waitq_wake_all(&dev->wq);
+}
+
+int virtio_irq_attach(struct virtio_dev *dev, const char *wait_name)
 {
 	unsigned int gsi = dev->gsi;
 	int err;
 
+	waitq_init(&dev->wq, wait_name);
+	if (dev->msix_vector) {
+		trap_set_handler(dev->msix_vector, virtio_msix_irq, dev);
+		/* an interrupt source exists: the idle loop's deadlock check */
+		irq_registered++;
+		return 0;
+	}
 	if (gsi >= 256)
 		return -EINVAL;
-	dev->irq_arg = arg;
-	dev->irq_fn = fn;
+	dev->irq_attached = true;
 	if (virtio_gsi_registered[gsi / 8] & (1u << (gsi % 8)))
 		return 0;
 	err = irq_register(gsi, dev->level, virtio_irq, (void *)(uintptr_t)gsi);
 	if (err) {
 		virtio_log("%s: cannot route GSI %u: error %d\n", dev->name,
 			   gsi, err);
-		dev->irq_fn = NULL;
+		dev->irq_attached = false;
 		return err;
 	}
 	virtio_gsi_registered[gsi / 8] |= (uint8_t)(1u << (gsi % 8));
@@ -200,30 +222,19 @@ int virtio_irq_attach(struct virtio_dev *dev, virtio_irq_fn fn, void *arg)
 }
 
 /*
- * Environment: memory the devices can reach, logging, sleeping. Kernel
- * addresses are guest-physical (identity mapping), so any kernel memory is
- * DMA memory; rings need 16-byte alignment at most (2.7), we give 4096.
+ * Memory the devices can reach: kernel addresses are guest-physical
+ * (identity mapping), so any page is DMA memory; rings need 16-byte
+ * alignment at most (2.7), pages give 4096. Pages come zeroed.
  */
-#define VIRTIO_POOL_SIZE (4u << 20)
-static uint8_t virtio_pool[VIRTIO_POOL_SIZE] __attribute__((aligned(4096)));
-static size_t virtio_pool_used;
-
 void *virtio_dma_alloc(size_t size)
 {
-	size_t start = (virtio_pool_used + 4095) & ~(size_t)4095;
-	void *p;
-
-	if (size > VIRTIO_POOL_SIZE - start)
-		return NULL;
-	p = virtio_pool + start;
-	virtio_pool_used = start + size;
-	memset(p, 0, size);
-	return p;
+	return page_alloc(PAGE_ROUND_UP(size) / PAGE_SIZE);
 }
 
-void virtio_dma_free(void *p)
+void virtio_dma_free(void *p, size_t size)
 {
-	(void)p;	/* devices live as long as the kernel */
+	if (p)
+		page_free(p, PAGE_ROUND_UP(size) / PAGE_SIZE);
 }
 
 void virtio_log(const char *fmt, ...)
@@ -250,16 +261,10 @@ void virtio_log_info(const char *fmt, ...)
 
 uint64_t virtio_now_ns(void)
 {
-	return rdtsc();	/* FIXME: core clock */
+	return time_now_ns();
 }
 
-int virtio_wait(struct virtio_dev *dev, uint64_t deadline_ns,
-		const char *reason)
+int virtio_wait(struct virtio_dev *dev, uint64_t deadline_ns)
 {
-	(void)dev;
-	(void)reason;
-	cpu_relax();
-	if (deadline_ns && virtio_now_ns() >= deadline_ns)
-		return -ETIMEDOUT;
-	return 0;
+	return waitq_wait(&dev->wq, deadline_ns);
 }

@@ -37,13 +37,13 @@ static void virtq_layout(unsigned int size, size_t *avail_off,
 	*total = *used_off + used_bytes;
 }
 
-static void virtq_free_mem(struct virtq *vq)
+static void virtq_free_mem(struct virtq *vq, size_t ring_bytes)
 {
-	virtio_dma_free(vq->mem);
-	virtio_dma_free(vq->token);
-	virtio_dma_free(vq->writable);
-	virtio_dma_free(vq->chain_len);
-	virtio_dma_free(vq);
+	virtio_dma_free(vq->mem, ring_bytes);
+	virtio_dma_free(vq->token, sizeof(*vq->token) * vq->size);
+	virtio_dma_free(vq->writable, sizeof(*vq->writable) * vq->size);
+	virtio_dma_free(vq->chain_len, sizeof(*vq->chain_len) * vq->size);
+	virtio_dma_free(vq, sizeof(*vq));
 }
 
 /*
@@ -72,6 +72,7 @@ int virtq_create(struct virtio_dev *dev, unsigned int index,
 	if (!vq)
 		return -ENOMEM;
 	virtq_layout(size, &avail_off, &used_off, &total);
+	vq->size = size;
 	vq->mem = virtio_dma_alloc(total);
 	vq->token = virtio_dma_alloc(sizeof(*vq->token) * size);
 	vq->writable = virtio_dma_alloc(sizeof(*vq->writable) * size);
@@ -83,7 +84,6 @@ int virtq_create(struct virtio_dev *dev, unsigned int index,
 
 	vq->dev = dev;
 	vq->index = index;
-	vq->size = size;
 	vq->desc = vq->mem;
 	vq->avail = (struct virtq_avail *)((uint8_t *)vq->mem + avail_off);
 	vq->used = (struct virtq_used *)((uint8_t *)vq->mem + used_off);
@@ -101,7 +101,7 @@ int virtq_create(struct virtio_dev *dev, unsigned int index,
 	return 0;
 
 err_free:
-	virtq_free_mem(vq);
+	virtq_free_mem(vq, total);
 	return err;
 }
 

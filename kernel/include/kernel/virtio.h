@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <kernel/waitq.h>
 
 /* Device status bits (2.1) */
 #define VIRTIO_STATUS_ACKNOWLEDGE 0x01
@@ -63,18 +64,17 @@ struct virtio_transport {
 	uint32_t (*isr_ack)(struct virtio_dev *dev);
 };
 
-typedef void (*virtio_irq_fn)(struct virtio_dev *dev, uint32_t isr, void *arg);
-
 struct virtio_dev {
 	const struct virtio_transport *tr;
 	char name[VIRTIO_NAME_MAX];	/* "virtio-mmio@0xfeb00e00", "virtio-pci@00:03.0" */
 	uint32_t device_id;		/* VIRTIO_ID_* */
 	unsigned int gsi;		/* IOAPIC input of its interrupt */
+	unsigned int msix_vector;	/* PCI: CPU vector of MSI-X entry 0, or 0 (INTx) */
 	bool level;			/* level-triggered (INTx, virtio-mmio) */
 	bool claimed;			/* a driver owns it */
 	uint64_t features;		/* negotiated */
-	virtio_irq_fn irq_fn;
-	void *irq_arg;
+	bool irq_attached;
+	struct waitq wq;		/* threads waiting for its interrupt */
 	unsigned long irq_count;	/* interrupts taken, for the Kernel view */
 	struct virtio_dev *next;	/* every device found, in discovery order */
 
@@ -100,16 +100,17 @@ bool virtio_has_feature(const struct virtio_dev *dev, unsigned int bit);
 uint32_t virtio_config_read32(struct virtio_dev *dev, unsigned int off);
 uint64_t virtio_config_read64(struct virtio_dev *dev, unsigned int off);
 uint8_t virtio_config_read8(struct virtio_dev *dev, unsigned int off);
-int virtio_irq_attach(struct virtio_dev *dev, virtio_irq_fn fn, void *arg);
+/* Routes the device's interrupt to wake dev->wq, whose name is the wait
+ * reason a debugger shows for threads sleeping in virtio_wait(). */
+int virtio_irq_attach(struct virtio_dev *dev, const char *wait_name);
 /* Sleeps until `dev` interrupts or the clock passes deadline_ns (0: no
  * deadline). Call it with interrupts disabled, right after finding nothing
- * to do, so that an interrupt in between cannot be missed. Returns 0 or
- * -ETIMEDOUT. `reason` is what a debugger shows as the wait reason. */
-int virtio_wait(struct virtio_dev *dev, uint64_t deadline_ns,
-		const char *reason);
+ * to do, so that an interrupt in between cannot be missed (kernel/waitq.h).
+ * Returns 0 or -ETIMEDOUT. */
+int virtio_wait(struct virtio_dev *dev, uint64_t deadline_ns);
 uint64_t virtio_now_ns(void);
 void *virtio_dma_alloc(size_t size);
-void virtio_dma_free(void *p);
+void virtio_dma_free(void *p, size_t size);
 /* virtio_log always prints; virtio_log_info only with minnow.verbose */
 void virtio_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void virtio_log_info(const char *fmt, ...)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Writes all len bytes; returns len. */
+/* Writes all len bytes; returns len once the device has taken them. */
 int vconsole_write(const void *buf, size_t len);
 /* Waits up to timeout_ms (0: forever) for input, then returns what is
  * there, at most len bytes (at least 1). */
