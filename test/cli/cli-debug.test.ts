@@ -105,13 +105,29 @@ describe('cli: debug', function () {
     assert.equal(isAlive(pids[0]), false, `QEMU ${pids[0]} outlived minnow debug`);
   });
 
-  it('--wait: the kernel stub on COM2 holds before main and answers on the printed port', async () => {
+  it('--wait: the kernel stub on COM2 holds before main; the printed gdb command breaks in main', async () => {
     const app = appFrom('hello');
-    const s = await startDebug([app, '--wait']);
+    const s = await startDebug([app, '--wait', '--', 'dbg']);
+    const elf = join(app, 'build', 'hello.elf');
+    assert.equal(s.gdbLine, `gdb -ex 'target remote 127.0.0.1:${s.port}' ${elf}`);
     assert.match(s.stderr(), /wait in its gdbstub before main/);
-    const reply = await rsp(s.port, '?');
-    assert.match(reply, /^[ST][0-9a-f]{2}/i, `stop reply from the kernel stub: ${reply}`);
+    await new Promise((r) => setTimeout(r, 300));
     assert.doesNotMatch(s.stdout(), /Hello from Minnow/, 'main has not run yet');
+    const gdb = spawnSync(
+      'gdb',
+      ['-nx', '-batch', '-ex', `target remote 127.0.0.1:${s.port}`, '-ex', 'break main', '-ex', 'continue', '-ex', 'print argc', '-ex', 'continue', elf],
+      { encoding: 'utf8', timeout: 60000 },
+    );
+    assert.match(gdb.stdout, /Breakpoint 1, main \(argc=2/, gdb.stdout + gdb.stderr);
+    assert.match(gdb.stdout, /\$1 = 2/);
+    assert.ok(await ended(s.child, 30000), 'debug ends when the application does');
+    assert.equal(s.child.exitCode, 0, s.stderr());
+    assert.match(s.stdout(), /Hello from Minnow! I am hello\.\nargv\[1\] = dbg\n$/);
+  });
+
+  it('--wait: the kernel stub answers the Remote Serial Protocol on the printed port', async () => {
+    const s = await startDebug([appFrom('hello'), '--wait']);
+    assert.match(await rsp(s.port, '?'), /^[ST][0-9a-f]{2}/i);
     s.child.kill('SIGINT');
     assert.ok(await ended(s.child));
   });
