@@ -3,7 +3,8 @@
 // `--only cli` (or extension, debugAdapter) builds just that one: bin/minnow uses it so that a
 // half-written extension never stops the CLI from building. `--watch` rebuilds on change.
 import { build, context } from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 const entries = [
   { name: 'extension', in: 'extension/extension.ts', out: 'dist/extension.js' },
@@ -34,6 +35,17 @@ for (const e of entries) {
     external: ['vscode'],
     logLevel: watch ? 'info' : 'warning',
   };
-  if (watch) await (await context(options)).watch();
-  else await build(options);
+  if (watch) {
+    await (await context(options)).watch();
+    continue;
+  }
+  // Write through a temporary file and rename, so that a program started while we build (two
+  // bin/minnow calls at once) never loads a half-written bundle.
+  const result = await build({ ...options, write: false });
+  for (const f of result.outputFiles) {
+    mkdirSync(dirname(f.path), { recursive: true });
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, f.contents);
+    renameSync(tmp, f.path);
+  }
 }

@@ -35,7 +35,8 @@ export function qemuErrorLine(stderr: string): string | undefined {
   return stderr
     .split('\n')
     .map((l) => l.trim())
-    .find((l) => /^\S*qemu\S*: /.test(l) && !/^\S*: warning:/.test(l));
+    // warnings and "module ui-ui-gtk not found" (a missing optional GUI package) are not failures
+    .find((l) => /^\S*qemu\S*: /.test(l) && !/^\S*: warning:/.test(l) && !/^\S*: module \S+ not found/.test(l));
 }
 
 export interface ExitFacts {
