@@ -61,6 +61,17 @@ describe('cli: run', function () {
     assert.match(r.stderr, /^minnow: the kernel crashed \(fault report above\); exit status 127$/m);
   });
 
+  it('reports a VM that ends without the exit device (triple fault) and exits 125', async () => {
+    // An empty IDT turns int3 into a triple fault: QEMU (-no-reboot) exits with status 0.
+    const app = appWith(
+      'int main(void)\n{\n\tstruct __attribute__((packed)) { unsigned short limit; unsigned long base; } idt = { 0, 0 };\n' +
+        '\t__asm__ volatile("lidt %0; int3" : : "m"(idt));\n\treturn 0;\n}\n',
+    );
+    const r = await cli(['run', app]);
+    assert.equal(r.code, 125, r.stdout + r.stderr);
+    assert.match(r.stderr, /minnow: the VM ended without an exit code, QEMU status 0/);
+  });
+
   it('stops a guest that never ends after --timeout and exits 124', async () => {
     const app = appWith('int main(void)\n{\n\tfor (;;)\n\t\t;\n}\n');
     const started = Date.now();
