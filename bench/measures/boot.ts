@@ -3,7 +3,7 @@
 //    bench/empty (a PVH ELF that exits at its entry) — the floor QEMU itself costs. The two are
 //    interleaved so that noise from other work on the machine hits both alike.
 //  - pvh-to-main: guest time from the PVH entry to main(), from the TSC, as the kernel prints it
-//    with minnow.verbose ("minnow: PVH entry to main: N us", kernel/core/init.c).
+//    with minnow.verbose ("minnow: PVH entry to main: N us" or "... N ns", kernel/core/init.c).
 
 import { buildQemuArgs, findQemu, type AppConfig } from '../../debug-adapter/target';
 import { buildOnce } from '../lib/apps';
@@ -54,7 +54,7 @@ async function qemuProcess(ctx: Context, app: AppConfig): Promise<Row> {
   });
 }
 
-const ENTRY_RE = /PVH entry to main: (\d+) us/;
+const ENTRY_RE = /PVH entry to main: (\d+) (us|ns)/;
 
 async function entryToMain(ctx: Context, app: AppConfig): Promise<Row> {
   const qemu = findQemu();
@@ -65,7 +65,7 @@ async function entryToMain(ctx: Context, app: AppConfig): Promise<Row> {
     check(r, 'hello (verbose)', GREETING);
     const m = ENTRY_RE.exec(r.stdout);
     if (!m) return naRow('pvh-to-main', 'µs', 'the kernel does not print "PVH entry to main: N us" with minnow.verbose');
-    us.push(Number(m[1]));
+    us.push(m[2] === 'ns' ? Number(m[1]) / 1000 : Number(m[1]));
   }
   return row({ name: 'pvh-to-main', unit: 'µs', samples: us, goal: { text: '≤ 1000 µs (TCG)', on: 'median', limit: 1000 } });
 }

@@ -1,0 +1,78 @@
+// The debug adapter as an editor drives it, over DAP (bench/lib/dap.ts), on bench/apps/step:
+//  - dap-launch: initialize → launch {stopOnEntry, build: true on an already built app} →
+//    `stopped` in main: what F5 costs once the preLaunchTask has built;
+//  - dap-next: `next` → `stopped` inside work()'s loop (each next is one source line).
+// Needs debug-adapter/main.ts (bundled by scripts/build.mjs as dist/debugAdapter.js).
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildApp, loadApp } from '../../debug-adapter/target';
+import { REPO, type Context, type Measure } from '../lib/context';
+import { DapClient } from '../lib/dap';
+import { naRow, row, type Row } from '../lib/stats';
+
+const APP = path.join(REPO, 'bench', 'apps', 'step');
+const ADAPTER = path.join(REPO, 'dist', 'debugAdapter.js');
+const LAUNCH_GOAL = { text: '≤ 1500 ms', on: 'median' as const, limit: 1500 };
+const NEXT_GOAL = { text: '≤ 30 ms', on: 'median' as const, limit: 30 };
+
+function markerLine(file: string, mark: string): number {
+  const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(`#MARK ${mark}`));
+  if (i < 0) throw new Error(`no #MARK ${mark} in ${file}`);
+  return i + 1;
+}
+
+async function stopped(dc: DapClient, op: () => Promise<unknown>): Promise<{ ms: number; threadId: number; reason: string }> {
+  const t0 = performance.now();
+  const ev = dc.waitEvent('stopped', 120_000);
+  await op();
+  const e = await ev;
+  return { ms: performance.now() - t0, threadId: Number(e.body?.threadId ?? 1), reason: String(e.body?.reason) };
+}
+
+async function session(ctx: Context, launch: number[], next: number[]): Promise<void> {
+  const dc = new DapClient(ADAPTER, { MINNOW_KERNEL: path.join(REPO, 'kernel') });
+  try {
+    const initialized = dc.waitEvent('initialized');
+    const entry = await stopped(dc, async () => {
+      await dc.request('initialize', { clientID: 'minnow-bench', adapterID: 'minnow', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+      const launched = dc.request('launch', { type: 'minnow', request: 'launch', app: APP, stopOnEntry: true, accel: 'tcg', build: true }, 120_000);
+      await initialized;
+      await dc.request('configurationDone');
+      await launched;
+    });
+    launch.push(entry.ms);
+    const source = { path: path.join(APP, 'main.c') };
+    await dc.request('setBreakpoints', { source, breakpoints: [{ line: markerLine(source.path, 'loop-first') }] });
+    const hit = await stopped(dc, () => dc.request('continue', { threadId: entry.threadId }));
+    await dc.request('setBreakpoints', { source, breakpoints: [] });
+    await stopped(dc, () => dc.request('next', { threadId: hit.threadId })); // warm-up
+    for (let i = 0; i < (ctx.quick ? 3 : 10); i++) {
+      next.push((await stopped(dc, () => dc.request('next', { threadId: hit.threadId }))).ms);
+    }
+  } finally {
+    await dc.close();
+  }
+}
+
+export const dap: Measure = {
+  name: 'dap',
+  rows: [
+    { name: 'dap-launch', unit: 'ms' },
+    { name: 'dap-next', unit: 'ms' },
+  ],
+  async run(ctx): Promise<Row[]> {
+    if (!fs.existsSync(path.join(REPO, 'debug-adapter', 'main.ts')) || !fs.existsSync(ADAPTER)) {
+      const why = 'no debug adapter in the repo yet (debug-adapter/main.ts)';
+      return [naRow('dap-launch', 'ms', why, LAUNCH_GOAL), naRow('dap-next', 'ms', why, NEXT_GOAL)];
+    }
+    await buildApp(loadApp(APP)); // "launch (built)": the adapter's own build is then a no-op
+    const launch: number[] = [];
+    const next: number[] = [];
+    for (let i = 0; i < ctx.runs(3); i++) await session(ctx, launch, next);
+    return [
+      row({ name: 'dap-launch', unit: 'ms', samples: launch, goal: LAUNCH_GOAL, note: 'initialize → stopped in main, TCG, kernel stub' }),
+      row({ name: 'dap-next', unit: 'ms', samples: next, goal: NEXT_GOAL }),
+    ];
+  },
+};
