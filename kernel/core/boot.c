@@ -23,7 +23,7 @@ int boot_copy(uint32_t start_info_pa)
 	if (si->cmdline_paddr) {
 		const char *c = (const char *)(uintptr_t)si->cmdline_paddr;
 
-		strncpy(boot_info.cmdline, c, BOOT_CMDLINE_MAX - 1);
+		strlcpy(boot_info.cmdline, c, BOOT_CMDLINE_MAX);
 	}
 	boot_info.rsdp = si->rsdp_paddr;
 	if (si->version < 1 || !si->memmap_paddr)

@@ -53,7 +53,7 @@ void cmdline_parse(const char *cmdline)
 	size_t plen = strlen(CMDLINE_OPTION_PREFIX);
 	char *p = cmdline_buf, *w;
 
-	strncpy(cmdline_buf, cmdline, sizeof(cmdline_buf) - 1);
+	strlcpy(cmdline_buf, cmdline, sizeof(cmdline_buf));
 	cmdline_args[0] = cmdline_default_name;
 	while ((w = cmdline_word(&p))) {
 		if (strncmp(w, CMDLINE_OPTION_PREFIX, plen) == 0) {

@@ -93,7 +93,7 @@ static struct heap_block *heap_grow(size_t need)
 
 	if (size < HEAP_ARENA_MIN)
 		size = HEAP_ARENA_MIN;
-	a = page_alloc(size / PAGE_SIZE);
+	a = page_alloc_raw(size / PAGE_SIZE);
 	if (!a)
 		return NULL;
 	a->size = size;

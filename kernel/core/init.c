@@ -47,8 +47,16 @@ static int init_main(void *arg)
 	driver_init_all();
 	gdbstub_before_main();
 	init_main_tsc = rdtsc();
-	kernel_info("PVH entry to main: %llu us",
-		    tsc_to_ns(init_main_tsc - boot_tsc) / NSEC_PER_USEC);
+	/* boot lines come only now, so that they do not count in the figure */
+	kernel_info("cmdline \"%s\"", boot_info.cmdline);
+	kernel_info("memory: %zu KiB free of %zu KiB",
+		    page_free_count() * PAGE_SIZE / 1024,
+		    page_total_count() * PAGE_SIZE / 1024);
+	kernel_info("TSC %lu kHz (%s), LAPIC timer %lu kHz", tsc_hz / 1000,
+		    tsc_source, lapic_timer_hz / 1000);
+	kernel_info("PVH entry to main: %lu us",
+		    (unsigned long)(tsc_to_ns(init_main_tsc - boot_tsc) /
+				    NSEC_PER_USEC));
 	power_off(main(cmdline_argc(), cmdline_argv()));
 }
 
@@ -58,25 +66,19 @@ void kernel_start(uint32_t start_info_pa)
 {
 	int bad_start_info = boot_copy(start_info_pa);
 
+	lapic_init();	/* first: starts the TSC calibration window */
 	console_init();
 	cmdline_parse(boot_info.cmdline);
 	kernel_verbose = cmdline_option("verbose") != NULL;
 	if (bad_start_info)
 		kernel_printf("minnow: no PVH start_info (ebx=%#x)\n",
 			      start_info_pa);
-	kernel_info("cmdline \"%s\"", boot_info.cmdline);
 	gdt_init();
 	idt_init();
 	page_init();
 	paging_init();
 	paging_set_present((uintptr_t)boot_stack_bottom - PAGE_SIZE, false);
-	kernel_info("memory: %zu KiB free of %zu KiB",
-		    page_free_count() * PAGE_SIZE / 1024,
-		    page_total_count() * PAGE_SIZE / 1024);
-	lapic_init();
 	tsc_init();
-	kernel_info("TSC %lu kHz (%s), LAPIC timer %lu kHz", tsc_hz / 1000,
-		    tsc_source, lapic_timer_hz / 1000);
 	ioapic_init();
 	gdbstub_init(cmdline_option("gdb"));
 	if (!thread_create_stack("main", init_main, NULL, INIT_MAIN_STACK_SIZE))

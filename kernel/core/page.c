@@ -38,6 +38,23 @@ static void page_mark(size_t pfn, bool free)
 }
 
 /*
+ * Marks frames [first, end) free or used, whole bytes at a time: boot
+ * walks every usable frame, and a bit loop over them costs ~0.3 ms under
+ * TCG.
+ */
+static void page_mark_range(size_t first, size_t end, bool free)
+{
+	while (first < end && first % 8)
+		page_mark(first++, free);
+	if (end - first >= 8) {
+		memset(page_bitmap + first / 8, free ? 0xff : 0, (end - first) / 8);
+		first += (end - first) & ~(size_t)7;
+	}
+	while (first < end)
+		page_mark(first++, free);
+}
+
+/*
  * Part `part` of the i-th RAM range, clipped to whole pages and to what we
  * may hand out: the kernel image can split a range in two, part 0 is what
  * lies below the image and part 1 what lies above. False when empty.
@@ -86,27 +103,33 @@ void page_init(void)
 		panic("page_init: no room for a %zu-byte bitmap", bytes);
 	memset(page_bitmap, 0, bytes);
 
+	/* map entries do not overlap, so the counts simply add up */
 	for (unsigned int i = 0; i < boot_info.nmemmap; i++) {
 		for (int part = 0; part < 2; part++) {
 			if (!page_range(i, part, &s, &t))
 				continue;
-			for (uint64_t a = s; a < t; a += PAGE_SIZE) {
-				uint64_t b = (uintptr_t)page_bitmap;
-
-				if (a >= b && a < b + bytes)
-					continue;
-				if (!page_test(a >> PAGE_SHIFT)) {
-					page_mark(a >> PAGE_SHIFT, true);
-					page_free_frames++;
-				}
-			}
+			page_mark_range(s >> PAGE_SHIFT, t >> PAGE_SHIFT, true);
+			page_free_frames += (t - s) >> PAGE_SHIFT;
 		}
 	}
+	/* the bitmap's own pages, which lie in one of those ranges */
+	page_mark_range((uintptr_t)page_bitmap >> PAGE_SHIFT,
+			((uintptr_t)page_bitmap + bytes) >> PAGE_SHIFT, false);
+	page_free_frames -= bytes >> PAGE_SHIFT;
 	page_total_frames = page_free_frames;
 	page_hint = 0;
 }
 
 void *page_alloc(size_t npages)
+{
+	void *p = page_alloc_raw(npages);
+
+	if (p)
+		memset(p, 0, npages * PAGE_SIZE);
+	return p;
+}
+
+void *page_alloc_raw(size_t npages)
 {
 	size_t run = 0;
 
@@ -126,10 +149,7 @@ void *page_alloc(size_t npages)
 		page_free_frames -= npages;
 		if (first == page_hint)
 			page_hint = pfn + 1;
-		void *p = (void *)(uintptr_t)(first << PAGE_SHIFT);
-
-		memset(p, 0, npages * PAGE_SIZE);
-		return p;
+		return (void *)(uintptr_t)(first << PAGE_SHIFT);
 	}
 	return NULL;
 }

@@ -81,7 +81,7 @@ struct thread *thread_create_stack(const char *name, int (*entry)(void *),
 
 	if (!t)
 		return NULL;
-	mem = page_alloc(pages);
+	mem = page_alloc_raw(pages);
 	if (!mem)
 		goto err_free_thread;
 	if (paging_set_present((uintptr_t)mem, false))

@@ -58,7 +58,7 @@ void lapic_init(void)
 	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | TRAP_LAPIC_SPURIOUS);
 	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
 	lapic_write(LAPIC_LVT_LINT1, LAPIC_LVT_NMI);
-	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | TRAP_LAPIC_TIMER);
+	lapic_measure_start();
 }
 
 void lapic_eoi(void)
@@ -79,24 +79,33 @@ uint32_t lapic_id(void)
 	return lapic_read(LAPIC_ID) >> 24;
 }
 
-void lapic_measure(uint32_t ticks, uint64_t *lapic_ticks, uint64_t *tsc_ticks)
-{
-	uint32_t c0, c1;
-	uint64_t t0, t1;
+static uint32_t lapic_measure_count;
+static uint64_t lapic_measure_tsc;
 
+/* Starts the (masked) timer counting down from the top at the bus clock. */
+void lapic_measure_start(void)
+{
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | TRAP_LAPIC_TIMER);
 	lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_1);
 	lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
-	c0 = lapic_read(LAPIC_TIMER_CURRENT);
-	t0 = rdtsc();
+	lapic_measure_count = lapic_read(LAPIC_TIMER_CURRENT);
+	lapic_measure_tsc = rdtsc();
+}
+
+void lapic_measure_end(uint32_t min_ticks, uint64_t *lapic_ticks,
+		       uint64_t *tsc_ticks)
+{
+	uint32_t c;
+	uint64_t t;
+
 	do {
-		c1 = lapic_read(LAPIC_TIMER_CURRENT);
-		t1 = rdtsc();
-	} while (c0 - c1 < ticks);
+		c = lapic_read(LAPIC_TIMER_CURRENT);
+		t = rdtsc();
+	} while (lapic_measure_count - c < min_ticks);
 	lapic_write(LAPIC_TIMER_INITIAL, 0);
-	*lapic_ticks = c0 - c1;
-	*tsc_ticks = t1 - t0;
 	lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_16);
+	*lapic_ticks = lapic_measure_count - c;
+	*tsc_ticks = t - lapic_measure_tsc;
 }
 
 void lapic_timer_set(uint64_t deadline_ns)

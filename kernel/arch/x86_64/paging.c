@@ -2,7 +2,8 @@
  * Identity-mapped page tables built from the PVH memory map. All of the
  * first 4 GiB is mapped (the LAPIC, IOAPIC, virtio-mmio and PCI windows
  * live there); 2 MiB regions that hold RAM are write-back, the rest
- * uncached; regions mixing the two are mapped 4 KiB at a time. RAM above
+ * uncached (1 GiB pages for what lies above all RAM); regions mixing the
+ * two are mapped 4 KiB at a time. RAM above
  * 4 GiB is mapped from the map. Page 0 is left unmapped so that a NULL
  * dereference faults. Tables come from the page allocator and are reached
  * through the identity mapping (so gdb and the gdbstub can walk them).
@@ -27,6 +28,9 @@
 #define PAGING_DEVICE (PTE_P | PTE_W | PTE_PCD | PTE_PWT)
 #define LARGE_SIZE (2ull << 20)
 #define LOW_LIMIT (4ull << 30)
+#define CPUID_EXT_MAX 0x80000000
+#define CPUID_EXT_FEATURES 0x80000001
+#define CPUID_EXT_PDPE1GB (1u << 26)	/* edx: 1 GiB pages */
 
 static uint64_t *paging_pml4;
 
@@ -65,15 +69,34 @@ static uint64_t *paging_split(uint64_t *e)
 	return t;
 }
 
+/* Splits the 1 GiB page mapped by PDPT entry *e into 512 2 MiB pages. */
+static uint64_t *paging_split_huge(uint64_t *e)
+{
+	uint64_t *t = page_alloc(1);
+	uint64_t base = *e & PTE_ADDR & ~((1ull << 30) - 1);
+	uint64_t flags = *e & (PTE_P | PTE_W | PTE_CACHE | PTE_PS);
+
+	if (!t)
+		return NULL;
+	for (int i = 0; i < 512; i++)
+		t[i] = (base + i * LARGE_SIZE) | flags;
+	*e = (uintptr_t)t | PTE_P | PTE_W;
+	return t;
+}
+
 /* The PD entry for va, with the PML4 and PDPT levels created. */
 static uint64_t *paging_pde(uint64_t va)
 {
-	uint64_t *pdpt, *pd;
+	uint64_t *pdpt, *pd, *pdpte;
 
 	pdpt = paging_next(&paging_pml4[paging_index(va, 3)]);
 	if (!pdpt)
 		return NULL;
-	pd = paging_next(&pdpt[paging_index(va, 2)]);
+	pdpte = &pdpt[paging_index(va, 2)];
+	if ((*pdpte & PTE_P) && (*pdpte & PTE_PS))
+		pd = paging_split_huge(pdpte);
+	else
+		pd = paging_next(pdpte);
 	if (!pd)
 		return NULL;
 	return &pd[paging_index(va, 1)];
@@ -156,14 +179,75 @@ static int paging_map_region(uint64_t base)
 	return 0;
 }
 
+/* The end of the highest RAM-like map entry below 4 GiB. */
+static uint64_t paging_low_ram_top(void)
+{
+	uint64_t top = 0;
+
+	for (unsigned int i = 0; i < boot_info.nmemmap; i++) {
+		const struct hvm_memmap_entry *m = &boot_info.memmap[i];
+		uint64_t end = m->addr + m->size;
+
+		if (m->type == BOOT_MEM_RESERVED || m->addr >= LOW_LIMIT)
+			continue;
+		if (end > top)
+			top = end < LOW_LIMIT ? end : LOW_LIMIT;
+	}
+	return top;
+}
+
+static bool paging_has_1g_pages(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
+	if (a < CPUID_EXT_FEATURES)
+		return false;
+	cpuid(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);
+	return d & CPUID_EXT_PDPE1GB;
+}
+
+/*
+ * Above the last RAM below 4 GiB everything is device space: it is mapped
+ * with 1 GiB pages where the CPU has them and else by filling page
+ * directories in a tight loop. Going through the generic path for all
+ * 2048 regions would cost most of a millisecond under TCG.
+ */
+static void paging_map_low(void)
+{
+	uint64_t ram_top = paging_low_ram_top();
+	bool huge = paging_has_1g_pages();
+	uint64_t *pdpt = paging_next(&paging_pml4[0]);
+
+	if (!pdpt)
+		panic("paging_init: out of memory");
+	for (uint64_t gib = 0; gib < LOW_LIMIT >> 30; gib++) {
+		uint64_t base = gib << 30, *pd;
+
+		if (base >= ram_top && huge) {
+			pdpt[gib] = base | PAGING_DEVICE | PTE_PS;
+			continue;
+		}
+		pd = paging_next(&pdpt[gib]);
+		if (!pd)
+			panic("paging_init: out of memory");
+		for (unsigned int i = 0; i < 512; i++) {
+			uint64_t a = base + i * LARGE_SIZE;
+
+			if (a >= ram_top)
+				pd[i] = a | PAGING_DEVICE | PTE_PS;
+			else if (paging_map_region(a))
+				panic("paging_init: out of memory at %#lx", a);
+		}
+	}
+}
+
 void paging_init(void)
 {
 	paging_pml4 = page_alloc(1);
 	if (!paging_pml4)
 		panic("paging_init: out of memory");
-	for (uint64_t base = 0; base < LOW_LIMIT; base += LARGE_SIZE)
-		if (paging_map_region(base))
-			panic("paging_init: out of memory at %#lx", base);
+	paging_map_low();
 	for (unsigned int i = 0; i < boot_info.nmemmap; i++) {
 		const struct hvm_memmap_entry *m = &boot_info.memmap[i];
 		uint64_t end = m->addr + m->size;

@@ -15,8 +15,14 @@ void lapic_eoi(void);
 uint32_t lapic_id(void);
 /* Raises interrupt `vector` on this CPU (delivered as soon as IF allows). */
 void lapic_self_ipi(uint8_t vector);
-/* Runs the timer (masked) for `ticks` ticks; returns the ticks and TSC
- * ticks actually elapsed between two matching reads. */
-void lapic_measure(uint32_t ticks, uint64_t *lapic_ticks, uint64_t *tsc_ticks);
+/*
+ * TSC calibration: lapic_init() starts the (masked) timer counting at the
+ * bus clock; lapic_measure_end() waits until at least min_ticks have
+ * passed and returns the timer ticks and TSC ticks elapsed since then, so
+ * the boot work in between doubles as the measuring window.
+ */
+void lapic_measure_start(void);
+void lapic_measure_end(uint32_t min_ticks, uint64_t *lapic_ticks,
+		       uint64_t *tsc_ticks);
 
 #endif

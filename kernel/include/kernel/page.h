@@ -18,6 +18,9 @@
 void page_init(void);
 /* npages contiguous, zeroed pages, page aligned; NULL when out of memory. */
 void *page_alloc(size_t npages);
+/* The same without zeroing (stacks, heap arenas: zeroing 64 KiB costs
+ * ~50 us under TCG). */
+void *page_alloc_raw(size_t npages);
 void page_free(void *p, size_t npages);
 size_t page_free_count(void);
 size_t page_total_count(void);
