@@ -65,8 +65,9 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
   if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.');
   const before = mtime(app.elf);
   const args = makeArgs(app, kdir, opts.jobs ?? availableParallelism());
-  const child = spawn(make, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: app.dir });
-  registerChild(child);
+  // A process group of its own, so that cancelling stops the compilers too, not only make.
+  const child = spawn(make, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: app.dir, detached: true });
+  registerChild(child, true);
   const onAbort = (): void => void killAndWait(child);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   // One decoder per stream: a UTF-8 character (gcc quotes with ‘’) may straddle two reads.

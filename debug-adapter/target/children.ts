@@ -7,20 +7,25 @@
 import type { ChildProcess } from 'node:child_process';
 
 const live = new Set<ChildProcess>();
+/** Children spawned `detached` (a process group of their own): signals go to the whole group. */
+const groups = new WeakSet<ChildProcess>();
 let installed = false;
+
+function signal(child: ChildProcess, sig: NodeJS.Signals): void {
+  try {
+    if (groups.has(child) && child.pid !== undefined) process.kill(-child.pid, sig);
+    else child.kill(sig);
+  } catch {
+    // already gone
+  }
+}
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** SIGKILL every registered child that is still running. Synchronous: safe in 'exit'. */
 export function killAllChildren(): void {
   for (const child of live) {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    if (child.exitCode === null && child.signalCode === null) signal(child, 'SIGKILL');
   }
   live.clear();
 }
@@ -42,9 +47,13 @@ function install(): void {
   for (const sig of SIGNALS) process.on(sig, onSignal);
 }
 
-/** Track `child` until it exits; it is killed if Node exits first. */
-export function registerChild(child: ChildProcess): void {
+/**
+ * Track `child` until it exits; it is killed if Node exits first. `group`: it was spawned
+ * detached, and its whole process group (make and the gcc processes it runs) is killed.
+ */
+export function registerChild(child: ChildProcess, group = false): void {
   install();
+  if (group) groups.add(child);
   live.add(child);
   child.once('exit', () => live.delete(child));
   child.once('error', () => {
@@ -64,11 +73,11 @@ export function liveChildren(): number {
 export function killAndWait(child: ChildProcess, graceMs = 2000): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    const timer = setTimeout(() => signal(child, 'SIGKILL'), graceMs);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    signal(child, 'SIGTERM');
   });
 }

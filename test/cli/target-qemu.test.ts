@@ -3,11 +3,11 @@
 // QEMU outlives the Node process that started it.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { buildApp, freePort, loadApp, MinnowError, probePort, startQemu, type AppConfig } from '../../debug-adapter/target';
+import { buildApp, freePort, liveChildren, loadApp, MinnowError, probePort, startQemu, type AppConfig } from '../../debug-adapter/target';
 import { appFrom, cleanupTmp, isAlive, ROOT, tmp } from './helpers';
 
 const FAKE = join(__dirname, 'fixtures', 'fake-qemu.js');
@@ -46,6 +46,24 @@ describe('target: build and QEMU', function () {
     const again = await buildApp(app);
     assert.equal(again.rebuilt, false);
     assert.equal(again.elf, app.elf);
+  });
+
+  it('buildApp stops make when its signal aborts', async () => {
+    const fresh = loadApp(appFrom('hello'));
+    const ac = new AbortController();
+    let output = '';
+    const build = buildApp(fresh, {
+      signal: ac.signal,
+      onOutput: (t) => {
+        output += t;
+        ac.abort();
+      },
+    });
+    await expectMinnowError(build, /build cancelled/, /again/);
+    assert.ok(output.length > 0);
+    assert.equal(liveChildren(), 0, 'make is gone');
+    const left = spawnSync('pgrep', ['-f', fresh.buildDir], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(left, '', 'no compiler of the cancelled build is left');
   });
 
   it('boots hello on microvm, streams the console and maps exit code 0', async () => {
