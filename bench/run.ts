@@ -63,6 +63,9 @@ async function runMeasure(ctx: Context, m: Measure): Promise<Row[]> {
   }
 }
 
+// A promise a failed measure left behind must not end the whole run.
+process.on('unhandledRejection', (e) => process.stderr.write(`bench: (ignored) ${(e as Error)?.message ?? String(e)}\n`));
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-bench-'));

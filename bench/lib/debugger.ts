@@ -20,6 +20,7 @@ const STOP_TIMEOUT_MS = 60_000;
 
 async function expectStop(gdb: GdbSession, op: () => Promise<unknown>): Promise<StoppedEvent> {
   const stopped = gdb.waitStopped(STOP_TIMEOUT_MS);
+  stopped.catch(() => undefined); // op's failure is the one reported
   await op();
   const e = await stopped;
   if (e.reason === 'exited-normally' || e.reason === 'exited' || e.signalName === 'SIGSEGV') {

@@ -3,6 +3,8 @@
 // same run and the ratio median / baseline median. A row whose prerequisite is missing carries
 // the reason instead of figures (never a made-up number).
 
+import { GOALS } from './goals';
+
 export type Better = 'lower' | 'higher';
 
 export interface Goal {
@@ -45,7 +47,6 @@ export interface RowInput {
   unit: string;
   samples: readonly number[];
   baseline?: { what: string; samples: readonly number[] };
-  goal?: Goal;
   /** Which direction is good (for goals); default lower. */
   better?: Better;
   note?: string;
@@ -53,11 +54,11 @@ export interface RowInput {
 
 export function row(input: RowInput): Row {
   const { samples } = input;
-  if (samples.length === 0) return naRow(input.name, input.unit, 'no samples', input.goal);
+  if (samples.length === 0) return naRow(input.name, input.unit, 'no samples');
   const med = median(samples);
   const baseMed = input.baseline && input.baseline.samples.length > 0 ? median(input.baseline.samples) : null;
   const ratio = baseMed !== null && baseMed !== 0 ? med / baseMed : null;
-  const goal = input.goal;
+  const goal = GOALS[input.name];
   let met: boolean | null = null;
   if (goal) {
     const value = goal.on === 'ratio' ? ratio : med;
@@ -80,7 +81,8 @@ export function row(input: RowInput): Row {
 }
 
 /** A row without figures: the prerequisite is missing or the measurement failed. */
-export function naRow(name: string, unit: string, reason: string, goal?: Goal): Row {
+export function naRow(name: string, unit: string, reason: string): Row {
+  const goal = GOALS[name];
   return {
     name,
     unit,

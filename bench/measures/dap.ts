@@ -2,8 +2,10 @@
 //  - dap-launch: initialize → launch {stopOnEntry, build: true on an already built app} →
 //    `stopped` in main: what F5 costs once the preLaunchTask has built;
 //  - dap-next: `next` → `stopped` inside work()'s loop (each next is one source line).
-// Needs debug-adapter/main.ts (bundled by scripts/build.mjs as dist/debugAdapter.js).
+// Needs debug-adapter/main.ts committed (bundled by scripts/build.mjs as dist/debugAdapter.js);
+// MINNOW_BENCH_DAP=any measures the working tree's adapter even when it is not committed.
 
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildApp, loadApp } from '../../debug-adapter/target';
@@ -13,8 +15,6 @@ import { naRow, row, type Row } from '../lib/stats';
 
 const APP = path.join(REPO, 'bench', 'apps', 'step');
 const ADAPTER = path.join(REPO, 'dist', 'debugAdapter.js');
-const LAUNCH_GOAL = { text: '≤ 1500 ms', on: 'median' as const, limit: 1500 };
-const NEXT_GOAL = { text: '≤ 30 ms', on: 'median' as const, limit: 30 };
 
 function markerLine(file: string, mark: string): number {
   const i = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(`#MARK ${mark}`));
@@ -25,6 +25,7 @@ function markerLine(file: string, mark: string): number {
 async function stopped(dc: DapClient, op: () => Promise<unknown>): Promise<{ ms: number; threadId: number; reason: string }> {
   const t0 = performance.now();
   const ev = dc.waitEvent('stopped', 120_000);
+  ev.catch(() => undefined); // op's failure is the one reported
   await op();
   const e = await ev;
   return { ms: performance.now() - t0, threadId: Number(e.body?.threadId ?? 1), reason: String(e.body?.reason) };
@@ -33,11 +34,13 @@ async function stopped(dc: DapClient, op: () => Promise<unknown>): Promise<{ ms:
 async function session(ctx: Context, launch: number[], next: number[]): Promise<void> {
   const dc = new DapClient(ADAPTER, { MINNOW_KERNEL: path.join(REPO, 'kernel') });
   try {
-    const initialized = dc.waitEvent('initialized');
+    const initialized = dc.waitEvent('initialized', 120_000);
+    initialized.catch(() => undefined);
     const entry = await stopped(dc, async () => {
       await dc.request('initialize', { clientID: 'minnow-bench', adapterID: 'minnow', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
       const launched = dc.request('launch', { type: 'minnow', request: 'launch', app: APP, stopOnEntry: true, accel: 'tcg', build: true }, 120_000);
-      await initialized;
+      // 'initialized' may come before or after the launch response; a failed launch ends the wait
+      await Promise.race([initialized, launched.then(() => initialized)]);
       await dc.request('configurationDone');
       await launched;
     });
@@ -62,17 +65,19 @@ export const dap: Measure = {
     { name: 'dap-next', unit: 'ms' },
   ],
   async run(ctx): Promise<Row[]> {
-    if (!fs.existsSync(path.join(REPO, 'debug-adapter', 'main.ts')) || !fs.existsSync(ADAPTER)) {
-      const why = 'no debug adapter in the repo yet (debug-adapter/main.ts)';
-      return [naRow('dap-launch', 'ms', why, LAUNCH_GOAL), naRow('dap-next', 'ms', why, NEXT_GOAL)];
+    // MINNOW_BENCH_DAP=any: measure an adapter that is not committed yet (its engineer's tree)
+    const tracked = process.env.MINNOW_BENCH_DAP === 'any' || spawnSync('git', ['ls-files', '--error-unmatch', 'debug-adapter/main.ts'], { cwd: REPO }).status === 0;
+    if (!tracked || !fs.existsSync(ADAPTER)) {
+      const why = tracked ? 'dist/debugAdapter.js not built' : 'no debug adapter committed yet (debug-adapter/main.ts)';
+      return [naRow('dap-launch', 'ms', why), naRow('dap-next', 'ms', why)];
     }
     await buildApp(loadApp(APP)); // "launch (built)": the adapter's own build is then a no-op
     const launch: number[] = [];
     const next: number[] = [];
     for (let i = 0; i < ctx.runs(3); i++) await session(ctx, launch, next);
     return [
-      row({ name: 'dap-launch', unit: 'ms', samples: launch, goal: LAUNCH_GOAL, note: 'initialize → stopped in main, TCG, kernel stub' }),
-      row({ name: 'dap-next', unit: 'ms', samples: next, goal: NEXT_GOAL }),
+      row({ name: 'dap-launch', unit: 'ms', samples: launch, note: 'initialize → stopped in main, TCG, kernel stub' }),
+      row({ name: 'dap-next', unit: 'ms', samples: next }),
     ];
   },
 };

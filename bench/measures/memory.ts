@@ -10,7 +10,7 @@ import { row } from '../lib/stats';
 import { helloArgs } from './boot';
 
 const STEP_KIB = 64;
-const PROBE_TIMEOUT_MS = 8_000;
+const PROBE_TIMEOUT_MS = 5_000;
 
 async function runs(app: AppConfig, kib: number): Promise<boolean> {
   const r = await runTimed(findQemu(), helloArgs(app, app.elf, `${kib}K`), PROBE_TIMEOUT_MS);
@@ -44,6 +44,6 @@ export const memory: Measure = {
     const app = await buildOnce(ctx, 'examples/hello');
     const found: number[] = [];
     for (let i = 0; i < ctx.runs(3); i++) found.push(await bisect(ctx, app));
-    return [row({ name: 'hello-min-memory', unit: 'KiB', samples: found, goal: { text: '≤ 2048 KiB', on: 'median', limit: 2048 } })];
+    return [row({ name: 'hello-min-memory', unit: 'KiB', samples: found })];
   },
 };

@@ -57,14 +57,13 @@ export const stubs: Measure = {
     const base = (samples: number[]) => ({ what: 'QEMU gdbstub', samples });
     const kib = (ms: number[]) => ms.map((m) => BLOB / 1024 / (m / 1000));
     return [
-      row({ name: 'gdb-stepi', unit: 'ms', samples: kernel.stepi, baseline: base(qemu.stepi), goal: { text: '≤ 1.5× QEMU stub', on: 'ratio', limit: 1.5 } }),
-      row({ name: 'gdb-next', unit: 'ms', samples: kernel.next, baseline: base(qemu.next), goal: { text: '≤ 1.0× QEMU stub', on: 'ratio', limit: 1.0 } }),
+      row({ name: 'gdb-stepi', unit: 'ms', samples: kernel.stepi, baseline: base(qemu.stepi) }),
+      row({ name: 'gdb-next', unit: 'ms', samples: kernel.next, baseline: base(qemu.next) }),
       row({
         name: 'gdb-read-64k',
         unit: 'ms',
         samples: kernel.read,
         baseline: base(qemu.read),
-        goal: { text: '≤ 640 ms (≥ 100 KiB/s)', on: 'median', limit: 640 },
         note: `kernel stub ${kib(kernel.read).map((v) => v.toFixed(0)).join('/')} KiB/s`,
       }),
     ];
