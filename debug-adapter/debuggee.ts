@@ -1,0 +1,217 @@
+// The thing being debugged: QEMU (when launched), gdb, and the connection between them. It builds
+// and boots through target/, connects gdb to the stub, and watches both processes: when either
+// dies without being asked to, `ended` says which one and why. It knows nothing of DAP.
+
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { GdbExited, GdbSession, mi } from './gdb';
+import {
+  buildApp,
+  loadApp,
+  qemuOptionsFor,
+  startQemu,
+  type QemuExit,
+  type QemuInstance,
+} from './target';
+import { errors } from './errors';
+
+export interface LaunchArgs {
+  app?: string;
+  cwd?: string;
+  stopOnEntry?: boolean;
+  gdbstub?: 'kernel' | 'qemu';
+  accel?: 'auto' | 'tcg' | 'kvm';
+  build?: boolean;
+  qemuPath?: string;
+  gdbPath?: string;
+  qemuArgs?: string[];
+  gdbCommands?: string[];
+  /** write every MI line to the Debug Console (for bug reports) */
+  trace?: boolean;
+}
+
+export interface AttachArgs {
+  /** host:port of a running stub, e.g. from `minnow debug` */
+  target: string;
+  /** the ELF that runs there */
+  program: string;
+  gdbPath?: string;
+  gdbCommands?: string[];
+  stopOnEntry?: boolean;
+  trace?: boolean;
+}
+
+export interface DebuggeeHooks {
+  output(text: string, category: 'console' | 'stdout' | 'stderr' | 'important'): void;
+  progress(message: string): void;
+  /** the session is over: the app exited, QEMU or gdb died; `message` says what happened */
+  ended(message: string, exitCode?: number): void;
+}
+
+const GDB_SETUP: string[][] = [
+  ['pagination', 'off'],
+  ['confirm', 'off'],
+  ['width', '0'],
+  ['height', '0'],
+  ['breakpoint', 'pending', 'on'],
+  ['print', 'elements', '200'],
+  ['remotetimeout', '10'],
+];
+
+export class Debuggee {
+  readonly gdb = new GdbSession();
+  qemu?: QemuInstance;
+  elf = '';
+  kind: 'launch' | 'attach' = 'launch';
+  stubKind: 'kernel' | 'qemu' = 'kernel';
+  private closing = false;
+  private endedOnce = false;
+
+  constructor(private readonly hooks: DebuggeeHooks) {}
+
+  /** Builds (unless build: false), boots QEMU with the stub waiting, starts gdb and connects. */
+  async launch(args: LaunchArgs): Promise<void> {
+    this.kind = 'launch';
+    validateLaunch(args);
+    const dir = resolve(args.app ?? args.cwd ?? process.cwd());
+    const app = loadApp(dir);
+    if (args.build !== false) {
+      this.hooks.progress(`Building ${app.name}`);
+      const r = await buildApp(app, { onOutput: (t) => this.hooks.output(t, 'console') });
+      this.elf = r.elf;
+    } else {
+      this.elf = app.elf;
+      if (!existsSync(this.elf)) {
+        throw errors.badAttribute('build', `is false but ${this.elf} does not exist`, 'Build the application first, or remove "build": false.');
+      }
+    }
+    // gdb first: it starts while QEMU boots, and a wrong gdbPath fails before QEMU runs
+    this.hooks.progress('Starting gdb');
+    const gdbReady = this.startGdb(args.gdbPath, args.trace);
+    gdbReady.catch(() => undefined);
+    this.hooks.progress('Booting QEMU');
+    this.stubKind = args.gdbstub ?? 'kernel';
+    await gdbReady;
+    this.qemu = await startQemu({
+      ...qemuOptionsFor(app),
+      accel: args.accel ?? 'auto',
+      qemuPath: args.qemuPath,
+      extraArgs: [...app.qemuArgs, ...(args.qemuArgs ?? [])],
+      gdbstub: { kind: this.stubKind, wait: true },
+      onConsole: (t) => this.hooks.output(t, 'stdout'),
+    });
+    void this.qemu.exited.then((e) => this.onQemuExit(e));
+    this.hooks.progress('Connecting gdb');
+    await this.connect(`127.0.0.1:${this.qemu.port}`, args.gdbCommands);
+  }
+
+  async attach(args: AttachArgs): Promise<void> {
+    this.kind = 'attach';
+    if (typeof args.target !== 'string' || !/^[\w.-]+:\d+$/.test(args.target)) {
+      throw errors.badAttribute('target', 'must be host:port', 'Use the port `minnow debug` printed, e.g. "127.0.0.1:1234".');
+    }
+    if (typeof args.program !== 'string' || !existsSync(args.program)) {
+      throw errors.badAttribute('program', `(${String(args.program)}) is not an existing ELF file`, 'Point it at the application\'s build/<name>.elf.');
+    }
+    this.elf = resolve(args.program);
+    await this.startGdb(args.gdbPath, args.trace);
+    await this.connect(args.target, args.gdbCommands);
+  }
+
+  private async startGdb(gdbPath: string | undefined, trace?: boolean): Promise<void> {
+    const path = gdbPath || 'gdb';
+    if (trace) this.gdb.trace = (dir, line) => this.hooks.output(`${dir} ${line}\n`, 'console');
+    this.gdb.on('exit', (e) => this.onGdbExit(e));
+    try {
+      await this.gdb.start(path);
+    } catch (e) {
+      if (e instanceof GdbExited) throw errors.gdbNotFound(path, gdbPath !== undefined, e.detail || e.message);
+      throw e;
+    }
+    for (const [name, ...words] of GDB_SETUP) await mi.gdbSet(this.gdb, name, ...words);
+  }
+
+  private async connect(target: string, gdbCommands: string[] = []): Promise<void> {
+    await mi.fileExecAndSymbols(this.gdb, this.elf);
+    const stopped = this.gdb.waitStopped(20_000);
+    stopped.catch(() => undefined);
+    try {
+      await mi.targetRemote(this.gdb, target);
+    } catch (e) {
+      if (e instanceof Error && !(e instanceof GdbExited)) throw errors.connectFailed(target, e.message);
+      throw e;
+    }
+    // the stub reports where the CPU stands; wait for it so the first requests see a stopped target
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 1500))]);
+    for (const c of gdbCommands) {
+      const text = await this.gdb.cli(c);
+      if (text) this.hooks.output(text, 'console');
+    }
+  }
+
+  private onQemuExit(e: QemuExit): void {
+    if (this.closing) return;
+    let message: string;
+    if (e.reason === 'exit') message = `The application exited with code ${e.appExitCode}.`;
+    else if (e.reason === 'crash') message = 'The kernel crashed (see the console above); QEMU exited.';
+    else {
+      const tail = e.stderrTail.trim().split('\n').slice(-3).join(' | ');
+      message = `QEMU exited unexpectedly (${e.summary})${tail ? `: ${tail}` : ''}.`;
+    }
+    this.end(message, e.appExitCode ?? (e.crashed ? 127 : e.status ?? undefined));
+  }
+
+  private onGdbExit(e: GdbExited): void {
+    if (this.closing) return;
+    this.end(`gdb exited unexpectedly (${e.signal ? `signal ${e.signal}` : `code ${e.code}`})${e.detail ? `: ${e.detail}` : ''}.`);
+  }
+
+  private end(message: string, exitCode?: number): void {
+    if (this.endedOnce) return;
+    this.endedOnce = true;
+    this.hooks.ended(message, exitCode);
+  }
+
+  /** Ends everything: detach (attach) or kill (launch), gdb exits, QEMU is stopped. */
+  async shutdown(detach = this.kind === 'attach'): Promise<void> {
+    this.closing = true;
+    if (this.gdb.alive) {
+      try {
+        if (this.gdb.running) await this.gdb.interrupt().then(() => this.gdb.waitStopped(2000)).catch(() => undefined);
+        if (detach) await mi.targetDetach(this.gdb).catch(() => undefined);
+      } finally {
+        await this.gdb.exit(1000);
+      }
+    }
+    if (this.qemu) await this.qemu.kill();
+  }
+
+  /** Last resort when the adapter itself is going down: no waiting. */
+  killNow(): void {
+    this.closing = true;
+    this.gdb.kill();
+    if (this.qemu) void this.qemu.kill();
+  }
+}
+
+function validateLaunch(a: LaunchArgs): void {
+  const strOpt = (k: keyof LaunchArgs): void => {
+    if (a[k] !== undefined && typeof a[k] !== 'string') throw errors.badAttribute(k, 'must be a string', `Fix "${k}" in launch.json.`);
+  };
+  ['app', 'qemuPath', 'gdbPath', 'cwd'].forEach((k) => strOpt(k as keyof LaunchArgs));
+  if (a.gdbstub !== undefined && a.gdbstub !== 'kernel' && a.gdbstub !== 'qemu') {
+    throw errors.badAttribute('gdbstub', `is "${a.gdbstub}"`, 'Use "kernel" (the default) or "qemu".');
+  }
+  if (a.accel !== undefined && !['auto', 'tcg', 'kvm'].includes(a.accel)) {
+    throw errors.badAttribute('accel', `is "${a.accel}"`, 'Use "auto", "tcg" or "kvm".');
+  }
+  for (const k of ['qemuArgs', 'gdbCommands'] as const) {
+    const v = a[k];
+    if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))) {
+      throw errors.badAttribute(k, 'must be an array of strings', `Fix "${k}" in launch.json.`);
+    }
+  }
+  if (a.app !== undefined && !isAbsolute(a.app) && a.cwd === undefined) {
+    // relative to the adapter's cwd; clients normally pass ${workspaceFolder}
+  }
+}

@@ -1,0 +1,36 @@
+// Entry point of dist/debugAdapter.js: DAP over stdin/stdout. Whatever ends this process (the
+// client closing the pipe, a signal, a crash of the adapter itself) also ends gdb and QEMU, so no
+// process outlives the session.
+
+import { DebugSession } from '@vscode/debugadapter';
+import { MinnowDebugSession } from './session';
+import { killAllChildren } from './target';
+
+function cleanup(): void {
+  try {
+    MinnowDebugSession.current?.killNow();
+  } catch {
+    // going down anyway
+  }
+  killAllChildren();
+}
+
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(sig, () => {
+    cleanup();
+    process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+  });
+}
+process.on('uncaughtException', (e) => {
+  process.stderr.write(`minnow debug adapter crashed: ${e.stack ?? e}\n`);
+  cleanup();
+  process.exit(70);
+});
+// the client went away without a disconnect: nothing is left to serve
+process.stdin.on('end', () => {
+  cleanup();
+  process.exit(0);
+});
+
+DebugSession.run(MinnowDebugSession);

@@ -1,0 +1,88 @@
+// Threads and stack frames. Threads are the kernel's threads as gdb lists them (the stub names
+// them and adds "state: wait reason" as extra info); frames get ids that stay valid until the
+// kernel resumes. Everything cached here is dropped on resume (`invalidate`).
+
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { basename } from 'node:path';
+import { mi, type GdbSession, type MiFrame, type MiThread } from './gdb';
+
+export interface FrameRef {
+  thread: number;
+  level: number;
+  frame: MiFrame;
+}
+
+export class Stack {
+  private nextFrameId = 1;
+  private readonly frames = new Map<number, FrameRef>();
+  private readonly depth = new Map<number, number>();
+  private threadCache?: MiThread[];
+
+  constructor(private gdb: GdbSession) {}
+
+  reset(gdb: GdbSession): void {
+    this.gdb = gdb;
+    this.invalidate();
+    this.threadCache = undefined;
+  }
+
+  invalidate(): void {
+    this.frames.clear();
+    this.depth.clear();
+    this.nextFrameId = 1;
+  }
+
+  /** The kernel's threads, named "name (state)"; while running, the last list known. */
+  async threads(): Promise<DebugProtocol.Thread[]> {
+    if (!this.gdb.running || !this.threadCache) {
+      try {
+        this.threadCache = (await mi.threadInfo(this.gdb)).threads;
+      } catch (e) {
+        if (!this.threadCache) throw e;
+      }
+    }
+    const list = this.threadCache ?? [];
+    if (list.length === 0) return [{ id: 1, name: 'main' }];
+    return list.map((t) => ({ id: t.id, name: threadName(t) }));
+  }
+
+  async stackTrace(args: DebugProtocol.StackTraceArguments): Promise<{ stackFrames: DebugProtocol.StackFrame[]; totalFrames?: number }> {
+    const start = args.startFrame ?? 0;
+    const levels = args.levels && args.levels > 0 ? args.levels : 64;
+    const frames = await mi.stackListFrames(this.gdb, args.threadId, start, start + levels - 1);
+    const out = frames.map((f) => this.toDap(args.threadId, f));
+    // cheap answer for the UI's paging: a full page means there may be more
+    let total = this.depth.get(args.threadId);
+    if (total === undefined) {
+      total = frames.length < levels ? start + frames.length : start + frames.length + levels;
+      if (frames.length < levels) this.depth.set(args.threadId, total);
+    }
+    return { stackFrames: out, totalFrames: total };
+  }
+
+  frame(id: number): FrameRef | undefined {
+    return this.frames.get(id);
+  }
+
+  private toDap(thread: number, f: MiFrame): DebugProtocol.StackFrame {
+    const id = this.nextFrameId++;
+    this.frames.set(id, { thread, level: f.level, frame: f });
+    const path = f.fullname;
+    return {
+      id,
+      name: f.func ?? f.addr ?? '??',
+      source: path ? { name: basename(path), path } : undefined,
+      line: f.line ?? 0,
+      column: 0,
+      instructionPointerReference: f.addr,
+      presentationHint: path ? 'normal' : 'subtle',
+    };
+  }
+}
+
+/** "worker-1 (blocked: wait queue rxq)" from the stub's thread name and extra info. */
+export function threadName(t: MiThread): string {
+  const name = t.name ?? t.targetId;
+  const details = t.details ?? (t.state === 'running' ? undefined : t.state);
+  return details ? `${name} (${details})` : name;
+}

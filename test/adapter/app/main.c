@@ -1,0 +1,59 @@
+/*
+ * The debug adapter tests' application. Tests find their places by the
+ * markers in comments (// #NAME), never by line numbers, and pick what main
+ * does by setting `mode` from the debugger at #BP1.
+ */
+#include <minnow.h>
+#include <stdio.h>
+
+struct point {
+	int x;
+	int y;
+	const char *label;
+};
+
+struct point origin = { 3, 4, "origin" };
+volatile int mode;		/* 1: busy loop until paused, 2: divide by zero */
+volatile int divisor;
+int watched;
+int greeting_value = 42;
+char buffer[16] = "minnow-buffer!";
+volatile unsigned long spins;
+
+static int add(int a, int b)
+{
+	int sum = a + b;	// #ADD
+
+	return sum;
+}
+
+static int worker(void *arg)
+{
+	int n = (int)(long)arg;
+
+	for (int i = 0; i < 3; i++) {
+		watched = n * 10 + i;	// #WATCH
+		thread_yield();
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	struct point p = { 1, 2, "p" };
+	int total = 0;	// #BP1
+
+	printf("value=%d\n", greeting_value);	// #PRINT
+	for (int i = 0; i < 5; i++)
+		total = add(total, i);	// #LOOP
+	struct thread *a = thread_create("alpha", worker, (void *)1);	// #CREATE
+	struct thread *b = thread_create("beta", worker, (void *)2);
+
+	total += thread_join(a) + thread_join(b);	// #JOIN
+	while (mode == 1)
+		spins++;	// #BUSY
+	if (mode == 2)
+		total = total / divisor;	// #DIV
+	printf("total=%d p=%d,%d %s %s\n", total, p.x, p.y, origin.label, buffer);	// #END
+	return 0;
+}

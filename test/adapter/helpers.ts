@@ -1,0 +1,111 @@
+// Shared by the adapter tests: the real dist/debugAdapter.js driven by DebugClient, the test
+// application in test/adapter/app, and places found by markers (// #NAME), never line numbers.
+
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const ADAPTER = join(ROOT, 'dist', 'debugAdapter.js');
+export const APP = join(__dirname, 'app');
+export const MAIN_C = join(APP, 'main.c');
+export const ELF = join(APP, 'build', 'dbgtest.elf');
+
+/** The 1-based line of the marker `// #NAME` in a source file. */
+export function marker(name: string, file = MAIN_C): number {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const re = new RegExp(`//\\s*#${name}\\b`);
+  const i = lines.findIndex((l) => re.test(l));
+  if (i < 0) throw new Error(`marker #${name} not found in ${file}`);
+  return i + 1;
+}
+
+/** The line of the first occurrence of `text` in a kernel source (for kernel functions only). */
+export function lineOf(file: string, text: string): number {
+  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  if (i < 0) throw new Error(`"${text}" not found in ${file}`);
+  return i + 1;
+}
+
+export interface Client {
+  dc: DebugClient;
+  output: DebugProtocol.OutputEvent['body'][];
+  text(category?: string): string;
+}
+
+export async function startClient(): Promise<Client> {
+  const dc = new DebugClient('node', ADAPTER, 'minnow', { cwd: ROOT }, true);
+  dc.defaultTimeout = 60_000;
+  const output: DebugProtocol.OutputEvent['body'][] = [];
+  dc.on('output', (e: DebugProtocol.OutputEvent) => output.push(e.body));
+  await dc.start();
+  return {
+    dc,
+    output,
+    text: (category?: string) => output.filter((o) => !category || o.category === category).map((o) => o.output).join(''),
+  };
+}
+
+export type Bps = Record<string, DebugProtocol.SourceBreakpoint[]>;
+
+/** initialize + launch (or attach) + breakpoints + configurationDone, as VS Code does it. */
+export async function launch(
+  c: Client,
+  args: Record<string, unknown>,
+  bps: Bps = {},
+  extra?: (dc: DebugClient) => Promise<void>,
+  request: 'launch' | 'attach' = 'launch',
+): Promise<void> {
+  await c.dc.initializeRequest({ adapterID: 'minnow', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsProgressReporting: true });
+  const configured = c.dc.waitForEvent('initialized').then(async () => {
+    for (const [path, list] of Object.entries(bps)) await c.dc.setBreakpointsRequest({ source: { path }, breakpoints: list });
+    if (extra) await extra(c.dc);
+    await c.dc.configurationDoneRequest();
+  });
+  const started = request === 'launch' ? c.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments) : c.dc.attachRequest(args as DebugProtocol.AttachRequestArguments);
+  await Promise.all([started, configured]);
+}
+
+export function appArgs(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { app: APP, accel: 'tcg', ...extra };
+}
+
+export async function stopped(c: Client, timeout = 60_000): Promise<DebugProtocol.StoppedEvent['body']> {
+  const e = (await c.dc.waitForEvent('stopped', timeout)) as DebugProtocol.StoppedEvent;
+  return e.body;
+}
+
+export async function topFrame(c: Client, threadId: number): Promise<DebugProtocol.StackFrame> {
+  const st = await c.dc.stackTraceRequest({ threadId, startFrame: 0, levels: 20 });
+  return st.body.stackFrames[0];
+}
+
+export function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function processes(c: Client): Promise<{ qemu?: number; gdb?: number; port?: number }> {
+  const r = await c.dc.customRequest('minnow/processes');
+  return r.body as { qemu?: number; gdb?: number; port?: number };
+}
+
+export async function waitGone(pids: (number | undefined)[], ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (pids.every((p) => !alive(p))) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return pids.every((p) => !alive(p));
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
