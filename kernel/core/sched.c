@@ -84,6 +84,9 @@ void sched_switch(void)
 	if (trap_depth)
 		panic("sched_switch: called from an interrupt handler");
 	next = sched_pick();
+	/* the idle thread is never queued: it is simply not running */
+	if (prev->state == THREAD_RUNNING)
+		prev->state = THREAD_READY;
 	if (next == prev) {
 		prev->state = THREAD_RUNNING;
 		return;

@@ -62,8 +62,11 @@ struct thread *thread_adopt_boot(const char *name)
 	return &thread_boot;
 }
 
-/* First code of every thread, entered by switch_context's jump. */
-static void thread_trampoline(void)
+void thread_entry(void);	/* arch/x86_64/switch.S */
+__attribute__((noreturn)) void thread_start(void);
+
+/* First C code of every thread, called by thread_entry. */
+void thread_start(void)
 {
 	struct thread *t = thread_current();
 
@@ -93,12 +96,12 @@ struct thread *thread_create_stack(const char *name, int (*entry)(void *),
 	t->stack_pages = pages;
 	t->stack_base = (uintptr_t)mem + PAGE_SIZE;
 	t->stack_top = (uintptr_t)mem + pages * PAGE_SIZE;
-	/* as if called: a zero return address ends every backtrace */
+	/* thread_entry calls thread_start on an aligned stack */
 	top = (uint64_t *)t->stack_top - 2;
-	top[0] = 0;
+	top[0] = top[1] = 0;
 	t->ctx.rsp = (uintptr_t)top;
 	t->ctx.rbp = 0;
-	t->ctx.rip = (uintptr_t)thread_trampoline;
+	t->ctx.rip = (uintptr_t)thread_entry;
 	t->ctx.rflags = 0x2;	/* bit 1 is always set; IF off until the trampoline */
 
 	flags = irq_save();

@@ -95,6 +95,10 @@ pvh_entry:
 	ljmp $GDT_CODE64, $entry64
 
 	.code64
+	/* the outermost frame of the boot/idle context: nothing to unwind to */
+	.cfi_sections .debug_frame
+	.cfi_startproc
+	.cfi_undefined rip
 entry64:
 	mov $GDT_DATA, %ax
 	mov %ax, %ds
@@ -110,6 +114,7 @@ entry64:
 3:	cli
 	hlt
 	jmp 3b
+	.cfi_endproc
 
 	.section .rodata
 	.p2align 3

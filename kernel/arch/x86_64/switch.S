@@ -49,3 +49,19 @@ switch_context:
 	jmpq *CTX_RIP(%rsi)
 	.cfi_endproc
 	.size switch_context, . - switch_context
+
+/*
+ * thread_entry: where a new thread's first switch_context lands (ctx.rip),
+ * on a 16-byte aligned stack. rip is marked undefined for the unwinder, so
+ * gdb's backtrace of any thread ends here instead of at a bogus 0 frame.
+ */
+	.globl thread_entry
+	.type thread_entry, @function
+thread_entry:
+	.cfi_startproc
+	.cfi_undefined rip
+	xorl %ebp, %ebp
+	call thread_start
+	ud2
+	.cfi_endproc
+	.size thread_entry, . - thread_entry
