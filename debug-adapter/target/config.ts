@@ -30,8 +30,12 @@ export function parseSize(text: string): number {
 }
 
 export interface NetworkConfig {
-  backend: 'user';
+  backend: 'user' | 'dgram';
+  /** user: "tcp:8080-80" forwards 127.0.0.1:8080 on the host to port 80 of the guest. */
   hostForwards: string[];
+  /** dgram: QEMU's UDP port and the peer's, both on 127.0.0.1. */
+  localPort?: number;
+  remotePort?: number;
 }
 
 export interface AppConfig {
@@ -117,8 +121,11 @@ export function loadApp(dir: string): AppConfig {
     throw new MinnowError(`${file}: "drivers" has virtio_blk but "disk" is missing`, 'Add "disk": { "image": "disk.img" } naming the disk image.');
   }
   const network: NetworkConfig | undefined = m.network
-    ? { backend: m.network.backend ?? 'user', hostForwards: m.network.hostForwards ?? [] }
+    ? { backend: m.network.backend ?? 'user', hostForwards: m.network.hostForwards ?? [], localPort: m.network.localPort, remotePort: m.network.remotePort }
     : undefined;
+  if (network?.backend === 'dgram' && (network.localPort === undefined || network.remotePort === undefined)) {
+    throw new MinnowError(`${file}: "network.backend" is dgram but "network.localPort" or "network.remotePort" is missing`, 'Add both: "localPort" (QEMU receives there) and "remotePort" (your program receives there).');
+  }
   const buildDir = join(abs, 'build');
   return {
     dir: abs,

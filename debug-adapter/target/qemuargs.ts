@@ -95,12 +95,19 @@ function deviceArgs(machine: Machine, d: DeviceOptions): string[] {
     out.push('-device', `virtio-blk-${suffix},drive=disk0`);
   }
   if (drivers.includes('virtio_net')) {
-    const fwd = (d.network?.hostForwards ?? []).map((f) => {
-      const [proto, ports] = f.split(':');
-      const [host, guest] = ports.split('-');
-      return `,hostfwd=${proto}:${LOCALHOST}:${host}-:${guest}`;
-    });
-    out.push('-netdev', `user,id=net0${fwd.join('')}`);
+    const net = d.network;
+    if (net?.backend === 'dgram') {
+      const local = `local.type=inet,local.host=${LOCALHOST},local.port=${net.localPort}`;
+      const remote = `remote.type=inet,remote.host=${LOCALHOST},remote.port=${net.remotePort}`;
+      out.push('-netdev', `dgram,id=net0,${local},${remote}`);
+    } else {
+      const fwd = (net?.hostForwards ?? []).map((f) => {
+        const [proto, ports] = f.split(':');
+        const [host, guest] = ports.split('-');
+        return `,hostfwd=${proto}:${LOCALHOST}:${host}-:${guest}`;
+      });
+      out.push('-netdev', `user,id=net0${fwd.join('')}`);
+    }
     out.push('-device', `virtio-net-${suffix},netdev=net0${machine === 'microvm' ? '' : ',romfile='}`);
   }
   if (drivers.includes('virtio_console')) {

@@ -1,7 +1,7 @@
 // Validates minnow.json against schemas/minnow.schema.json — the same file that VS Code uses for
 // completion — so the editor and the CLI can never disagree about what is valid. Only the subset
 // of JSON Schema that the file uses is implemented: type, enum, pattern, required,
-// additionalProperties: false, items, minItems, uniqueItems, minLength. Each problem names the
+// additionalProperties: false, items, minItems, uniqueItems, minLength, minimum, maximum. Each problem names the
 // field ("drivers[1]", "disk.image") and says how to fix it, from the schema's errorMessage when
 // it has one.
 
@@ -19,6 +19,8 @@ export interface SchemaNode {
   minItems?: number;
   uniqueItems?: boolean;
   minLength?: number;
+  minimum?: number;
+  maximum?: number;
   default?: unknown;
   errorMessage?: string;
 }
@@ -107,6 +109,16 @@ function check(node: SchemaNode, value: unknown, field: string, out: SchemaProbl
       message: `"${name}" is ${show(value)}, which is not one of: ${allowed}`,
       fix: `Use one of: ${allowed}.`,
     });
+    return;
+  }
+  if (typeof value === 'number') {
+    if ((node.minimum !== undefined && value < node.minimum) || (node.maximum !== undefined && value > node.maximum)) {
+      out.push({
+        field,
+        message: `"${name}" is ${value}, outside ${node.minimum ?? '-∞'}..${node.maximum ?? '∞'}`,
+        fix: fixFor(node, `Use a number from ${node.minimum ?? '-∞'} to ${node.maximum ?? '∞'}.`),
+      });
+    }
     return;
   }
   if (typeof value === 'string') {

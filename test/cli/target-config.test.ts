@@ -64,7 +64,7 @@ describe('target: minnow.json', () => {
     assert.deepEqual(app.drivers, ['virtio_blk', 'virtio_net']);
     assert.deepEqual(app.args, ['one', 'two words']);
     assert.deepEqual(app.disk, { image: join(dir, 'disk.img'), format: 'raw', readOnly: true, createSize: undefined });
-    assert.deepEqual(app.network, { backend: 'user', hostForwards: ['tcp:8080-80'] });
+    assert.deepEqual(app.network, { backend: 'user', hostForwards: ['tcp:8080-80'], localPort: undefined, remotePort: undefined });
   });
 
   it('reports a missing minnow.json with the command that creates one', () => {
@@ -108,6 +108,7 @@ describe('target: minnow.json', () => {
     ['a bad name', { name: '-x', sources: ['main.c'] }, /"name" has an invalid value "-x"/, /letters, digits/],
     ['a disk without image', { name: 'x', sources: ['main.c'], disk: {} }, /"disk\.image" is missing/, /Add "image"/],
     ['qemuArgs not strings', { name: 'x', sources: ['main.c'], qemuArgs: ['-smp', 2] }, /"qemuArgs\[1\]" must be a string/, /Write a string/],
+    ['a port out of range', { name: 'x', sources: ['main.c'], network: { backend: 'dgram', localPort: 70000, remotePort: 1 } }, /"network\.localPort" is 70000, outside 1\.\.65535/, /from 1 to 65535/],
     ['a quote in args', { name: 'x', sources: ['main.c'], args: ['a"b'] }, /"args\[0\]" has an invalid value/, /double quote/],
   ];
   for (const [what, manifest, message, fix] of cases) {
@@ -122,6 +123,11 @@ describe('target: minnow.json', () => {
     const e = loadError({ name: 'x', sources: ['main.c', 'other.c'] });
     assert.match(e.message, /"sources\[1\]" names other\.c, which does not exist/);
     assert.match(e.fix, /Create other\.c or remove it/);
+  });
+
+  it('requires both ports for a dgram network', () => {
+    const e = loadError({ name: 'x', sources: ['main.c'], drivers: ['virtio_net'], network: { backend: 'dgram', localPort: 5000 } });
+    assert.match(e.message, /dgram but "network\.localPort" or "network\.remotePort" is missing/);
   });
 
   it('requires a disk image for virtio_blk', () => {

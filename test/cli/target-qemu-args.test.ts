@@ -67,6 +67,12 @@ describe('target: QEMU command line', () => {
     assert.deepEqual(argAfter(args, '-netdev'), ['user,id=net0,hostfwd=tcp:127.0.0.1:8080-:80']);
   });
 
+  it('connects virtio_net to a dgram backend on 127.0.0.1', () => {
+    const args = buildQemuArgs({ ...base, machine: 'q35', devices: { drivers: ['virtio_net'], network: { backend: 'dgram', hostForwards: [], localPort: 5001, remotePort: 5002 } } });
+    assert.deepEqual(argAfter(args, '-netdev'), ['dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=5001,remote.type=inet,remote.host=127.0.0.1,remote.port=5002']);
+    assert.ok(argAfter(args, '-device').includes('virtio-net-pci,netdev=net0,romfile='));
+  });
+
   it('refuses what the kernel command line cannot carry', () => {
     assert.throws(() => kernelCmdline({ argv: ['a"b'] }), MinnowError);
     assert.throws(() => kernelCmdline({ argv: ['x'.repeat(2000)] }), /at most 1023/);
