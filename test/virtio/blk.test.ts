@@ -83,6 +83,16 @@ describe('virtio-blk', function () {
     });
   }
 
+  it('refuses a legacy (version 1) virtio-mmio device and says how to get a modern one', async function () {
+    const image = path.join(dir, 'legacy.img');
+    fs.writeFileSync(image, Buffer.alloc(1 << 20));
+    const guest = await boot(elf, 'microvm', ['test'], blkDriveArgs('microvm', image), { legacyMmio: true });
+    const exit = await guest.exited;
+    assert.match(guest.output(), /legacy virtio-mmio \(version 1\) device 2 refused; run QEMU with -global virtio-mmio\.force-legacy=false/);
+    assert.match(guest.output(), /virtio-blk: no device found/);
+    assert.equal(exit.appExitCode, 2, describeExit(exit, guest.output()));
+  });
+
   it('reports a missing disk as not found', async function () {
     const guest = await boot(elf, 'microvm', ['test'], []);
     const exit = await guest.exited;

@@ -76,7 +76,7 @@ export async function boot(
   machine: Machine,
   argv: string[],
   deviceArgs: string[],
-  opts: { memory?: string; timeoutMs?: number; verbose?: boolean; kernelOptions?: string[] } = {},
+  opts: { memory?: string; timeoutMs?: number; verbose?: boolean; kernelOptions?: string[]; legacyMmio?: boolean } = {},
 ): Promise<Guest> {
   let out = '';
   let partial = '';
@@ -90,7 +90,7 @@ export async function boot(
     name: path.basename(elf, '.elf'),
     argv,
     kernelOptions: [...(opts.verbose === false ? [] : ['minnow.verbose']), ...(opts.kernelOptions ?? [])],
-    extraArgs: [...transportArgs(machine), ...deviceArgs],
+    extraArgs: [...(opts.legacyMmio ? [] : transportArgs(machine)), ...deviceArgs],
     timeoutMs: opts.timeoutMs ?? 90_000,
     onConsole: (text) => {
       const now = performance.now();
