@@ -31,6 +31,7 @@ int main(int argc, char **argv);
 extern char boot_stack_bottom[];
 
 uint64_t init_main_tsc;	/* TSC when main() was called: boot time figure */
+static struct thread init_main_thread;	/* static: no heap before main */
 
 /* Kernels built without kernel/debug (or before it is complete) link. */
 __attribute__((weak)) int gdbstub_init(const char *option)
@@ -81,7 +82,8 @@ void kernel_start(uint32_t start_info_pa)
 	tsc_init();
 	ioapic_init();
 	gdbstub_init(cmdline_option("gdb"));
-	if (!thread_create_stack("main", init_main, NULL, INIT_MAIN_STACK_SIZE))
+	if (thread_setup(&init_main_thread, "main", init_main, NULL,
+			 INIT_MAIN_STACK_SIZE))
 		panic("kernel_start: cannot create the main thread");
 	sched_init();
 	sched_idle();

@@ -85,32 +85,32 @@ static bool page_range(unsigned int i, int part, uint64_t *start,
 
 void page_init(void)
 {
-	uint64_t top = 0, s, t;
+	/* the usable ranges, clipped once (each map entry gives up to two) */
+	uint64_t start[2 * BOOT_MEMMAP_MAX], end[2 * BOOT_MEMMAP_MAX];
+	unsigned int n = 0;
+	uint64_t top = 0;
 	size_t bytes;
 
 	for (unsigned int i = 0; i < boot_info.nmemmap; i++)
 		for (int part = 0; part < 2; part++)
-			if (page_range(i, part, &s, &t) && t > top)
-				top = t;
+			if (page_range(i, part, &start[n], &end[n]))
+				n++;
+	for (unsigned int r = 0; r < n; r++)
+		if (end[r] > top)
+			top = end[r];
 	page_frames = top >> PAGE_SHIFT;
 	bytes = PAGE_ROUND_UP((page_frames + 7) / 8);
-	for (unsigned int i = 0; i < boot_info.nmemmap && !page_bitmap; i++)
-		for (int part = 0; part < 2 && !page_bitmap; part++)
-			if (page_range(i, part, &s, &t) && t - s >= bytes &&
-			    s + bytes <= PAGE_LOW_LIMIT)
-				page_bitmap = (uint8_t *)(uintptr_t)s;
+	for (unsigned int r = 0; r < n && !page_bitmap; r++)
+		if (end[r] - start[r] >= bytes && start[r] + bytes <= PAGE_LOW_LIMIT)
+			page_bitmap = (uint8_t *)(uintptr_t)start[r];
 	if (!page_bitmap)
 		panic("page_init: no room for a %zu-byte bitmap", bytes);
 	memset(page_bitmap, 0, bytes);
 
 	/* map entries do not overlap, so the counts simply add up */
-	for (unsigned int i = 0; i < boot_info.nmemmap; i++) {
-		for (int part = 0; part < 2; part++) {
-			if (!page_range(i, part, &s, &t))
-				continue;
-			page_mark_range(s >> PAGE_SHIFT, t >> PAGE_SHIFT, true);
-			page_free_frames += (t - s) >> PAGE_SHIFT;
-		}
+	for (unsigned int r = 0; r < n; r++) {
+		page_mark_range(start[r] >> PAGE_SHIFT, end[r] >> PAGE_SHIFT, true);
+		page_free_frames += (end[r] - start[r]) >> PAGE_SHIFT;
 	}
 	/* the bitmap's own pages, which lie in one of those ranges */
 	page_mark_range((uintptr_t)page_bitmap >> PAGE_SHIFT,

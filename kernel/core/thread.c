@@ -8,6 +8,7 @@
  * Before the scheduler starts, the boot code runs as the "boot" pseudo
  * thread; sched_init() turns that context into the idle thread.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,21 +75,20 @@ void thread_start(void)
 	thread_exit(t->entry(t->arg));
 }
 
-struct thread *thread_create_stack(const char *name, int (*entry)(void *),
-				   void *arg, size_t stack_size)
+int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
+		 void *arg, size_t stack_size)
 {
-	struct thread *t = calloc(1, sizeof(*t));
 	size_t pages = PAGE_ROUND_UP(stack_size) / PAGE_SIZE + 1;
 	uint64_t flags, *top;
 	char *mem;
 
-	if (!t)
-		return NULL;
 	mem = page_alloc_raw(pages);
 	if (!mem)
-		goto err_free_thread;
-	if (paging_set_present((uintptr_t)mem, false))
-		goto err_free_stack;
+		return -ENOMEM;
+	if (paging_set_present((uintptr_t)mem, false)) {
+		page_free(mem, pages);
+		return -ENOMEM;
+	}
 	strlcpy(t->name, name, sizeof(t->name));
 	t->entry = entry;
 	t->arg = arg;
@@ -108,13 +108,22 @@ struct thread *thread_create_stack(const char *name, int (*entry)(void *),
 	thread_link(t);
 	sched_ready(t, false);
 	irq_restore(flags);
-	return t;
+	return 0;
+}
 
-err_free_stack:
-	page_free(mem, pages);
-err_free_thread:
-	free(t);
-	return NULL;
+struct thread *thread_create_stack(const char *name, int (*entry)(void *),
+				   void *arg, size_t stack_size)
+{
+	struct thread *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	if (thread_setup(t, name, entry, arg, stack_size)) {
+		free(t);
+		return NULL;
+	}
+	t->joinable = true;
+	return t;
 }
 
 struct thread *thread_create(const char *name, int (*entry)(void *), void *arg)
@@ -154,7 +163,7 @@ int thread_join(struct thread *t)
 	uint64_t flags = irq_save();
 	int code;
 
-	if (t == self || t == &thread_boot)
+	if (t == self || !t->joinable)
 		panic("thread_join: thread \"%s\" cannot be joined by \"%s\"",
 		      t->name, self->name);
 	if (t->joiner && t->joiner != self)

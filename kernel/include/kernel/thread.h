@@ -54,6 +54,7 @@ struct thread {
 	void *stack_alloc;	/* pages of guard + stack, NULL for the boot stack */
 	size_t stack_pages;
 	uint64_t switches;	/* times it was switched to */
+	bool joinable;	/* made by thread_create*: join frees it */
 };
 
 /* Head of the list of all threads (including dead, not yet joined ones). */
@@ -70,6 +71,10 @@ struct thread *thread_create(const char *name, int (*entry)(void *),
 			     void *arg);
 struct thread *thread_create_stack(const char *name, int (*entry)(void *),
 				   void *arg, size_t stack_size);
+/* Starts a thread in caller-provided, zeroed, never-freed storage (the
+ * main thread: no heap needed before main). Not joinable. 0 or -ENOMEM. */
+int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
+		 void *arg, size_t stack_size);
 /* Waits for t to exit, frees it, returns its exit code. */
 int thread_join(struct thread *t);
 __attribute__((noreturn)) void thread_exit(int code);
