@@ -34,7 +34,12 @@ void gdb_data_g(const struct gdb_regs *r, struct gdb_buf *out)
 {
 	int i;
 
-	for (i = 0; i < GDB_REG_COUNT; i++)
+	/*
+	 * Only the core integer registers: gdb fetches the ones a short 'g'
+	 * leaves out (x87, SSE, fs_base, gs_base) with 'p' when it needs
+	 * them, which is seldom, and every byte costs time on a UART.
+	 */
+	for (i = 0; i < GDB_REG_ST0; i++)
 		gdb_arch_reg_get(r, i, out);
 }
 

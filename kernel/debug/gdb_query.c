@@ -138,7 +138,7 @@ static void gdb_query_thread_xml(const struct thread *t, struct gdb_buf *b)
 	gdb_buf_xml(b, name);
 	gdb_buf_puts(b, "\">");
 	gdb_query_describe(t, b, true);
-	gdb_buf_puts(b, "</thread>\n");
+	gdb_buf_puts(b, "</thread>");
 }
 
 static void gdb_query_threads_xml(const struct gdb_stop *stop)
@@ -148,16 +148,17 @@ static void gdb_query_threads_xml(const struct gdb_stop *stop)
 	int n = 0;
 
 	gdb_buf_init(&b, gdb_query_xml, sizeof(gdb_query_xml));
-	gdb_buf_puts(&b, "<?xml version=\"1.0\"?>\n<threads>\n");
+	/* gdb reads this after every stop: no prolog, no white space */
+	gdb_buf_puts(&b, "<threads>");
 	extra = gdb_query_unlisted(stop);
 	if (extra)
 		gdb_query_thread_xml(extra, &b);
 	else if (!t)
 		gdb_buf_puts(&b, "<thread id=\"7fffffff\" name=\"kernel\">"
-				 "running</thread>\n");
+				 "running</thread>");
 	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++)
 		gdb_query_thread_xml(t, &b);
-	gdb_buf_puts(&b, "</threads>\n");
+	gdb_buf_puts(&b, "</threads>");
 	gdb_query_xml_len = b.len;
 }
 

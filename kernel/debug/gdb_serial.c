@@ -32,6 +32,11 @@
 #define UART_LSR_THRE 0x20	/* transmit holding register empty */
 #define UART_DIVISOR_115200 1
 
+#define GDB_SERIAL_POLL_PAUSE 200	/* pause insns between two idle polls */
+#define GDB_SERIAL_FIFO 16	/* 16550A transmit FIFO depth */
+
+static unsigned int gdb_serial_tx_room;	/* bytes we may write unasked */
+
 static uint8_t gdb_serial_in(int reg)
 {
 	return inb(GDB_SERIAL_BASE + reg);
@@ -83,17 +88,34 @@ int gdb_serial_poll(void)
 
 int gdb_serial_getc(void)
 {
-	int c;
+	int c, i;
 
-	while ((c = gdb_serial_poll()) < 0)
-		cpu_relax();
+	/*
+	 * Under QEMU TCG every port access takes the big QEMU lock; polling
+	 * LSR back to back starves the I/O thread that feeds the UART from
+	 * the socket (tens of ms per packet). Pausing between polls costs
+	 * microseconds and gives it room.
+	 */
+	while ((c = gdb_serial_poll()) < 0) {
+		for (i = 0; i < GDB_SERIAL_POLL_PAUSE; i++)
+			cpu_relax();
+	}
 	return c;
 }
 
+/*
+ * THRE means the whole transmit FIFO is empty, so after seeing it once we
+ * may write GDB_SERIAL_FIFO bytes without asking again: half the port
+ * accesses per byte, which matters where each one is a VM exit.
+ */
 void gdb_serial_putc(char c)
 {
-	while (!(gdb_serial_in(UART_LSR) & UART_LSR_THRE))
-		cpu_relax();
+	if (gdb_serial_tx_room == 0) {
+		while (!(gdb_serial_in(UART_LSR) & UART_LSR_THRE))
+			cpu_relax();
+		gdb_serial_tx_room = GDB_SERIAL_FIFO;
+	}
+	gdb_serial_tx_room--;
 	gdb_serial_out(UART_THR, (uint8_t)c);
 }
 

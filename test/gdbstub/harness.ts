@@ -30,7 +30,12 @@ export function buildTestApp(): string {
     { encoding: 'utf8', timeout: 300000 },
   );
   if (r.status !== 0) throw new Error(`building the test app failed:\n${r.stdout}\n${r.stderr}`);
-  builtElf = path.join(buildDir, 'gdbtest.elf');
+  // a private copy: another process rebuilding the shared build directory
+  // must not swap the ELF under QEMU while our symbols stay the old ones
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-gdbstub-elf-'));
+  builtElf = path.join(dir, 'gdbtest.elf');
+  fs.copyFileSync(path.join(buildDir, 'gdbtest.elf'), builtElf);
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return builtElf;
 }
 
@@ -42,15 +47,24 @@ export function marker(name: string): number {
   return i + 1;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(a.port));
+const givenPorts = new Set<number>();
+
+/** A free 127.0.0.1 port, never one this process handed out before. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = net.createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const a = srv.address() as net.AddressInfo;
+        srv.close(() => resolve(a.port));
+      });
     });
-  });
+    if (!givenPorts.has(port)) {
+      givenPorts.add(port);
+      return port;
+    }
+  }
 }
 
 export interface VmOptions {
@@ -60,6 +74,8 @@ export interface VmOptions {
   wait?: boolean;
   /** also start QEMU's own gdbstub on another port */
   qemuStub?: boolean;
+  /** -S: the CPU waits for QEMU's gdbstub to continue */
+  freeze?: boolean;
 }
 
 export interface Vm {
@@ -87,10 +103,11 @@ export async function bootVm(elf: string, opts: VmOptions = {}): Promise<Vm> {
     '-kernel', elf, '-append', append,
     '-serial', 'stdio',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
-    '-chardev', `socket,id=gdb,host=127.0.0.1,port=${port},server=on,wait=off`,
-    '-device', 'isa-serial,chardev=gdb,index=1',
+    '-chardev', `socket,id=gdbcom2,host=127.0.0.1,port=${port},server=on,wait=off,nodelay=on`,
+    '-device', 'isa-serial,chardev=gdbcom2,index=1',
   ];
   if (qemuPort) argv.push('-gdb', `tcp:127.0.0.1:${qemuPort}`);
+  if (opts.freeze) argv.push('-S');
   const child = spawn('qemu-system-x86_64', argv, { stdio: ['pipe', 'pipe', 'pipe'] });
   live.add(child);
   let out = '';

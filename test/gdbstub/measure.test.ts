@@ -1,0 +1,88 @@
+/*
+ * Figures for the gdbstub (issue 3 targets), printed as a table: gdb
+ * `next` and `stepi` round trips through the kernel's stub and through
+ * QEMU's own gdbstub (same ELF, same gdb, same test run), and the time to
+ * read 64 KiB of memory. Only loose sanity bounds are asserted here, as the
+ * machine is shared; the ratios are printed for the issue.
+ */
+import * as assert from 'node:assert/strict';
+import { Gdb } from './gdbmi';
+import { bootVm, buildTestApp, type Vm } from './harness';
+
+interface Figures {
+  next: number[];
+  stepi: number[];
+  read64k: number[];
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  await f();
+  return Number(process.hrtime.bigint() - t0) / 1e6;
+}
+
+async function measure(gdb: Gdb, port: number): Promise<Figures> {
+  await gdb.cmd('-gdb-set mi-async on');
+  await gdb.cli('set confirm off');
+  await gdb.cli(`target remote 127.0.0.1:${port}`);
+  await gdb.cli('break sum_squares');
+  await gdb.resume('continue');
+  await gdb.cli('delete');
+  const fig: Figures = { next: [], stepi: [], read64k: [] };
+  for (let i = 0; i < 12; i++) fig.next.push(await timed(() => gdb.resume('next')));
+  for (let i = 0; i < 40; i++) fig.stepi.push(await timed(() => gdb.resume('stepi')));
+  for (let i = 0; i < 5; i++) {
+    // gdb caches nothing here: -data-read-memory-bytes always goes to the target
+    fig.read64k.push(await timed(async () => {
+      const r = await gdb.cmd('-data-read-memory-bytes &blob 65536');
+      assert.equal(r.cls, 'done', r.line);
+      assert.ok(r.line.length > 65536 * 2, 'all 64 KiB came back');
+    }));
+  }
+  return fig;
+}
+
+describe('gdbstub figures (kernel stub vs QEMU gdbstub)', function () {
+  this.timeout(600000);
+  const vms: Vm[] = [];
+  const gdbs: Gdb[] = [];
+
+  after(async () => {
+    for (const g of gdbs) g.kill();
+    for (const v of vms) await v.kill();
+  });
+
+  it('measures next, stepi and a 64 KiB read', async () => {
+    const elf = buildTestApp();
+    const kvm = await bootVm(elf);
+    vms.push(kvm);
+    const kg = new Gdb(elf);
+    gdbs.push(kg);
+    const kernel = await measure(kg, kvm.port);
+    kg.kill();
+    await kvm.kill();
+
+    const qvm = await bootVm(elf, { wait: false, qemuStub: true, freeze: true });
+    vms.push(qvm);
+    const qg = new Gdb(elf);
+    gdbs.push(qg);
+    const qemu = await measure(qg, qvm.qemuPort!);
+
+    const row = (name: string, k: number[], q: number[], unit = 'ms') =>
+      `      ${name.padEnd(14)} ${median(k).toFixed(2).padStart(9)} ${median(q).toFixed(2).padStart(9)} ${unit}   ratio ${(median(k) / median(q)).toFixed(2)}`;
+    const kib = (ms: number[]) => (64 / (median(ms) / 1000)).toFixed(0);
+    console.log('      (medians)      kernel stub  QEMU stub');
+    console.log(row('next', kernel.next, qemu.next));
+    console.log(row('stepi', kernel.stepi, qemu.stepi));
+    console.log(row('read 64 KiB', kernel.read64k, qemu.read64k));
+    console.log(`      64 KiB read throughput: kernel stub ${kib(kernel.read64k)} KiB/s, QEMU stub ${kib(qemu.read64k)} KiB/s`);
+    // loose bounds only: a shared machine makes tight ones flaky
+    assert.ok(median(kernel.next) < 2000, 'next under 2 s');
+    assert.ok(median(kernel.stepi) < 1000, 'stepi under 1 s');
+  });
+});
