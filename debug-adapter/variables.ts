@@ -221,10 +221,22 @@ export class Variables {
   }
 
   private async evaluateValue(expr: string, f: FrameRef | undefined, hex: boolean): Promise<DebugProtocol.EvaluateResponse['body']> {
-    const v = await this.varobjs.create(expr, ctxOf(f), hex);
+    let v: MiVarObj;
+    try {
+      v = await this.varobjs.create(expr, ctxOf(f), hex);
+    } catch (e) {
+      // -var-create only says "unable to create variable object"; gdb's evaluator says why
+      await mi.evaluate(this.gdb, expr, ctxOf(f));
+      throw e;
+    }
     const dv = this.fromVarObj(v, expr, f);
+    let result = v.value;
+    if (v.numchild > 0 && !/\*\s*(const\s*)?$/.test(v.type)) {
+      // an aggregate: the varobj says "{...}" or "[16]"; show its contents instead
+      result = await mi.evaluate(this.gdb, expr, ctxOf(f)).catch(() => v.value);
+    }
     return {
-      result: v.value,
+      result,
       type: v.type,
       variablesReference: dv.variablesReference,
       indexedVariables: dv.indexedVariables,

@@ -3,6 +3,7 @@
  * markers in comments (// #NAME), never by line numbers, and pick what main
  * does by setting `mode` from the debugger at #BP1.
  */
+#include <assert.h>
 #include <minnow.h>
 #include <stdio.h>
 
@@ -13,7 +14,7 @@ struct point {
 };
 
 struct point origin = { 3, 4, "origin" };
-volatile int mode;		/* 1: busy loop until paused, 2: divide by zero */
+volatile int mode;		/* 1: busy loop, 2: divide by zero, 3: failed assert */
 volatile int divisor;
 int watched;
 int greeting_value = 42;
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
 		spins++;	// #BUSY
 	if (mode == 2)
 		total = total / divisor;	// #DIV
+	assert(mode != 3);	// #ASSERT
 	printf("total=%d p=%d,%d %s %s\n", total, p.x, p.y, origin.label, buffer);	// #END
 	return 0;
 }

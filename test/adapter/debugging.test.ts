@@ -1,0 +1,307 @@
+// The adapter against real gdb, QEMU and the kernel's own gdbstub: breakpoints, stepping, threads,
+// variables, memory and disassembly, all through DAP as VS Code sends it.
+
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import {
+  MAIN_C,
+  ROOT,
+  appArgs,
+  launch,
+  marker,
+  median,
+  startClient,
+  stopped,
+  topFrame,
+  type Client,
+} from './helpers';
+
+const BUILD_ONCE = { build: false };
+
+describe('adapter: debugging the test application (kernel gdbstub)', function () {
+  this.timeout(180_000);
+  let c: Client;
+
+  before(async function () {
+    // one build for the whole suite; each test then boots with build: false
+    const b = await startClient();
+    try {
+      await launch(b, appArgs({ build: true }), {});
+      await b.dc.waitForEvent('terminated', 120_000);
+    } finally {
+      await b.dc.stop();
+    }
+  });
+
+  afterEach(async () => {
+    if (!c) return;
+    await c.dc.terminateRequest().catch(() => undefined);
+    await c.dc.stop().catch(() => undefined);
+  });
+
+  async function at(name: string, extra: Record<string, unknown> = {}, bps: DebugProtocol.SourceBreakpoint[] = [{ line: marker(name) }]): Promise<DebugProtocol.StoppedEvent['body']> {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs({ ...BUILD_ONCE, ...extra }), { [MAIN_C]: bps });
+    return s;
+  }
+
+  async function scope(frameId: number, name: string): Promise<DebugProtocol.Variable[]> {
+    const sc = await c.dc.scopesRequest({ frameId });
+    const s = sc.body.scopes.find((x) => x.name === name)!;
+    return (await c.dc.variablesRequest({ variablesReference: s.variablesReference })).body.variables;
+  }
+
+  it('stops at a breakpoint in main; next→stopped, threads+stack+scopes+variables figures', async () => {
+    const t0 = Date.now();
+    const s = await at('BP1');
+    const launchMs = Date.now() - t0;
+    assert.equal(s.reason, 'breakpoint');
+    const f = await topFrame(c, s.threadId!);
+    assert.equal(f.line, marker('BP1'));
+    assert.equal(f.source?.path, MAIN_C);
+    assert.match(f.instructionPointerReference ?? '', /^0x[0-9a-f]+$/);
+
+    const t1 = Date.now();
+    const threads = await c.dc.threadsRequest();
+    const st = await c.dc.stackTraceRequest({ threadId: s.threadId!, startFrame: 0, levels: 20 });
+    const sc = await c.dc.scopesRequest({ frameId: st.body.stackFrames[0].id });
+    await c.dc.variablesRequest({ variablesReference: sc.body.scopes[0].variablesReference });
+    const inspectMs = Date.now() - t1;
+    assert.deepEqual(sc.body.scopes.map((x) => x.name), ['Locals', 'Registers', 'Globals']);
+    assert.ok(threads.body.threads.some((t) => /^main \(/.test(t.name)), JSON.stringify(threads.body.threads));
+
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = Date.now();
+      const n = stopped(c);
+      await c.dc.nextRequest({ threadId: s.threadId! });
+      const ns = await n;
+      times.push(Date.now() - t);
+      assert.equal(ns.reason, 'step');
+    }
+    assert.ok((await topFrame(c, s.threadId!)).line > marker('BP1'));
+    console.log(`      launch→stopped ${launchMs} ms; threads+stack+scopes+variables ${inspectMs} ms; next→stopped median ${median(times)} ms (${times.join(', ')})`);
+  });
+
+  it('steps into a kernel function (thread creation) and out again', async () => {
+    const s = await at('CREATE');
+    const into = stopped(c);
+    await c.dc.stepInRequest({ threadId: s.threadId! });
+    await into;
+    const f = await topFrame(c, s.threadId!);
+    assert.equal(f.name, 'thread_create');
+    assert.equal(f.source?.path, join(ROOT, 'kernel', 'core', 'thread.c'));
+    const out = stopped(c);
+    await c.dc.stepOutRequest({ threadId: s.threadId! });
+    await out;
+    const back = await topFrame(c, s.threadId!);
+    assert.equal(back.name, 'main');
+    assert.equal(back.line, marker('CREATE'));
+  });
+
+  it('hits a breakpoint in the scheduler switch routine from two different threads; names the threads', async () => {
+    const s = await at('JOIN');
+    const fb = await c.dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'sched_switch' }] });
+    assert.equal(fb.body.breakpoints[0].verified, true);
+    const seen = new Set<number>();
+    for (let i = 0; i < 6 && seen.size < 2; i++) {
+      const n = stopped(c);
+      await c.dc.continueRequest({ threadId: s.threadId! });
+      const e = await n;
+      assert.equal(e.reason, 'function breakpoint');
+      assert.equal((await topFrame(c, e.threadId!)).name, 'sched_switch');
+      seen.add(e.threadId!);
+    }
+    assert.equal(seen.size, 2, 'sched_switch hit from two threads');
+    const names = (await c.dc.threadsRequest()).body.threads.map((t) => t.name);
+    for (const want of ['main', 'idle', 'alpha', 'beta']) {
+      assert.ok(names.some((n) => n.startsWith(`${want} (`)), `${want} in ${names.join(', ')}`);
+    }
+  });
+
+  it('expands a struct and formats values in hex', async () => {
+    const s = await at('BP1');
+    const f = await topFrame(c, s.threadId!);
+    const locals = await scope(f.id, 'Locals');
+    const p = locals.find((v) => v.name === 'p')!;
+    assert.ok(p.variablesReference > 0);
+    const kids = (await c.dc.variablesRequest({ variablesReference: p.variablesReference })).body.variables;
+    assert.deepEqual(kids.map((k) => [k.name, k.value.replace(/^0x[0-9a-f]+ /, '')]), [['x', '1'], ['y', '2'], ['label', '"p"']]);
+    assert.equal(kids[0].evaluateName, 'p.x');
+    const hex = (await c.dc.variablesRequest({ variablesReference: p.variablesReference, format: { hex: true } })).body.variables;
+    assert.equal(hex[1].value, '0x2');
+    const regs = await scope(f.id, 'Registers');
+    assert.ok(regs.some((r) => r.name === 'rip'));
+    const globals = await scope(f.id, 'Globals');
+    const origin = globals.find((g) => g.name === 'origin')!;
+    assert.ok(origin && origin.variablesReference > 0);
+  });
+
+  it('setVariable changes what the program prints', async () => {
+    const s = await at('BP1');
+    const f = await topFrame(c, s.threadId!);
+    const globals = await c.dc.scopesRequest({ frameId: f.id });
+    const ref = globals.body.scopes.find((x) => x.name === 'Globals')!.variablesReference;
+    await c.dc.variablesRequest({ variablesReference: ref });
+    const r = await c.dc.setVariableRequest({ variablesReference: ref, name: 'greeting_value', value: '7' });
+    assert.equal(r.body.value, '7');
+    const done = c.dc.waitForEvent('terminated');
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    await done;
+    assert.match(c.text('stdout'), /value=7\n/);
+  });
+
+  it('conditional and hit-count breakpoints', async () => {
+    const s = await at('ADD', {}, [{ line: marker('ADD'), condition: 'a == 6' }]);
+    const f = await topFrame(c, s.threadId!);
+    const locals = await scope(f.id, 'Locals');
+    assert.equal(locals.find((v) => v.name === 'b')?.value, '4');
+    await c.dc.terminateRequest();
+    await c.dc.stop();
+
+    const h = await at('ADD', {}, [{ line: marker('ADD'), hitCondition: '3' }]);
+    const hf = await topFrame(c, h.threadId!);
+    assert.equal((await scope(hf.id, 'Locals')).find((v) => v.name === 'b')?.value, '2');
+  });
+
+  it('a logpoint prints without stopping', async () => {
+    c = await startClient();
+    let stops = 0;
+    c.dc.on('stopped', () => stops++);
+    const done = c.dc.waitForEvent('terminated');
+    await launch(c, appArgs(BUILD_ONCE), { [MAIN_C]: [{ line: marker('ADD'), logMessage: 'add {a} + {b}' }] });
+    await done;
+    assert.equal(stops, 0);
+    const logs = c.output.filter((o) => /^add \d+ \+ \d+/.test(o.output)).map((o) => o.output.trim());
+    assert.deepEqual(logs, ['add 0 + 0', 'add 0 + 1', 'add 1 + 2', 'add 3 + 3', 'add 6 + 4']);
+  });
+
+  it('a data breakpoint on a global stops at the writing line', async () => {
+    const s = await at('BP1');
+    const info = await c.dc.dataBreakpointInfoRequest({ name: 'watched' });
+    assert.equal(info.body.dataId, 'watched');
+    const set = await c.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'write' }] });
+    assert.equal(set.body.breakpoints[0].verified, true);
+    const n = stopped(c);
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    const e = await n;
+    assert.equal(e.reason, 'data breakpoint');
+    const f = await topFrame(c, e.threadId!);
+    assert.equal(f.name, 'worker');
+    assert.ok(f.line === marker('WATCH') || f.line === marker('WATCH') + 1, `line ${f.line}`);
+    const v = await c.dc.evaluateRequest({ expression: 'watched', frameId: f.id, context: 'watch' });
+    assert.equal(v.body.result, '10');
+  });
+
+  it('breakpoints set while the kernel runs take effect (interrupt, insert, continue)', async () => {
+    const s = await at('BP1', {}, [{ line: marker('BP1') }]);
+    await c.dc.evaluateRequest({ expression: 'mode = 1', frameId: (await topFrame(c, s.threadId!)).id, context: 'repl' });
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    await new Promise((r) => setTimeout(r, 500));
+    const n = stopped(c);
+    const set = await c.dc.setBreakpointsRequest({ source: { path: MAIN_C }, breakpoints: [{ line: marker('BUSY') }] });
+    assert.equal(set.body.breakpoints[0].verified, true);
+    const e = await n;
+    assert.equal(e.reason, 'breakpoint');
+    assert.equal((await topFrame(c, e.threadId!)).line, marker('BUSY'));
+  });
+
+  it('pauses a busy loop', async () => {
+    const s = await at('BP1');
+    const f = await topFrame(c, s.threadId!);
+    await c.dc.customRequest('setExpression', { expression: 'mode', value: '1', frameId: f.id });
+    await c.dc.setBreakpointsRequest({ source: { path: MAIN_C }, breakpoints: [] });
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    await new Promise((r) => setTimeout(r, 500));
+    const n = stopped(c);
+    await c.dc.pauseRequest({ threadId: s.threadId! });
+    const e = await n;
+    assert.equal(e.reason, 'pause');
+    const top = await topFrame(c, e.threadId!);
+    assert.equal(top.name, 'main');
+    assert.ok([marker('BUSY'), marker('BUSY') - 1].includes(top.line), `line ${top.line}`);
+  });
+
+  it('disassembles around the pc and reads a known buffer', async () => {
+    const s = await at('BP1');
+    const f = await topFrame(c, s.threadId!);
+    const pc = f.instructionPointerReference!;
+    const d = await c.dc.disassembleRequest({ memoryReference: pc, instructionOffset: -4, instructionCount: 10, resolveSymbols: true });
+    const insns = d.body!.instructions;
+    assert.equal(insns.length, 10);
+    assert.equal(BigInt(insns[4].address), BigInt(pc));
+    assert.ok(insns.every((i) => i.instruction.length > 0));
+    assert.match(insns[4].symbol ?? '', /^main\+/);
+
+    const ev = await c.dc.evaluateRequest({ expression: 'buffer', frameId: f.id, context: 'watch' });
+    assert.ok(ev.body.memoryReference);
+    const mem = await c.dc.customRequest('readMemory', { memoryReference: ev.body.memoryReference, count: 14 });
+    assert.equal(Buffer.from(mem.body.data, 'base64').toString('latin1'), 'minnow-buffer!');
+    await c.dc.customRequest('writeMemory', { memoryReference: ev.body.memoryReference, offset: 7, data: Buffer.from('BUFFER').toString('base64') });
+    const again = await c.dc.evaluateRequest({ expression: 'buffer', frameId: f.id, context: 'watch' });
+    assert.match(again.body.result, /minnow-BUFFER!/);
+  });
+
+  it('a divide by zero stops with the CPU exception filter at the faulting line', async () => {
+    const s = await at('BP1');
+    const f = await topFrame(c, s.threadId!);
+    await c.dc.customRequest('setExpression', { expression: 'mode', value: '2', frameId: f.id });
+    const n = stopped(c);
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    const e = await n;
+    assert.equal(e.reason, 'exception');
+    assert.match(e.description ?? '', /SIGFPE/);
+    const top = await topFrame(c, e.threadId!);
+    assert.equal(top.line, marker('DIV'));
+  });
+
+  it('a failed assert stops with the panic / assert filter', async () => {
+    const s = await at('BP1');
+    const f = await topFrame(c, s.threadId!);
+    await c.dc.customRequest('setExpression', { expression: 'mode', value: '3', frameId: f.id });
+    const n = stopped(c);
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    const e = await n;
+    assert.equal(e.reason, 'exception');
+    assert.match(e.description ?? '', /panic/);
+  });
+
+  it('evaluates gdb commands with -exec and >, completes, lists sources, reports kernel info', async () => {
+    const s = await at('JOIN');
+    const f = await topFrame(c, s.threadId!);
+    await c.dc.evaluateRequest({ expression: '-exec info threads', frameId: f.id, context: 'repl' });
+    await c.dc.evaluateRequest({ expression: '>print origin.x', frameId: f.id, context: 'repl' });
+    const text = c.text('console');
+    assert.match(text, /alpha/);
+    assert.match(text, /\$\d+ = 3/);
+    const comp = await c.dc.completionsRequest({ text: 'orig', column: 5, frameId: f.id });
+    assert.ok(comp.body.targets.some((t) => t.label === 'origin'));
+    const hover = await c.dc.evaluateRequest({ expression: 'origin', frameId: f.id, context: 'hover' });
+    assert.ok(hover.body.variablesReference > 0);
+    const bad = await c.dc.evaluateRequest({ expression: 'nosuchvar', frameId: f.id, context: 'watch' }).then(() => undefined, (e: Error) => e);
+    assert.match(String(bad?.message), /No symbol "nosuchvar"/);
+    const ls = await c.dc.customRequest('loadedSources');
+    const paths = (ls.body.sources as DebugProtocol.Source[]).map((x) => x.path);
+    assert.ok(paths.includes(MAIN_C));
+    assert.ok(paths.includes(join(ROOT, 'kernel', 'core', 'sched.c')));
+    const src = await c.dc.sourceRequest({ source: { path: join(ROOT, 'kernel', 'core', 'sched.c') }, sourceReference: 0 });
+    assert.match(src.body.content, /sched_switch/);
+    const ki = (await c.dc.customRequest('minnow/kernelInfo')).body as { threads: { name: string; state: string; stackSize: number; stackUsed: number }[]; heap?: { usedBytes: number } };
+    const names = ki.threads.map((t) => t.name);
+    for (const want of ['main', 'idle', 'alpha', 'beta']) assert.ok(names.includes(want), names.join(','));
+    assert.ok(ki.threads.every((t) => t.stackSize > 0 && t.stackUsed <= t.stackSize));
+    assert.ok(ki.heap && ki.heap.usedBytes > 0);
+  });
+
+  it('instruction granularity steps one instruction', async () => {
+    const s = await at('BP1');
+    const pc0 = BigInt((await topFrame(c, s.threadId!)).instructionPointerReference!);
+    const n = stopped(c);
+    await c.dc.nextRequest({ threadId: s.threadId!, granularity: 'instruction' });
+    await n;
+    const pc1 = BigInt((await topFrame(c, s.threadId!)).instructionPointerReference!);
+    assert.ok(pc1 > pc0 && pc1 - pc0 <= 15n, `${pc0.toString(16)} -> ${pc1.toString(16)}`);
+  });
+});
