@@ -5,7 +5,8 @@
  *
  *   blk                 the demo: 256 sectors at sector 0
  *   blk test            the checks test/virtio runs: single, multi-sector,
- *                       split and batched requests, out-of-range errors;
+ *                       split and batched requests, four threads doing I/O
+ *                       at once, out-of-range errors;
  *                       prints PASS/FAIL per case and REGION lines that the
  *                       host verifies in the image after the VM exits
  *   blk bench <MiB>     sequential write then read, for throughput figures
@@ -22,6 +23,7 @@
 static uint8_t wbuf[BUF_SECTORS * BLK_SECTOR_SIZE];
 static uint8_t rbuf[BUF_SECTORS * BLK_SECTOR_SIZE];
 static int failures;
+static int report_regions;	/* "test" mode: REGION lines for the host */
 
 static uint8_t pattern(uint64_t sector, unsigned int i, unsigned int seed)
 {
@@ -68,7 +70,9 @@ static int roundtrip(uint64_t sector, uint32_t count, unsigned int seed)
 		       (unsigned long long)sector, count);
 		return 0;
 	}
-	printf("REGION %llu %u %u\n", (unsigned long long)sector, count, seed);
+	if (report_regions)
+		printf("REGION %llu %u %u\n", (unsigned long long)sector, count,
+		       seed);
 	return 1;
 }
 
@@ -103,6 +107,59 @@ static int batch(uint64_t base, unsigned int seed)
 	return 1;
 }
 
+#define WORKERS 4
+#define WORKER_SECTORS 64
+#define WORKER_ROUNDS 8
+
+struct worker {
+	uint64_t base;
+	unsigned int seed;
+	uint8_t w[WORKER_SECTORS * BLK_SECTOR_SIZE];
+	uint8_t r[WORKER_SECTORS * BLK_SECTOR_SIZE];
+};
+
+static struct worker workers[WORKERS];
+
+/* One of several threads writing and reading back its own region: their
+ * requests interleave in the queue and they sleep on the same device. */
+static int worker_main(void *arg)
+{
+	struct worker *wk = arg;
+	unsigned int round, seed = 0;
+
+	for (round = 0; round < WORKER_ROUNDS; round++) {
+		seed = wk->seed + round;
+		fill(wk->w, wk->base, WORKER_SECTORS, seed);
+		if (blk_write(wk->base, wk->w, WORKER_SECTORS) ||
+		    blk_read(wk->base, wk->r, WORKER_SECTORS) ||
+		    memcmp(wk->w, wk->r, sizeof(wk->w)))
+			return 1;
+	}
+	if (blk_flush())
+		return 1;
+	printf("REGION %llu %u %u\n", (unsigned long long)wk->base,
+	       WORKER_SECTORS, seed);
+	return 0;
+}
+
+static int threads(uint64_t base)
+{
+	struct thread *t[WORKERS];
+	unsigned int i;
+	int bad = 0;
+
+	for (i = 0; i < WORKERS; i++) {
+		workers[i].base = base + i * WORKER_SECTORS;
+		workers[i].seed = 10 + i * WORKER_ROUNDS;
+		t[i] = thread_create("blkworker", worker_main, &workers[i]);
+		if (!t[i])
+			return 0;
+	}
+	for (i = 0; i < WORKERS; i++)
+		bad |= thread_join(t[i]);
+	return !bad;
+}
+
 static int run_tests(void)
 {
 	uint64_t cap = blk_capacity();
@@ -118,6 +175,7 @@ static int run_tests(void)
 	check("split request", roundtrip(200, BUF_SECTORS, 3));
 	check("batch of 16 in flight", batch(2300, 4));
 	check("overwrite", roundtrip(8, 100, 5));
+	check("four threads at once", threads(2600));
 	check("last sector", roundtrip(cap - 1, 1, 6));
 	check("read past the end", blk_read(cap, one, 1) == -ERANGE);
 	check("write across the end", blk_write(cap - 1, wbuf, 2) == -ERANGE);
@@ -171,8 +229,10 @@ int main(int argc, char **argv)
 		printf("blk: no disk (add \"disk\" to minnow.json)\n");
 		return 2;
 	}
-	if (argc > 1 && strcmp(argv[1], "test") == 0)
+	if (argc > 1 && strcmp(argv[1], "test") == 0) {
+		report_regions = 1;
 		return run_tests();
+	}
 	if (argc > 2 && strcmp(argv[1], "bench") == 0)
 		return run_bench(parse_uint(argv[2]));
 	if (!roundtrip(0, 256, 1)) {
