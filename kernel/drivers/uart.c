@@ -26,6 +26,7 @@
 #define UART_MCR_DTR_RTS_OUT2 0x0b
 #define UART_LSR_DR 0x01	/* data ready */
 #define UART_LSR_THRE 0x20	/* transmit holding register empty */
+#define UART_IER_RX 0x01	/* interrupt when received data is available */
 #define UART_DIVISOR_115200 1
 
 bool uart_present(uint16_t base)
@@ -66,4 +67,10 @@ int uart_getc(uint16_t base)
 	if (!(inb(base + UART_LSR) & UART_LSR_DR))
 		return -1;
 	return inb(base + UART_RBR);
+}
+
+/* Raises the UART's IRQ whenever received data is waiting. */
+void uart_enable_rx_irq(uint16_t base)
+{
+	outb(base + UART_IER, UART_IER_RX);
 }

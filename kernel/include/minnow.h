@@ -48,6 +48,11 @@ uint64_t time_ms(void);
  *   waitq_wake_one(&q); waitq_wake_all(&q);
  */
 
+/* Console input: the next byte typed into the console, waiting at most
+ * until deadline_ns of time_ns() (0: forever). Returns the byte, or a
+ * negative errno (-ETIMEDOUT). getchar()/fgets(stdin) block forever. */
+int console_getc(uint64_t deadline_ns);
+
 /* Reports a crash with this message and a backtrace, exits with 127. */
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
 							   ...);

@@ -1,6 +1,7 @@
 /*
  * stdio.h for Minnow applications (lib/stdio.c): formatted output to the
- * console. stdout and stderr are both the console; there are no files.
+ * console. stdout and stderr are both the console, stdin reads from it
+ * (no echo; Enter's "\r" reads as "\n"); there are no files.
  * Supported conversions: d i u o x X p s c %, flags - 0 + space #, width,
  * precision, length hh h l ll z j t. No floating point.
  */
@@ -13,6 +14,7 @@
 #define EOF (-1)
 
 typedef struct minnow_file FILE;
+extern FILE *stdin;
 extern FILE *stdout;
 extern FILE *stderr;
 
@@ -33,5 +35,10 @@ int fputs(const char *s, FILE *f);
 int fputc(int c, FILE *f);
 int putc(int c, FILE *f);
 int fflush(FILE *f);
+/* Console input (stdin only); blocks the thread until a byte arrives. */
+int fgetc(FILE *f);
+int getc(FILE *f);
+int getchar(void);
+char *fgets(char *buf, int n, FILE *f);
 
 #endif

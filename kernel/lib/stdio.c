@@ -1,7 +1,8 @@
 /*
  * Console stdio for applications, on top of the shared printf engine
  * (lib/format.c). Unbuffered: every byte goes to the UART at once, so output
- * printed just before a crash or a breakpoint is already visible.
+ * printed just before a crash or a breakpoint is already visible. Input
+ * blocks the calling thread (others run) until the console has a byte.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,8 +13,10 @@ struct minnow_file {
 	int fd;
 };
 
+static struct minnow_file stdio_stdin = { 0 };
 static struct minnow_file stdio_stdout = { 1 };
 static struct minnow_file stdio_stderr = { 2 };
+FILE *stdin = &stdio_stdin;
 FILE *stdout = &stdio_stdout;
 FILE *stderr = &stdio_stderr;
 
@@ -144,4 +147,46 @@ int fflush(FILE *f)
 {
 	(void)f;
 	return 0;
+}
+
+int fgetc(FILE *f)
+{
+	int c;
+
+	if (f != stdin)
+		return EOF;
+	c = console_getc(0);
+	return c < 0 ? EOF : c;
+}
+
+int getc(FILE *f)
+{
+	return fgetc(f);
+}
+
+int getchar(void)
+{
+	return fgetc(stdin);
+}
+
+/* Reads up to n - 1 bytes, stopping after a newline. */
+char *fgets(char *buf, int n, FILE *f)
+{
+	int len = 0;
+
+	if (n <= 0)
+		return NULL;
+	while (len < n - 1) {
+		int c = fgetc(f);
+
+		if (c == EOF)
+			break;
+		buf[len++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	if (len == 0)
+		return NULL;
+	buf[len] = '\0';
+	return buf;
 }

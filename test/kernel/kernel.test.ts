@@ -86,6 +86,35 @@ describe('kernel self-tests', function () {
 		});
 	}
 
+	describe('console input', function () {
+		const dir = path.join(appsDir, 'console');
+		let elf = '';
+
+		before(async function () {
+			elf = await buildApp(dir);
+		});
+
+		for (const machine of machines) {
+			it(`reads lines and bytes from COM1 on ${machine}`, async function () {
+				skipWithoutQboot(this, machine);
+				const r = await boot(elf, {
+					machine,
+					name: 'console',
+					input: [
+						{ after: /READY\n/, text: 'hello kernel\n' },
+						{ after: /MORE\n/, text: 'ab\r\nc' },
+					],
+				});
+				const fails = r.lines.filter((l) => l.startsWith('FAIL'));
+				assert.deepEqual(fails, [], describeBoot(r));
+				for (const c of ['console_line', 'console_timeout', 'console_getchar']) {
+					assert.ok(r.lines.includes(`PASS ${c}`), describeBoot(r));
+				}
+				assert.equal(r.exitCode, 0, describeBoot(r));
+			});
+		}
+	});
+
 	describe('crash reports', function () {
 		const dir = path.join(appsDir, 'crash');
 		let elf = '';

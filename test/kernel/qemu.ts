@@ -27,9 +27,16 @@ export interface Proc {
 	timedOut: boolean;
 }
 
-export function run(cmd: string, args: string[], timeoutMs: number): Promise<Proc> {
+/** Text to type into the child's stdin once its output matches `after`. */
+export interface Input {
+	after: RegExp;
+	text: string;
+}
+
+export function run(cmd: string, args: string[], timeoutMs: number, input: Input[] = []): Promise<Proc> {
 	return new Promise((resolve, reject) => {
 		const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+		const pending = [...input];
 		let stdout = '';
 		let stderr = '';
 		let timedOut = false;
@@ -37,7 +44,13 @@ export function run(cmd: string, args: string[], timeoutMs: number): Promise<Pro
 			timedOut = true;
 			child.kill('SIGKILL');
 		}, timeoutMs);
-		child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+		child.stdout.setEncoding('utf8').on('data', (d: string) => {
+			stdout += d;
+			while (pending.length > 0 && pending[0].after.test(stdout)) {
+				child.stdin.write(pending.shift()!.text);
+			}
+		});
+		child.stdin.on('error', () => undefined); // QEMU may exit before reading
 		child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
 		child.on('error', (err) => {
 			clearTimeout(timer);
@@ -92,6 +105,7 @@ export interface BootOptions {
 	memory?: string;
 	args?: string[];
 	timeoutMs?: number;
+	input?: Input[];
 }
 
 export interface Boot {
@@ -128,7 +142,7 @@ export function qemuArgs(elf: string, o: BootOptions): string[] {
 }
 
 export async function boot(elf: string, o: BootOptions): Promise<Boot> {
-	const proc = await run('qemu-system-x86_64', qemuArgs(elf, o), o.timeoutMs ?? 60_000);
+	const proc = await run('qemu-system-x86_64', qemuArgs(elf, o), o.timeoutMs ?? 60_000, o.input);
 	const status = proc.status ?? 0;
 	const exitCode = status % 2 === 1 ? (status - 1) / 2 : undefined;
 	return {

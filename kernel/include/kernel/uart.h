@@ -10,11 +10,13 @@
 
 #define UART_COM1 0x3f8
 #define UART_COM2 0x2f8
+#define UART_COM1_GSI 4	/* ISA IRQ 4, on microvm and q35 alike */
 
 /* drivers/uart.c */
 int uart_init(uint16_t base);
 bool uart_present(uint16_t base);
 void uart_putc(uint16_t base, char c);
 int uart_getc(uint16_t base);
+void uart_enable_rx_irq(uint16_t base);
 
 #endif
