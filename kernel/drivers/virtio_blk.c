@@ -158,10 +158,10 @@ int blk_submit(struct blk_request *req)
 	req->result = 0;
 	err = virtio_blk_check(req);
 	if (err)
-		goto err_done;
+		goto finish;
 	if (req->op == BLK_FLUSH &&
 	    !virtio_has_feature(virtio_blk.dev, VIRTIO_BLK_F_FLUSH))
-		goto err_done;	/* no write cache to flush: done already */
+		goto finish;	/* no write cache to flush: done already */
 	slot = virtio_blk.free;
 	if (!slot)
 		return -EAGAIN;
@@ -183,14 +183,14 @@ int blk_submit(struct blk_request *req)
 	if (err == -ENOSPC)
 		return -EAGAIN;
 	if (err)
-		goto err_done;
+		goto finish;
 	virtio_blk.free = slot->next_free;
 	slot->req = req;
 	virtio_blk.in_flight++;
 	virtq_kick(virtio_blk.vq);
 	return 0;
 
-err_done:
+finish:	/* finished without the device: an error, or nothing to do */
 	req->result = err;
 	req->done = true;
 	return err;
