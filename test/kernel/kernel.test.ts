@@ -101,7 +101,7 @@ describe('kernel self-tests', function () {
 					machine,
 					name: 'console',
 					input: [
-						{ after: /READY\n/, text: 'hello kernel\n' },
+						{ after: /READY\n/, text: 'hello kernel\n', delayMs: 100 },
 						{ after: /MORE\n/, text: 'ab\r\nc' },
 					],
 				});

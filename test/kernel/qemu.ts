@@ -27,10 +27,11 @@ export interface Proc {
 	timedOut: boolean;
 }
 
-/** Text to type into the child's stdin once its output matches `after`. */
+/** Text to type into the child's stdin once its output matches `after` (and delayMs more). */
 export interface Input {
 	after: RegExp;
 	text: string;
+	delayMs?: number;
 }
 
 export function run(cmd: string, args: string[], timeoutMs: number, input: Input[] = []): Promise<Proc> {
@@ -47,7 +48,8 @@ export function run(cmd: string, args: string[], timeoutMs: number, input: Input
 		child.stdout.setEncoding('utf8').on('data', (d: string) => {
 			stdout += d;
 			while (pending.length > 0 && pending[0].after.test(stdout)) {
-				child.stdin.write(pending.shift()!.text);
+				const next = pending.shift()!;
+				setTimeout(() => child.stdin.write(next.text), next.delayMs ?? 0);
 			}
 		});
 		child.stdin.on('error', () => undefined); // QEMU may exit before reading
