@@ -327,7 +327,8 @@ static void gdbstub_own_trap(int signal)
 
 void gdbstub_before_main(void)
 {
-	if (gdbstub.up && gdbstub.wait)
+	/* a gdb that connected during boot has had its chance already */
+	if (gdbstub.up && gdbstub.wait && !gdbstub.attached)
 		gdbstub_own_trap(GDB_SIGTRAP);
 }
 

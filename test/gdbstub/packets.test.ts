@@ -219,6 +219,34 @@ if (typeof describe === "function") describe('gdbstub packets (raw RSP)', functi
     assert.equal(await vm.exited, 1);
   });
 
+  it('single-steps pushf/cli/sti/popf keeping the stepped code\'s IF, not the stub\'s', async () => {
+    const IF = 1n << 9n;
+    const TF = 1n << 8n;
+    assert.equal(await rsp.request(`Z0,${hex(addr('flags_dance'))},1`), 'OK');
+    STOP.exec(await rsp.request('c'))!;
+    assert.equal(await rsp.request(`z0,${hex(addr('flags_dance'))},1`), 'OK');
+    const seen: Array<[bigint, bigint]> = [];
+    // step until the function returns (rip outside it)
+    for (let i = 0; i < 20; i++) {
+      const stop = STOP.exec(await rsp.request('s'))!;
+      const rip = leHex(stop[5]);
+      const flags = leHex(await rsp.request('p11'));
+      seen.push([rip, flags]);
+      assert.equal(flags & TF, 0n, 'TF never shows');
+      const insn = await rsp.request(`m${hex(rip)},1`);
+      if (insn === 'c3') break; // at ret
+    }
+    const ifs = seen.map(([, f]) => ((f & IF) !== 0n ? 1 : 0)).join('');
+    // pushf, cli (IF 0), sti (1), pushf, popf, pop: IF is 0 exactly once
+    assert.match(ifs, /^1*01+$/, `IF after each step: ${ifs}`);
+    const rax = leHex(await rsp.request('p0'));
+    assert.equal(rax & IF, IF, 'pushf saw IF = 1');
+    assert.equal(rax & TF, 0n, 'pushf saw no TF');
+    assert.equal(await rsp.request('D'), 'OK');
+    await vm.waitConsole(/result 204/);
+    assert.doesNotMatch(vm.console(), /lost IF/);
+  });
+
   it('keeps the framing rules: naks, garbage, truncation, overflow, no-ack mode', async () => {
     // bad checksum -> '-', the retransmission is accepted
     rsp.write('$qC#00');

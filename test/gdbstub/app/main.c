@@ -69,6 +69,24 @@ __attribute__((noinline)) void spin(void)
 		counter++;
 }
 
+/*
+ * Instructions that read or write IF, for the single-step tests: the
+ * stepped code must see its own IF (1 in a thread), never the stub's.
+ */
+__attribute__((noinline)) unsigned long flags_dance(void)
+{
+	unsigned long f;
+
+	__asm__ volatile("pushfq\n\t"		/* #MARK flags-pushf */
+			 "cli\n\t"
+			 "sti\n\t"
+			 "pushfq\n\t"
+			 "popfq\n\t"
+			 "popq %0"
+			 : "=r"(f) : : "memory");
+	return f;
+}
+
 __attribute__((noinline)) int divide(int a, int b)
 {
 	return a / b;				/* #MARK div0 */
@@ -96,6 +114,8 @@ int main(int argc, char **argv)
 		printf("null %d\n", deref((int *)(long)zero));
 	if (argc > 1 && strcmp(argv[1], "panic") == 0)
 		panic("test panic %d", zero);		/* #MARK panic */
+	if (!(flags_dance() & (1ul << 9)))
+		printf("flags_dance lost IF\n");
 	result = sum_squares(8);		/* #MARK main-call */
 	printf("result %d peek %d label %s\n", result, peek_counter(),
 	       cursor->label);			/* #MARK main-print */
