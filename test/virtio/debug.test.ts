@@ -1,6 +1,6 @@
 // The drivers under a debugger: examples/blk booted with the kernel gdbstub waiting for gdb;
 // breakpoints in the virtio-blk submit path (blk_submit) and in the completion path (the virtio
-// interrupt handler, then the reaping of the used ring) are hit, and while the interrupt is being
+// interrupt handler: IOAPIC on microvm, MSI-X on q35; then the reaping of the used ring) are hit, and while the interrupt is being
 // handled the thread that issued the request is listed as blocked on the device's wait queue.
 
 import * as assert from 'node:assert/strict';
@@ -29,55 +29,61 @@ describe('virtio-blk under the debugger', function () {
     rmTemp(dir);
   });
 
-  it('hits breakpoints in submit and in the interrupt path; the waiter is blocked on I/O', async function () {
-    const elf = await buildOnce('examples/blk');
-    const image = path.join(dir, 'disk.img');
-    fs.writeFileSync(image, Buffer.alloc(0));
-    fs.truncateSync(image, 4 << 20);
-    qemu = await startQemu({
-      elf, machine: 'microvm', accel: 'tcg', memory: '32M', name: 'blk', argv: [],
-      gdbstub: { kind: 'kernel', wait: true },
-      extraArgs: [...transportArgs('microvm'), ...blkDriveArgs('microvm', image)],
-      onConsole: (t) => (consoleText += t),
-      timeoutMs: 200_000,
+  for (const [machine, handler] of [['microvm', 'virtio_irq'], ['q35', 'virtio_msix_irq']] as const) {
+    it(`hits breakpoints in submit and in ${handler} on ${machine}; the waiter is blocked on I/O`, async function () {
+      const elf = await buildOnce('examples/blk');
+      const image = path.join(dir, `${machine}.img`);
+      consoleText = '';
+      fs.writeFileSync(image, Buffer.alloc(0));
+      fs.truncateSync(image, 4 << 20);
+      qemu = await startQemu({
+        elf, machine, accel: 'tcg', memory: '32M', name: 'blk', argv: [],
+        gdbstub: { kind: 'kernel', wait: true },
+        extraArgs: [...transportArgs(machine), ...blkDriveArgs(machine, image)],
+        onConsole: (t) => (consoleText += t),
+        timeoutMs: 200_000,
+      });
+      const g = (gdb = new Gdb(elf));
+      await g.cmd('-gdb-set mi-async on');
+      await g.cli('set confirm off');
+      await g.cli(`target remote 127.0.0.1:${qemu.port}`);
+
+      await g.cli('break blk_submit');
+      let stop = await g.resume('continue');
+      assert.equal(frameFunc(stop), 'blk_submit', `${stop}\n${g.log}`);
+      assert.match(await g.cli('bt'), /blk_submit[\s\S]*virtio_blk_rw[\s\S]*main/);
+
+      // the device may complete while the submitter is still running; stop where it goes to sleep
+      // so that the interrupt below is the one that wakes it
+      await g.cli('delete');
+      await g.cli('break virtio_wait');
+      stop = await g.resume('continue');
+      assert.equal(frameFunc(stop), 'virtio_wait', `${stop}\n${g.log}`);
+      assert.match(await g.cli('bt'), /virtio_wait[\s\S]*blk_wait/);
+
+      await g.cli('delete');
+      await g.cli(`break ${handler}`);
+      stop = await g.resume('continue');
+      assert.equal(frameFunc(stop), handler, `${stop}\n${g.log}`);
+      const threads = await g.cli('info threads');
+      assert.match(threads, /"main" \(blocked: wait queue virtio-blk I\/O\)|"main"[^\n]*blocked[^\n]*virtio-blk I\/O/, threads);
+      const mainId = /(\d+)\s+Thread \d+ "main"/.exec(threads)![1];
+      await g.cli(`thread ${mainId}`);
+      assert.match(await g.cli('bt'), /waitq_wait[\s\S]*virtio_wait[\s\S]*blk_wait/);
+
+      await g.cli('delete');
+      await g.cli('break virtio_blk_reap');
+      stop = await g.resume('continue');
+      assert.equal(frameFunc(stop), 'virtio_blk_reap', `${stop}\n${g.log}`);
+
+      await g.cli('delete');
+      await g.cmd('-exec-continue');
+      const exit = await qemu.exited;
+      assert.equal(exit.appExitCode, 0, `${exit.summary}\n${consoleText}`);
+      assert.match(consoleText, /verified 256 sectors/);
+      g.kill();
+      gdb = undefined;
+      qemu = undefined;
     });
-    const g = (gdb = new Gdb(elf));
-    await g.cmd('-gdb-set mi-async on');
-    await g.cli('set confirm off');
-    await g.cli(`target remote 127.0.0.1:${qemu.port}`);
-
-    await g.cli('break blk_submit');
-    let stop = await g.resume('continue');
-    assert.equal(frameFunc(stop), 'blk_submit', `${stop}\n${g.log}`);
-    assert.match(await g.cli('bt'), /blk_submit[\s\S]*virtio_blk_rw[\s\S]*main/);
-
-    // the device may complete while the submitter is still running; stop where it goes to sleep
-    // so that the interrupt below is the one that wakes it
-    await g.cli('delete');
-    await g.cli('break virtio_wait');
-    stop = await g.resume('continue');
-    assert.equal(frameFunc(stop), 'virtio_wait', `${stop}\n${g.log}`);
-    assert.match(await g.cli('bt'), /virtio_wait[\s\S]*blk_wait/);
-
-    await g.cli('delete');
-    await g.cli('break virtio_irq');
-    stop = await g.resume('continue');
-    assert.equal(frameFunc(stop), 'virtio_irq', `${stop}\n${g.log}`);
-    const threads = await g.cli('info threads');
-    assert.match(threads, /"main" \(blocked: wait queue virtio-blk I\/O\)|"main"[^\n]*blocked[^\n]*virtio-blk I\/O/, threads);
-    const mainId = /(\d+)\s+Thread \d+ "main"/.exec(threads)![1];
-    await g.cli(`thread ${mainId}`);
-    assert.match(await g.cli('bt'), /waitq_wait[\s\S]*virtio_wait[\s\S]*blk_wait/);
-
-    await g.cli('delete');
-    await g.cli('break virtio_blk_reap');
-    stop = await g.resume('continue');
-    assert.equal(frameFunc(stop), 'virtio_blk_reap', `${stop}\n${g.log}`);
-
-    await g.cli('delete');
-    await g.cmd('-exec-continue');
-    const exit = await qemu.exited;
-    assert.equal(exit.appExitCode, 0, `${exit.summary}\n${consoleText}`);
-    assert.match(consoleText, /verified 256 sectors/);
-  });
+  }
 });
