@@ -63,6 +63,9 @@ describe('virtio-console', function () {
       ], { kernelOptions });
       try {
         await guest.waitFor(/vconsole: ready/);
+        const timeout = /vconsole: read timeout (\w+) after (\d+) ms/.exec(guest.output());
+        assert.equal(timeout?.[1], 'ok', guest.output());
+        assert.ok(Number(timeout![2]) >= 100, `timed out after ${timeout![2]} ms`);
         const sock = await connect(port);
         const rd = new Reader(sock);
         sock.write('hello, guest\n');

@@ -3,7 +3,9 @@
  * console port, with lowercase letters turned to uppercase (so the test
  * sees the guest did the work), until it receives EOT (0x04).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <minnow.h>
 #include <minnow/virtio_console.h>
 
 static char buf[4096];
@@ -13,6 +15,13 @@ int main(void)
 	long total = 0;
 	int n, i, quit = 0;
 
+	uint64_t t0 = time_ms();
+
+	/* the host sends nothing before "ready": this read must time out */
+	n = vconsole_read(buf, sizeof(buf), 100);
+	printf("vconsole: read timeout %s after %llu ms\n",
+	       n == -ETIMEDOUT ? "ok" : "FAILED",
+	       (unsigned long long)(time_ms() - t0));
 	printf("vconsole: ready\n");
 	while (!quit) {
 		n = vconsole_read(buf, sizeof(buf), 0);
