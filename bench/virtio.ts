@@ -11,14 +11,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { blkDriveArgs, boot, buildOnce, Machine, MACHINES, rmTemp, tempDir } from '../test/virtio/helpers';
 
+/**
+ * Guest time of a phase: the guest's own clock ("BENCH <name> ns N", examples/blk) when printed,
+ * else the arrival times of the start and end lines at the host (coarse: lines come in batches).
+ */
 function phaseMs(lines: { line: string; t: number }[], name: string): number {
   const start = lines.find((l) => l.line === `BENCH ${name} start`);
   const end = lines.find((l) => l.line.startsWith(`BENCH ${name} end`));
   if (!start || !end) throw new Error(`no BENCH ${name} lines`);
   if (!end.line.endsWith(' 0')) throw new Error(`guest ${name} failed: ${end.line}`);
-  // the guest's own clock when it printed it; the host's arrival times otherwise
-  const ns = lines.find((l) => l.line.startsWith(`BENCH ${name} ns `));
-  return ns ? Number(ns.line.split(' ')[3]) / 1e6 : end.t - start.t;
+  const guest = lines.map((l) => new RegExp(`^BENCH ${name} ns (\\d+)$`).exec(l.line)).find((m) => m);
+  return guest ? Number(guest[1]) / 1e6 : end.t - start.t;
 }
 
 function hostIo(image: string, mib: number): { writeMs: number; readMs: number } {

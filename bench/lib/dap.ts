@@ -27,6 +27,10 @@ export class DapClient {
   private waiters: Waiter[] = [];
   private exited = false;
   stderr = '';
+  /** The tail of the adapter's output events (console text, the guest's COM1), for errors. */
+  output = '';
+  /** Every event's name in order of arrival (for error messages). */
+  events: string[] = [];
 
   constructor(adapter: string, env: NodeJS.ProcessEnv = {}) {
     this.child = spawnGroup(process.execPath, [adapter], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
@@ -65,6 +69,8 @@ export class DapClient {
       if (msg.success) p.resolve(msg);
       else p.reject(new Error(`DAP ${msg.command} failed: ${msg.message ?? ''} ${JSON.stringify(msg.body ?? {})}`));
     } else if (msg.type === 'event') {
+      this.events.push(msg.event!);
+      if (msg.event === 'output') this.output = (this.output + String(msg.body?.output ?? '')).slice(-2000);
       const i = this.waiters.findIndex((w) => w.event === msg.event);
       if (i >= 0) {
         const [w] = this.waiters.splice(i, 1);
@@ -104,7 +110,8 @@ export class DapClient {
         reject,
         timer: setTimeout(() => {
           this.waiters = this.waiters.filter((x) => x !== w);
-          reject(new Error(`DAP: no ${event} event in ${timeoutMs} ms; stderr: ${this.stderr.slice(-500)}`));
+          const seen = this.events.slice(-12).join(' ');
+          reject(new Error(`DAP: no ${event} event in ${timeoutMs} ms (events: ${seen}); output: ${this.output.slice(-600)} stderr: ${this.stderr.slice(-300)}`));
         }, timeoutMs),
       };
       this.waiters.push(w);
