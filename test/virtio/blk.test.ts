@@ -93,6 +93,16 @@ describe('virtio-blk', function () {
     assert.equal(exit.appExitCode, 2, describeExit(exit, guest.output()));
   });
 
+  it('refuses a legacy-only virtio-pci device', async function () {
+    const image = path.join(dir, 'legacy-pci.img');
+    fs.writeFileSync(image, Buffer.alloc(1 << 20));
+    const guest = await boot(elf, 'q35', ['test'], blkDriveArgs('q35', image, ',disable-modern=on'));
+    const exit = await guest.exited;
+    assert.match(guest.output(), /virtio-pci@00:0\d\.0: legacy-only virtio PCI device 0x1001 refused/);
+    assert.match(guest.output(), /virtio-blk: no device found/);
+    assert.equal(exit.appExitCode, 2, describeExit(exit, guest.output()));
+  });
+
   it('reports a missing disk as not found', async function () {
     const guest = await boot(elf, 'microvm', ['test'], []);
     const exit = await guest.exited;
