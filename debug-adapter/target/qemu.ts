@@ -113,6 +113,8 @@ interface Attempt {
   hasExited: () => boolean;
   markTimedOut: () => void;
   markKilled: () => void;
+  /** Deliver the output held so far and everything after it (see launch). */
+  release: () => void;
 }
 
 function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<Attempt> {
@@ -123,16 +125,23 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
     let exitedFlag = false;
     let timedOut = false;
     let killed = false;
+    // Output is held until startQemu keeps this attempt: a run that lost its port to another
+    // process is retried, and its "Address already in use" must not reach the user.
+    let held: (() => void)[] | undefined = [];
+    const emit = (fn: () => void): void => {
+      if (held) held.push(fn);
+      else fn();
+    };
     const out = new StringDecoder('utf8');
     const err = new StringDecoder('utf8');
     child.stdout!.on('data', (b: Buffer) => {
       const text = out.write(b);
-      if (text) opts.onConsole?.(text);
+      if (text) emit(() => opts.onConsole?.(text));
     });
     child.stderr!.on('data', (b: Buffer) => {
       const text = err.write(b);
       tail = (tail + text).slice(-STDERR_TAIL);
-      if (text) opts.onStderr?.(text);
+      if (text) emit(() => opts.onStderr?.(text));
     });
     child.stdin!.on('error', () => {
       // QEMU closed its stdin (it exited): writes are dropped.
@@ -141,7 +150,7 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
       child.once('close', (status, signal) => {
         exitedFlag = true;
         const rest = out.end();
-        if (rest) opts.onConsole?.(rest);
+        if (rest) emit(() => opts.onConsole?.(rest));
         res(mapExit({ status, signal, stderrTail: tail, timedOut, killed }));
       });
     });
@@ -158,6 +167,11 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
         hasExited: () => exitedFlag,
         markTimedOut: () => (timedOut = true),
         markKilled: () => (killed = true),
+        release: () => {
+          const pending = held ?? [];
+          held = undefined;
+          for (const fn of pending) fn();
+        },
       }),
     );
   });
@@ -210,6 +224,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
         throw new MinnowError(`QEMU did not open the gdbstub port 127.0.0.1:${port} within ${LISTEN_TIMEOUT_MS / 1000} s`, `Check the QEMU arguments (qemuArgs) and QEMU's messages: ${a.stderr().trim().split('\n').pop() ?? ''}`);
       }
     }
+    a.release();
     let timer: NodeJS.Timeout | undefined;
     if (opts.timeoutMs !== undefined) {
       timer = setTimeout(() => {

@@ -36,7 +36,7 @@ async function startDebug(args: string[]): Promise<Session> {
 }
 
 /** Sends one RSP packet and returns the first packet of the reply. */
-function rsp(port: number, packet: string, timeoutMs = 10000): Promise<string> {
+function rsp(port: number, packet: string, timeoutMs = 30000): Promise<string> {
   const sum = [...packet].reduce((a, c) => (a + c.charCodeAt(0)) & 0xff, 0);
   return new Promise((resolve, reject) => {
     const s = connect(port, '127.0.0.1', () => s.write(`$${packet}#${sum.toString(16).padStart(2, '0')}`));
@@ -85,7 +85,7 @@ describe('cli: debug', function () {
     assert.equal(s.stdout().split('\n').filter((l) => l.startsWith('gdb: target remote')).length, 1);
     assert.doesNotMatch(s.stdout(), /Hello/, 'the CPU is frozen until gdb lets it go');
     // The printed command in batch mode: attach at the reset vector, read rip, detach (the VM runs on).
-    const gdb = spawnSync('gdb', ['-nx', '-batch', '-ex', `target remote 127.0.0.1:${s.port}`, '-ex', 'info registers rip', '-ex', 'detach', elf], { encoding: 'utf8', timeout: 60000 });
+    const gdb = spawnSync('gdb', ['-nx', '-batch', '-ex', 'set remotetimeout 30', '-ex', `target remote 127.0.0.1:${s.port}`, '-ex', 'info registers rip', '-ex', 'detach', elf], { encoding: 'utf8', timeout: 60000 });
     assert.match(gdb.stdout, /rip\s+0x[0-9a-f]+/, gdb.stdout + gdb.stderr);
     assert.ok(await ended(s.child, 30000), 'debug ends when the application does');
     assert.equal(s.child.exitCode, 0, s.stderr());
@@ -115,7 +115,8 @@ describe('cli: debug', function () {
     assert.doesNotMatch(s.stdout(), /Hello from Minnow/, 'main has not run yet');
     const gdb = spawnSync(
       'gdb',
-      ['-nx', '-batch', '-ex', `target remote 127.0.0.1:${s.port}`, '-ex', 'break main', '-ex', 'continue', '-ex', 'print argc', '-ex', 'continue', elf],
+      // remotetimeout: the machine may be busy (TCG under load); the default 2 s is too tight
+      ['-nx', '-batch', '-ex', 'set remotetimeout 30', '-ex', `target remote 127.0.0.1:${s.port}`, '-ex', 'break main', '-ex', 'continue', '-ex', 'print argc', '-ex', 'continue', elf],
       { encoding: 'utf8', timeout: 60000 },
     );
     assert.match(gdb.stdout, /Breakpoint 1, main \(argc=2/, gdb.stdout + gdb.stderr);
