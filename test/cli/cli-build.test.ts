@@ -31,7 +31,7 @@ function compiled(output: string): string[] {
 }
 
 describe('cli: build', function () {
-  this.timeout(180000);
+  this.timeout(300000);
   after(() => {
     killStragglers();
     cleanupTmp();

@@ -74,8 +74,9 @@ describe('cli: run', function () {
 
   it('stops a guest that never ends after --timeout and exits 124', async () => {
     const app = appWith('int main(void)\n{\n\tfor (;;)\n\t\t;\n}\n');
+    assert.equal((await cli(['build', app])).code, 0);
     const started = Date.now();
-    const r = await cli(['run', app, '--timeout', '1']);
+    const r = await cli(['run', app, '--no-build', '--timeout', '1']);
     assert.equal(r.code, 124, r.stderr);
     assert.match(r.stderr, /minnow: timed out/);
     assert.doesNotMatch(r.stderr, /terminating on signal/, "QEMU's own note about our SIGTERM is not shown");

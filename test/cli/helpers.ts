@@ -36,14 +36,14 @@ export function startCli(args: string[], opts: CliOptions = {}): ChildProcess {
   return child;
 }
 
-/** Runs bin/minnow to completion (or kills it after timeoutMs, default 60 s). */
+/** Runs bin/minnow to completion (or kills it after timeoutMs, default 170 s: builds are slow on a loaded machine). */
 export function cli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   const child = startCli(args, opts);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 170000);
   return new Promise((resolve) => {
     child.once('close', (code, signal) => {
       clearTimeout(timer);
