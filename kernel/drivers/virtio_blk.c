@@ -163,8 +163,10 @@ int blk_submit(struct blk_request *req)
 	    !virtio_has_feature(virtio_blk.dev, VIRTIO_BLK_F_FLUSH))
 		goto finish;	/* no write cache to flush: done already */
 	slot = virtio_blk.free;
-	if (!slot)
-		return -EAGAIN;
+	if (!slot) {
+		err = -EAGAIN;
+		goto finish;
+	}
 
 	slot->hdr.type = req->op == BLK_READ	? VIRTIO_BLK_T_IN :
 			 req->op == BLK_WRITE ? VIRTIO_BLK_T_OUT :
@@ -181,7 +183,7 @@ int blk_submit(struct blk_request *req)
 
 	err = virtq_add(virtio_blk.vq, bufs, n, slot);
 	if (err == -ENOSPC)
-		return -EAGAIN;
+		err = -EAGAIN;
 	if (err)
 		goto finish;
 	virtio_blk.free = slot->next_free;
@@ -190,7 +192,8 @@ int blk_submit(struct blk_request *req)
 	virtq_kick(virtio_blk.vq);
 	return 0;
 
-finish:	/* finished without the device: an error, or nothing to do */
+finish:	/* done without the device: an error, -EAGAIN or nothing to do;
+	 * blk_wait() on it returns at once */
 	req->result = err;
 	req->done = true;
 	return err;

@@ -58,7 +58,7 @@ describe('virtio-blk', function () {
         const fails = console.split('\n').filter((l) => l.startsWith('FAIL'));
         assert.deepEqual(fails, []);
         for (const name of ['single sector', 'multi sector', 'split request', 'batch of 16 in flight',
-          'overwrite', 'four threads at once', 'last sector', 'read past the end', 'write across the end', 'zero-length request']) {
+          'overwrite', 'four threads at once', 'queue full says -EAGAIN', 'last sector', 'read past the end', 'write across the end', 'zero-length request']) {
           assert.match(console, new RegExp(`^PASS ${name}$`, 'm'));
         }
       });

@@ -26,7 +26,8 @@ int blk_flush(void);
  * Several requests in flight: fill op/sector/buf/count, blk_submit() each
  * (it does not wait), then blk_wait() each. A request moves at most
  * BLK_REQUEST_MAX_SECTORS sectors. blk_submit() returns -EAGAIN when the
- * queue is full: wait for an earlier request, then submit again.
+ * queue is full: wait for an earlier request, then submit again. A request
+ * that blk_submit() refused is already done: blk_wait() returns its error.
  */
 enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH };
 
