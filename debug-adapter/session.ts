@@ -134,6 +134,7 @@ export class MinnowDebugSession extends DebugSession {
   private async boot(): Promise<void> {
     const start = this.startArgs!;
     this.ended = false;
+    this.configured = false;
     const id = `minnow-${++this.progressId}`;
     if (this.progress) this.sendEvent(new ProgressStartEvent(id, start.kind === 'launch' ? 'Starting Minnow' : 'Attaching'));
     const d = new Debuggee({
@@ -220,10 +221,11 @@ export class MinnowDebugSession extends DebugSession {
       const old = this.debuggee;
       this.debuggee = undefined;
       if (old) await old.shutdown(old.kind === 'attach');
-      const newArgs = args.arguments as (LaunchArgs & AttachArgs) | undefined;
+      const newArgs = args?.arguments as (LaunchArgs & AttachArgs) | undefined;
       if (newArgs) this.startArgs = { kind: this.startArgs.kind, args: newArgs } as StartArgs;
       await this.boot();
       await this.bps!.reinsert(this.gdb);
+      this.configured = true;
       await this.resumeAfterBoot();
     });
   }

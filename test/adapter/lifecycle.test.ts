@@ -1,0 +1,257 @@
+// The adapter's life cycle against real processes: no QEMU or gdb outlives a session, deaths end
+// the session with a message, wrong settings are named, restart, attach to `minnow debug`, QEMU's
+// own gdbstub, busy ports and many launch/terminate cycles.
+
+import * as assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import {
+  APP,
+  ELF,
+  MAIN_C,
+  ROOT,
+  alive,
+  appArgs,
+  launch,
+  marker,
+  processes,
+  startClient,
+  stopped,
+  topFrame,
+  waitGone,
+  type Client,
+} from './helpers';
+
+const NO_BUILD = { build: false };
+
+describe('adapter: life cycle', function () {
+  this.timeout(300_000);
+  let c: Client | undefined;
+
+  before(async function () {
+    const b = await startClient();
+    try {
+      await launch(b, appArgs({ build: true }), {});
+      await b.dc.waitForEvent('terminated', 120_000);
+    } finally {
+      await b.dc.stop();
+    }
+  });
+
+  afterEach(async () => {
+    if (!c) return;
+    await c.dc.terminateRequest().catch(() => undefined);
+    await c.dc.stop().catch(() => undefined);
+    c = undefined;
+  });
+
+  it('terminate leaves no QEMU or gdb process', async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] });
+    await s;
+    const p = await processes(c);
+    assert.ok(alive(p.qemu) && alive(p.gdb));
+    await c.dc.terminateRequest();
+    assert.ok(await waitGone([p.qemu, p.gdb], 5000), 'QEMU and gdb are gone');
+  });
+
+  it('disconnect (launch) kills QEMU and gdb; the adapter exiting does too', async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] });
+    await s;
+    const p = await processes(c);
+    await c.dc.disconnectRequest({});
+    assert.ok(await waitGone([p.qemu, p.gdb], 5000));
+    await c.dc.stop();
+
+    c = await startClient();
+    const s2 = stopped(c);
+    await launch(c, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] });
+    await s2;
+    const p2 = await processes(c);
+    await c.dc.stop(); // closes the adapter's stdin: the adapter exits
+    c = undefined;
+    assert.ok(await waitGone([p2.qemu, p2.gdb], 5000), 'children die with the adapter');
+  });
+
+  it('killing QEMU mid-session ends the session within 2 s with a message', async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] });
+    await s;
+    const p = await processes(c);
+    const t0 = Date.now();
+    const ended = c.dc.waitForEvent('terminated', 10_000);
+    process.kill(p.qemu!, 'SIGKILL');
+    await ended;
+    assert.ok(Date.now() - t0 < 2000, `ended after ${Date.now() - t0} ms`);
+    assert.match(c.text(), /QEMU exited unexpectedly/);
+    assert.ok(await waitGone([p.gdb], 3000), 'gdb is gone too');
+  });
+
+  it('killing gdb mid-session ends the session within 2 s with a message', async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] });
+    await s;
+    const p = await processes(c);
+    const t0 = Date.now();
+    const ended = c.dc.waitForEvent('terminated', 10_000);
+    process.kill(p.gdb!, 'SIGKILL');
+    await ended;
+    assert.ok(Date.now() - t0 < 2000);
+    assert.match(c.text(), /gdb exited unexpectedly \(signal SIGKILL\)/);
+    assert.ok(await waitGone([p.qemu], 3000), 'QEMU is gone too');
+  });
+
+  it('a wrong gdbPath or qemuPath is an error that names the setting', async () => {
+    c = await startClient();
+    await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+    const e1 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, gdbPath: '/nonexistent/gdb' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
+    assert.match(String(e1?.message), /gdbPath/);
+    await c.dc.stop();
+
+    c = await startClient();
+    await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+    const e2 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, qemuPath: '/nonexistent/qemu' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
+    assert.match(String(e2?.message), /qemuPath/);
+  });
+
+  it('restart reboots and stops at the same breakpoint again', async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] });
+    await s;
+    const p = await processes(c);
+    const again = stopped(c);
+    await c.dc.restartRequest({});
+    const e = await again;
+    assert.equal(e.reason, 'breakpoint');
+    assert.equal((await topFrame(c, e.threadId!)).line, marker('BP1'));
+    const p2 = await processes(c);
+    assert.notEqual(p2.qemu, p.qemu);
+    assert.ok(await waitGone([p.qemu, p.gdb], 3000), 'the old QEMU and gdb are gone');
+  });
+
+  it('stopOnEntry stops in main', async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs({ ...NO_BUILD, stopOnEntry: true }), {});
+    const e = await s;
+    assert.equal(e.reason, 'entry');
+    assert.equal((await topFrame(c, e.threadId!)).name, 'main');
+  });
+
+  describe('attach to `minnow debug`', () => {
+    let cli: ChildProcess | undefined;
+    after(() => {
+      if (cli?.exitCode === null) cli.kill('SIGTERM');
+    });
+
+    it('attaches, stops at a breakpoint and detaches on disconnect', async () => {
+      cli = spawn(process.execPath, [join(ROOT, 'bin', 'minnow'), 'debug', APP, '--wait'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const target = await new Promise<string>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no gdb line from minnow debug: ${out}`)), 120_000);
+        const on = (d: Buffer): void => {
+          out += d.toString();
+          const m = /target remote (127\.0\.0\.1:\d+)/.exec(out);
+          if (m) {
+            clearTimeout(t);
+            resolve(m[1]);
+          }
+        };
+        cli!.stdout!.on('data', on);
+        cli!.stderr!.on('data', on);
+      });
+      c = await startClient();
+      const s = stopped(c);
+      await launch(c, { target, program: ELF }, { [MAIN_C]: [{ line: marker('BP1') }] }, undefined, 'attach');
+      const e = await s;
+      assert.equal(e.reason, 'breakpoint');
+      assert.equal((await topFrame(c, e.threadId!)).line, marker('BP1'));
+      const p = await processes(c);
+      await c.dc.disconnectRequest({});
+      assert.ok(await waitGone([p.gdb], 3000));
+      // detached, the kernel runs main to its end and `minnow debug` exits with main's status
+      const code = cli.exitCode ?? (await new Promise<number | null>((r) => cli!.once('exit', (c) => r(c))));
+      assert.equal(code, 0);
+      assert.match(out, /total=\d+/);
+    });
+  });
+
+  it("QEMU's own gdbstub stops in early boot code", async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs({ ...NO_BUILD, gdbstub: 'qemu' }), {}, async (dc) => {
+      const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'kernel_start' }] });
+      assert.equal(r.body.breakpoints[0].verified, true);
+    });
+    const e = await s;
+    assert.equal(e.reason, 'function breakpoint');
+    const f = await topFrame(c, e.threadId!);
+    assert.equal(f.name, 'kernel_start');
+    assert.equal(f.source?.path, join(ROOT, 'kernel', 'core', 'init.c'));
+  });
+
+  describe('ports', () => {
+    let blockers: Server[] = [];
+    after(() => blockers.forEach((b) => b.close()));
+
+    it('two sessions at once get different ports, and a busy port is avoided', async () => {
+      // occupy a bunch of ports so that a naive choice would collide
+      for (let i = 0; i < 20; i++) {
+        const srv = createServer();
+        await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+        blockers.push(srv);
+      }
+      const busy = new Set(blockers.map((b) => (b.address() as { port: number }).port));
+      const a = await startClient();
+      const b = await startClient();
+      try {
+        const sa = stopped(a);
+        const sb = stopped(b);
+        await Promise.all([
+          launch(a, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] }),
+          launch(b, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] }),
+        ]);
+        await Promise.all([sa, sb]);
+        const pa = await processes(a);
+        const pb = await processes(b);
+        assert.notEqual(pa.port, pb.port);
+        assert.ok(!busy.has(pa.port!) && !busy.has(pb.port!));
+      } finally {
+        for (const x of [a, b]) {
+          await x.dc.terminateRequest().catch(() => undefined);
+          await x.dc.stop().catch(() => undefined);
+        }
+      }
+    });
+  });
+
+  it('100 launch/terminate cycles leak no process', async function () {
+    const cycles = Number(process.env.MINNOW_CYCLES ?? 100);
+    this.timeout(cycles * 15_000);
+    const pids: number[] = [];
+    const t0 = Date.now();
+    for (let i = 0; i < cycles; i++) {
+      const x = await startClient();
+      try {
+        const s = stopped(x);
+        await launch(x, appArgs({ ...NO_BUILD, stopOnEntry: true }), {});
+        await s;
+        const p = await processes(x);
+        pids.push(p.qemu!, p.gdb!);
+        await x.dc.terminateRequest();
+      } finally {
+        await x.dc.stop();
+      }
+    }
+    assert.ok(await waitGone(pids, 10_000), `still alive: ${pids.filter(alive).join(', ')}`);
+    console.log(`      ${cycles} cycles in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  });
+});
