@@ -177,3 +177,29 @@ describe('MI session', () => {
     });
   });
 });
+
+describe('MI session on a recorded kernel-stub transcript', () => {
+  it('types the stops of the kernel gdbstub: connect, breakpoint, watchpoint, step, interrupt', async () => {
+    const { gdb } = ReplayIo.session('kernel-stub.mi');
+    const stops: StoppedEvent[] = [];
+    gdb.on('stopped', (e) => stops.push(e));
+    await mi.gdbSet(gdb, 'mi-async', 'on');
+    await mi.fileExecAndSymbols(gdb, '/work/main/test/adapter/app/build/dbgtest.elf');
+    await mi.targetRemote(gdb, '127.0.0.1:1');
+    const t = await mi.threadInfo(gdb);
+    assert.deepEqual(t.threads.map((x) => [x.id, x.name, x.details]), [
+      [1, 'main', 'running'],
+      [2, 'idle', 'ready'],
+    ]);
+    for (let i = 5; i <= 21; i++) await gdb.send(`-replayed-${i}`).catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(
+      stops.map((s) => s.reason),
+      ['unknown', 'breakpoint-hit', 'end-stepping-range', 'watchpoint-trigger', 'end-stepping-range', 'signal-received'],
+    );
+    const watch = stops[3];
+    assert.equal(watch.frame?.func, 'worker');
+    assert.deepEqual(watch.raw.value, { old: '0', new: '10' });
+    assert.equal(stops[5].signalName, 'SIGINT');
+  });
+});
