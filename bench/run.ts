@@ -3,9 +3,11 @@
 //   --quick         one run of everything (used by test/bench)
 //   --only a,b      only these measures (group names, or row names) — repeatable
 //   --out <file>    where to write the JSON (default bench/results.json)
+//   --md <file>     also write the table as Markdown with the anchors (for bench/RESULTS.md)
 // A measure that cannot run (its prerequisite is not in the repository yet, or it failed)
 // gives "n/a (reason)" rows; the others still run. Every child process group is killed at the end.
 
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,13 +15,15 @@ import { killAllChildren } from '../debug-adapter/target';
 import { REPO, type Context, type Measure } from './lib/context';
 import { killAllGroups } from './lib/proc';
 import { naRow, type Row } from './lib/stats';
-import { renderTable } from './lib/table';
+import { ANCHORS } from './lib/anchors';
+import { renderMarkdown, renderTable } from './lib/table';
 import { MEASURES } from './measures';
 
 interface Options {
   quick: boolean;
   only: string[];
   out: string;
+  md?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -29,7 +33,8 @@ function parseArgs(argv: string[]): Options {
     if (a === '--quick') o.quick = true;
     else if (a === '--only' && argv[i + 1]) o.only.push(...argv[++i].split(',').filter(Boolean));
     else if (a === '--out' && argv[i + 1]) o.out = path.resolve(argv[++i]);
-    else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only name[,name]] [--out file]`);
+    else if (a === '--md' && argv[i + 1]) o.md = path.resolve(argv[++i]);
+    else throw new Error(`unknown argument ${a}; usage: bench/run.ts [--quick] [--only name[,name]] [--out file] [--md file]`);
   }
   return o;
 }
@@ -66,6 +71,14 @@ async function runMeasure(ctx: Context, m: Measure): Promise<Row[]> {
 // A promise a failed measure left behind must not end the whole run.
 process.on('unhandledRejection', (e) => process.stderr.write(`bench: (ignored) ${(e as Error)?.message ?? String(e)}\n`));
 
+/** QEMU's version and the commit measured, for the header line. */
+function provenance(): string {
+  const qemu = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? '';
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).stdout?.trim() ?? '?';
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'kernel', 'examples', 'debug-adapter'], { cwd: REPO, encoding: 'utf8' }).stdout?.trim();
+  return `${qemu.replace(/^QEMU emulator version /, 'QEMU ')} TCG, commit ${commit}${dirty ? ' + uncommitted changes' : ''}`;
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-bench-'));
@@ -86,13 +99,14 @@ async function main(): Promise<void> {
     killAllGroups();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const header = `Minnow benchmarks, ${started.toISOString()}, ${os.cpus().length} cores, ${opts.quick ? 'quick (1 run each)' : 'full'}`;
+  const header = `Minnow benchmarks, ${started.toISOString()}, ${os.cpus().length} cores, ${provenance()}, ${opts.quick ? 'quick (1 run each)' : 'full'}`;
   process.stdout.write(`${header}\n\n${renderTable(rows)}\n`);
   const json = rows.map(({ name, unit, min, median, max, baselineMedian, ratio, runs, goal, met, baseline, note }) => ({
     name, unit, min, median, max, baselineMedian, ratio, runs, goal, met, baseline, note,
   }));
   fs.writeFileSync(opts.out, `${JSON.stringify({ date: started.toISOString(), quick: opts.quick, results: json }, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${path.relative(process.cwd(), opts.out) || opts.out}\n`);
+  if (opts.md) fs.writeFileSync(opts.md, `${header}\n\n${renderMarkdown(rows, ANCHORS)}\n`);
 }
 
 main().then(

@@ -53,3 +53,15 @@ export function renderTable(rows: readonly Row[]): string {
   const notes = rows.filter((r) => r.median !== null && r.note).map((r) => `  ${r.name}: ${r.note}`);
   return [line(HEAD), rule, ...body.map((c, j) => line(c, j)), ...(notes.length ? ['', 'notes:', ...notes] : [])].join('\n');
 }
+
+/** The same rows as a Markdown table with an anchor column (for bench/RESULTS.md). */
+export function renderMarkdown(rows: readonly Row[], anchors: Readonly<Record<string, string>>): string {
+  const head = ['measure', 'unit', 'min', 'median', 'max', 'baseline median', 'ratio', 'goal', 'met', 'runs', 'anchor'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) {
+    const c = cells(r);
+    if (r.median === null) c.splice(2, 5, r.note ?? 'n/a', '', '', '', '');
+    lines.push(`| ${[...c, anchors[r.name] ?? ''].map((s) => s.replace(/\|/g, '\\|')).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
