@@ -38,7 +38,13 @@ describe('virtio-blk', function () {
   });
   after(() => rmTemp(dir));
 
-  for (const [n, { machine, label, kernelOptions }] of VARIANTS.entries()) {
+  const variants = [...VARIANTS, {
+    machine: 'microvm' as const,
+    label: 'microvm, MMIO found by scanning (no virtio_mmio.device= on the command line)',
+    kernelOptions: [],
+    extraArgs: ['-machine', 'auto-kernel-cmdline=off'],
+  }];
+  for (const [n, { machine, label, kernelOptions, ...v }] of variants.entries()) {
     describe(`on ${label}`, function () {
       let image: string;
       let console = '';
@@ -47,7 +53,8 @@ describe('virtio-blk', function () {
         image = path.join(dir, `disk${n}.img`);
         fs.writeFileSync(image, Buffer.alloc(0));
         fs.truncateSync(image, IMAGE_BYTES);
-        const guest = await boot(elf, machine, ['test'], blkDriveArgs(machine, image), { kernelOptions });
+        const extra = 'extraArgs' in v ? v.extraArgs : [];
+        const guest = await boot(elf, machine, ['test'], [...blkDriveArgs(machine, image), ...extra], { kernelOptions });
         const exit = await guest.exited;
         console = guest.output();
         assert.equal(exit.reason, 'exit', describeExit(exit, console));
@@ -103,8 +110,8 @@ describe('virtio-blk', function () {
     assert.equal(exit.appExitCode, 2, describeExit(exit, guest.output()));
   });
 
-  it('reports a missing disk as not found', async function () {
-    const guest = await boot(elf, 'microvm', ['test'], []);
+  it('reports a missing disk as not found (and ignores a command-line hint naming nothing)', async function () {
+    const guest = await boot(elf, 'microvm', ['test', 'virtio_mmio.device=4K@0xd0000000:5'], []);
     const exit = await guest.exited;
     assert.match(guest.output(), /virtio-blk: no device found/);
     assert.match(guest.output(), /blk: no disk/);

@@ -1,16 +1,24 @@
 /*
- * The virtio-mmio transport, version 2 only (virtio 1.2, 4.2.2). QEMU's
- * microvm (like Firecracker) places 512-byte transport slots at 0xfeb00000;
- * we scan them for the magic instead of trusting a command line. A slot with
+ * The virtio-mmio transport, version 2 only (virtio 1.2, 4.2.2). Devices
+ * are found two ways: the "virtio_mmio.device=<size>@<addr>:<irq>" words a
+ * VMM puts on the kernel command line (Firecracker always, QEMU's microvm
+ * with acpi=off), and a scan of QEMU microvm's window of 512-byte slots at
+ * 0xfeb00000 for the magic, which needs no command line at all. A slot with
  * device id 0 is empty. Version 1 is the legacy interface, which QEMU uses
  * unless told `-global virtio-mmio.force-legacy=false`: we refuse it loudly.
  */
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <kernel/boot.h>
 #include <kernel/virtio.h>
 
 #define VIRTIO_MMIO_BASE 0xfeb00000ul
 #define VIRTIO_MMIO_SLOT 0x200ul
 #define VIRTIO_MMIO_SLOTS 24	/* microvm: 8, or 24 with its second IOAPIC */
+#define VIRTIO_MMIO_HINTS 8	/* devices named on the command line */
+#define VIRTIO_MMIO_HINT "virtio_mmio.device="
 /* microvm with acpi=off (the run contract) and Firecracker wire slot i to
  * IOAPIC input 5 + i (QEMU hw/i386/microvm.c, virtio_irq_base) */
 #define VIRTIO_MMIO_GSI_BASE 5
@@ -43,7 +51,12 @@
 
 #define VIRTIO_MMIO_MAGIC_VALUE 0x74726976	/* "virt" */
 
-static struct virtio_dev virtio_mmio_devs[VIRTIO_MMIO_SLOTS];
+static struct virtio_dev virtio_mmio_devs[VIRTIO_MMIO_SLOTS +
+					  VIRTIO_MMIO_HINTS];
+static unsigned int virtio_mmio_count;
+/* every transport looked at, so that the scan skips what a hint named */
+static unsigned long virtio_mmio_seen[VIRTIO_MMIO_SLOTS + VIRTIO_MMIO_HINTS];
+static unsigned int virtio_mmio_nseen;
 
 static uint32_t virtio_mmio_read(struct virtio_dev *dev, unsigned int reg)
 {
@@ -179,36 +192,95 @@ static void virtio_mmio_name(struct virtio_dev *dev, unsigned long addr)
 	dev->name[n] = '\0';
 }
 
-/* Registers every modern device found in the microvm window. */
+/* Registers the device at `addr` if it is a modern one; true if the
+ * address holds a virtio-mmio transport at all. */
+static bool virtio_mmio_attach(unsigned long addr, unsigned int gsi)
+{
+	struct virtio_dev *dev = &virtio_mmio_devs[virtio_mmio_count];
+	uint32_t version, id;
+
+	dev->regs = (volatile uint8_t *)addr;
+	if (virtio_mmio_read(dev, VIRTIO_MMIO_MAGIC) != VIRTIO_MMIO_MAGIC_VALUE)
+		return false;
+	if (virtio_mmio_nseen < VIRTIO_MMIO_SLOTS + VIRTIO_MMIO_HINTS)
+		virtio_mmio_seen[virtio_mmio_nseen++] = addr;
+	id = virtio_mmio_read(dev, VIRTIO_MMIO_DEVICE_ID);
+	if (id == 0)
+		return true;
+	virtio_mmio_name(dev, addr);
+	version = virtio_mmio_read(dev, VIRTIO_MMIO_VERSION);
+	if (version != 2) {
+		virtio_log("%s: legacy virtio-mmio (version %u) device %u refused; run QEMU with -global virtio-mmio.force-legacy=false\n",
+			   dev->name, version, id);
+		return true;
+	}
+	dev->tr = &virtio_mmio_transport;
+	dev->device_id = id;
+	dev->gsi = gsi;
+	/* the line stays high until InterruptACK clears the status */
+	dev->level = true;
+	virtio_mmio_count++;
+	virtio_add(dev);
+	return true;
+}
+
+static bool virtio_mmio_known(unsigned long addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < virtio_mmio_nseen; i++)
+		if (virtio_mmio_seen[i] == addr)
+			return true;
+	return false;
+}
+
+/*
+ * The Linux convention "virtio_mmio.device=<size>[KM]@<addr>:<irq>[:<id>]"
+ * (Documentation/admin-guide/kernel-parameters.txt). Malformed words and
+ * addresses without the magic are ignored.
+ */
+static void virtio_mmio_hints(const char *cmdline)
+{
+	const char *p = cmdline;
+	unsigned int n = 0;
+
+	while ((p = strstr(p, VIRTIO_MMIO_HINT)) != NULL &&
+	       n < VIRTIO_MMIO_HINTS) {
+		unsigned long addr, irq;
+		char *end;
+
+		p += strlen(VIRTIO_MMIO_HINT);
+		strtoul(p, &end, 0);	/* the size: every slot has its own */
+		if (*end == 'K' || *end == 'k' || *end == 'M' || *end == 'm')
+			end++;
+		if (*end != '@')
+			continue;
+		addr = strtoul(end + 1, &end, 0);
+		if (*end != ':')
+			continue;
+		irq = strtoul(end + 1, &end, 0);
+		if (irq >= 256 || addr == 0 || addr >= (1ul << 32) ||
+		    virtio_mmio_known(addr))
+			continue;
+		if (virtio_mmio_attach(addr, (unsigned int)irq))
+			n++;
+	}
+}
+
+/* Registers every modern device named on the command line or found in the
+ * microvm window. */
 void virtio_mmio_probe(void)
 {
 	unsigned int i;
 
+	virtio_mmio_hints(boot_info.cmdline);
 	for (i = 0; i < VIRTIO_MMIO_SLOTS; i++) {
 		unsigned long addr = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SLOT;
-		struct virtio_dev *dev = &virtio_mmio_devs[i];
-		uint32_t version, id;
 
-		dev->regs = (volatile uint8_t *)addr;
+		if (virtio_mmio_known(addr))
+			continue;
 		/* slots are contiguous: the first without magic ends them */
-		if (virtio_mmio_read(dev, VIRTIO_MMIO_MAGIC) !=
-		    VIRTIO_MMIO_MAGIC_VALUE)
+		if (!virtio_mmio_attach(addr, VIRTIO_MMIO_GSI_BASE + i))
 			break;
-		id = virtio_mmio_read(dev, VIRTIO_MMIO_DEVICE_ID);
-		if (id == 0)
-			continue;
-		virtio_mmio_name(dev, addr);
-		version = virtio_mmio_read(dev, VIRTIO_MMIO_VERSION);
-		if (version != 2) {
-			virtio_log("%s: legacy virtio-mmio (version %u) device %u refused; run QEMU with -global virtio-mmio.force-legacy=false\n",
-				   dev->name, version, id);
-			continue;
-		}
-		dev->tr = &virtio_mmio_transport;
-		dev->device_id = id;
-		dev->gsi = VIRTIO_MMIO_GSI_BASE + i;
-		/* the line stays high until InterruptACK clears the status */
-		dev->level = true;
-		virtio_add(dev);
 	}
 }
