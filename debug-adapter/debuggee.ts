@@ -85,14 +85,11 @@ export class Debuggee {
         throw errors.badAttribute('build', `is false but ${this.elf} does not exist`, 'Build the application first, or remove "build": false.');
       }
     }
-    // gdb first: it starts while QEMU boots, and a wrong gdbPath fails before QEMU runs
-    this.hooks.progress('Starting gdb');
-    const gdbReady = this.startGdb(args.gdbPath, args.trace);
-    gdbReady.catch(() => undefined);
+    // gdb starts and loads the symbols while QEMU boots; a wrong gdbPath still fails the launch
     this.hooks.progress('Booting QEMU');
     this.stubKind = args.gdbstub ?? 'kernel';
-    await gdbReady;
-    this.qemu = await startQemu({
+    const gdbReady = this.startGdb(args.gdbPath, args.trace).then(() => mi.fileExecAndSymbols(this.gdb, this.elf));
+    const qemuReady = startQemu({
       ...qemuOptionsFor(app),
       accel: args.accel ?? 'auto',
       qemuPath: args.qemuPath,
@@ -100,9 +97,15 @@ export class Debuggee {
       gdbstub: { kind: this.stubKind, wait: true },
       onConsole: (t) => this.hooks.output(t, 'stdout'),
     });
-    void this.qemu.exited.then((e) => this.onQemuExit(e));
+    const [g, q] = await Promise.allSettled([gdbReady, qemuReady]);
+    if (q.status === 'fulfilled') {
+      this.qemu = q.value;
+      void this.qemu.exited.then((e) => this.onQemuExit(e));
+    }
+    if (g.status === 'rejected') throw g.reason;
+    if (q.status === 'rejected') throw q.reason;
     this.hooks.progress('Connecting gdb');
-    await this.connect(`127.0.0.1:${this.qemu.port}`, args.gdbCommands);
+    await this.connect(`127.0.0.1:${this.qemu!.port}`, args.gdbCommands);
   }
 
   async attach(args: AttachArgs): Promise<void> {
@@ -115,6 +118,7 @@ export class Debuggee {
     }
     this.elf = resolve(args.program);
     await this.startGdb(args.gdbPath, args.trace);
+    await mi.fileExecAndSymbols(this.gdb, this.elf);
     await this.connect(args.target, args.gdbCommands);
   }
 
@@ -132,7 +136,6 @@ export class Debuggee {
   }
 
   private async connect(target: string, gdbCommands: string[] = []): Promise<void> {
-    await mi.fileExecAndSymbols(this.gdb, this.elf);
     const stopped = this.gdb.waitStopped(20_000);
     stopped.catch(() => undefined);
     try {

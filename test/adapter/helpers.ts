@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..', '..');
-export const ADAPTER = join(ROOT, 'dist', 'debugAdapter.js');
+/** MINNOW_ADAPTER: another adapter bundle to test (e.g. a patched build) */
+export const ADAPTER = process.env.MINNOW_ADAPTER ?? join(ROOT, 'dist', 'debugAdapter.js');
 export const APP = join(__dirname, 'app');
 export const MAIN_C = join(APP, 'main.c');
 export const ELF = join(APP, 'build', 'dbgtest.elf');
