@@ -100,9 +100,15 @@ int net_send(const void *frame, size_t len)
 		return -EINVAL;
 	flags = irq_save();
 	virtio_net_reap_tx();
-	while (!virtio_net.tx_nfree && !virtio_net.broken) {
-		virtio_wait(virtio_net.dev, 0);
+	if (!virtio_net.tx_nfree && !virtio_net.broken) {
+		/* transmit completions interrupt only while we wait for one */
+		virtq_interrupts(virtio_net.txq, true);
 		virtio_net_reap_tx();
+		while (!virtio_net.tx_nfree && !virtio_net.broken) {
+			virtio_wait(virtio_net.dev, 0);
+			virtio_net_reap_tx();
+		}
+		virtq_interrupts(virtio_net.txq, false);
 	}
 	irq_restore(flags);
 	if (virtio_net.broken)
@@ -238,6 +244,9 @@ static int virtio_net_init(void)
 	err = virtio_irq_attach(dev, "virtio-net");
 	if (err)
 		goto err_fail;
+	/* sent frames are reclaimed when the next one is sent, not by
+	 * interrupt: a receiver sleeping on the device is not woken for them */
+	virtq_interrupts(virtio_net.txq, false);
 	virtio_driver_ok(dev);
 	/* the receive buffers were made available before DRIVER_OK */
 	virtq_kick(virtio_net.rxq);

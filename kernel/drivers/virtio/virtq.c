@@ -175,6 +175,21 @@ void virtq_kick(struct virtq *vq)
 	vq->dev->tr->queue_notify(vq->dev, vq->index);
 }
 
+/*
+ * Asks the device not to interrupt when it returns buffers of this queue
+ * (VIRTQ_AVAIL_F_NO_INTERRUPT, 2.7.7), or to interrupt again. Only a hint:
+ * the device may still interrupt, and a driver that turns interrupts back
+ * on must look at the used ring once more before it sleeps.
+ */
+void virtq_interrupts(struct virtq *vq, bool on)
+{
+	uint16_t flags = on ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT;
+
+	__atomic_store_n(&vq->avail->flags, flags, __ATOMIC_RELEASE);
+	/* the flag must be visible before we read used->idx again */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 /* True when the device has returned chains that were not collected yet. */
 bool virtq_pending(const struct virtq *vq)
 {

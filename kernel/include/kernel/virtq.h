@@ -84,6 +84,7 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned int n,
 void virtq_kick(struct virtq *vq);
 int virtq_collect(struct virtq *vq, void **token, uint32_t *len);
 bool virtq_pending(const struct virtq *vq);
+void virtq_interrupts(struct virtq *vq, bool on);
 unsigned int virtq_free_count(const struct virtq *vq);
 
 #endif
