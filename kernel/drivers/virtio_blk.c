@@ -299,6 +299,13 @@ int blk_flush(void)
 	return err ? err : blk_wait(&req);
 }
 
+/* The device's largest segment, if it names a usable one (5.2.4). */
+static void virtio_blk_size_max(uint32_t size_max)
+{
+	if (size_max >= BLK_SECTOR_SIZE && size_max < virtio_blk.max_bytes)
+		virtio_blk.max_bytes = size_max & ~(BLK_SECTOR_SIZE - 1u);
+}
+
 static int virtio_blk_init(void)
 {
 	struct virtio_dev *dev = virtio_find(VIRTIO_ID_BLOCK, 0);
@@ -329,16 +336,13 @@ static int virtio_blk_init(void)
 		virtio_blk.slots[i].next_free = virtio_blk.free;
 		virtio_blk.free = &virtio_blk.slots[i];
 	}
-	virtio_blk.capacity = virtio_config_read64(dev, VIRTIO_BLK_CFG_CAPACITY);
+	virtio_blk.capacity =
+		virtio_config_read64(dev, VIRTIO_BLK_CFG_CAPACITY);
 	virtio_blk.read_only = virtio_has_feature(dev, VIRTIO_BLK_F_RO);
 	virtio_blk.max_bytes = BLK_REQUEST_MAX_SECTORS * BLK_SECTOR_SIZE;
-	if (virtio_has_feature(dev, VIRTIO_BLK_F_SIZE_MAX)) {
-		uint32_t size_max = virtio_config_read32(dev,
-							 VIRTIO_BLK_CFG_SIZE_MAX);
-
-		if (size_max >= BLK_SECTOR_SIZE && size_max < virtio_blk.max_bytes)
-			virtio_blk.max_bytes = size_max & ~(BLK_SECTOR_SIZE - 1u);
-	}
+	if (virtio_has_feature(dev, VIRTIO_BLK_F_SIZE_MAX))
+		virtio_blk_size_max(
+			virtio_config_read32(dev, VIRTIO_BLK_CFG_SIZE_MAX));
 	err = virtio_irq_attach(dev, "virtio-blk I/O");
 	if (err)
 		goto err_fail;

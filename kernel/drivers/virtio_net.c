@@ -233,8 +233,8 @@ static int virtio_net_init(void)
 		goto err_fail;
 	if (virtio_has_feature(dev, VIRTIO_NET_F_MAC)) {
 		for (i = 0; i < NET_MAC_LEN; i++)
-			virtio_net.mac[i] =
-				virtio_config_read8(dev, VIRTIO_NET_CFG_MAC + i);
+			virtio_net.mac[i] = virtio_config_read8(
+				dev, VIRTIO_NET_CFG_MAC + i);
 	} else {
 		/* a locally administered address of our own (5.1.5) */
 		static const uint8_t mac[NET_MAC_LEN] = { 0x02, 0x6d, 0x69,

@@ -81,7 +81,8 @@ static uint64_t pci_mmio_next = 0xc0000000ull;
 uint64_t pci_bar_address(unsigned int bdf, unsigned int bar)
 {
 	unsigned int off = PCI_BAR0 + 4 * bar;
-	uint32_t lo = pci_read32(bdf, off), hi = 0, size_lo, size_hi = 0xffffffffu;
+	uint32_t lo = pci_read32(bdf, off), hi = 0;
+	uint32_t size_lo, size_hi = 0xffffffffu;
 	bool is64 = (lo & PCI_BAR_TYPE_MASK) == PCI_BAR_TYPE_64;
 	uint64_t addr, size;
 	uint16_t cmd;

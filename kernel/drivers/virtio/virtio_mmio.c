@@ -16,7 +16,8 @@
 
 #define VIRTIO_MMIO_BASE 0xfeb00000ul
 #define VIRTIO_MMIO_SLOT 0x200ul
-#define VIRTIO_MMIO_SLOTS 24	/* microvm: 8, or 24 with its second IOAPIC */
+/* microvm has 8 slots, or 24 with its second IOAPIC */
+#define VIRTIO_MMIO_SLOTS 24
 #define VIRTIO_MMIO_HINTS 8	/* devices named on the command line */
 #define VIRTIO_MMIO_HINT "virtio_mmio.device="
 /* microvm with acpi=off (the run contract) and Firecracker wire slot i to
@@ -250,7 +251,8 @@ static void virtio_mmio_hints(const char *cmdline)
 		char *end;
 
 		p += strlen(VIRTIO_MMIO_HINT);
-		strtoul(p, &end, 0);	/* the size: every slot has its own */
+		/* the size: every slot has its own */
+		strtoul(p, &end, 0);
 		if (*end == 'K' || *end == 'k' || *end == 'M' || *end == 'm')
 			end++;
 		if (*end != '@')

@@ -191,8 +191,9 @@ static int virtio_pci_queue_enable(struct virtio_dev *dev, unsigned int index,
 	if (dev->msix_vector) {
 		/* every queue signals MSI-X table entry 0 */
 		virtio_pci_w16(dev, VIRTIO_PCI_QUEUE_MSIX_VECTOR, 0);
+		/* reads back NO_VECTOR when the device has none for it */
 		if (virtio_pci_r16(dev, VIRTIO_PCI_QUEUE_MSIX_VECTOR) != 0)
-			return -EIO;	/* the device could not allocate it */
+			return -EIO;
 	}
 	virtio_pci_w16(dev, VIRTIO_PCI_QUEUE_ENABLE, 1);
 	return 0;
@@ -200,8 +201,8 @@ static int virtio_pci_queue_enable(struct virtio_dev *dev, unsigned int index,
 
 static void virtio_pci_queue_notify(struct virtio_dev *dev, unsigned int index)
 {
-	volatile uint8_t *p = dev->notify +
-			      (uint32_t)dev->notify_off[index] * dev->notify_mult;
+	uint32_t off = (uint32_t)dev->notify_off[index] * dev->notify_mult;
+	volatile uint8_t *p = dev->notify + off;
 
 	*(volatile uint16_t *)p = (uint16_t)index;
 }
@@ -265,7 +266,8 @@ static bool virtio_pci_msix(struct virtio_dev *dev, unsigned int bdf)
 	bar = pci_bar_address(bdf, table & PCI_MSIX_BIR_MASK);
 	if (!bar)
 		return false;
-	entry = (volatile uint32_t *)(uintptr_t)(bar + (table & ~PCI_MSIX_BIR_MASK));
+	bar += table & ~PCI_MSIX_BIR_MASK;
+	entry = (volatile uint32_t *)(uintptr_t)bar;
 	apic_id = *(volatile uint32_t *)(uintptr_t)LAPIC_ID_REG >> 24;
 	dev->msix_vector = VIRTIO_MSIX_VECTOR_BASE + virtio_pci_count;
 	entry[PCI_MSIX_ENTRY_ADDR_LO / 4] = MSI_ADDR_BASE |
@@ -274,10 +276,12 @@ static bool virtio_pci_msix(struct virtio_dev *dev, unsigned int bdf)
 	entry[PCI_MSIX_ENTRY_DATA / 4] = dev->msix_vector;
 	entry[PCI_MSIX_ENTRY_CTRL / 4] = 0;	/* unmasked */
 	ctrl = pci_read16(bdf, cap + PCI_MSIX_CTRL);
-	ctrl = (uint16_t)((ctrl | PCI_MSIX_CTRL_ENABLE) & ~PCI_MSIX_CTRL_MASKALL);
+	ctrl |= PCI_MSIX_CTRL_ENABLE;
+	ctrl &= (uint16_t)~PCI_MSIX_CTRL_MASKALL;
 	pci_write16(bdf, cap + PCI_MSIX_CTRL, ctrl);
 	/* configuration changes: not used */
-	virtio_pci_w16(dev, VIRTIO_PCI_CONFIG_MSIX_VECTOR, VIRTIO_MSI_NO_VECTOR);
+	virtio_pci_w16(dev, VIRTIO_PCI_CONFIG_MSIX_VECTOR,
+		       VIRTIO_MSI_NO_VECTOR);
 	return true;
 }
 
@@ -354,7 +358,7 @@ static void virtio_pci_attach(unsigned int bdf, uint16_t device)
 		return;
 	}
 
-	/* memory decoding, bus mastering (the device DMAs to our rings), INTx */
+	/* memory decoding, bus mastering (it DMAs to our rings), INTx */
 	cmd = pci_read16(bdf, PCI_COMMAND);
 	cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
 	cmd &= (uint16_t)~PCI_COMMAND_INTX_DISABLE;
@@ -388,8 +392,9 @@ static void virtio_pci_scan_bus(unsigned int bus, unsigned int depth)
 			}
 			hdr = pci_read8(bdf, PCI_HEADER_TYPE);
 			if ((hdr & 0x7f) == 1 && depth < 4) {
-				unsigned int sec = pci_read8(bdf, PCI_SECONDARY_BUS);
+				unsigned int sec;
 
+				sec = pci_read8(bdf, PCI_SECONDARY_BUS);
 				if (sec > bus)
 					virtio_pci_scan_bus(sec, depth + 1);
 			} else if (vendor == VIRTIO_PCI_VENDOR &&

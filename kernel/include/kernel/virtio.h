@@ -66,25 +66,27 @@ struct virtio_transport {
 
 struct virtio_dev {
 	const struct virtio_transport *tr;
-	char name[VIRTIO_NAME_MAX];	/* "virtio-mmio@0xfeb00e00", "virtio-pci@00:03.0" */
-	uint32_t device_id;		/* VIRTIO_ID_* */
-	unsigned int gsi;		/* IOAPIC input of its interrupt */
-	unsigned int msix_vector;	/* PCI: CPU vector of MSI-X entry 0, or 0 (INTx) */
-	bool level;			/* level-triggered (INTx, virtio-mmio) */
-	bool claimed;			/* a driver owns it */
-	uint64_t features;		/* negotiated */
-	bool irq_attached;
-	struct waitq wq;		/* threads waiting for its interrupt */
-	unsigned long irq_count;	/* interrupts taken, for the Kernel view */
-	struct virtio_dev *next;	/* every device found, in discovery order */
+	/* "virtio-mmio@0xfeb00e00", "virtio-pci@00:03.0" */
+	char name[VIRTIO_NAME_MAX];
+	uint32_t device_id;	/* VIRTIO_ID_* */
+	unsigned int gsi;	/* IOAPIC input of its interrupt */
+	/* PCI: CPU vector of MSI-X table entry 0; 0 means INTx */
+	unsigned int msix_vector;
+	bool level;		/* level-triggered (INTx, virtio-mmio) */
+	bool claimed;		/* a driver owns it */
+	uint64_t features;	/* negotiated */
+	bool irq_attached;	/* its GSI handler looks at it */
+	struct waitq wq;	/* threads waiting for its interrupt */
+	unsigned long irq_count;	/* interrupts taken (Kernel view) */
+	struct virtio_dev *next;	/* all devices, in discovery order */
 
 	/* transport private state */
-	volatile uint8_t *regs;		/* MMIO: register block */
-	volatile uint8_t *common;	/* PCI: common configuration structure */
-	volatile uint8_t *isr;		/* PCI: ISR status byte */
-	volatile uint8_t *device_cfg;	/* PCI: device-specific configuration */
+	volatile uint8_t *regs;	/* MMIO: register block */
+	volatile uint8_t *common;	/* PCI: common configuration */
+	volatile uint8_t *isr;	/* PCI: ISR status byte */
+	volatile uint8_t *device_cfg;	/* PCI: device configuration */
 	volatile uint8_t *notify;	/* PCI: notification area */
-	uint32_t notify_mult;		/* PCI: notify_off_multiplier */
+	uint32_t notify_mult;	/* PCI: notify_off_multiplier */
 	uint16_t notify_off[VIRTIO_MAX_QUEUES];
 	unsigned int pci_bdf;
 };

@@ -60,20 +60,22 @@ struct virtq_buf {
 struct virtq {
 	struct virtio_dev *dev;
 	unsigned int index;
-	unsigned int size;		/* number of descriptors, a power of 2 */
+	unsigned int size;	/* number of descriptors, a power of 2 */
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
 	struct virtq_used *used;
-	uint16_t free_head;		/* first free descriptor */
+	uint16_t free_head;	/* first free descriptor */
 	uint16_t num_free;
-	uint16_t avail_idx;		/* next avail->idx we publish */
-	uint16_t kicked_idx;		/* avail_idx at the last notification */
-	uint16_t last_used;		/* next used->idx entry to consume */
-	bool broken;			/* the device misbehaved; no more I/O */
-	void **token;			/* per chain head: the driver's token */
-	uint32_t *writable;		/* per chain head: device-writable bytes */
-	uint16_t *chain_len;		/* per chain head: descriptors in chain */
-	void *mem;			/* the three rings, one allocation */
+	uint16_t avail_idx;	/* next avail->idx we publish */
+	uint16_t kicked_idx;	/* avail_idx at the last notification */
+	uint16_t last_used;	/* next used->idx entry to consume */
+	bool broken;		/* the device misbehaved; no more I/O */
+	/* per chain head: the driver's token, the bytes the device may
+	 * write, the number of descriptors */
+	void **token;
+	uint32_t *writable;
+	uint16_t *chain_len;
+	void *mem;		/* the three rings, one allocation */
 };
 
 /* virtq.c */
