@@ -73,7 +73,8 @@ export function cleanupTmp(): void {
 /** A copy of examples/<template> (without build/) in a temp folder; returns the app folder. */
 export function appFrom(template = 'hello', files: Record<string, string> = {}): string {
   const dir = join(tmp(), template);
-  cpSync(join(ROOT, 'examples', template), dir, { recursive: true, filter: (src) => basename(src) !== 'build' });
+  // like `minnow new`: no build output, no disk image made by an earlier run
+  cpSync(join(ROOT, 'examples', template), dir, { recursive: true, filter: (src) => basename(src) !== 'build' && !src.endsWith('.img') });
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
 }
