@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     log: (text) => process.stderr.write(`${text}\n`),
   };
   const started = new Date();
+  const loadBefore = os.loadavg()[0];
   const rows: Row[] = [];
   try {
     for (const { measure, keep } of select(opts.only)) {
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     killAllGroups();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const header = `Minnow benchmarks, ${started.toISOString()}, ${os.cpus().length} cores, ${provenance()}, ${opts.quick ? 'quick (1 run each)' : 'full'}`;
+  const header = `Minnow benchmarks, ${started.toISOString()}, ${os.cpus().length} cores, ${provenance()}, ${opts.quick ? 'quick (1 run each)' : 'full'}, load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`;
   process.stdout.write(`${header}\n\n${renderTable(rows)}\n`);
   const json = rows.map(({ name, unit, min, median, max, baselineMedian, ratio, runs, goal, met, baseline, note }) => ({
     name, unit, min, median, max, baselineMedian, ratio, runs, goal, met, baseline, note,

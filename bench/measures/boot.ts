@@ -33,7 +33,7 @@ async function qemuProcess(ctx: Context, app: AppConfig): Promise<Row> {
   const empty = await buildEmptyElf(ctx);
   const hello: number[] = [];
   const floor: number[] = [];
-  const n = ctx.runs(15);
+  const n = ctx.runs(21);
   // One warm-up pair: the first QEMU start pays for the page cache.
   check(await runTimed(qemu, helloArgs(app, app.elf, app.memory), TIMEOUT_MS), 'hello', GREETING);
   check(await runTimed(qemu, helloArgs(app, empty, app.memory), TIMEOUT_MS), 'empty ELF');
@@ -58,7 +58,7 @@ const ENTRY_RE = /PVH entry to main: (\d+) (us|ns)/;
 async function entryToMain(ctx: Context, app: AppConfig): Promise<Row> {
   const qemu = findQemu();
   const us: number[] = [];
-  const n = ctx.runs(10);
+  const n = ctx.runs(15);
   for (let i = 0; i < n; i++) {
     const r = await runTimed(qemu, helloArgs(app, app.elf, app.memory, ['minnow.verbose']), TIMEOUT_MS);
     check(r, 'hello (verbose)', GREETING);

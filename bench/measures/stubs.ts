@@ -50,7 +50,7 @@ export const stubs: Measure = {
   async run(ctx) {
     const kernel: Samples = { stepi: [], next: [], read: [] };
     const qemu: Samples = { stepi: [], next: [], read: [] };
-    for (let i = 0; i < ctx.runs(3); i++) {
+    for (let i = 0; i < ctx.runs(4); i++) {
       await sessionSamples(ctx, 'kernel', kernel);
       await sessionSamples(ctx, 'qemu', qemu);
     }

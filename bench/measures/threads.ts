@@ -15,7 +15,7 @@ export const threads: Measure = {
   rows: [{ name: 'thread-switch', unit: 'ns' }],
   async run(ctx) {
     const app = await buildOnce(ctx, 'bench/apps/switch');
-    const n = ctx.runs(15);
+    const n = ctx.runs(21);
     const args = buildQemuArgs({ elf: app.elf, machine: 'microvm', accel: 'tcg', memory: app.memory, name: app.name, argv: [String(n)] });
     const r = await runTimed(findQemu(), args, 120_000);
     if (r.status !== 1 || !r.stdout.includes('SWITCH done')) {
