@@ -75,7 +75,7 @@ static uint64_t pci_mmio_next = 0xc0000000ull;
 
 /*
  * The guest-physical address of memory BAR `bar`, placing it first when the
- * firmware left it unassigned (qboot assigns none) or put it above 4 GiB.
+ * firmware left it unassigned (qboot assigns none; SeaBIOS assigns all).
  * Returns 0 for an I/O BAR or when the window is full.
  */
 uint64_t pci_bar_address(unsigned int bdf, unsigned int bar)
@@ -92,7 +92,7 @@ uint64_t pci_bar_address(unsigned int bdf, unsigned int bar)
 	if (is64)
 		hi = pci_read32(bdf, off + 4);
 	addr = ((uint64_t)hi << 32) | (lo & ~0xfu);
-	if (addr != 0 && addr < (1ull << 32))
+	if (addr != 0)
 		return addr;
 
 	/* size it with memory decoding off (PCI 3.0, 6.2.5.1) */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <kernel/cmdline.h>
+#include <kernel/paging.h>
 #include <kernel/virtio.h>
 #include "pci.h"
 
@@ -247,6 +248,20 @@ static unsigned int virtio_pci_gsi(unsigned int bdf)
 }
 
 /*
+ * Device memory at `addr`: below 4 GiB it is mapped (uncached) since boot;
+ * above, a BAR the firmware put there gets mapped now. NULL if that fails.
+ */
+static volatile uint8_t *virtio_pci_map(uint64_t addr, uint32_t length)
+{
+	if (addr + length > (1ull << 32) && paging_map_mmio(addr, length)) {
+		virtio_log("virtio-pci: cannot map %#llx\n",
+			   (unsigned long long)addr);
+		return NULL;
+	}
+	return (volatile uint8_t *)(uintptr_t)addr;
+}
+
+/*
  * Points MSI-X table entry 0 at our vector on this CPU and enables MSI-X,
  * so that queue interrupts bypass the IOAPIC and need no ISR read (4.1.4.5).
  * Returns false (INTx stays in use) when the table is not reachable.
@@ -266,8 +281,11 @@ static bool virtio_pci_msix(struct virtio_dev *dev, unsigned int bdf)
 	bar = pci_bar_address(bdf, table & PCI_MSIX_BIR_MASK);
 	if (!bar)
 		return false;
-	bar += table & ~PCI_MSIX_BIR_MASK;
-	entry = (volatile uint32_t *)(uintptr_t)bar;
+	/* entry 0 is all we use: 16 bytes */
+	entry = (volatile uint32_t *)virtio_pci_map(
+		bar + (table & ~PCI_MSIX_BIR_MASK), 16);
+	if (!entry)
+		return false;
 	apic_id = *(volatile uint32_t *)(uintptr_t)LAPIC_ID_REG >> 24;
 	dev->msix_vector = VIRTIO_MSIX_VECTOR_BASE + virtio_pci_count;
 	entry[PCI_MSIX_ENTRY_ADDR_LO / 4] = MSI_ADDR_BASE |
@@ -291,6 +309,7 @@ static volatile uint8_t *virtio_pci_cap_region(unsigned int bdf,
 {
 	unsigned int bar = pci_read8(bdf, cap + VIRTIO_PCI_CAP_BAR);
 	uint32_t offset = pci_read32(bdf, cap + VIRTIO_PCI_CAP_OFFSET);
+	uint32_t length = pci_read32(bdf, cap + VIRTIO_PCI_CAP_LENGTH);
 	uint64_t base;
 
 	if (bar > 5)
@@ -298,8 +317,7 @@ static volatile uint8_t *virtio_pci_cap_region(unsigned int bdf,
 	base = pci_bar_address(bdf, bar);
 	if (!base)
 		return NULL;
-	/* identity mapped: the MMIO window below 4 GiB is mapped at boot */
-	return (volatile uint8_t *)(uintptr_t)(base + offset);
+	return virtio_pci_map(base + offset, length);
 }
 
 static void virtio_pci_name(struct virtio_dev *dev, unsigned int bdf)
