@@ -14,7 +14,8 @@
 //                                  schemas/minnow.schema.json; throws MinnowError naming the field
 //                                  ("drivers[1]") or the line:column of a JSON syntax error.
 //   AppConfig { dir, name, description?, sources[], memory ("8M"), machine 'microvm'|'q35',
-//               qemuArgs[], drivers[], args[], cflags[], disk?, network?,
+//               qemuArgs[], drivers[], args[], cflags[], disk? {image, format, readOnly, createSize?},
+//               network? {backend 'user'|'dgram', hostForwards[], localPort?, remotePort?},
 //               buildDir (<dir>/build), elf (<dir>/build/<name>.elf) }    all paths absolute
 //   validateManifest(json): SchemaProblem[]   { field, message, fix } (for editors/linters)
 //
