@@ -26,15 +26,24 @@ export const REPO = path.resolve(__dirname, '..', '..');
 
 const built = new Map<string, Promise<string>>();
 
-/** Builds (once per run) the application in `dir` (absolute or relative to the repo). */
+/**
+ * Builds (once per run) the application in `dir` (absolute or relative to the repo), into a
+ * folder of its own under the system's temporary directory, so that the suite neither races
+ * other suites building the same example nor touches the example's build/ folder.
+ */
 export function buildOnce(dir: string): Promise<string> {
   const abs = path.resolve(REPO, dir);
   let p = built.get(abs);
   if (!p) {
     p = (async () => {
       let log = '';
+      const app = loadApp(abs);
+      const buildDir = path.join(os.tmpdir(), `minnow-virtio-test-${process.getuid?.() ?? 0}`, app.name);
       try {
-        const { elf } = await buildApp(loadApp(abs), { onOutput: (t) => (log += t) });
+        const { elf } = await buildApp(
+          { ...app, buildDir, elf: path.join(buildDir, `${app.name}.elf`) },
+          { onOutput: (t) => (log += t) },
+        );
         return elf;
       } catch (e) {
         throw new Error(`build of ${dir} failed: ${(e as Error).message}\n${log.slice(-4000)}`);
