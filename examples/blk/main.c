@@ -9,6 +9,7 @@
  *                       at once, out-of-range errors;
  *                       prints PASS/FAIL per case and REGION lines that the
  *                       host verifies in the image after the VM exits
+ *   blk readonly        checks that a read-only disk refuses writes
  *   blk bench <MiB>     sequential write then read, for throughput figures
  */
 #include <errno.h>
@@ -210,6 +211,15 @@ static int run_tests(void)
 	return failures ? 1 : 0;
 }
 
+static int run_readonly(void)
+{
+	check("read-only disk", blk_read_only());
+	check("write is -EPERM", blk_write(0, wbuf, 1) == -EPERM);
+	check("read works", blk_read(0, rbuf, 1) == 0);
+	printf("%s: %d failure(s)\n", failures ? "FAIL" : "DONE", failures);
+	return failures ? 1 : 0;
+}
+
 static int run_bench(unsigned int mib)
 {
 	uint32_t chunks = mib, i;
@@ -258,6 +268,8 @@ int main(int argc, char **argv)
 		report_regions = 1;
 		return run_tests();
 	}
+	if (argc > 1 && strcmp(argv[1], "readonly") == 0)
+		return run_readonly();
 	if (argc > 2 && strcmp(argv[1], "bench") == 0)
 		return run_bench(parse_uint(argv[2]));
 	if (!roundtrip(0, 256, 1)) {

@@ -348,9 +348,9 @@ static int virtio_blk_init(void)
 		goto err_fail;
 	virtio_blk.dev = dev;
 	virtio_driver_ok(dev);
-	virtio_log_info("%s: virtio-blk, %llu sectors%s, GSI %u\n", dev->name,
+	virtio_log_info("%s: virtio-blk, %llu sectors%s\n", dev->name,
 			(unsigned long long)virtio_blk.capacity,
-			virtio_blk.read_only ? ", read-only" : "", dev->gsi);
+			virtio_blk.read_only ? ", read-only" : "");
 	return 0;
 
 err_fail:

@@ -229,7 +229,7 @@ static int virtio_console_init(void)
 	vcon.dev = dev;
 	virtio_driver_ok(dev);
 	virtq_kick(vcon.rxq);
-	virtio_log_info("%s: virtio-console, GSI %u\n", dev->name, dev->gsi);
+	virtio_log_info("%s: virtio-console\n", dev->name);
 	return 0;
 
 err_fail:

@@ -250,10 +250,10 @@ static int virtio_net_init(void)
 	virtio_driver_ok(dev);
 	/* the receive buffers were made available before DRIVER_OK */
 	virtq_kick(virtio_net.rxq);
-	virtio_log_info("%s: virtio-net, MAC %02x:%02x:%02x:%02x:%02x:%02x, GSI %u\n",
+	virtio_log_info("%s: virtio-net, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
 			dev->name, virtio_net.mac[0], virtio_net.mac[1],
 			virtio_net.mac[2], virtio_net.mac[3], virtio_net.mac[4],
-			virtio_net.mac[5], dev->gsi);
+			virtio_net.mac[5]);
 	return 0;
 
 err_fail:

@@ -110,6 +110,18 @@ describe('virtio-blk', function () {
     assert.equal(exit.appExitCode, 2, describeExit(exit, guest.output()));
   });
 
+  it('refuses writes to a read-only disk', async function () {
+    const image = path.join(dir, 'ro.img');
+    fs.writeFileSync(image, Buffer.alloc(1 << 20, 7));
+    const args = blkDriveArgs('microvm', image);
+    args[1] += ',readonly=on';
+    const guest = await boot(elf, 'microvm', ['readonly'], args);
+    const exit = await guest.exited;
+    assert.equal(exit.appExitCode, 0, describeExit(exit, guest.output()));
+    assert.match(guest.output(), /^PASS write is -EPERM$/m);
+    assert.ok(fs.readFileSync(image).every((b) => b === 7), 'the read-only image changed');
+  });
+
   it('reports a missing disk as not found (and ignores a command-line hint naming nothing)', async function () {
     const guest = await boot(elf, 'microvm', ['test', 'virtio_mmio.device=4K@0xd0000000:5'], []);
     const exit = await guest.exited;

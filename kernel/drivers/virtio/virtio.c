@@ -203,8 +203,12 @@ int virtio_irq_attach(struct virtio_dev *dev, const char *wait_name)
 		trap_set_handler(dev->msix_vector, virtio_msix_irq, dev);
 		/* an interrupt source exists: the idle loop's deadlock check */
 		irq_registered++;
+		virtio_log_info("%s: MSI-X, vector %#x\n", dev->name,
+				dev->msix_vector);
 		return 0;
 	}
+	virtio_log_info("%s: %s interrupt, GSI %u\n", dev->name,
+			dev->level ? "level" : "edge", gsi);
 	if (gsi >= 256)
 		return -EINVAL;
 	dev->irq_attached = true;

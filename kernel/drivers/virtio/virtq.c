@@ -142,7 +142,9 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned int n,
 			writable += bufs[i].len;
 		if (i + 1 < n)
 			d->flags |= VIRTQ_DESC_F_NEXT;
-		idx = d->next;
+		/* the end of the free list points one past the table: the
+		 * mask keeps every index inside it whatever the table says */
+		idx = d->next & (vq->size - 1);
 	}
 	vq->free_head = idx;
 	vq->num_free = (uint16_t)(vq->num_free - n);
