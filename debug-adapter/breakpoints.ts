@@ -54,6 +54,8 @@ export class Breakpoints {
   private readonly byGdbNumber = new Map<string, Entry>();
   private readonly specs = new Map<string, Spec>();
   filters = new Set(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter));
+  /** where an exception was passed on last: the same fault again means the kernel cannot go on */
+  private lastPassed?: string;
 
   constructor(private gdb: GdbSession) {}
 
@@ -213,12 +215,21 @@ export class Breakpoints {
         const sig = e.signalName ?? '';
         if (sig === 'SIGINT') return { action: 'report', reason: 'pause' };
         if (sig === 'SIGTRAP' || sig === '0') return { action: 'report', reason: pauseRequested ? 'pause' : 'entry' };
+        const at = `${sig}@${e.frame?.addr}`;
+        const again = this.lastPassed === at;
+        this.lastPassed = undefined;
         if (CPU_SIGNALS.has(sig)) {
-          if (!this.filters.has('cpu')) return { action: 'continue' };
+          if (!this.filters.has('cpu') && !again) {
+            this.lastPassed = at;
+            return { action: 'continue' };
+          }
           return { action: 'report', reason: 'exception', description: `CPU exception (${sig}: ${meaning(e)})`, text: sig };
         }
         if (sig === 'SIGABRT') {
-          if (!this.filters.has('panic')) return { action: 'continue' };
+          if (!this.filters.has('panic') && !again) {
+            this.lastPassed = at;
+            return { action: 'continue' };
+          }
           return { action: 'report', reason: 'exception', description: 'panic / assert (SIGABRT)', text: 'panic' };
         }
         return { action: 'report', reason: 'exception', description: `${sig}: ${meaning(e)}`, text: sig };

@@ -1,0 +1,76 @@
+// The adapter's pure pieces, without processes: hit conditions, child expressions, the gdb
+// command prefixes, the error catalogue and how stops are classified.
+
+import * as assert from 'node:assert/strict';
+import { Breakpoints, parseHitCondition } from '../../debug-adapter/breakpoints';
+import { ErrorId, errors, toDapError } from '../../debug-adapter/errors';
+import { GdbError, GdbExited, GdbSession, GdbTimeout, type StoppedEvent } from '../../debug-adapter/gdb';
+import { MinnowError } from '../../debug-adapter/target';
+import { childExpression, gdbCommand } from '../../debug-adapter/variables';
+
+describe('adapter units', () => {
+  it('parses hit conditions into ignore counts', () => {
+    assert.deepEqual(parseHitCondition('3'), { ignore: 2 });
+    assert.deepEqual(parseHitCondition('>= 3'), { ignore: 2 });
+    assert.deepEqual(parseHitCondition('>3'), { ignore: 3 });
+    assert.deepEqual(parseHitCondition('==1'), { ignore: 0 });
+    assert.deepEqual(parseHitCondition('%2'), { ignore: 0, every: 2 });
+    assert.equal(parseHitCondition('x'), undefined);
+    assert.equal(parseHitCondition('%0'), undefined);
+  });
+
+  it('builds C expressions for children', () => {
+    assert.equal(childExpression('p', 'struct point', 'x'), 'p.x');
+    assert.equal(childExpression('t', 'struct thread *', 'name'), 't->name');
+    assert.equal(childExpression('ip', 'int *', '*ip'), '*ip');
+    assert.equal(childExpression('arr', 'int [3]', '1'), 'arr[1]');
+    assert.equal(childExpression('a.b', 'struct s', 'c'), '(a.b).c');
+  });
+
+  it('recognises -exec and > as gdb commands', () => {
+    assert.equal(gdbCommand('-exec info threads'), 'info threads');
+    assert.equal(gdbCommand('>bt'), 'bt');
+    assert.equal(gdbCommand('x > 1'), undefined);
+    assert.equal(gdbCommand('a->b'), undefined);
+  });
+
+  it('knows who is to blame for an error', () => {
+    const user = toDapError(errors.badAttribute('gdbPath', 'is wrong', 'Fix it.'));
+    assert.equal(user.internal, false);
+    assert.equal(user.showUser, true);
+    assert.match(user.format, /"gdbPath".*Fix it\./);
+    const minnow = toDapError(new MinnowError('QEMU not found', 'Install it.'));
+    assert.equal(minnow.format, 'QEMU not found. Install it.');
+    const expr = toDapError(new GdbError('-data-evaluate-expression x', 'No symbol "x" in current context.'));
+    assert.deepEqual([expr.id, expr.showUser, expr.internal], [ErrorId.expression, false, false]);
+    assert.match(toDapError(new GdbExited(null, 'SIGKILL', '')).format, /gdb exited \(signal SIGKILL\).*start it again/);
+    assert.equal(toDapError(new GdbTimeout('-x', 10)).internal, true);
+    const bug = toDapError(new TypeError('boom'));
+    assert.equal(bug.internal, true);
+    assert.match(bug.format, /^Internal error/);
+    assert.ok(bug.detail?.includes('TypeError'));
+  });
+
+  describe('stop classification', () => {
+    const stop = (reason: string, extra: Partial<StoppedEvent> = {}): StoppedEvent => ({ reason, internal: false, raw: {}, ...extra });
+    const fpe = stop('signal-received', { signalName: 'SIGFPE', frame: { level: 0, addr: '0x10' }, raw: { 'signal-meaning': 'Arithmetic exception' } });
+
+    it('reports exceptions by filter and passes them on when the filter is off, once', () => {
+      const b = new Breakpoints(new GdbSession());
+      assert.deepEqual(b.classify(fpe, false), { action: 'report', reason: 'exception', description: 'CPU exception (SIGFPE: Arithmetic exception)', text: 'SIGFPE' });
+      b.setExceptionFilters(['panic']);
+      assert.deepEqual(b.classify(fpe, false), { action: 'continue' });
+      // the same fault at the same place again: the kernel cannot get past it, so it is shown
+      assert.equal(b.classify(fpe, false).action, 'report');
+      assert.deepEqual(b.classify(stop('signal-received', { signalName: 'SIGABRT' }), false).action, 'report');
+    });
+
+    it('tells pause, steps and entry apart', () => {
+      const b = new Breakpoints(new GdbSession());
+      assert.equal((b.classify(stop('signal-received', { signalName: 'SIGINT' }), true) as { reason: string }).reason, 'pause');
+      assert.equal((b.classify(stop('end-stepping-range'), false) as { reason: string }).reason, 'step');
+      assert.equal((b.classify(stop('function-finished'), false) as { reason: string }).reason, 'step');
+      assert.equal((b.classify(stop('watchpoint-trigger', { raw: { value: { old: '0', new: '1' } } }), false) as { text: string }).text, 'old 0, new 1');
+    });
+  });
+});
