@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <minnow.h>
 #include <minnow/virtio_net.h>
 
 #define ETH_HLEN 14
@@ -190,6 +191,7 @@ static void ping_gateway(unsigned int count)
 						    0xff, 0xff, 0xff };
 	static const uint8_t zero[NET_MAC_LEN];
 	unsigned int seq, replies = 0, tries;
+	uint64_t t0, rtt, rtt_min = ~0ull, rtt_max = 0, rtt_sum = 0;
 	int n;
 
 	for (tries = 0; tries < 3 && !memcmp(gw_mac, zero, NET_MAC_LEN); tries++) {
@@ -207,17 +209,28 @@ static void ping_gateway(unsigned int count)
 	}
 	for (seq = 1; seq <= count; seq++) {
 		memset(out + ETH_HLEN + 28, 0x5a, 32);
+		t0 = time_us();
 		net_send(out, icmp_build(gw_mac, gw_ip, ICMP_ECHO_REQUEST,
 					 0x4d4e, (uint16_t)seq, 32));
 		while ((n = net_recv(frame, sizeof(frame), 1000)) > 0) {
-			if (handle((size_t)n) == (int)seq) {
-				replies++;
-				break;
-			}
+			if (handle((size_t)n) != (int)seq)
+				continue;
+			rtt = time_us() - t0;
+			rtt_min = rtt < rtt_min ? rtt : rtt_min;
+			rtt_max = rtt > rtt_max ? rtt : rtt_max;
+			rtt_sum += rtt;
+			replies++;
+			break;
 		}
 	}
-	printf("net: ping %u.%u.%u.%u: %u/%u replies\n", gw_ip[0], gw_ip[1],
+	printf("net: ping %u.%u.%u.%u: %u/%u replies", gw_ip[0], gw_ip[1],
 	       gw_ip[2], gw_ip[3], replies, count);
+	if (replies)
+		printf(", rtt min/avg/max %llu/%llu/%llu us",
+		       (unsigned long long)rtt_min,
+		       (unsigned long long)(rtt_sum / replies),
+		       (unsigned long long)rtt_max);
+	printf("\n");
 }
 
 int main(int argc, char **argv)
