@@ -58,7 +58,7 @@ describe('virtio-console', function () {
     it(`carries bytes both ways on ${label}`, async function () {
       const port = await freePort();
       const guest = await boot(elf, machine, [], [
-        '-chardev', `socket,id=vc,host=${LOCALHOST},port=${port},server=on,wait=off`,
+        '-chardev', `socket,id=vc,host=${LOCALHOST},port=${port},server=on,wait=off,nodelay=on`,
         '-device', virtioDevice(machine, 'serial'), '-device', 'virtconsole,chardev=vc',
       ], { kernelOptions });
       try {
@@ -70,6 +70,17 @@ describe('virtio-console', function () {
         const rd = new Reader(sock);
         sock.write('hello, guest\n');
         assert.equal((await rd.read(13)).toString(), 'HELLO, GUEST\n');
+
+        const rtts: number[] = [];
+        for (let i = 0; i < 50; i++) {
+          const t = performance.now();
+          sock.write('x');
+          assert.equal((await rd.read(1)).toString(), 'X');
+          rtts.push(performance.now() - t);
+        }
+        rtts.sort((a, b) => a - b);
+        console.log(`      figures ${label}: 1-byte round trip min ${(rtts[0] * 1000).toFixed(0)} / median ` +
+          `${(rtts[25] * 1000).toFixed(0)} us`);
 
         const big = Buffer.alloc(64 * 1024);
         for (let i = 0; i < big.length; i++) big[i] = 'abcdefghijklmnopqrstuvwxyz0123456789\n'.charCodeAt(i % 37);
@@ -86,7 +97,7 @@ describe('virtio-console', function () {
         const exit = await guest.exited;
         sock.destroy();
         assert.equal(exit.appExitCode, 0, describeExit(exit, guest.output()));
-        assert.match(guest.output(), new RegExp(`echoed ${13 + big.length} bytes`));
+        assert.match(guest.output(), new RegExp(`echoed ${13 + 50 + big.length} bytes`));
       } finally {
         await guest.qemu.kill();
       }
