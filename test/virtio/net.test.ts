@@ -142,6 +142,22 @@ describe('virtio-net', function () {
         }
       });
 
+      it('carries full-size frames (1514 bytes) both ways', async function () {
+        const p = Buffer.alloc(1500);
+        for (let i = 0; i < p.length; i++) p[i] = (i * 7) & 0xff;
+        p.writeUInt32BE(0xfffffff0, 0);
+        wire.send(eth(guestMac, HOST_MAC, ETH_P_TEST, p));
+        const f = await wire.next((x) => parseEth(x).type === ETH_P_TEST);
+        assert.equal(f.length, 1514);
+        assert.ok(parseEth(f).payload.equals(p));
+        // and a ping with 1472 bytes of data: a 1500-byte IP packet
+        const data = Buffer.alloc(1472, 0xa5);
+        wire.send(eth(guestMac, HOST_MAC, ETH_P_IP, icmpEcho(8, HOST_IP, GUEST_IP, 0x77, 1, data)));
+        const r = await wire.next((x) => parseEth(x).type === ETH_P_IP && parseEth(x).payload.readUInt16BE(24) === 0x77);
+        assert.equal(r.length, 1514);
+        assert.ok(parseEth(r).payload.subarray(28).equals(data));
+      });
+
       // 20 bursts of 100 back-to-back frames: one burst fits the socket buffers between us and
       // QEMU (a UDP socket drops what overflows it, which would not be the driver's fault).
       it('echoes bursts of frames complete and in order', async function () {
@@ -169,7 +185,7 @@ describe('virtio-net', function () {
         wire.send(eth(guestMac, HOST_MAC, ETH_P_TEST, Buffer.from('QUIT')));
         const exit = await guest.exited;
         assert.equal(exit.appExitCode, 0, describeExit(exit, guest.output()));
-        assert.match(guest.output(), /answered \d+ ARP, 20 ping, echoed 2000 frames/);
+        assert.match(guest.output(), /answered \d+ ARP, 21 ping, echoed 2001 frames/);
       });
     });
   }
