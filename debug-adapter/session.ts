@@ -112,6 +112,7 @@ export class MinnowDebugSession extends DebugSession {
       supportsValueFormattingOptions: true,
       supportTerminateDebuggee: true,
       supportsBreakpointLocationsRequest: false,
+      supportsExceptionInfoRequest: true,
     };
     this.sendResponse(response);
   }
@@ -185,6 +186,8 @@ export class MinnowDebugSession extends DebugSession {
   }
 
   private entryPending = false;
+  /** the last exception stop, for exceptionInfo */
+  private lastException?: { id: string; description: string };
 
   private onEnded(d: Debuggee, message: string, code?: number): void {
     if (d !== this.debuggee || this.ended) return;
@@ -280,6 +283,7 @@ export class MinnowDebugSession extends DebugSession {
     }
     this.pauseRequested = false;
     let reason = verdict.reason;
+    if (reason === 'exception') this.lastException = { id: verdict.text ?? 'exception', description: verdict.description ?? 'exception' };
     if (this.entryPending && (reason === 'breakpoint' || reason === 'step')) {
       this.entryPending = false;
       if (e.frame?.func === 'main') reason = 'entry';
@@ -370,6 +374,13 @@ export class MinnowDebugSession extends DebugSession {
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.run(response, async () => {
       this.bps?.setExceptionFilters(args.filters);
+    });
+  }
+
+  protected override exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse): void {
+    this.run(response, async () => {
+      const x = this.lastException ?? { id: 'unknown', description: 'No exception' };
+      return { exceptionId: x.id, description: x.description, breakMode: 'always' as const };
     });
   }
 

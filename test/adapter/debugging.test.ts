@@ -115,6 +115,13 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
       seen.add(e.threadId!);
     }
     assert.equal(seen.size, 2, 'sched_switch hit from two threads');
+    // stack paging: the second page starts where the first ended
+    const last = [...seen].pop()!;
+    const all = await c.dc.stackTraceRequest({ threadId: last, startFrame: 0, levels: 20 });
+    const page = await c.dc.stackTraceRequest({ threadId: last, startFrame: 1, levels: 1 });
+    assert.equal(page.body.stackFrames.length, 1);
+    assert.equal(page.body.stackFrames[0].name, all.body.stackFrames[1].name);
+    assert.ok(all.body.stackFrames.every((fr) => /^0x[0-9a-f]+$/.test(fr.instructionPointerReference ?? '')));
     const names = (await c.dc.threadsRequest()).body.threads.map((t) => t.name);
     for (const want of ['main', 'idle', 'alpha', 'beta']) {
       assert.ok(names.some((n) => n.startsWith(`${want} (`)), `${want} in ${names.join(', ')}`);
@@ -266,6 +273,23 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     const e = await n;
     assert.equal(e.reason, 'exception');
     assert.match(e.description ?? '', /panic/);
+    const info = await c.dc.exceptionInfoRequest({ threadId: e.threadId! });
+    assert.equal(info.body.exceptionId, 'panic');
+  });
+
+  it('with the panic filter off, a failed assert runs on into the crash report and ends the session', async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs(BUILD_ONCE), { [MAIN_C]: [{ line: marker('BP1') }] }, async (dc) => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['cpu'] });
+    });
+    const e = await s;
+    const f = await topFrame(c, e.threadId!);
+    await c.dc.customRequest('setExpression', { expression: 'mode', value: '3', frameId: f.id });
+    const ended = c.dc.waitForEvent('terminated');
+    await c.dc.continueRequest({ threadId: e.threadId! });
+    await ended;
+    assert.match(c.text(), /The kernel crashed/);
   });
 
   it('evaluates gdb commands with -exec and >, completes, lists sources, reports kernel info', async () => {
