@@ -319,6 +319,37 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     assert.ok(ki.heap && ki.heap.usedBytes > 0);
   });
 
+  it('reports the actual line, unverified breakpoints, instruction breakpoints and progress', async () => {
+    c = await startClient();
+    const progress: string[] = [];
+    c.dc.on('progressStart', () => progress.push('start'));
+    c.dc.on('progressEnd', () => progress.push('end'));
+    const s = stopped(c);
+    let set: DebugProtocol.Breakpoint[] = [];
+    await launch(c, appArgs(BUILD_ONCE), {}, async (dc) => {
+      // the blank line before #PRINT moves to #PRINT; a line past the end stays unverified
+      const r = await dc.setBreakpointsRequest({ source: { path: MAIN_C }, breakpoints: [{ line: marker('PRINT') - 1 }, { line: 10_000 }] });
+      set = r.body.breakpoints;
+    });
+    const e = await s;
+    assert.deepEqual(progress, ['start', 'end']);
+    assert.equal(set[0].verified, true);
+    assert.equal(set[0].line, marker('PRINT'));
+    assert.equal(set[1].verified, false);
+    assert.ok(set[1].message);
+    assert.equal((await topFrame(c, e.threadId!)).line, marker('PRINT'));
+    const pc = (await topFrame(c, e.threadId!)).instructionPointerReference!;
+    const d = await c.dc.disassembleRequest({ memoryReference: pc, instructionOffset: 0, instructionCount: 3 });
+    const target = d.body!.instructions[2].address;
+    const ib = await c.dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: target }] });
+    assert.equal(ib.body.breakpoints[0].verified, true);
+    const n = stopped(c);
+    await c.dc.continueRequest({ threadId: e.threadId! });
+    const hit = await n;
+    assert.equal(hit.reason, 'instruction breakpoint');
+    assert.equal(BigInt((await topFrame(c, hit.threadId!)).instructionPointerReference!), BigInt(target));
+  });
+
   it('instruction granularity steps one instruction', async () => {
     const s = await at('BP1');
     const pc0 = BigInt((await topFrame(c, s.threadId!)).instructionPointerReference!);
