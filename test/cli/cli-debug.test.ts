@@ -35,13 +35,27 @@ async function startDebug(args: string[]): Promise<Session> {
   return { child, stdout: () => out, stderr: () => err, port: Number(m[1]), gdbLine: second };
 }
 
-/** Sends one RSP packet and returns the first packet of the reply. */
+/**
+ * Sends one RSP packet and returns the first packet of the reply. Like gdb, it retransmits
+ * (every 2 s) while no answer comes: bytes that reach COM2 before the guest has set up its UART
+ * can be lost (notes/machine.md).
+ */
 function rsp(port: number, packet: string, timeoutMs = 30000): Promise<string> {
   const sum = [...packet].reduce((a, c) => (a + c.charCodeAt(0)) & 0xff, 0);
+  const frame = `$${packet}#${sum.toString(16).padStart(2, '0')}`;
   return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => s.write(`$${packet}#${sum.toString(16).padStart(2, '0')}`));
+    let resend: NodeJS.Timeout | undefined;
+    const s = connect(port, '127.0.0.1', () => {
+      s.write(frame);
+      resend = setInterval(() => s.write(frame), 2000);
+    });
     let got = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      clearInterval(resend);
+    };
     const timer = setTimeout(() => {
+      done();
       s.destroy();
       reject(new Error(`no RSP reply on port ${port}; got ${JSON.stringify(got)}`));
     }, timeoutMs);
@@ -49,13 +63,13 @@ function rsp(port: number, packet: string, timeoutMs = 30000): Promise<string> {
       got += b.toString('latin1');
       const m = /\$([^#]*)#[0-9a-fA-F]{2}/.exec(got);
       if (m) {
-        clearTimeout(timer);
+        done();
         s.end('+');
         resolve(m[1]);
       }
     });
     s.on('error', (e) => {
-      clearTimeout(timer);
+      done();
       reject(e);
     });
   });
