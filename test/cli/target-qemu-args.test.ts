@@ -35,7 +35,7 @@ describe('target: QEMU command line', () => {
 
   it('puts the kernel gdbstub on COM2 as an isa-serial on microvm', () => {
     const args = buildQemuArgs({ ...base, machine: 'microvm', gdbstub: { kind: 'kernel', port: 4321, wait: true } });
-    assert.deepEqual(argAfter(args, '-chardev'), ['socket,id=gdb,host=127.0.0.1,port=4321,server=on,wait=off']);
+    assert.deepEqual(argAfter(args, '-chardev'), ['socket,id=gdb,host=127.0.0.1,port=4321,server=on,wait=off,nodelay=on']);
     assert.ok(argAfter(args, '-device').includes('isa-serial,chardev=gdb,index=1'));
     assert.match(argAfter(args, '-append')[0], /^minnow\.name=app minnow\.gdb=wait x/);
   });
