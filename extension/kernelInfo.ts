@@ -29,7 +29,12 @@ export interface KernelInfo {
   devices: KernelDevice[];
   heap?: KernelHeap;
   uptimeMs?: number;
+  /** Parts the adapter could not read ("devices: No symbol virtio_devices"). */
+  missing: string[];
 }
+
+/** Virtio device ids (virtio 1.2, section 5) as the kernel's device table reports them. */
+const VIRTIO_KINDS: Record<number, string> = { 1: 'virtio-net', 2: 'virtio-blk', 3: 'virtio-console' };
 
 function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -63,16 +68,26 @@ export function parseKernelInfo(body: unknown): KernelInfo {
   for (const d of Array.isArray(b.devices) ? b.devices : []) {
     const o = obj(d);
     if (!o) continue;
-    devices.push({ name: str(o.name) ?? '?', kind: str(o.kind) ?? '', detail: str(o.detail) });
+    // the adapter sends { name, deviceId, claimed, irqCount }; { kind, detail } also accepted
+    const deviceId = num(o.deviceId);
+    const kind = str(o.kind) ?? (deviceId !== undefined ? VIRTIO_KINDS[deviceId] ?? `virtio device ${deviceId}` : '');
+    const parts: string[] = [];
+    if (str(o.detail)) parts.push(str(o.detail)!);
+    if (o.claimed === false) parts.push('no driver');
+    const irqs = num(o.irqCount);
+    if (irqs !== undefined) parts.push(`${irqs} interrupt${irqs === 1 ? '' : 's'}`);
+    devices.push({ name: str(o.name) ?? '?', kind, detail: parts.join(', ') || undefined });
   }
   const h = obj(b.heap);
-  const used = num(h?.used);
-  const total = num(h?.total);
+  const used = num(h?.usedBytes) ?? num(h?.used);
+  const total = num(h?.arenaBytes) ?? num(h?.total);
+  const missing = Array.isArray(b.missing) ? b.missing.filter((m): m is string => typeof m === 'string') : [];
   return {
     threads,
     devices,
     heap: used !== undefined && total !== undefined ? { used, total } : undefined,
     uptimeMs: num(b.uptimeMs),
+    missing,
   };
 }
 

@@ -105,6 +105,7 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       const groups: Node[] = [{ kind: 'group', id: 'threads', label: `Threads (${info.threads.length})` }];
       groups.push({ kind: 'group', id: 'devices', label: `Devices (${info.devices.length})` });
       if (info.heap) groups.push({ kind: 'group', id: 'heap', label: 'Heap' });
+      for (const m of info.missing) groups.push({ kind: 'message', label: `not available: ${m}` });
       return groups;
     }
     if (node.kind !== 'group' || !info) return [];

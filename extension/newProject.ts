@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, wri
 import { basename, join } from 'node:path';
 import { MINNOW_SCHEMA } from '../debug-adapter/target';
 import { BUILD_TASK_LABEL, launchConfig } from './debugConfig';
+import { PROBLEM_MATCHERS } from './tasks';
 import { trace } from './trace';
 
 export interface Template {
@@ -52,8 +53,8 @@ export function vscodeFiles(appName: string): Record<string, unknown> {
     'tasks.json': {
       version: '2.0.0',
       tasks: [
-        { type: 'minnow', command: 'build', label: BUILD_TASK_LABEL, problemMatcher: ['$minnow-gcc'], group: { kind: 'build', isDefault: true } },
-        { type: 'minnow', command: 'run', label: 'minnow: run', problemMatcher: ['$minnow-gcc'] },
+        { type: 'minnow', command: 'build', label: BUILD_TASK_LABEL, problemMatcher: PROBLEM_MATCHERS, group: { kind: 'build', isDefault: true } },
+        { type: 'minnow', command: 'run', label: 'minnow: run', problemMatcher: PROBLEM_MATCHERS },
       ],
     },
     'settings.json': {

@@ -2,7 +2,7 @@
 // Minnow CLI (dist/cli.js) with the extension host's Node, and both use the gcc problem matcher
 // so that compile errors land in the Problems panel at their line. VS Code itself has no $gcc
 // (the C/C++ extension contributes it), so package.json contributes the same pattern as
-// $minnow-gcc, which works with or without the C/C++ extension.
+// $minnow-gcc, which works with or without the C/C++ extension; $minnow-ld adds link errors.
 
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
@@ -10,7 +10,8 @@ import { hasManifest } from './apps';
 import { Install } from './settings';
 
 export const TASK_TYPE = 'minnow';
-export const PROBLEM_MATCHER = '$minnow-gcc';
+/** gcc's file:line:column diagnostics, and the linker's file:line ones. */
+export const PROBLEM_MATCHERS = ['$minnow-gcc', '$minnow-ld'];
 export type TaskCommand = 'build' | 'run';
 
 export interface MinnowTaskDefinition extends vscode.TaskDefinition {
@@ -58,7 +59,7 @@ export class MinnowTaskProvider implements vscode.TaskProvider {
       env: this.install.env(folder),
     });
     const name = from?.name ?? (def.command === 'build' ? 'build' : 'run');
-    const task = new vscode.Task(def, folder ?? vscode.TaskScope.Workspace, name, TASK_TYPE, exec, [PROBLEM_MATCHER]);
+    const task = new vscode.Task(def, folder ?? vscode.TaskScope.Workspace, name, TASK_TYPE, exec, PROBLEM_MATCHERS);
     task.detail = def.command === 'build' ? `build ${basename(app)} with its kernel` : `boot ${basename(app)} under QEMU, console in the terminal`;
     if (def.command === 'build') task.group = vscode.TaskGroup.Build;
     task.presentationOptions = { reveal: vscode.TaskRevealKind.Silent, clear: true, showReuseMessage: false };

@@ -32,6 +32,8 @@ let packaged: string | undefined;
 /** Builds dist/ and packages the extension once per test run; returns the .vsix path. */
 export function packageExtension(): string {
   if (packaged) return packaged;
+  // MINNOW_E2E_VSIX=<file> tests a given .vsix instead of packaging the working tree
+  if (process.env.MINNOW_E2E_VSIX) return (packaged = resolve(process.env.MINNOW_E2E_VSIX));
   mkdirSync(RESULTS, { recursive: true });
   const build = spawnSync(process.execPath, [join(REPO, 'scripts', 'build.mjs')], { cwd: REPO, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('scripts/build.mjs failed');
@@ -145,6 +147,8 @@ export class VsCode {
           'debug.toolBarLocation': 'floating',
           // the DOM renderer keeps terminal text in the page, where tests can read it
           'terminal.integrated.gpuAcceleration': 'off',
+          // QEMU's gdb port is not a web application to open in a browser
+          'remote.autoForwardPorts': false,
         },
         null,
         2,
@@ -262,7 +266,25 @@ export class VsCode {
   async chooseFolder(folder: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor();
-    await input.fill(folder.endsWith('/') ? folder : `${folder}/`);
+    const want = folder.endsWith('/') ? folder : `${folder}/`;
+    // The dialog fills in its start folder asynchronously and may append to what was typed
+    // meanwhile: wait until it shows a path of its own, then type ours, and check it stuck.
+    await this.page.waitForFunction(
+      (sel) => /^\/.*\/$/.test((globalThis as any).document.querySelector(sel)?.value ?? ''),
+      '.quick-input-widget input',
+    );
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      await input.fill(want);
+      const message = this.page.locator('.quick-input-widget .quick-input-message', { hasText: /does not exist/ });
+      try {
+        await this.page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 2_000 });
+      } catch {
+        // an empty folder may list nothing; the value check below decides
+      }
+      if ((await input.inputValue()) === want && !(await message.isVisible())) break;
+      if (Date.now() > deadline) throw new Error(`the folder picker did not take ${want}`);
+    }
     await this.screenshot('folder-typed');
     const ok = this.page.locator('.quick-input-widget .monaco-button', { hasText: /Create Here|OK/ }).first();
     await ok.click();
@@ -294,8 +316,41 @@ export class VsCode {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill(`:${line}`);
-    await this.page.keyboard.press('Enter');
-    await input.waitFor({ state: 'hidden' });
+    // the picker has parsed the line once its label says so; Enter before that can be lost
+    await this.page.locator(`.quick-input-widget input[aria-label*="line ${line}"]`).waitFor();
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      await input.press('Enter');
+      try {
+        await input.waitFor({ state: 'hidden', timeout: 2_000 });
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+      }
+    }
+  }
+
+  /**
+   * Sets a breakpoint by clicking the gutter (the glyph margin left of the line numbers) of a
+   * 1-based line of the active editor, and waits for the red dot.
+   */
+  async breakpointInGutter(line: number): Promise<void> {
+    await this.gotoLine(line);
+    const editor = this.page.locator('.editor-group-container.active .monaco-editor').first();
+    const number = editor.locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
+    await number.waitFor();
+    const box = await number.boundingBox();
+    if (!box) throw new Error(`line ${line} is not visible`);
+    const dots = editor.locator('.codicon-debug-breakpoint');
+    const before = await dots.count();
+    // the glyph margin sits just left of the line numbers
+    await this.page.mouse.click(box.x - 8, box.y + box.height / 2);
+    await dots.nth(before).waitFor();
+  }
+
+  /** The rows of a view's list (Call Stack, Variables, Debug Console...), as text. */
+  async rows(selector: string): Promise<string[]> {
+    return this.page.locator(`${selector} .monaco-list-row`).allTextContents();
   }
 
   get log(): string {

@@ -27,6 +27,7 @@ describe('e2e: the packaged .vsix', function () {
       'package.json',
       'dist/extension.js',
       'dist/cli.js',
+      'dist/debugAdapter.js',
       'kernel/Makefile',
       'kernel/include/minnow.h',
       'examples/hello/minnow.json',

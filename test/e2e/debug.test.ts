@@ -1,0 +1,116 @@
+// The bar of issue 5: a user installs the .vsix into a VS Code that has never seen Minnow, runs
+// New Project (threads), sets a breakpoint in main, presses F5 and is stopped there after the
+// build; the Call Stack lists the kernel's threads; a step over; a local in Variables; a
+// breakpoint in the scheduler's switch routine (in the kernel sources inside the installed
+// extension) is hit; the program runs to its end, its output is in the Debug Console, and no
+// QEMU is left behind.
+
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
+import type { E2ePaths } from './harness';
+
+/** 1-based line of the first line containing `marker` (after the line containing `after`). */
+function lineOf(file: string, marker: string, after?: string): number {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const start = after ? lines.findIndex((l) => l.includes(after)) : 0;
+  assert.ok(start >= 0, `${after} not in ${file}`);
+  const i = lines.findIndex((l, n) => n >= start && l.includes(marker));
+  assert.ok(i >= 0, `${marker} not in ${file}`);
+  return i + 1;
+}
+
+describe('e2e: debugging a new project', function () {
+  this.timeout(300_000);
+  let tools: E2ePaths;
+  let vsix: string;
+  let vsc: VsCode | undefined;
+
+  before(() => {
+    tools = ensureE2eTools();
+    vsix = packageExtension();
+  });
+
+  afterEach(async function () {
+    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
+    await vsc?.stop();
+    if (this.currentTest?.state === 'passed') vsc?.cleanup();
+    vsc = undefined;
+  });
+
+  it('New Project (threads), F5 to a breakpoint in main, step, into the scheduler, to the end', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'minnow-e2e-start-'));
+    const target = mkdtempSync(join(tmpdir(), 'minnow-e2e-threads-'));
+    vsc = new VsCode('debug');
+    await vsc.start({ workspace: empty, vsix, tools });
+    await vsc.focusEditor();
+    await vsc.command('Minnow: New Project…');
+    await vsc.pick('threads');
+    await vsc.chooseFolder(target);
+    await vsc.waitForWorkbench();
+    await vsc.page.locator('.tabs-container .tab.active', { hasText: 'main.c' }).waitFor({ timeout: 60_000 });
+    const activated = await vsc.trace.waitFor((e) => e.event === 'activated' && String(e.extensionPath).includes('minnow.minnow-'), 'activation');
+    const kernelDir = join(String(activated.extensionPath), 'kernel');
+
+    // a breakpoint in main, after the workers exist
+    const main = join(target, 'main.c');
+    const bpLine = lineOf(main, 'prod = thread_create("producer"', 'int main(');
+    await vsc.breakpointInGutter(bpLine);
+    await vsc.screenshot('breakpoint-in-main');
+
+    const t0 = Date.now();
+    await vsc.page.keyboard.press('F5');
+    await vsc.page.locator('.debug-call-stack', { hasText: /Paused on breakpoint/i }).waitFor({ timeout: 180_000 });
+    console.log(`      F5 to paused in main (build + boot + attach): ${Date.now() - t0} ms`);
+    await vsc.page.locator('.debug-top-stack-frame-line').first().waitFor();
+    await vsc.screenshot('paused-in-main');
+    const stack = (await vsc.rows('.debug-call-stack')).join('\n');
+    for (const thread of ['worker-1', 'worker-2', 'worker-3']) assert.match(stack, new RegExp(thread), `Call Stack lists ${thread}:\n${stack}`);
+
+    // step over: now on the next line, and a local is shown
+    let from = vsc.trace.length;
+    await vsc.page.keyboard.press('F10');
+    await vsc.trace.waitFor((e) => e.event === 'stopped', 'stopped after the step', 60_000, from);
+    const variables = vsc.page.locator('.debug-variables .monaco-list-row', { hasText: /\bdone\b/ }).first();
+    await variables.waitFor({ timeout: 30_000 });
+    assert.match((await variables.textContent()) ?? '', /done\s*[:=]?\s*0/);
+    await vsc.screenshot('stepped-variables');
+
+    // the scheduler, from the kernel sources inside the installed extension
+    const sched = join(kernelDir, 'core', 'sched.c');
+    const switchLine = lineOf(sched, 'next = sched_pick();', 'void sched_switch(void)');
+    await vsc.openFile(sched);
+    await vsc.breakpointInGutter(switchLine);
+    from = vsc.trace.length;
+    await vsc.page.keyboard.press('F5');
+    await vsc.trace.waitFor((e) => e.event === 'stopped' && e.reason === 'breakpoint', 'stopped in sched_switch', 60_000, from);
+    await vsc.page.locator('.debug-call-stack', { hasText: /Paused on breakpoint/i }).waitFor({ timeout: 60_000 });
+    await vsc.page.locator('.tabs-container .tab.active', { hasText: 'sched.c' }).waitFor();
+    await vsc.page.locator('.debug-top-stack-frame-line').first().waitFor();
+    await vsc.screenshot('paused-in-sched-switch');
+
+    // the Minnow Kernel view, refreshed at this stop: the threads with state and wait reason
+    await vsc.trace.waitFor((e) => e.event === 'kernel-view' || e.event === 'kernel-view-error', 'the Kernel view asked', 30_000, from);
+    const header = vsc.page.locator('.pane-header', { hasText: /Minnow Kernel/i }).first();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    for (const group of ['Watch', 'Breakpoints']) {
+      const h = vsc.page.locator('.pane-header', { hasText: new RegExp(`^${group}`, 'i') }).first();
+      if ((await h.getAttribute('aria-expanded')) === 'true') await h.click();
+    }
+    const kernelRow = vsc.page.locator('.pane-body .monaco-list-row', { hasText: /worker-1/ }).last();
+    await vsc.page.locator('.pane-body .monaco-list-row', { hasText: /Threads \(\d+\)/ }).first().waitFor({ timeout: 30_000 });
+    await kernelRow.waitFor({ timeout: 30_000 });
+    await vsc.screenshot('kernel-view');
+
+    // to the end
+    await vsc.command('Remove All Breakpoints');
+    await vsc.page.keyboard.press('F5');
+    await vsc.trace.waitFor((e) => e.event === 'session-end', 'the session ends', 120_000);
+    const repl = vsc.page.locator('.repl .monaco-list-row', { hasText: /jobs done by 3 workers/ }).first();
+    await repl.waitFor({ timeout: 30_000 });
+    await vsc.screenshot('ended-output');
+    assert.deepEqual(processesMatching('qemu-system', target), [], 'no QEMU left');
+  });
+});
