@@ -92,6 +92,7 @@ enum gdb_action {
 struct gdb_resume {
 	enum gdb_action action;
 	uint64_t start, end;
+	struct thread *thread;	/* step this parked thread; NULL: the stopped one */
 };
 
 /* Output buffer for replies; writes past cap are dropped and flagged. */
@@ -167,6 +168,9 @@ void gdb_break_arm_hw(void);
 void gdb_break_disarm_hw(void);
 bool gdb_break_hw_hit(uint64_t dr6, struct gdb_stop *stop);
 void gdb_break_clear_all(void);
+void gdb_break_hidden_set(uint64_t addr);
+void gdb_break_hidden_clear(void);
+bool gdb_break_hidden_at(uint64_t addr);
 
 /* gdb_data.c */
 void gdb_data_g(const struct gdb_regs *r, struct gdb_buf *out);

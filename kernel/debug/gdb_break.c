@@ -48,6 +48,8 @@ struct gdb_hw_slot {
 
 static struct gdb_sw_break gdb_break_sw[GDB_SW_BREAK_MAX];
 static struct gdb_hw_slot gdb_break_hw[GDB_HW_SLOTS];
+/* the stub's own int3, where a parked thread resumes (see gdbstub.c) */
+static struct gdb_sw_break gdb_break_hidden;
 
 static struct gdb_sw_break *gdb_break_sw_find(uint64_t addr)
 {
@@ -169,38 +171,66 @@ bool gdb_break_hw_exec_at(uint64_t addr)
 	return false;
 }
 
-void gdb_break_arm_sw(void)
+void gdb_break_hidden_set(uint64_t addr)
+{
+	gdb_break_hidden.addr = addr;
+	gdb_break_hidden.used = true;
+	gdb_break_hidden.armed = false;
+}
+
+void gdb_break_hidden_clear(void)
+{
+	gdb_break_hidden.used = false;
+}
+
+bool gdb_break_hidden_at(uint64_t addr)
+{
+	return gdb_break_hidden.used && gdb_break_hidden.addr == addr;
+}
+
+static void gdb_break_plant(struct gdb_sw_break *b)
 {
 	static const uint8_t int3 = INSN_INT3;
-	struct gdb_sw_break *b;
+
+	if (!b->used || b->armed)
+		return;
+	if (gdb_mem_read(b->addr, &b->orig, 1) != 1 ||
+	    gdb_mem_write(b->addr, &int3, 1) != 0)
+		return;		/* unmapped since: nothing to plant */
+	b->armed = true;
+}
+
+static void gdb_break_unplant(struct gdb_sw_break *b)
+{
+	uint8_t cur;
+
+	if (!b->armed)
+		return;
+	b->armed = false;
+	/* put the byte back only if nobody overwrote our int3 */
+	if (gdb_mem_read(b->addr, &cur, 1) == 1 && cur == INSN_INT3)
+		gdb_mem_write(b->addr, &b->orig, 1);
+}
+
+void gdb_break_arm_sw(void)
+{
 	int i;
 
-	for (i = 0; i < GDB_SW_BREAK_MAX; i++) {
-		b = &gdb_break_sw[i];
-		if (!b->used || b->armed)
-			continue;
-		if (gdb_mem_read(b->addr, &b->orig, 1) != 1 ||
-		    gdb_mem_write(b->addr, &int3, 1) != 0)
-			continue;	/* unmapped since: nothing to plant */
-		b->armed = true;
-	}
+	for (i = 0; i < GDB_SW_BREAK_MAX; i++)
+		gdb_break_plant(&gdb_break_sw[i]);
+	/* sharing an address with a user breakpoint: that int3 serves both */
+	if (!gdb_break_sw_find(gdb_break_hidden.addr))
+		gdb_break_plant(&gdb_break_hidden);
 }
 
 void gdb_break_disarm_sw(void)
 {
-	struct gdb_sw_break *b;
-	uint8_t cur;
 	int i;
 
-	for (i = 0; i < GDB_SW_BREAK_MAX; i++) {
-		b = &gdb_break_sw[i];
-		if (!b->armed)
-			continue;
-		b->armed = false;
-		/* put the byte back only if nobody overwrote our int3 */
-		if (gdb_mem_read(b->addr, &cur, 1) == 1 && cur == INSN_INT3)
-			gdb_mem_write(b->addr, &b->orig, 1);
-	}
+	/* reverse order of arm: the hidden one may sit on a user's byte */
+	gdb_break_unplant(&gdb_break_hidden);
+	for (i = 0; i < GDB_SW_BREAK_MAX; i++)
+		gdb_break_unplant(&gdb_break_sw[i]);
 }
 
 static uint64_t gdb_break_len_bits(uint64_t len)
@@ -296,6 +326,7 @@ void gdb_break_clear_all(void)
 
 	gdb_break_disarm_sw();
 	gdb_break_disarm_hw();
+	gdb_break_hidden.used = false;
 	for (i = 0; i < GDB_SW_BREAK_MAX; i++)
 		gdb_break_sw[i].used = false;
 	for (i = 0; i < GDB_HW_SLOTS; i++)

@@ -172,8 +172,10 @@ enum gdb_protocol_next {
 
 /*
  * vCont;action[:tid]...: the leftmost action that names the stopped thread
- * (or names none) decides. There is one CPU and every other thread simply
- * keeps its place in the scheduler, so that is the only decision to make.
+ * (or names none) decides, unless it merely continues and another action
+ * steps a parked thread ("vCont;s:3;c" after `thread 3`): then that step
+ * is what gdb waits for. There is one CPU; every other thread keeps its
+ * place in the scheduler.
  */
 static int gdb_protocol_vcont(const char *p, struct gdb_resume *res,
 			      struct gdb_buf *out)
@@ -181,9 +183,12 @@ static int gdb_protocol_vcont(const char *p, struct gdb_resume *res,
 	int cur = gdb_query_thread_id(gdb_protocol_cur->thread), tid;
 	uint64_t start = 0, end = 0, sig;
 	bool found = false, stay = false;
+	struct gdb_resume parked = { .thread = NULL };
+	struct thread *t;
 	char act;
 
 	res->action = GDB_ACT_CONTINUE;
+	res->thread = NULL;
 	if (*p != ';')
 		goto bad;
 	while (*p == ';') {
@@ -206,6 +211,14 @@ static int gdb_protocol_vcont(const char *p, struct gdb_resume *res,
 			if (tid == -2)
 				goto bad;
 		}
+		if (tid > 0 && tid != cur && !parked.thread && act != 'c' &&
+		    act != 'C' && act != 't') {
+			t = gdb_protocol_thread(tid);
+			parked.thread = t;
+			parked.action = act == 'r' ? GDB_ACT_RANGE : GDB_ACT_STEP;
+			parked.start = start;
+			parked.end = end;
+		}
 		if (found || (tid > 0 && tid != cur))
 			continue;
 		found = true;
@@ -219,6 +232,8 @@ static int gdb_protocol_vcont(const char *p, struct gdb_resume *res,
 	}
 	if (*p)
 		goto bad;
+	if (parked.thread && !stay && res->action == GDB_ACT_CONTINUE)
+		*res = parked;
 	if (!stay)
 		return GDB_NEXT_RESUME;
 	/* all-stop: we are stopped already */
@@ -325,6 +340,7 @@ void gdb_protocol_loop(struct gdb_stop *stop, struct gdb_resume *res)
 			gdb_packet_send(out.data, out.len);
 			continue;
 		}
+		res->thread = NULL;
 		next = gdb_protocol_dispatch(gdb_protocol_in, (size_t)n, &out,
 					     res);
 		if (next == GDB_NEXT_RESUME && res->action != GDB_ACT_DETACH)

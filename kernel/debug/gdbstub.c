@@ -37,6 +37,7 @@ static struct {
 	int own_signal;		/* our own int3 (wait, panic) reports this */
 	enum gdbstub_run run;
 	uint64_t range_start, range_end;
+	struct gdb_resume park;	/* a step asked for a parked thread */
 } gdbstub;
 
 /* Signal gdb shows for a CPU exception (Linux's choices, gdb's numbers). */
@@ -71,7 +72,8 @@ static bool gdbstub_in_range(uint64_t rip)
 /* A breakpoint at rip must stop a range step even inside the range. */
 static bool gdbstub_break_at(uint64_t rip)
 {
-	return gdb_break_sw_at(rip) || gdb_break_hw_exec_at(rip);
+	return gdb_break_sw_at(rip) || gdb_break_hw_exec_at(rip) ||
+	       gdb_break_hidden_at(rip);
 }
 
 static void gdbstub_run_free(void)
@@ -107,9 +109,22 @@ static bool gdbstub_step(struct trap_frame *f)
 	}
 }
 
-/* Applies gdb's resume request; false: report a stop right away. */
-static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res)
+/*
+ * Applies gdb's resume request; false: report a stop right away.
+ * Stepping a parked thread (`thread 3`, `next`) cannot start here: the
+ * kernel runs until that thread resumes where it parked (ctx.rip), where a
+ * hidden int3 catches it, and the step starts from there.
+ */
+static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
+			   const struct thread *stopped)
 {
+	struct gdb_resume cont = { .action = GDB_ACT_CONTINUE };
+
+	if (res->thread && res->thread != stopped) {
+		gdbstub.park = *res;
+		gdb_break_hidden_set(res->thread->ctx.rip);
+		res = &cont;
+	}
 	switch (res->action) {
 	case GDB_ACT_DETACH:
 		gdb_break_clear_all();
@@ -151,6 +166,8 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	gdbstub.in_stub = true;
 	gdb_break_disarm_sw();
 	gdb_break_disarm_hw();
+	/* any stop ends a pending step of a parked thread (all-stop) */
+	gdb_break_hidden_clear();
 	gdb_serial_rx_irq(false);
 	if (why)
 		stop = *why;
@@ -165,13 +182,47 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 			gdbstub.reply_due = false;
 		}
 		gdb_protocol_loop(&stop, &res);
-		if (gdbstub_resume(f, &res))
+		if (gdbstub_resume(f, &res, stop.thread))
 			break;
 		stop.signal = GDB_SIGTRAP;
 		stop.kind = GDB_STOP_SIGNAL;
 	}
 	gdb_serial_rx_irq(true);
 	gdbstub.in_stub = false;
+}
+
+/* The parked thread gdb wants to step has just resumed: step it now. */
+static void gdbstub_park_arrived(struct trap_frame *f)
+{
+	gdb_break_hidden_clear();
+	gdb_break_disarm_sw();
+	if (gdbstub.park.action == GDB_ACT_RANGE &&
+	    f->rip >= gdbstub.park.start && f->rip < gdbstub.park.end) {
+		gdbstub.run = GDBSTUB_RUN_RANGE;
+		gdbstub.range_start = gdbstub.park.start;
+		gdbstub.range_end = gdbstub.park.end;
+		if (gdbstub_step(f))
+			return;
+	}
+	gdbstub_stop(f, GDB_SIGTRAP, NULL);
+}
+
+/* The hidden int3 at a parked thread's resume address was hit. */
+static void gdbstub_hidden(struct trap_frame *f)
+{
+	struct gdb_stop why = { .kind = GDB_STOP_SWBREAK };
+
+	f->rip--;
+	if (thread_current() == gdbstub.park.thread) {
+		gdbstub_park_arrived(f);
+	} else if (gdb_break_sw_at(f->rip)) {
+		gdbstub_stop(f, GDB_SIGTRAP, &why);	/* a user's, too */
+	} else {
+		/* another thread resuming there: step it off, run on */
+		gdb_break_disarm_sw();
+		gdbstub.run = GDBSTUB_RUN_STEP_OVER;
+		gdbstub_step(f);
+	}
 }
 
 static bool gdbstub_int3(struct trap_frame *f)
@@ -186,6 +237,10 @@ static bool gdbstub_int3(struct trap_frame *f)
 	}
 	if (!gdbstub.attached)
 		return false;
+	if (gdb_break_hidden_at(f->rip - 1)) {
+		gdbstub_hidden(f);
+		return true;
+	}
 	/* int3 is a trap: rip is past it. Ours? Then back onto the insn. */
 	if (gdb_break_sw_at(f->rip - 1)) {
 		f->rip--;

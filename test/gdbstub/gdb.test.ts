@@ -112,6 +112,23 @@ describe('gdbstub with real gdb', function () {
     assert.equal(await vm!.exited, 1);
   });
 
+  it('steps a parked thread after `thread N` (stepi, next)', async () => {
+    const g = await connect();
+    await g.cli('break nap');
+    await g.resume('continue');
+    await g.cli('delete');
+    const threads = await g.cli('info threads');
+    const [, gid, tid] = /(\d+)\s+Thread (\d+) "ticker"/.exec(threads)!;
+    await g.cli(`thread ${gid}`);
+    let stop = await g.resume('stepi');
+    assert.equal(field(stop, 'thread-id'), gid, `stopped in the ticker: ${stop}`);
+    stop = await g.resume('next');
+    assert.equal(field(stop, 'thread-id'), gid);
+    assert.match(await g.cli('info threads'), new RegExp(`\\* ${gid}\\s+Thread ${tid} "ticker"`));
+    await g.cli('detach');
+    await vm!.waitConsole(/result 300 peek 8 label origin|result 204 peek 8 label origin/);
+  });
+
   for (const [arg, signal, func, mark] of [
     ['div0', 'SIGFPE', 'divide', 'div0'],
     ['null', 'SIGSEGV', 'deref', 'null'],

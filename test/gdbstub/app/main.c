@@ -5,8 +5,9 @@
  *   spin    busy loop until gdb changes `spin_stop`
  *   div0    divide by zero          null   NULL dereference
  *   panic   abort through panic()
- * Two threads park before main's work starts, for `info threads` and
- * `thread N` + `bt`: netrx blocks on the wait queue "rxq", sleeper sleeps.
+ * Threads park before main's work starts, for `info threads` and
+ * `thread N` + `bt`: netrx blocks on the wait queue "rxq", sleeper sleeps,
+ * ticker wakes every millisecond (a parked thread gdb can step).
  */
 #include <minnow.h>
 #include <stdio.h>
@@ -31,6 +32,17 @@ static struct waitq rxq = WAITQ_INITIALIZER("rxq");
 static int netrx(void *arg)
 {
 	waitq_wait(&rxq, 0);			/* #MARK netrx-wait */
+	return 0;
+}
+
+volatile int ticks;
+
+static int ticker(void *arg)
+{
+	for (;;) {
+		sleep_ms(1);
+		ticks++;			/* #MARK ticker-tick */
+	}
 	return 0;
 }
 
@@ -87,6 +99,12 @@ __attribute__((noinline)) unsigned long flags_dance(void)
 	return f;
 }
 
+/* main sleeps here, so that the ticker runs: stepping a parked thread */
+__attribute__((noinline)) void nap(void)
+{
+	sleep_ms(20);				/* #MARK nap */
+}
+
 __attribute__((noinline)) int divide(int a, int b)
 {
 	return a / b;				/* #MARK div0 */
@@ -103,6 +121,7 @@ int main(int argc, char **argv)
 
 	thread_create("netrx", netrx, NULL);
 	thread_create("sleeper", sleeper, NULL);
+	thread_create("ticker", ticker, NULL);
 	thread_yield();				/* both park before we go on */
 	for (unsigned int i = 0; i < sizeof(blob); i++)
 		blob[i] = (unsigned char)(i * 7);
@@ -114,6 +133,7 @@ int main(int argc, char **argv)
 		printf("null %d\n", deref((int *)(long)zero));
 	if (argc > 1 && strcmp(argv[1], "panic") == 0)
 		panic("test panic %d", zero);		/* #MARK panic */
+	nap();
 	if (!(flags_dance() & (1ul << 9)))
 		printf("flags_dance lost IF\n");
 	result = sum_squares(8);		/* #MARK main-call */
