@@ -39,7 +39,7 @@ export function packageExtension(): string {
   if (build.status !== 0) throw new Error('scripts/build.mjs failed');
   const out = join(RESULTS, 'minnow.vsix');
   const vsce = join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', out], {
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], {
     cwd: REPO,
     encoding: 'utf8',
   });

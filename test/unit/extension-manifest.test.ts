@@ -1,0 +1,91 @@
+// The extension's package.json contributions agree with DESIGN.md and with the code: every
+// launch/attach attribute has a schema entry with a description, every contributed command is
+// registered by extension/extension.ts, the files the manifest points at exist, and the Kernel
+// view's parser copes with the adapter's answer (and with partial ones).
+
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseKernelInfo, formatBytes } from '../../extension/kernelInfo';
+
+const REPO = resolve(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+
+describe('extension manifest', () => {
+  const dbg = pkg.contributes.debuggers.find((d: { type: string }) => d.type === 'minnow');
+
+  it('describes every launch and attach attribute of DESIGN.md', () => {
+    const launch = dbg.configurationAttributes.launch.properties;
+    for (const a of ['app', 'stopOnEntry', 'gdbstub', 'accel', 'build', 'qemuPath', 'gdbPath', 'qemuArgs', 'gdbCommands']) {
+      assert.ok(launch[a], `launch.${a}`);
+      assert.ok(launch[a].description, `launch.${a} has a description`);
+      assert.ok('default' in launch[a], `launch.${a} has a default`);
+    }
+    assert.deepEqual(launch.gdbstub.enum, ['kernel', 'qemu']);
+    assert.deepEqual(launch.accel.enum, ['auto', 'tcg', 'kvm']);
+    const attach = dbg.configurationAttributes.attach.properties;
+    for (const a of ['target', 'program']) assert.ok(attach[a]?.description, `attach.${a}`);
+    assert.ok(dbg.initialConfigurations.length > 0 && dbg.configurationSnippets.length > 0);
+  });
+
+  it('allows breakpoints in C and assembly', () => {
+    const langs = pkg.contributes.breakpoints.map((b: { language: string }) => b.language);
+    assert.ok(langs.includes('c'));
+    assert.ok(langs.some((l: string) => /asm|gas/.test(l)));
+  });
+
+  it('registers every contributed command', () => {
+    const code = ['extension.ts'].map((f) => readFileSync(join(REPO, 'extension', f), 'utf8')).join('\n');
+    for (const c of pkg.contributes.commands as Array<{ command: string }>) {
+      assert.ok(code.includes(`'${c.command}'`), `${c.command} is registered`);
+    }
+  });
+
+  it('points at files that exist', () => {
+    for (const s of pkg.contributes.snippets) assert.ok(existsSync(join(REPO, s.path)), s.path);
+    for (const j of pkg.contributes.jsonValidation) assert.ok(existsSync(join(REPO, j.url)), j.url);
+    for (const w of pkg.contributes.walkthroughs) {
+      for (const step of w.steps) assert.ok(existsSync(join(REPO, step.media.markdown)), step.media.markdown);
+    }
+    assert.ok(existsSync(join(REPO, pkg.icon)), pkg.icon);
+  });
+
+  it('has the settings of issue 5', () => {
+    const props = pkg.contributes.configuration.properties;
+    for (const s of ['minnow.qemuPath', 'minnow.gdbPath', 'minnow.accel', 'minnow.kernelPath']) assert.ok(props[s], s);
+  });
+});
+
+describe('Kernel view: parseKernelInfo', () => {
+  it('reads the adapter answer', () => {
+    const info = parseKernelInfo({
+      threads: [
+        { id: 1, name: 'main', state: 'blocked', waitReason: 'join', stackUsed: 16, stackSize: 65536 },
+        { id: 2, name: 'idle', state: 'ready', stackUsed: 80, stackSize: 16384 },
+      ],
+      heap: { arenas: 1, arenaBytes: 65536, usedBytes: 1331, usedBlocks: 3, freeBytes: 64000, freeBlocks: 1 },
+      devices: [{ name: 'virtio-blk0', deviceId: 2, claimed: true, irqCount: 7 }],
+      missing: [],
+    });
+    assert.equal(info.threads.length, 2);
+    assert.equal(info.threads[0].waitReason, 'join');
+    assert.deepEqual(info.heap, { used: 1331, total: 65536 });
+    assert.deepEqual(info.devices[0], { name: 'virtio-blk0', kind: 'virtio-blk', detail: '7 interrupts' });
+  });
+
+  it('survives partial and malformed answers', () => {
+    const info = parseKernelInfo({ threads: [{ name: 'no id' }, null, { id: 3 }], devices: 'x', missing: ['devices: no symbol', 4] });
+    assert.deepEqual(info.threads.map((t) => t.name), ['thread 3']);
+    assert.deepEqual(info.devices, []);
+    assert.equal(info.heap, undefined);
+    assert.deepEqual(info.missing, ['devices: no symbol']);
+    assert.deepEqual(parseKernelInfo(undefined).threads, []);
+  });
+
+  it('formats sizes', () => {
+    assert.equal(formatBytes(80), '80 B');
+    assert.equal(formatBytes(1331), '1.3 KiB');
+    assert.equal(formatBytes(65536), '64 KiB');
+    assert.equal(formatBytes(8 * 1024 * 1024), '8.0 MiB');
+  });
+});
