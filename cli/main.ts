@@ -9,7 +9,7 @@ import { EXIT } from './common';
 import { BUILD_OPTION_SPECS, BUILD_USAGE, buildCommand } from './commands/build';
 import { CHECK_SPECS, CHECK_USAGE, checkCommand } from './commands/check';
 import { DEBUG_SPECS, DEBUG_USAGE, debugCommand } from './commands/debug';
-import { NEW_SPECS, NEW_USAGE, newCommand } from './commands/new';
+import { listTemplates, NEW_SPECS, NEW_USAGE, newCommand, templateList } from './commands/new';
 import { RUN_SPECS, RUN_USAGE, runCommand } from './commands/run';
 import { flushed, processIo, type Io } from './io';
 
@@ -18,10 +18,18 @@ interface Verb {
   summary: string;
   specs: Specs;
   run(argv: string[], io: Io): Promise<number>;
+  /** More help after the options (the templates of `new`). */
+  more?(): string;
 }
 
 const VERBS: Record<string, Verb> = {
-  new: { usage: NEW_USAGE, summary: 'start an application from a template (an example)', specs: NEW_SPECS, run: newCommand },
+  new: {
+    usage: NEW_USAGE,
+    summary: 'start an application from a template (an example)',
+    specs: NEW_SPECS,
+    run: newCommand,
+    more: () => `\nTemplates:\n${templateList(listTemplates())}\n`,
+  },
   build: { usage: BUILD_USAGE, summary: 'build the application and its kernel into build/<name>.elf', specs: BUILD_OPTION_SPECS, run: buildCommand },
   run: { usage: RUN_USAGE, summary: 'build, boot under QEMU, show the console, exit with its exit code', specs: RUN_SPECS, run: runCommand },
   debug: { usage: DEBUG_USAGE, summary: 'like run, with a gdbstub on 127.0.0.1 and the gdb command to attach', specs: DEBUG_SPECS, run: debugCommand },
@@ -50,7 +58,7 @@ ${EXIT.error} a Minnow error (bad minnow.json, build failed, missing tool); ${EX
 
 function verbHelp(name: string, v: Verb): string {
   const opts = describeOptions(v.specs);
-  return `Usage: ${v.usage}\n\n${v.summary[0].toUpperCase()}${v.summary.slice(1)}.\n${opts ? `\nOptions:\n${opts}\n` : ''}`;
+  return `Usage: ${v.usage}\n\n${v.summary[0].toUpperCase()}${v.summary.slice(1)}.\n${opts ? `\nOptions:\n${opts}\n` : ''}${v.more?.() ?? ''}`;
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {

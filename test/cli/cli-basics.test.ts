@@ -24,6 +24,9 @@ describe('cli: basics', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Usage: minnow run \[dir\]/);
     for (const opt of ['--machine microvm\\|q35', '--accel auto\\|tcg\\|kvm', '--timeout SECONDS']) assert.match(r.stdout, new RegExp(opt));
+    const n = await cli(['new', '--help']);
+    assert.match(n.stdout, /Templates:\n\s+blk|Templates:\n\s+hello/);
+    assert.match(n.stdout, /^\s+hello\s+The smallest application/m);
     const d = await cli(['debug', '--help']);
     assert.match(d.stdout, /--wait/);
     assert.match(d.stdout, /--qemu-gdbstub/);
