@@ -15,7 +15,8 @@
 
 #include "../common/check.h"
 
-#define SLEEP_SLACK_NS (50 * 1000000ull)	/* TCG on a loaded host */
+#define SLEEP_SLACK_NS (100 * 1000000ull)	/* TCG on a loaded host */
+#define SLEEP_ORDER_STEP_MS 30	/* far apart enough for host stalls */
 #define TEST_VECTOR 0x60	/* a free vector for the self-IPI */
 
 static char trace[64];
@@ -81,7 +82,7 @@ static bool sched_sleep(void)
 
 static int sleeper(void *arg)
 {
-	sleep_ms((uint64_t)(long)arg);
+	sleep_ms((uint64_t)(long)arg * SLEEP_ORDER_STEP_MS);
 	trace_add('0' + (char)(long)arg);
 	return 0;
 }
