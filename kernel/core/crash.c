@@ -11,11 +11,12 @@
 #include <kernel/cpu.h>
 #include <kernel/crash.h>
 #include <kernel/log.h>
+#include <kernel/page.h>
 #include <kernel/power.h>
 #include <kernel/thread.h>
 
 #define CRASH_BACKTRACE_MAX 32
-#define CRASH_GUARD_SIZE 4096
+#define CRASH_GUARD_SIZE PAGE_SIZE	/* one unmapped page below each stack */
 #define CRASH_GUARD_SLACK 256	/* rsp just above the guard: the push that failed */
 #define CRASH_CALL_REL32 0xe8	/* opcode of "call rel32" */
 

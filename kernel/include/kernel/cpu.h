@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#define CPU_RFLAGS_IF (1ull << 9)	/* interrupt enable (SDM vol. 1, 3.4.3) */
+
 static inline void outb(uint16_t port, uint8_t v)
 {
 	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
@@ -132,7 +134,7 @@ static inline uint64_t irq_save(void)
 
 static inline void irq_restore(uint64_t flags)
 {
-	if (flags & (1ull << 9))
+	if (flags & CPU_RFLAGS_IF)
 		irq_enable();
 }
 
