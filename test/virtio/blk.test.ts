@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { blkDriveArgs, boot, buildOnce, describeExit, rmTemp, tempDir, VARIANTS } from './helpers';
+import { blkDriveArgs, boot, buildOnce, describeExit, rmTemp, tempDir, Variant, VARIANTS } from './helpers';
 
 const SECTOR = 512;
 const IMAGE_BYTES = 16 << 20;
@@ -38,13 +38,18 @@ describe('virtio-blk', function () {
   });
   after(() => rmTemp(dir));
 
-  const variants = [...VARIANTS, {
-    machine: 'microvm' as const,
-    label: 'microvm, MMIO found by scanning (no virtio_mmio.device= on the command line)',
-    kernelOptions: [],
-    extraArgs: ['-machine', 'auto-kernel-cmdline=off'],
-  }];
-  for (const [n, { machine, label, kernelOptions, ...v }] of variants.entries()) {
+  // plus: MMIO without the command-line hint, and PCI behind a PCIe root port and a PCI bridge
+  // (bridge windows programmed by us under qboot, INTx swizzled through both)
+  const bridges = ['-device', 'pcie-root-port,id=rp1,chassis=1,slot=1', '-device', 'pcie-pci-bridge,id=br1,bus=rp1'];
+  const variants: (Variant & { pre?: string[]; suffix?: string })[] = [
+    ...VARIANTS,
+    { machine: 'microvm', label: 'microvm, MMIO found by scanning (no virtio_mmio.device= on the command line)',
+      kernelOptions: [], pre: ['-machine', 'auto-kernel-cmdline=off'] },
+    { machine: 'q35', label: 'q35, behind two bridges, MSI-X', kernelOptions: [], pre: bridges, suffix: ',bus=br1,addr=3' },
+    { machine: 'q35', label: 'q35, behind two bridges, INTx', kernelOptions: ['minnow.virtio.msix=off'], pre: bridges,
+      suffix: ',bus=br1,addr=3' },
+  ];
+  for (const [n, { machine, label, kernelOptions, pre, suffix }] of variants.entries()) {
     describe(`on ${label}`, function () {
       let image: string;
       let console = '';
@@ -53,8 +58,8 @@ describe('virtio-blk', function () {
         image = path.join(dir, `disk${n}.img`);
         fs.writeFileSync(image, Buffer.alloc(0));
         fs.truncateSync(image, IMAGE_BYTES);
-        const extra = 'extraArgs' in v ? v.extraArgs : [];
-        const guest = await boot(elf, machine, ['test'], [...blkDriveArgs(machine, image), ...extra], { kernelOptions });
+        const devices = [...(pre ?? []), ...blkDriveArgs(machine, image, suffix)];
+        const guest = await boot(elf, machine, ['test'], devices, { kernelOptions });
         const exit = await guest.exited;
         console = guest.output();
         assert.equal(exit.reason, 'exit', describeExit(exit, console));

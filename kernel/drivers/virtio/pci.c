@@ -68,10 +68,62 @@ unsigned int pci_find_cap(unsigned int bdf, uint8_t cap_id, unsigned int start)
 	return 0;
 }
 
-/* Next free address of the window where we place unassigned memory BARs:
- * between q35's MMCONFIG (0xb0000000, 256 MiB) and the IOAPIC. */
-static uint64_t pci_mmio_next = 0xc0000000ull;
-#define PCI_MMIO_END 0xfe000000ull
+/*
+ * Where unassigned memory BARs go: the root window lies between q35's
+ * MMCONFIG (0xb0000000, 256 MiB) and the IOAPIC; while the bus behind a
+ * bridge is scanned, the bridge's own window is the current one.
+ */
+static struct pci_window pci_root_window = { 0xc0000000ull, 0xfe000000ull };
+static struct pci_window *pci_window = &pci_root_window;
+
+#define PCI_BRIDGE_WINDOW (16ull << 20)	/* per bridge we program */
+#define PCI_BRIDGE_ALIGN (1ull << 20)	/* base/limit granularity */
+
+/*
+ * Opens the memory window of bridge `bdf` for the devices behind it and
+ * makes `child` the current window until pci_bridge_leave(). A bridge the
+ * firmware left closed (qboot programs none) gets 16 MiB of the current
+ * window and its prefetchable window shut; one the firmware programmed
+ * (SeaBIOS) is kept, along with the BARs behind it. Memory decoding and bus
+ * mastering are switched on: devices behind it reach RAM through it.
+ */
+struct pci_window *pci_bridge_enter(unsigned int bdf, struct pci_window *child)
+{
+	uint16_t base = pci_read16(bdf, PCI_MEMORY_BASE);
+	uint16_t limit = pci_read16(bdf, PCI_MEMORY_LIMIT);
+	struct pci_window *prev = pci_window;
+	uint64_t start;
+	bool closed;
+
+	child->next = child->end = 0;
+	start = (pci_window->next + PCI_BRIDGE_ALIGN - 1) &
+		~(PCI_BRIDGE_ALIGN - 1);
+	/* closed (base above limit, QEMU's reset state) or never set */
+	closed = (base & 0xfff0) > (limit & 0xfff0) || (base == 0 && limit == 0);
+	if (closed && start + PCI_BRIDGE_WINDOW <= pci_window->end) {
+		pci_window->next = start + PCI_BRIDGE_WINDOW;
+		child->next = start;
+		child->end = start + PCI_BRIDGE_WINDOW;
+		pci_write16(bdf, PCI_MEMORY_BASE, (start >> 16) & 0xfff0);
+		pci_write16(bdf, PCI_MEMORY_LIMIT,
+			    ((child->end - 1) >> 16) & 0xfff0);
+		/* prefetchable window off: base above limit */
+		pci_write16(bdf, PCI_PREF_MEMORY_BASE, 0xfff0);
+		pci_write16(bdf, PCI_PREF_MEMORY_LIMIT, 0);
+		pci_write32(bdf, PCI_PREF_BASE_UPPER32, 0);
+		pci_write32(bdf, PCI_PREF_LIMIT_UPPER32, 0);
+	}
+	pci_write16(bdf, PCI_COMMAND, pci_read16(bdf, PCI_COMMAND) |
+					      PCI_COMMAND_MEMORY |
+					      PCI_COMMAND_MASTER);
+	pci_window = child;
+	return prev;
+}
+
+void pci_bridge_leave(struct pci_window *prev)
+{
+	pci_window = prev;
+}
 
 /*
  * The guest-physical address of memory BAR `bar`, placing it first when the
@@ -107,11 +159,11 @@ uint64_t pci_bar_address(unsigned int bdf, unsigned int bar)
 	size = ~(((uint64_t)size_hi << 32) | size_lo) + 1;
 	if (!is64)
 		size &= 0xffffffffull;
-	addr = (pci_mmio_next + size - 1) & ~(size - 1);
-	if (size == 0 || addr + size > PCI_MMIO_END) {
+	addr = (pci_window->next + size - 1) & ~(size - 1);
+	if (size == 0 || addr + size > pci_window->end) {
 		addr = 0;
 	} else {
-		pci_mmio_next = addr + size;
+		pci_window->next = addr + size;
 	}
 	pci_write32(bdf, off, (uint32_t)addr);
 	if (is64)

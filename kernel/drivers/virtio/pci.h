@@ -19,7 +19,14 @@
 #define PCI_BAR_IO 0x1
 #define PCI_BAR_TYPE_MASK 0x6
 #define PCI_BAR_TYPE_64 0x4
-#define PCI_SECONDARY_BUS 0x19	/* type 1 (bridge) header */
+/* type 1 (bridge) header */
+#define PCI_SECONDARY_BUS 0x19
+#define PCI_MEMORY_BASE 0x20
+#define PCI_MEMORY_LIMIT 0x22
+#define PCI_PREF_MEMORY_BASE 0x24
+#define PCI_PREF_MEMORY_LIMIT 0x26
+#define PCI_PREF_BASE_UPPER32 0x28
+#define PCI_PREF_LIMIT_UPPER32 0x2c
 #define PCI_SUBSYSTEM_ID 0x2e
 #define PCI_CAP_PTR 0x34
 #define PCI_INTERRUPT_LINE 0x3c
@@ -40,5 +47,15 @@ void pci_write16(unsigned int bdf, unsigned int off, uint16_t v);
 unsigned int pci_find_cap(unsigned int bdf, uint8_t cap_id,
 			  unsigned int start);
 uint64_t pci_bar_address(unsigned int bdf, unsigned int bar);
+
+/* A range of bus addresses for BARs: [next, end) is still free. */
+struct pci_window {
+	uint64_t next;
+	uint64_t end;
+};
+
+struct pci_window *pci_bridge_enter(unsigned int bdf,
+				    struct pci_window *child);
+void pci_bridge_leave(struct pci_window *prev);
 
 #endif

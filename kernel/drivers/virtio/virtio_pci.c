@@ -229,20 +229,36 @@ static const struct virtio_transport virtio_pci_transport = {
 };
 
 /*
+ * How INTx travels to bus 0: behind bridges each hop rotates the pin by the
+ * slot number (the PCI-to-PCI bridge swizzle, PCI-PCI Bridge spec 9.1), and
+ * the bridge on bus 0 (root_slot) presents it in its own slot.
+ */
+struct virtio_pci_route {
+	int root_slot;		/* -1: the function is on bus 0 itself */
+	unsigned int swizzle;	/* sum of the slots below the root bridge */
+};
+
+/*
  * The IOAPIC input of a function's INTx pin. On q35 the ICH9 LPC maps slot
  * s, pin p (0 = INTA) of bus 0 to PIRQ[(s + p) % 4 + 4] for s < 25 by
  * default, and PIRQ A..H drive GSI 16..23 in APIC mode (QEMU
  * hw/isa/lpc_ich9.c). Elsewhere trust the firmware's Interrupt Line.
  */
-static unsigned int virtio_pci_gsi(unsigned int bdf)
+static unsigned int virtio_pci_gsi(unsigned int bdf,
+				   const struct virtio_pci_route *route)
 {
 	unsigned int pin = pci_read8(bdf, PCI_INTERRUPT_PIN);
 	unsigned int slot = PCI_BDF_DEV(bdf);
 
 	if (pin == 0 || pin > 4)
 		return 0;
+	if (route->root_slot >= 0) {
+		/* pin as it leaves the bridge on bus 0 (1 = INTA) */
+		pin = (pin - 1 + slot + route->swizzle) % 4 + 1;
+		slot = (unsigned int)route->root_slot;
+	}
 	if (pci_read32(PCI_BDF(0, 0, 0), PCI_VENDOR_ID) == PCI_ID_Q35_MCH &&
-	    PCI_BDF_BUS(bdf) == 0 && slot < 25)
+	    slot < 25)
 		return 16 + (slot + pin - 1) % 4 + 4;
 	return pci_read8(bdf, PCI_INTERRUPT_LINE);
 }
@@ -338,7 +354,8 @@ static void virtio_pci_name(struct virtio_dev *dev, unsigned int bdf)
 	dev->name[n] = '\0';
 }
 
-static void virtio_pci_attach(unsigned int bdf, uint16_t device)
+static void virtio_pci_attach(unsigned int bdf, uint16_t device,
+			      const struct virtio_pci_route *route)
 {
 	struct virtio_dev *dev;
 	unsigned int cap = 0;
@@ -384,7 +401,7 @@ static void virtio_pci_attach(unsigned int bdf, uint16_t device)
 
 	dev->tr = &virtio_pci_transport;
 	dev->pci_bdf = bdf;
-	dev->gsi = virtio_pci_gsi(bdf);
+	dev->gsi = virtio_pci_gsi(bdf, route);
 	dev->level = true;	/* INTx is level-triggered */
 	if (!virtio_pci_msix_off)
 		virtio_pci_msix(dev, bdf);
@@ -392,7 +409,30 @@ static void virtio_pci_attach(unsigned int bdf, uint16_t device)
 	virtio_add(dev);
 }
 
-static void virtio_pci_scan_bus(unsigned int bus, unsigned int depth)
+static void virtio_pci_scan_bus(unsigned int bus, unsigned int depth,
+				const struct virtio_pci_route *route);
+
+/* Scans the bus behind bridge `bdf` inside a window of its own. */
+static void virtio_pci_scan_bridge(unsigned int bdf, unsigned int depth,
+				   const struct virtio_pci_route *route)
+{
+	unsigned int sec = pci_read8(bdf, PCI_SECONDARY_BUS);
+	struct virtio_pci_route below = *route;
+	struct pci_window window, *prev;
+
+	if (sec <= PCI_BDF_BUS(bdf) || depth >= 4)
+		return;
+	if (route->root_slot < 0)
+		below.root_slot = (int)PCI_BDF_DEV(bdf);
+	else
+		below.swizzle += PCI_BDF_DEV(bdf);
+	prev = pci_bridge_enter(bdf, &window);
+	virtio_pci_scan_bus(sec, depth + 1, &below);
+	pci_bridge_leave(prev);
+}
+
+static void virtio_pci_scan_bus(unsigned int bus, unsigned int depth,
+				const struct virtio_pci_route *route)
 {
 	unsigned int slot, fn;
 
@@ -409,17 +449,12 @@ static void virtio_pci_scan_bus(unsigned int bus, unsigned int depth)
 				continue;
 			}
 			hdr = pci_read8(bdf, PCI_HEADER_TYPE);
-			if ((hdr & 0x7f) == 1 && depth < 4) {
-				unsigned int sec;
-
-				sec = pci_read8(bdf, PCI_SECONDARY_BUS);
-				if (sec > bus)
-					virtio_pci_scan_bus(sec, depth + 1);
-			} else if (vendor == VIRTIO_PCI_VENDOR &&
-				   device >= VIRTIO_PCI_DEVICE_FIRST &&
-				   device <= VIRTIO_PCI_DEVICE_LAST) {
-				virtio_pci_attach(bdf, device);
-			}
+			if ((hdr & 0x7f) == 1)
+				virtio_pci_scan_bridge(bdf, depth, route);
+			else if (vendor == VIRTIO_PCI_VENDOR &&
+				 device >= VIRTIO_PCI_DEVICE_FIRST &&
+				 device <= VIRTIO_PCI_DEVICE_LAST)
+				virtio_pci_attach(bdf, device, route);
 			if (fn == 0 && !(hdr & PCI_HEADER_MULTI))
 				break;
 		}
@@ -435,5 +470,5 @@ void virtio_pci_probe(void)
 	/* no host bridge: not a PCI machine (microvm) */
 	if (pci_read32(PCI_BDF(0, 0, 0), PCI_VENDOR_ID) == 0xffffffffu)
 		return;
-	virtio_pci_scan_bus(0, 0);
+	virtio_pci_scan_bus(0, 0, &(struct virtio_pci_route){ -1, 0 });
 }
