@@ -1,7 +1,8 @@
 /*
  * The crash report. Everything a user needs to find the bug without a
  * debugger: which fault, in which thread, where (symbolized), the
- * registers, and the call chain. A stack overflow shows up as a fault in the
+ * registers, the call chain, and the other threads with what they wait for
+ * (which is what a deadlock report needs). A stack overflow shows up as a fault in the
  * guard page below the thread's stack (usually a double fault: the CPU
  * cannot push the page fault's frame there either), and is named as such.
  * The backtrace follows the rbp chain (everything is built with frame
@@ -161,6 +162,30 @@ static void crash_registers(struct trap_frame *f, uint64_t cr2)
 	kernel_printf("  r15 %016lx  cs %lx  ss %lx\n", f->r15, f->cs, f->ss);
 }
 
+static const char *const crash_states[] = {
+	[THREAD_READY] = "ready",
+	[THREAD_RUNNING] = "running",
+	[THREAD_SLEEPING] = "sleeping",
+	[THREAD_BLOCKED] = "blocked",
+	[THREAD_DEAD] = "dead",
+};
+
+/* The thread table: who else was there, and what each one waited for. */
+static void crash_threads(struct thread *current)
+{
+	if (!thread_all)
+		return;
+	kernel_printf("threads:\n");
+	for (struct thread *t = thread_all; t; t = t->all_next) {
+		const char *state = (unsigned int)t->state < THREAD_DEAD + 1 ?
+					    crash_states[t->state] : "?";
+
+		kernel_printf("  %c%-3d %-20s %-8s %s\n",
+			      t == current ? '*' : ' ', t->id, t->name, state,
+			      t->wait_reason ? t->wait_reason : "");
+	}
+}
+
 void crash_report(struct trap_frame *f)
 {
 	struct thread *t = thread_current();
@@ -193,6 +218,7 @@ void crash_report(struct trap_frame *f)
 	}
 	crash_registers(f, cr2);
 	crash_backtrace(f->rip, f->rsp, f->rbp);
+	crash_threads(t);
 	kernel_printf("minnow: exit %d (crash)\n", MINNOW_EXIT_CRASH);
 	power_off(MINNOW_EXIT_CRASH);
 }

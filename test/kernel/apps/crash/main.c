@@ -8,6 +8,8 @@
  *   assert    assert(answer == 41)                   -> the expression
  *   panic     panic("custom %d", 7)                  -> the message
  *   ud        ud2                                    -> invalid opcode
+ *   deadlock  main waits on a queue nobody wakes     -> "deadlock", with the
+ *                                                      thread table
  */
 #include <assert.h>
 #include <minnow.h>
@@ -28,6 +30,8 @@ static int overflow(void *arg)
 {
 	return recurse(0);
 }
+
+static struct waitq never = WAITQ_INITIALIZER("never woken");
 
 __attribute__((noinline)) int divide_numbers(int a, int b)
 {
@@ -52,6 +56,8 @@ int main(int argc, char **argv)
 		panic("custom %d", 7);
 	else if (strcmp(what, "ud") == 0)
 		__asm__ volatile("ud2");
+	else if (strcmp(what, "deadlock") == 0)
+		waitq_wait(&never, 0);
 	printf("no crash\n");
 	return 0;
 }
