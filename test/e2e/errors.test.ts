@@ -3,7 +3,8 @@
 // schema in the editor and F5 says what is wrong instead of building.
 
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyExample, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
 import type { E2ePaths } from './harness';
@@ -61,6 +62,22 @@ describe('e2e: errors before boot', function () {
     assert.equal(vsc.trace.events().filter((e) => e.event === 'session-start').length, 0, 'no debug session started');
     assert.equal(await vsc.page.locator('.debug-toolbar').isVisible(), false);
     assert.deepEqual(processesMatching('qemu-system', app), [], 'no QEMU left');
+  });
+
+  it('F5 in a folder without minnow.json offers New Project', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'minnow-e2e-plain-'));
+    writeFileSync(join(dir, 'plain.c'), 'int main(void)\n{\n\treturn 0;\n}\n');
+    vsc = new VsCode('no-manifest');
+    await vsc.start({ workspace: dir, vsix, tools });
+    await vsc.openFile('plain.c');
+    await vsc.focusEditor();
+    await vsc.page.keyboard.press('F5');
+    await vsc.trace.waitFor((e) => e.event === 'f5-no-launch-json' && e.dir === null, 'F5 reaches the extension');
+    const offer = vsc.notification(/no minnow\.json here/);
+    await offer.waitFor({ timeout: 30_000 });
+    await offer.locator('.monaco-button', { hasText: 'New Project…' }).waitFor();
+    await vsc.screenshot('offers-new-project');
+    assert.equal(vsc.trace.events().filter((e) => e.event === 'session-start').length, 0, 'no debug session started');
   });
 
   it('a broken minnow.json is marked by the schema and F5 explains it', async () => {
