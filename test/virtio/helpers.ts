@@ -144,8 +144,8 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `minnow-${prefix}-`));
 }
 
-export function rmTemp(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
+export function rmTemp(dir: string | undefined): void {
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Describes an exit for assertion messages. */
