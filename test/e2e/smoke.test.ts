@@ -35,5 +35,12 @@ describe('e2e: the installed extension', function () {
     await vsc.trace.waitFor((e) => e.event === 'toolchain', 'the toolchain check ran');
     await vsc.notification(/Minnow: (the toolchain is complete|missing)/).waitFor({ timeout: 30_000 });
     await vsc.screenshot('toolchain');
+
+    // the Getting Started walkthrough
+    await vsc.command('Welcome: Open Walkthrough...');
+    await vsc.pick('Get started with Minnow');
+    await vsc.page.locator('.getting-started-step', { hasText: 'Check the toolchain' }).first().waitFor({ timeout: 30_000 });
+    await vsc.page.locator('.getting-started-step', { hasText: 'Press F5' }).first().waitFor();
+    await vsc.screenshot('walkthrough');
   });
 });
