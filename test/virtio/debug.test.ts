@@ -29,6 +29,51 @@ describe('virtio-blk under the debugger', function () {
     rmTemp(dir);
   });
 
+  // The real device cannot be made to misbehave, but the debugger can: stopped in the interrupt
+  // handler after the device completed the demo's write, the test corrupts what the device wrote
+  // in the used ring. The driver must fail that request with -EIO and say why; nothing may hang.
+  for (const [what, corrupt, log] of [
+    ['a used index beyond the ring', 'set var virtio_blk.vq->used->idx = virtio_blk.vq->used->idx + 7',
+      /device misbehaved: used idx beyond the buffers made available/],
+    ['a used length larger than the buffers', 'set var virtio_blk.vq->used->ring[0].len = 0x100000',
+      /device misbehaved: used len larger than the writable buffers \(1048576, 1\)/],
+  ] as const) {
+    it(`turns ${what} into -EIO for the waiting request`, async function () {
+      const elf = await buildOnce('examples/blk');
+      const image = path.join(dir, 'bad.img');
+      consoleText = '';
+      fs.writeFileSync(image, Buffer.alloc(0));
+      fs.truncateSync(image, 4 << 20);
+      qemu = await startQemu({
+        elf, machine: 'microvm', accel: 'tcg', memory: '32M', name: 'blk', argv: [],
+        gdbstub: { kind: 'kernel', wait: true },
+        extraArgs: [...transportArgs('microvm'), ...blkDriveArgs('microvm', image)],
+        onConsole: (t) => (consoleText += t),
+        timeoutMs: 200_000,
+      });
+      const g = (gdb = new Gdb(elf));
+      await g.cmd('-gdb-set mi-async on');
+      await g.cli('set confirm off');
+      await g.cli(`target remote 127.0.0.1:${qemu.port}`);
+      await g.cli('break virtio_wait');
+      await g.resume('continue');
+      await g.cli('delete');
+      await g.cli('break virtio_irq');
+      const stop = await g.resume('continue');
+      assert.equal(frameFunc(stop), 'virtio_irq', `${stop}\n${g.log}`);
+      await g.cli(corrupt);
+      await g.cli('delete');
+      await g.cmd('-exec-continue');
+      const exit = await qemu.exited;
+      assert.equal(exit.appExitCode, 1, `${exit.summary}\n${consoleText}`);
+      assert.match(consoleText, log);
+      assert.match(consoleText, /blk: sectors 0\+256: error -5/);
+      g.kill();
+      gdb = undefined;
+      qemu = undefined;
+    });
+  }
+
   for (const [machine, handler] of [['microvm', 'virtio_irq'], ['q35', 'virtio_msix_irq']] as const) {
     it(`hits breakpoints in submit and in ${handler} on ${machine}; the waiter is blocked on I/O`, async function () {
       const elf = await buildOnce('examples/blk');
