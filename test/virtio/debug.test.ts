@@ -1,7 +1,8 @@
 // The drivers under a debugger: examples/blk booted with the kernel gdbstub waiting for gdb;
 // breakpoints in the virtio-blk submit path (blk_submit) and in the completion path (the virtio
-// interrupt handler: IOAPIC on microvm, MSI-X on q35; then the reaping of the used ring) are hit, and while the interrupt is being
-// handled the thread that issued the request is listed as blocked on the device's wait queue.
+// interrupt handler: IOAPIC on microvm, MSI-X on q35; then the reaping of the used ring) are hit,
+// and while the interrupt is being handled the thread that issued the request is listed as
+// blocked on the device's wait queue. The debugger also plays a misbehaving device (see below).
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
