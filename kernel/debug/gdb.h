@@ -26,10 +26,10 @@
 #define GDB_PACKET_SIZE 0x4000
 
 /* RSP error replies: errno values, as gdbserver uses them. */
-#define GDB_ERR_MEMORY "E14"	/* EFAULT: unmapped or non-canonical address */
-#define GDB_ERR_TOOBIG "E07"	/* E2BIG: packet longer than GDB_PACKET_SIZE */
-#define GDB_ERR_INVALID "E22"	/* EINVAL: malformed packet arguments */
-#define GDB_ERR_NOSPACE "E28"	/* ENOSPC: no free breakpoint/watchpoint slot */
+#define GDB_ERR_MEMORY "E14"	/* EFAULT: unmapped or non-canonical */
+#define GDB_ERR_TOOBIG "E07"	/* E2BIG: longer than GDB_PACKET_SIZE */
+#define GDB_ERR_INVALID "E22"	/* EINVAL: malformed arguments */
+#define GDB_ERR_NOSPACE "E28"	/* ENOSPC: no free (watch)point slot */
 #define GDB_ERR_THREAD "E02"	/* ENOENT: no such thread */
 
 /* gdb's own signal numbers (gdb/signals.def), used in stop replies. */
@@ -75,7 +75,7 @@ enum gdb_stop_kind {
 
 struct gdb_stop {
 	struct trap_frame *frame;	/* registers of the CPU that trapped */
-	struct thread *thread;		/* the running thread, NULL before threads */
+	struct thread *thread;		/* running thread (NULL: none yet) */
 	int signal;
 	enum gdb_stop_kind kind;
 	uint64_t watch_addr;
@@ -92,7 +92,7 @@ enum gdb_action {
 struct gdb_resume {
 	enum gdb_action action;
 	uint64_t start, end;
-	struct thread *thread;	/* step this parked thread; NULL: the stopped one */
+	struct thread *thread;	/* parked thread to step (NULL: stopped one) */
 };
 
 /* Output buffer for replies; writes past cap are dropped and flagged. */

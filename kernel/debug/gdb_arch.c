@@ -15,10 +15,10 @@
 
 #include "gdb.h"
 
-#define DR6_INIT 0xffff0ff0ull	/* DR6 reads this when nothing is flagged */
+#define DR6_INIT 0xffff0ff0ull	/* DR6 with nothing flagged */
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
-#define DEBUG_EXIT_PORT 0xf4	/* isa-debug-exit: QEMU exits (v << 1) | 1 */
+#define DEBUG_EXIT_PORT 0xf4	/* isa-debug-exit: exit (v << 1) | 1 */
 
 #define INSN_CLI 0xfa
 #define INSN_STI 0xfb

@@ -139,7 +139,7 @@ int gdb_break_remove(int type, uint64_t addr, uint64_t len)
 	if (type == Z_SW_BREAK) {
 		b = gdb_break_sw_find(addr);
 		if (b)
-			b->used = false;	/* disarmed: we are in the stub */
+			b->used = false;	/* disarmed: in the stub */
 		return 0;
 	}
 	if (type < Z_HW_BREAK || type > Z_ACCESS_WATCH)

@@ -76,7 +76,7 @@ restart:
 	overflow = false;
 	for (;;) {
 		c = gdb_serial_getc();
-		/* a '$' inside a packet: the last one was cut short, start over */
+		/* a '$' inside a packet: that one was cut short */
 		if (c == '$')
 			goto restart;
 		if (c == '#')

@@ -38,7 +38,7 @@
 #define UART_LSR_THRE 0x20	/* transmit holding register empty */
 #define UART_DIVISOR_115200 1
 
-#define GDB_SERIAL_POLL_PAUSE 200	/* pause insns between two idle polls */
+#define GDB_SERIAL_POLL_PAUSE 200	/* pauses between two idle polls */
 #define GDB_SERIAL_FIFO 16	/* 16550A transmit FIFO depth */
 
 static unsigned int gdb_serial_tx_room;	/* bytes we may write unasked */

@@ -1,8 +1,8 @@
 /*
  * The gdbstub's entry points and its run state: the trap hook, the COM2
  * RX interrupt (Ctrl-C, or a new gdb's first packet), panic (the
- * TRAP_PANIC vector: SIGABRT) and the wait-before-main stop. A stop takes every breakpoint out, serves gdb
- * (gdb_protocol.c) and then sets the CPU up for what gdb asked: run freely,
+ * TRAP_PANIC vector: SIGABRT) and the wait-before-main stop. A stop takes
+ * every breakpoint out, serves gdb (gdb_protocol.c) and then sets the CPU up for what gdb asked: run freely,
  * step once, step through a range (vCont;r, without asking gdb at each
  * instruction), or first step off a breakpoint and then run.
  * There is one CPU, and the stub runs with interrupts off.
@@ -30,11 +30,11 @@ enum gdbstub_run {
 static struct {
 	bool up;		/* COM2 answered and the stub is on */
 	bool wait;		/* minnow.gdb=wait */
-	bool attached;		/* a gdb talked to us and did not detach */
-	bool in_stub;		/* a trap now would be the stub's own bug */
-	bool reply_due;		/* gdb resumed us and waits for a stop reply */
+	bool attached;		/* a gdb talked to us, did not detach */
+	bool in_stub;		/* a trap now is the stub's own bug */
+	bool reply_due;		/* gdb resumed us, awaits a stop reply */
 	bool stepping;		/* TF is ours */
-	int own_signal;		/* our own int3 (wait, panic) reports this */
+	int own_signal;		/* our own int3 (wait) reports this */
 	enum gdbstub_run run;
 	uint64_t range_start, range_end;
 	struct gdb_resume park;	/* a step asked for a parked thread */
@@ -246,7 +246,8 @@ static bool gdbstub_int3(struct trap_frame *f)
 		f->rip--;
 		gdbstub_stop(f, GDB_SIGTRAP, &why);
 	} else {
-		gdbstub_stop(f, GDB_SIGTRAP, NULL);	/* an int3 in the code */
+		/* an int3 compiled into the code */
+		gdbstub_stop(f, GDB_SIGTRAP, NULL);
 	}
 	return true;
 }
@@ -281,7 +282,7 @@ static bool gdbstub_debug(struct trap_frame *f)
 	if (dr6 & DR6_HITS)
 		hit = gdb_break_hw_hit(dr6, &why);
 	if (hit && why.kind == GDB_STOP_HWBREAK)
-		f->rflags |= RFLAGS_RF;	/* fault-like: do not refire on resume */
+		f->rflags |= RFLAGS_RF;	/* fault-like: no refire on resume */
 	if (!hit && !stepped) {
 		gdb_break_arm_hw();
 		return true;	/* a write seen by a read watchpoint */
@@ -315,7 +316,7 @@ bool gdbstub_trap(struct trap_frame *f)
 	case TRAP_NMI:
 	case TRAP_DF:
 	case TRAP_MC:
-		return false;	/* not resumable: leave them to the crash report */
+		return false;	/* not resumable: for the crash report */
 	}
 	if (!gdbstub.attached)
 		return false;
