@@ -44,6 +44,9 @@ async function session(ctx: Context, launch: number[], next: number[]): Promise<
       await dc.request('configurationDone');
       await launched;
     });
+    const top = await dc.request('stackTrace', { threadId: entry.threadId, startFrame: 0, levels: 1 });
+    const frames = (top.body?.stackFrames ?? []) as { name: string }[];
+    if (!/\bmain\b/.test(frames[0]?.name ?? '')) throw new Error(`launch stopped in ${frames[0]?.name ?? '?'} (${entry.reason}), not in main`);
     launch.push(entry.ms);
     const source = { path: path.join(APP, 'main.c') };
     await dc.request('setBreakpoints', { source, breakpoints: [{ line: markerLine(source.path, 'loop-first') }] });
