@@ -17,5 +17,6 @@ export const GOALS: Readonly<Record<string, Goal>> = {
   'gdb-read-64k': median('≤ 640 ms (≥ 100 KiB/s)', 640),
   'dap-launch': median('≤ 1500 ms', 1500),
   'dap-next': median('≤ 30 ms', 30),
+  'dap-inspect': median('≤ 100 ms', 100),
   'build-incremental': median('≤ 500 ms', 500),
 };

@@ -1,7 +1,9 @@
 // The debug adapter as an editor drives it, over DAP (bench/lib/dap.ts), on bench/apps/step:
 //  - dap-launch: initialize → launch {stopOnEntry, build: true on an already built app} →
 //    `stopped` in main: what F5 costs once the preLaunchTask has built;
-//  - dap-next: `next` → `stopped` inside work()'s loop (each next is one source line).
+//  - dap-next: `next` → `stopped` inside work()'s loop (each next is one source line);
+//  - dap-inspect: after such a stop, what an editor asks at once: threads + stackTrace + scopes +
+//    variables of the top frame's first scope (issue 4: ≤ 100 ms).
 // Needs debug-adapter/main.ts committed (bundled by scripts/build.mjs as dist/debugAdapter.js);
 // MINNOW_BENCH_DAP=any measures the working tree's adapter even when it is not committed.
 
@@ -31,7 +33,27 @@ async function stopped(dc: DapClient, op: () => Promise<unknown>): Promise<{ ms:
   return { ms: performance.now() - t0, threadId: Number(e.body?.threadId ?? 1), reason: String(e.body?.reason) };
 }
 
-async function session(ctx: Context, launch: number[], next: number[]): Promise<void> {
+interface Samples {
+  launch: number[];
+  next: number[];
+  inspect: number[];
+}
+
+/** threads → stackTrace → scopes → variables, as the editor does after a stop; resolves to ms. */
+async function inspect(dc: DapClient, threadId: number): Promise<number> {
+  const t0 = performance.now();
+  await dc.request('threads');
+  const st = await dc.request('stackTrace', { threadId, startFrame: 0, levels: 20 });
+  const frame = ((st.body?.stackFrames ?? []) as { id: number }[])[0];
+  if (!frame) throw new Error('stackTrace returned no frames');
+  const sc = await dc.request('scopes', { frameId: frame.id });
+  const scope = ((sc.body?.scopes ?? []) as { variablesReference: number }[])[0];
+  if (!scope) throw new Error('scopes returned no scope');
+  await dc.request('variables', { variablesReference: scope.variablesReference });
+  return performance.now() - t0;
+}
+
+async function session(ctx: Context, out: Samples): Promise<void> {
   const dc = new DapClient(ADAPTER, { MINNOW_KERNEL: path.join(REPO, 'kernel') });
   try {
     const initialized = dc.waitEvent('initialized', 120_000);
@@ -47,14 +69,15 @@ async function session(ctx: Context, launch: number[], next: number[]): Promise<
     const top = await dc.request('stackTrace', { threadId: entry.threadId, startFrame: 0, levels: 1 });
     const frames = (top.body?.stackFrames ?? []) as { name: string }[];
     if (!/\bmain\b/.test(frames[0]?.name ?? '')) throw new Error(`launch stopped in ${frames[0]?.name ?? '?'} (${entry.reason}), not in main`);
-    launch.push(entry.ms);
+    out.launch.push(entry.ms);
     const source = { path: path.join(APP, 'main.c') };
     await dc.request('setBreakpoints', { source, breakpoints: [{ line: markerLine(source.path, 'loop-first') }] });
     const hit = await stopped(dc, () => dc.request('continue', { threadId: entry.threadId }));
     await dc.request('setBreakpoints', { source, breakpoints: [] });
     await stopped(dc, () => dc.request('next', { threadId: hit.threadId })); // warm-up
     for (let i = 0; i < (ctx.quick ? 3 : 10); i++) {
-      next.push((await stopped(dc, () => dc.request('next', { threadId: hit.threadId }))).ms);
+      out.next.push((await stopped(dc, () => dc.request('next', { threadId: hit.threadId }))).ms);
+      out.inspect.push(await inspect(dc, hit.threadId));
     }
   } finally {
     await dc.close();
@@ -66,21 +89,22 @@ export const dap: Measure = {
   rows: [
     { name: 'dap-launch', unit: 'ms' },
     { name: 'dap-next', unit: 'ms' },
+    { name: 'dap-inspect', unit: 'ms' },
   ],
   async run(ctx): Promise<Row[]> {
     // MINNOW_BENCH_DAP=any: measure an adapter that is not committed yet (its engineer's tree)
     const tracked = process.env.MINNOW_BENCH_DAP === 'any' || spawnSync('git', ['ls-files', '--error-unmatch', 'debug-adapter/main.ts'], { cwd: REPO }).status === 0;
     if (!tracked || !fs.existsSync(ADAPTER)) {
       const why = tracked ? 'dist/debugAdapter.js not built' : 'no debug adapter committed yet (debug-adapter/main.ts)';
-      return [naRow('dap-launch', 'ms', why), naRow('dap-next', 'ms', why)];
+      return dap.rows.map((r) => naRow(r.name, r.unit, why));
     }
     await buildApp(loadApp(APP)); // "launch (built)": the adapter's own build is then a no-op
-    const launch: number[] = [];
-    const next: number[] = [];
-    for (let i = 0; i < ctx.runs(3); i++) await session(ctx, launch, next);
+    const out: Samples = { launch: [], next: [], inspect: [] };
+    for (let i = 0; i < ctx.runs(3); i++) await session(ctx, out);
     return [
-      row({ name: 'dap-launch', unit: 'ms', samples: launch, note: 'initialize → stopped in main, TCG, kernel stub' }),
-      row({ name: 'dap-next', unit: 'ms', samples: next }),
+      row({ name: 'dap-launch', unit: 'ms', samples: out.launch, note: 'initialize → stopped in main, TCG, kernel stub' }),
+      row({ name: 'dap-next', unit: 'ms', samples: out.next }),
+      row({ name: 'dap-inspect', unit: 'ms', samples: out.inspect, note: 'threads + stackTrace + scopes + variables after a next' }),
     ];
   },
 };
