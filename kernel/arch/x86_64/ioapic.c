@@ -25,7 +25,7 @@
 #define IOAPIC_MASKED (1u << 16)
 
 static unsigned int ioapic_pins;
-int irq_registered;	/* how many GSIs have a handler (deadlock check) */
+int irq_registered;	/* interrupt vectors with a handler (deadlock check) */
 
 static uint32_t ioapic_read(uint32_t reg)
 {
@@ -68,7 +68,6 @@ int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 	trap_set_handler(IRQ_BASE + gsi, handler, arg);
 	ioapic_write(IOAPIC_REDTBL(gsi) + 1, lapic_id() << 24);
 	ioapic_write(IOAPIC_REDTBL(gsi), low);
-	irq_registered++;
 	return 0;
 }
 

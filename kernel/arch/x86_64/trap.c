@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <kernel/crash.h>
+#include <kernel/ioapic.h>
 #include <kernel/lapic.h>
 #include <kernel/log.h>
 #include <kernel/trap.h>
@@ -63,6 +64,11 @@ const char *trap_name(unsigned int vector)
 
 void trap_set_handler(unsigned int vector, irq_handler_t handler, void *arg)
 {
+	/* any interrupt source but the scheduler's own timer can wake a
+	 * thread: the idle thread's deadlock check must know */
+	if (handler && !trap_handlers[vector].fn && vector >= IRQ_BASE &&
+	    vector != TRAP_LAPIC_TIMER)
+		irq_registered++;
 	trap_handlers[vector].arg = arg;
 	trap_handlers[vector].fn = handler;
 }

@@ -7,6 +7,8 @@
 
 /* arch/x86_64/ioapic.c */
 void ioapic_init(void);
+/* Vectors >= IRQ_BASE (but the LAPIC timer) that have a handler: counted
+ * by trap_set_handler() for the idle thread's deadlock check. */
 extern int irq_registered;
 
 #endif
