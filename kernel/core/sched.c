@@ -83,6 +83,9 @@ void sched_switch(void)
 		panic("sched_switch: called with interrupts on");
 	if (trap_depth)
 		panic("sched_switch: called from an interrupt handler");
+	if (prev->state == THREAD_RUNNING && prev != sched_idle_thread)
+		panic("sched_switch: \"%s\" would be lost (running, not queued)",
+		      prev->name);
 	next = sched_pick();
 	/* the idle thread is never queued: it is simply not running */
 	if (prev->state == THREAD_RUNNING)
