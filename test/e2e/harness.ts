@@ -91,6 +91,20 @@ export class Trace {
   get length(): number {
     return this.events().length;
   }
+
+  /** Waits until the guest console output (it arrives in pieces) contains `text`. */
+  async waitForGuestText(text: string, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const all = this.events()
+        .filter((e) => e.event === 'guest-output')
+        .map((e) => String(e.text))
+        .join('');
+      if (all.includes(text)) return;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for guest output ${JSON.stringify(text)}; got ${JSON.stringify(all)}`);
+      await condition(100);
+    }
+  }
 }
 
 /** The poll interval of a condition wait (not a sleep: the caller re-checks a condition). */

@@ -33,6 +33,8 @@ const CONTEXT: Record<string, 'file' | 'toplevel' | 'statement'> = {
   'Minnow panic': 'statement',
   'Minnow block device read': 'statement',
   'Minnow virtio console read': 'statement',
+  'Minnow read a console line': 'statement',
+  'Minnow console key with timeout': 'statement',
 };
 
 const VARIABLES: Record<string, string> = { TM_FILENAME_BASE: 'app', TM_FILENAME: 'app.c' };

@@ -1,0 +1,71 @@
+// The guest's console both ways: what the application prints shows in the "Minnow console"
+// terminal (and the Debug Console), and a line typed into that terminal reaches the guest's COM1,
+// where fgets(stdin) reads it.
+
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
+import type { E2ePaths } from './harness';
+
+const ECHO_APP = `#include <minnow.h>
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+	char line[64];
+
+	printf("type a line:\\n");
+	if (!fgets(line, sizeof(line), stdin))
+		return 1;
+	printf("got: %s", line);
+	return 0;
+}
+`;
+
+describe('e2e: the Minnow console terminal', function () {
+  this.timeout(240_000);
+  let tools: E2ePaths;
+  let vsix: string;
+  let vsc: VsCode | undefined;
+
+  before(() => {
+    tools = ensureE2eTools();
+    vsix = packageExtension();
+  });
+
+  afterEach(async function () {
+    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
+    await vsc?.stop();
+    if (this.currentTest?.state === 'passed') vsc?.cleanup();
+    vsc = undefined;
+  });
+
+  it('shows guest output and sends typed lines to the guest', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'minnow-e2e-echo-'));
+    writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name: 'echo', sources: ['main.c'], memory: '8M' }, null, 2));
+    writeFileSync(join(app, 'main.c'), ECHO_APP);
+    vsc = new VsCode('console');
+    await vsc.start({ workspace: app, vsix, tools });
+    await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
+    await vsc.openFile('main.c');
+    await vsc.focusEditor();
+    await vsc.page.keyboard.press('F5');
+    await vsc.trace.waitForGuestText('type a line:', 180_000);
+    await vsc.command('Minnow: Show Guest Console');
+    const term = vsc.page.locator('.terminal-wrapper.active .xterm-rows, .terminal-wrapper .xterm-rows', { hasText: 'type a line:' }).first();
+    await term.waitFor({ timeout: 30_000 });
+    await vsc.page.locator('.terminal-wrapper .xterm-helper-textarea').last().focus();
+    await vsc.page.keyboard.type('hello guest');
+    await vsc.page.keyboard.press('Enter');
+    await vsc.trace.waitFor((e) => e.event === 'console-input', 'the line was sent');
+    await vsc.trace.waitForGuestText('got: hello guest');
+    await vsc.page.locator('.terminal-wrapper .xterm-rows', { hasText: 'got: hello guest' }).first().waitFor({ timeout: 30_000 });
+    await vsc.screenshot('console-echo');
+    const exited = await vsc.trace.waitFor((e) => e.event === 'exited', 'the application exits', 60_000);
+    assert.equal(exited.exitCode, 0);
+    await vsc.trace.waitFor((e) => e.event === 'session-end', 'the session ends', 60_000);
+    assert.deepEqual(processesMatching('qemu-system', app), [], 'no QEMU left');
+  });
+});
