@@ -474,7 +474,7 @@ export class MinnowDebugSession extends DebugSession {
         return;
       case 'minnow/processes':
         // for tests and bug reports: which processes this session owns
-        this.run(response, async () => ({ qemu: this.debuggee?.qemu?.pid, gdb: this.debuggee?.gdb.pid, port: this.debuggee?.qemu?.port }));
+        this.run(response, async () => ({ adapter: process.pid, qemu: this.debuggee?.qemu?.pid, gdb: this.debuggee?.gdb.pid, port: this.debuggee?.qemu?.port }));
         return;
       case 'minnow/consoleInput':
         this.run(response, async () => {

@@ -78,6 +78,18 @@ describe('adapter: life cycle', function () {
     assert.ok(await waitGone([p2.qemu, p2.gdb], 5000), 'children die with the adapter');
   });
 
+  it('even a SIGKILLed adapter leaves no QEMU or gdb behind', async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] });
+    await s;
+    const p = (await c.dc.customRequest('minnow/processes')).body as { adapter: number; qemu: number; gdb: number };
+    process.kill(p.adapter, 'SIGKILL');
+    assert.ok(await waitGone([p.qemu, p.gdb], 5000), 'gdb sees EOF on stdin, QEMU on its console');
+    await c.dc.stop().catch(() => undefined);
+    c = undefined;
+  });
+
   it('killing QEMU mid-session ends the session within 2 s with a message', async () => {
     c = await startClient();
     const s = stopped(c);
