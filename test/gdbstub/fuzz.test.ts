@@ -55,11 +55,12 @@ function mutate(r: () => number, p: Buffer): Buffer {
   return Buffer.from(a);
 }
 
-/** One malformed (or odd) input. */
-function fuzzCase(r: () => number): Buffer {
+/** One malformed (or odd) input; every 5000th is an overlong packet. */
+function fuzzCase(r: () => number, n: number): Buffer {
+  if (n % 5000 === 4999) return frame('m' + '1'.repeat(16400 + Math.floor(r() * 600)));
   const base = Buffer.from(VALID[Math.floor(r() * VALID.length)], 'latin1');
   const k = r();
-  if (k < 0.2) return randomBytes(r, 1 + Math.floor(r() * 40));
+  if (k < 0.2) return randomBytes(r, 1 + Math.floor(r() * 24));
   if (k < 0.45) {
     // mutated payload, the original checksum: almost always a '-'
     const f = frame(base);
@@ -71,8 +72,7 @@ function fuzzCase(r: () => number): Buffer {
     const f = frame(base);
     return f.subarray(0, Math.floor(r() * f.length)); // truncated
   }
-  if (k < 0.999) return Buffer.concat([randomBytes(r, 1 + Math.floor(r() * 6)), frame(base)]);
-  return frame('m' + '1'.repeat(17000 + Math.floor(r() * 4000))); // overlong
+  return Buffer.concat([randomBytes(r, 1 + Math.floor(r() * 6)), frame(base)]);
 }
 
 /** Rewrites any byte after a '$' that would resume, write or change mode. */
@@ -107,7 +107,7 @@ describe('gdbstub fuzz', function () {
     const t0 = Date.now();
     while (sent < CASES) {
       const parts: Buffer[] = [];
-      for (let i = 0; i < BATCH && sent < CASES; i++, sent++) parts.push(fuzzCase(r));
+      for (let i = 0; i < BATCH && sent < CASES; i++, sent++) parts.push(fuzzCase(r, sent));
       // '##' ends a half-read checksum; the probe's '$' ends a half-read packet
       const chunk = sanitize(Buffer.concat([...parts, Buffer.from('##')]));
       bytes += chunk.length;

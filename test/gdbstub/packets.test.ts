@@ -284,8 +284,9 @@ if (typeof describe === "function") describe('gdbstub packets (raw RSP)', functi
     await rsp.send('c');
     await new Promise((r) => setTimeout(r, 300));
     rsp.write('\x03');
-    const stop = STOP.exec((await rsp.readPacket(10000)).toString())!;
-    assert.equal(stop[1], '02');
+    const reply = (await rsp.readPacket(10000)).toString();
+    const stop = STOP.exec(reply)!;
+    assert.equal(stop[1], '02', reply);
     const rip = leHex(stop[5]);
     assert.ok(rip >= addr('spin') && rip < addr('spin') + 0x40n, `stopped in spin() at ${hex(rip)}`);
     assert.equal(await rsp.request(`M${hex(addr('spin_stop'))},4:${le32([1])}`), 'OK');
