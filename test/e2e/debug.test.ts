@@ -106,8 +106,11 @@ describe('e2e: debugging a new project', function () {
 
     // to the end
     await vsc.command('Remove All Breakpoints');
+    from = vsc.trace.length;
     await vsc.page.keyboard.press('F5');
-    await vsc.trace.waitFor((e) => e.event === 'session-end', 'the session ends', 120_000);
+    // a crash stops in the debugger instead of ending: fail on it at once, with its reason
+    const end = await vsc.trace.waitFor((e) => e.event === 'session-end' || (e.event === 'stopped' && e.reason === 'exception'), 'the session ends', 120_000, from);
+    assert.equal(end.event, 'session-end', `the program stopped on an exception instead of ending: ${JSON.stringify(end)}`);
     const repl = vsc.page.locator('.repl .monaco-list-row', { hasText: /jobs done by 3 workers/ }).first();
     await repl.waitFor({ timeout: 30_000 });
     await vsc.screenshot('ended-output');
