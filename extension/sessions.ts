@@ -3,6 +3,7 @@
 // console terminal, the first output or stop marks the instance as booted.
 
 import * as vscode from 'vscode';
+import { checkApp } from './apps';
 import { DEBUG_TYPE } from './debugConfig';
 import type { GuestConsole } from './guestConsole';
 import type { KernelView } from './kernelView';
@@ -80,8 +81,11 @@ export class SessionWatcher implements vscode.DebugAdapterTrackerFactory {
   }
 }
 
+/** The application's name from its minnow.json, else its folder's name, else the session's. */
 function appName(s: vscode.DebugSession): string {
   const app = s.configuration.app;
-  if (typeof app === 'string' && app) return app.split(/[\\/]/).filter(Boolean).pop() ?? s.name;
-  return s.name;
+  if (typeof app !== 'string' || !app) return s.name;
+  const checked = checkApp(app);
+  if (checked.ok) return checked.app.name;
+  return app.split(/[\\/]/).filter(Boolean).pop() ?? s.name;
 }

@@ -68,4 +68,28 @@ describe('e2e: the Minnow console terminal', function () {
     await vsc.trace.waitFor((e) => e.event === 'session-end', 'the session ends', 60_000);
     assert.deepEqual(processesMatching('qemu-system', app), [], 'no QEMU left');
   });
+
+  it('the status bar item shows the running instance and stops it when clicked', async () => {
+    const app = mkdtempSync(join(tmpdir(), 'minnow-e2e-wait-'));
+    writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name: 'waiter', sources: ['main.c'], memory: '8M' }, null, 2));
+    writeFileSync(join(app, 'main.c'), ECHO_APP);
+    vsc = new VsCode('status-bar');
+    await vsc.start({ workspace: app, vsix, tools });
+    await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
+    await vsc.openFile('main.c');
+    await vsc.focusEditor();
+    await vsc.page.keyboard.press('F5');
+    const booted = await vsc.trace.waitFor((e) => e.event === 'status-booted', 'the instance booted', 180_000);
+    console.log(`      status bar: ${String(booted.text)}`);
+    assert.match(String(booted.text), /waiter · booted in [\d.]+ s/);
+    const item = vsc.page.locator('.statusbar-item', { hasText: /waiter · booted in [\d.]+ s/ }).first();
+    await item.waitFor();
+    assert.ok(processesMatching('qemu-system', app).length > 0, 'QEMU runs while the item is shown');
+    await vsc.screenshot('status-bar-item');
+    await item.click();
+    await vsc.trace.waitFor((e) => e.event === 'session-end', 'clicking the item stopped the session', 60_000);
+    await item.waitFor({ state: 'hidden' });
+    await vsc.trace.waitFor((e) => e.event === 'adapter-exit', 'the adapter exited', 30_000);
+    assert.deepEqual(processesMatching('qemu-system', app), [], 'no QEMU left');
+  });
 });
