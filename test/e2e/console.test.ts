@@ -3,10 +3,9 @@
 // where fgets(stdin) reads it.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
+import { scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
 import type { E2ePaths } from './harness';
 
 const ECHO_APP = `#include <minnow.h>
@@ -43,7 +42,7 @@ describe('e2e: the Minnow console terminal', function () {
   });
 
   it('shows guest output and sends typed lines to the guest', async () => {
-    const app = mkdtempSync(join(tmpdir(), 'minnow-e2e-echo-'));
+    const app = scratchDir('echo');
     writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name: 'echo', sources: ['main.c'], memory: '8M' }, null, 2));
     writeFileSync(join(app, 'main.c'), ECHO_APP);
     vsc = new VsCode('console');
@@ -70,7 +69,7 @@ describe('e2e: the Minnow console terminal', function () {
   });
 
   it('the status bar item shows the running instance and stops it when clicked', async () => {
-    const app = mkdtempSync(join(tmpdir(), 'minnow-e2e-wait-'));
+    const app = scratchDir('wait');
     writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name: 'waiter', sources: ['main.c'], memory: '8M' }, null, 2));
     writeFileSync(join(app, 'main.c'), ECHO_APP);
     vsc = new VsCode('status-bar');

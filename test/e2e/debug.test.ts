@@ -6,10 +6,9 @@
 // QEMU is left behind.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
+import { scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
 import type { E2ePaths } from './harness';
 
 /** 1-based line of the first line containing `marker` (after the line containing `after`). */
@@ -41,8 +40,8 @@ describe('e2e: debugging a new project', function () {
   });
 
   it('New Project (threads), F5 to a breakpoint in main, step, into the scheduler, to the end', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'minnow-e2e-start-'));
-    const target = mkdtempSync(join(tmpdir(), 'minnow-e2e-threads-'));
+    const empty = scratchDir('start');
+    const target = scratchDir('threads');
     vsc = new VsCode('debug');
     await vsc.start({ workspace: empty, vsix, tools });
     await vsc.focusEditor();

@@ -3,10 +3,9 @@
 // schema in the editor and F5 says what is wrong instead of building.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyExample, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
+import { copyExample, scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
 import type { E2ePaths } from './harness';
 
 /** 1-based line of the first line containing `marker`. */
@@ -65,7 +64,7 @@ describe('e2e: errors before boot', function () {
   });
 
   it('F5 in a folder without minnow.json offers New Project', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'minnow-e2e-plain-'));
+    const dir = scratchDir('plain');
     writeFileSync(join(dir, 'plain.c'), 'int main(void)\n{\n\treturn 0;\n}\n');
     vsc = new VsCode('no-manifest');
     await vsc.start({ workspace: dir, vsix, tools });

@@ -397,14 +397,25 @@ export class VsCode {
     writeFileSync(join(RESULTS, `${this.name}.log`), this.serverLog);
   }
 
+  /** Removes this run's folders and the scratch folders of the test (after a pass). */
   cleanup(): void {
     rmSync(this.root, { recursive: true, force: true });
+    for (const d of scratch.splice(0)) rmSync(d, { recursive: true, force: true });
   }
+}
+
+const scratch: string[] = [];
+
+/** A fresh empty folder under the system temp folder, removed by VsCode.cleanup(). */
+export function scratchDir(what: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `minnow-e2e-${what}-`));
+  scratch.push(dir);
+  return dir;
 }
 
 /** A fresh temporary folder holding a copy of examples/<name> (without build output). */
 export function copyExample(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `minnow-e2e-app-${name}-`));
+  const dir = scratchDir(`app-${name}`);
   const src = join(REPO, 'examples', name);
   for (const f of readdirSync(src)) {
     if (f === 'build') continue;

@@ -3,10 +3,9 @@
 // it, with the status bar item while it runs and the guest's output in the terminal.
 
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
+import { scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
 import type { E2ePaths } from './harness';
 
 describe('e2e: New Project and Run', function () {
@@ -28,8 +27,8 @@ describe('e2e: New Project and Run', function () {
   });
 
   it('creates a project from the hello template, opens it, and runs it', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'minnow-e2e-start-'));
-    const target = mkdtempSync(join(tmpdir(), 'minnow-e2e-newapp-'));
+    const empty = scratchDir('start');
+    const target = scratchDir('newapp');
     vsc = new VsCode('new-project');
     await vsc.start({ workspace: empty, vsix, tools });
     await vsc.focusEditor();
