@@ -33,7 +33,8 @@ export function activate(context: vscode.ExtensionContext): void {
   const sub = context.subscriptions;
 
   sub.push(output, view, guest, status);
-  sub.push(vscode.window.registerTreeDataProvider('minnow.kernel', view));
+  const tree = vscode.window.createTreeView('minnow.kernel', { treeDataProvider: view, showCollapseAll: false });
+  sub.push(tree, view.attach(tree));
   sub.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MinnowConfigurationProvider()));
   sub.push(
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MinnowDynamicProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),

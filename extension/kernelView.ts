@@ -1,5 +1,6 @@
 // The "Minnow Kernel" view in Run and Debug: the kernel's threads (state, wait reason, stack
-// use), devices and heap, asked of the adapter with `minnow/kernelInfo` at every stop.
+// use), devices and heap, asked of the adapter with `minnow/kernelInfo` at every stop while the
+// view is visible (a hidden view is refreshed when it is shown: each answer costs gdb work).
 
 import * as vscode from 'vscode';
 import { formatBytes, parseKernelInfo } from './kernelInfo';
@@ -27,9 +28,35 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   private message = 'Start a Minnow debug session to see the kernel.';
   private session: vscode.DebugSession | undefined;
   private generation = 0;
+  private visible = false;
+  /** Stopped since the last snapshot, and the snapshot was put off because the view was hidden. */
+  private stale = false;
 
-  /** Asks the adapter for a fresh snapshot (called at every stop). */
+  /** Follows the view's visibility: a view shown while stopped gets its snapshot then. */
+  attach(view: vscode.TreeView<unknown>): vscode.Disposable {
+    this.visible = view.visible;
+    return view.onDidChangeVisibility((e) => {
+      this.visible = e.visible;
+      if (e.visible && this.stale && this.session) void this.refresh(this.session);
+    });
+  }
+
+  /** The target stopped: refresh now if the view is visible, else when it is shown. */
+  stopped(session: vscode.DebugSession): void {
+    this.session = session;
+    if (this.visible) {
+      void this.refresh(session);
+      return;
+    }
+    this.stale = true;
+    this.info = undefined;
+    this.message = 'Stopped (the kernel is read when this view is shown).';
+    trace('kernel-view-deferred', {});
+  }
+
+  /** Asks the adapter for a fresh snapshot. */
   async refresh(session: vscode.DebugSession): Promise<void> {
+    this.stale = false;
     this.session = session;
     const mine = ++this.generation;
     try {
@@ -48,6 +75,7 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
 
   /** While the target runs, the last snapshot is stale: say so rather than show it. */
   running(): void {
+    this.stale = false;
     this.info = undefined;
     this.message = 'Running… (the kernel is shown when it stops)';
     this.changed.fire(undefined);
@@ -56,6 +84,7 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
   ended(session: vscode.DebugSession): void {
     if (this.session?.id !== session.id) return;
     this.session = undefined;
+    this.stale = false;
     this.info = undefined;
     this.message = 'Start a Minnow debug session to see the kernel.';
     this.changed.fire(undefined);

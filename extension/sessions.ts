@@ -52,7 +52,7 @@ export class SessionWatcher implements vscode.DebugAdapterTrackerFactory {
           case 'stopped':
             trace('stopped', { reason: m.body?.reason, threadId: m.body?.threadId });
             this.status.booted(isThis);
-            void this.view.refresh(session);
+            this.view.stopped(session);
             break;
           case 'continued':
             this.view.running();

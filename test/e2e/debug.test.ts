@@ -90,10 +90,12 @@ describe('e2e: debugging a new project', function () {
     await vsc.page.locator('.debug-top-stack-frame-line').first().waitFor();
     await vsc.screenshot('paused-in-sched-switch');
 
-    // the Minnow Kernel view, refreshed at this stop: the threads with state and wait reason
-    await vsc.trace.waitFor((e) => e.event === 'kernel-view' || e.event === 'kernel-view-error', 'the Kernel view asked', 30_000, from);
+    // the Minnow Kernel view (collapsed so far, so it was not read at the stops): shown now, it
+    // reads the kernel at this stop: the threads with state and wait reason, devices, heap
     const header = vsc.page.locator('.pane-header', { hasText: /Minnow Kernel/i }).first();
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const info = await vsc.trace.waitFor((e) => e.event === 'kernel-view' || e.event === 'kernel-view-error', 'the Kernel view asked', 30_000, from);
+    assert.equal(info.event, 'kernel-view', JSON.stringify(info));
     for (const group of ['Watch', 'Breakpoints']) {
       const h = vsc.page.locator('.pane-header', { hasText: new RegExp(`^${group}`, 'i') }).first();
       if ((await h.getAttribute('aria-expanded')) === 'true') await h.click();
