@@ -141,12 +141,15 @@ if (typeof describe === "function") describe('gdbstub packets (raw RSP)', functi
     assert.equal(await rsp.request(`m${hex(numbers)},8`), bin.toString('hex'));
     assert.equal(await rsp.request(`X${hex(numbers)},0:`), 'OK');
     assert.equal(await rsp.request(`M${hex(numbers)},4:${le32([1])}`), 'OK');
-    // text is read-only in the page tables, and still writable by the stub
+    // code bytes: writable by the stub even where text is mapped read-only
+    // (CR0.WP is cleared for the write; today's kernel maps text RW)
     const square = addr('square');
     const code = await rsp.request(`m${hex(square)},1`);
     assert.equal(await rsp.request(`M${hex(square)},1:cc`), 'OK');
     assert.equal(await rsp.request(`m${hex(square)},1`), 'cc');
     assert.equal(await rsp.request(`M${hex(square)},1:${code}`), 'OK');
+    assert.equal(await rsp.request('m0,4'), 'E14', 'the NULL page is unmapped');
+    assert.equal(await rsp.request('mfff,2'), 'E14');
     for (const bad of ['800000000000', 'ffff7fffffffffff', '100000000000', 'fffffffffffffff0']) {
       assert.equal(await rsp.request(`m${bad},10`), 'E14', `m ${bad}`);
       assert.equal(await rsp.request(`M${bad},1:00`), 'E14', `M ${bad}`);
