@@ -38,7 +38,6 @@
 #define UART_LSR_THRE 0x20	/* transmit holding register empty */
 #define UART_DIVISOR_115200 1
 
-#define GDB_SERIAL_POLL_PAUSE 200	/* pauses between two idle polls */
 #define GDB_SERIAL_FIFO 16	/* 16550A transmit FIFO depth */
 
 static unsigned int gdb_serial_tx_room;	/* bytes we may write unasked */
@@ -94,18 +93,11 @@ int gdb_serial_poll(void)
 
 int gdb_serial_getc(void)
 {
-	int c, i;
+	int c;
 
-	/*
-	 * Under QEMU TCG every port access takes the big QEMU lock; polling
-	 * LSR back to back starves the I/O thread that feeds the UART from
-	 * the socket (tens of ms per packet). Pausing between polls costs
-	 * microseconds and gives it room.
-	 */
-	while ((c = gdb_serial_poll()) < 0) {
-		for (i = 0; i < GDB_SERIAL_POLL_PAUSE; i++)
-			cpu_relax();
-	}
+	/* measured: pausing between polls only slows QEMU's feeding down */
+	while ((c = gdb_serial_poll()) < 0)
+		cpu_relax();
 	return c;
 }
 
