@@ -60,9 +60,9 @@ export class Install {
   env(scope?: vscode.ConfigurationScope): Record<string, string> {
     const s = settings(scope);
     const env: Record<string, string> = { ELECTRON_RUN_AS_NODE: '1', MINNOW_KERNEL: this.kernelDir(scope) };
+    // the CLI and the Target layer read MINNOW_QEMU; gdb and accel reach the adapter as launch
+    // attributes and the run task as --accel
     if (s.qemuPath) env.MINNOW_QEMU = s.qemuPath;
-    if (s.gdbPath) env.MINNOW_GDB = s.gdbPath;
-    if (s.accel !== 'auto') env.MINNOW_ACCEL = s.accel;
     return env;
   }
 }

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { hasManifest } from './apps';
-import { Install } from './settings';
+import { Install, settings } from './settings';
 
 export const TASK_TYPE = 'minnow';
 /** gcc's file:line:column diagnostics, and the linker's file:line ones. */
@@ -54,7 +54,10 @@ export class MinnowTaskProvider implements vscode.TaskProvider {
 
   make(def: MinnowTaskDefinition, folder: vscode.WorkspaceFolder | undefined, from?: vscode.Task): vscode.Task {
     const app = def.app ? resolveVariables(def.app, folder) : folder?.uri.fsPath ?? '.';
-    const exec = new vscode.ProcessExecution(process.execPath, [this.install.cli, def.command, app], {
+    const args = [this.install.cli, def.command, app];
+    const accel = settings(folder).accel;
+    if (def.command === 'run' && accel !== 'auto') args.push('--accel', accel);
+    const exec = new vscode.ProcessExecution(process.execPath, args, {
       cwd: app,
       env: this.install.env(folder),
     });

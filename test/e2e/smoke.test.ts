@@ -2,8 +2,16 @@
 // folder with a minnow.json, and its commands answer.
 
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ensureE2eTools, packageExtension, VsCode, copyExample } from './harness';
 import type { E2ePaths } from './harness';
+
+function lineOf(file: string, marker: string): number {
+  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
+  assert.ok(i >= 0, `${marker} not in ${file}`);
+  return i + 1;
+}
 
 describe('e2e: the installed extension', function () {
   this.timeout(180_000);
@@ -42,5 +50,12 @@ describe('e2e: the installed extension', function () {
     await vsc.page.locator('.getting-started-step', { hasText: 'Check the toolchain' }).first().waitFor({ timeout: 30_000 });
     await vsc.page.locator('.getting-started-step', { hasText: 'Press F5' }).first().waitFor();
     await vsc.screenshot('walkthrough');
+
+    // breakpoints are allowed in the kernel's assembly (VS Code itself knows no .S language)
+    const switchS = join(String(activated.extensionPath), 'kernel', 'arch', 'x86_64', 'switch.S');
+    await vsc.openFile(switchS);
+    await vsc.page.locator('.statusbar-item', { hasText: 'Assembly (GNU as)' }).first().waitFor();
+    await vsc.breakpointInGutter(lineOf(switchS, 'switch_context:'));
+    await vsc.screenshot('breakpoint-in-switch-S');
   });
 });
