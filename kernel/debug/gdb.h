@@ -30,6 +30,7 @@
 #define GDB_ERR_TOOBIG "E07"	/* E2BIG: longer than GDB_PACKET_SIZE */
 #define GDB_ERR_INVALID "E22"	/* EINVAL: malformed arguments */
 #define GDB_ERR_NOSPACE "E28"	/* ENOSPC: no free (watch)point slot */
+#define GDB_ERR_FORBIDDEN "E01"	/* EPERM: breakpoint in the trap path */
 #define GDB_ERR_THREAD "E02"	/* ENOENT: no such thread */
 
 /* gdb's own signal numbers (gdb/signals.def), used in stop replies. */

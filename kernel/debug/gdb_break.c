@@ -51,6 +51,37 @@ static struct gdb_hw_slot gdb_break_hw[GDB_HW_SLOTS];
 /* the stub's own int3, where a parked thread resumes (see gdbstub.c) */
 static struct gdb_sw_break gdb_break_hidden;
 
+/* core/ksyms.c; weak so that the stub links into kernels without it */
+extern const char *ksyms_lookup(uintptr_t addr, uintptr_t *offset)
+	__attribute__((weak));
+
+/*
+ * Code on the way from a #BP or #DB to the stub: a breakpoint there would
+ * trap again on its own way in, forever. The stub's own functions all
+ * start with "gdb".
+ */
+static const char *const gdb_break_trap_path[] = {
+	"isr_stubs", "isr_common", "trap_dispatch", "thread_current",
+};
+
+static bool gdb_break_forbidden(uint64_t addr)
+{
+	const char *name;
+	uintptr_t off;
+	size_t i;
+
+	name = ksyms_lookup ? ksyms_lookup(addr, &off) : NULL;
+	if (!name)
+		return false;
+	if (gdb_util_prefix(name, "gdb"))
+		return true;
+	for (i = 0; i < sizeof(gdb_break_trap_path) / sizeof(char *); i++) {
+		if (gdb_util_streq(name, gdb_break_trap_path[i]))
+			return true;
+	}
+	return false;
+}
+
 static struct gdb_sw_break *gdb_break_sw_find(uint64_t addr)
 {
 	int i;
@@ -121,9 +152,12 @@ static int gdb_break_hw_insert(int type, uint64_t addr, uint64_t len)
 	return -ENOSPC;
 }
 
-/* Returns 0 or -EFAULT/-EINVAL/-ENOSPC for the error reply. */
+/* Returns 0 or -EFAULT/-EINVAL/-ENOSPC/-EPERM for the error reply. */
 int gdb_break_insert(int type, uint64_t addr, uint64_t len)
 {
+	if ((type == Z_SW_BREAK || type == Z_HW_BREAK) &&
+	    gdb_break_forbidden(addr))
+		return -EPERM;
 	if (type == Z_SW_BREAK)
 		return gdb_break_sw_insert(addr);
 	if (type >= Z_HW_BREAK && type <= Z_ACCESS_WATCH)

@@ -23,6 +23,9 @@ static void gdb_data_reply_err(struct gdb_buf *out, int err)
 	case -ENOSPC:
 		gdb_buf_puts(out, GDB_ERR_NOSPACE);
 		break;
+	case -EPERM:
+		gdb_buf_puts(out, GDB_ERR_FORBIDDEN);
+		break;
 	case -ENOSYS:
 		break;		/* empty reply: not supported */
 	default:
