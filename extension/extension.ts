@@ -72,11 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('minnow.stopInstance', () => status.stop()),
     vscode.commands.registerCommand('minnow.refreshKernelView', () => view.reload()),
     vscode.commands.registerCommand('minnow.showConsole', () => guest.show(false)),
-    // VS Code has no API to select a thread in the Call Stack; bring the Call Stack forward.
-    vscode.commands.registerCommand('minnow.selectThread', (id: number) => {
-      trace('select-thread', { id });
-      return vscode.commands.executeCommand('workbench.debug.action.focusCallStackView');
-    }),
+    vscode.commands.registerCommand('minnow.selectThread', (id: number) => selectThread(id)),
   );
 
   void openCreatedProject(context);
@@ -84,6 +80,25 @@ export function activate(context: vscode.ExtensionContext): void {
   const round = (ms: number): number => Math.round(ms * 10) / 10;
   // load: evaluating the bundle; hostGap: VS Code preparing the ExtensionContext (not ours)
   trace('activated', { ms: round(now - t0), load: round(LOAD_END - LOAD_START), hostGap: round(t0 - LOAD_END), extensionPath: context.extensionPath, version: String(context.extension.packageJSON.version) });
+}
+
+/**
+ * Selects a kernel thread in the Call Stack. VS Code has no API for that; the adapter can do it
+ * (contracts.md, `minnow/focusThread`: it answers with a `stopped` event for that thread, which
+ * VS Code focuses). Without it, the Call Stack is at least brought forward.
+ */
+async function selectThread(threadId: number): Promise<void> {
+  const session = vscode.debug.activeDebugSession;
+  trace('select-thread', { id: threadId });
+  if (session?.type === DEBUG_TYPE) {
+    try {
+      await session.customRequest('minnow/focusThread', { threadId });
+      return;
+    } catch {
+      // an adapter without minnow/focusThread
+    }
+  }
+  await vscode.commands.executeCommand('workbench.debug.action.focusCallStackView');
 }
 
 export function deactivate(): void {
