@@ -8,6 +8,7 @@
  * There is one CPU, and the stub runs with interrupts off.
  */
 #include <errno.h>
+#include <kernel/cpu.h>
 #include <kernel/gdbstub.h>
 
 #include "gdb.h"
@@ -383,9 +384,14 @@ static void gdbstub_own_trap(int signal)
 
 void gdbstub_before_main(void)
 {
+	/* interrupts off: a gdb attaching between the test and the int3
+	 * would otherwise get a second, unasked-for stop */
+	uint64_t flags = irq_save();
+
 	/* a gdb that connected during boot has had its chance already */
 	if (gdbstub.up && gdbstub.wait && !gdbstub.attached)
 		gdbstub_own_trap(GDB_SIGTRAP);
+	irq_restore(flags);
 }
 
 bool gdbstub_attached(void)
