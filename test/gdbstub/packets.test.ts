@@ -304,6 +304,30 @@ if (typeof describe === "function") describe('gdbstub packets (raw RSP)', functi
     assert.equal(await vm.exited, 1);
   });
 
+  it('stops the idle thread on Ctrl-C when every thread sleeps', async () => {
+    await vm.kill();
+    rsp.close();
+    vm = await bootVm(elf, { args: ['idle'] });
+    rsp = await RspClient.connect(vm.port);
+    rsp.write('+');
+    await rsp.startNoAck();
+    // the ticker and main wake now and then: try again if one of them ran
+    let name = '';
+    for (let i = 0; i < 5 && !name.startsWith('idle ['); i++) {
+      await rsp.send('c');
+      await new Promise((r) => setTimeout(r, 300));
+      rsp.write('\x03');
+      const reply = (await rsp.readPacket(10000)).toString();
+      const stop = STOP.exec(reply)!;
+      assert.equal(stop[1], '02', reply);
+      name = Buffer.from(await rsp.request(`qThreadExtraInfo,${stop[2]}`), 'hex').toString();
+    }
+    assert.match(name, /^idle \[/);
+    assert.equal(await rsp.request(`M${hex(addr('spin_stop'))},4:${le32([1])}`), 'OK');
+    assert.equal(await rsp.request('D'), 'OK');
+    await vm.waitConsole(/result 204 peek 8 label origin/);
+  });
+
   it('attaches again after a detach, and k ends the VM', async () => {
     await vm.kill();
     rsp.close();

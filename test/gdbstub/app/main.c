@@ -3,6 +3,7 @@
  * "#MARK" comments, never by number. argv[1] picks a scenario:
  *   (none)  compute, print "result N", return 0
  *   spin    busy loop until gdb changes `spin_stop`
+ *   idle    sleep (the CPU idles) until gdb changes `spin_stop`
  *   div0    divide by zero          null   NULL dereference
  *   panic   abort through panic()
  * Threads park before main's work starts, for `info threads` and
@@ -127,6 +128,9 @@ int main(int argc, char **argv)
 		blob[i] = (unsigned char)(i * 7);
 	if (argc > 1 && strcmp(argv[1], "spin") == 0)
 		spin();
+	if (argc > 1 && strcmp(argv[1], "idle") == 0)
+		while (!spin_stop)
+			sleep_ms(5);		/* #MARK idle-sleep */
 	if (argc > 1 && strcmp(argv[1], "div0") == 0)
 		printf("div %d\n", divide(1, zero));
 	if (argc > 1 && strcmp(argv[1], "null") == 0)
