@@ -59,5 +59,20 @@ describe('e2e: New Project and Run', function () {
     await vsc.page.locator('.terminal-wrapper .xterm-rows', { hasText: `Hello from Minnow! I am ${name}.` }).first().waitFor({ timeout: 30_000 });
     await vsc.screenshot('run-output');
     assert.deepEqual(processesMatching('qemu-system', target), [], 'no QEMU left');
+
+    // a second New Project into the same, now non-empty, folder asks first; Cancel leaves it be
+    const mainBefore = readFileSync(join(target, 'main.c'), 'utf8');
+    const created = vsc.trace.events().filter((e) => e.event === 'new-project').length;
+    await vsc.focusEditor();
+    await vsc.command('Minnow: New Project…');
+    await vsc.pick('threads');
+    await vsc.chooseFolder(target);
+    const dialog = vsc.page.locator('.monaco-dialog-box', { hasText: 'is not empty' });
+    await dialog.waitFor({ timeout: 30_000 });
+    await vsc.screenshot('not-empty-asks');
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(vsc.trace.events().filter((e) => e.event === 'new-project').length, created, 'nothing created');
+    assert.equal(readFileSync(join(target, 'main.c'), 'utf8'), mainBefore, 'main.c untouched');
   });
 });
