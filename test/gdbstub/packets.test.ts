@@ -201,6 +201,25 @@ if (typeof describe === "function") describe('gdbstub packets (raw RSP)', functi
     assert.equal(await vm.exited, 1);
   });
 
+  it('watches 1, 2 and 8 aligned bytes', async () => {
+    const blob = addr('blob');
+    assert.equal(blob % 8n, 0n, 'blob is 8-aligned');
+    for (const [off, len] of [[16n, 8], [34n, 2], [41n, 1]] as const) {
+      const at = blob + off;
+      assert.equal(await rsp.request(`Z2,${hex(at)},${len}`), 'OK');
+      const stop = STOP.exec(await rsp.request('c'))!;
+      assert.equal(stop[6], `watch:${hex(at)};`, `len ${len}`);
+      // main fills blob[i] = i * 7 in order: the first byte written is at `at`
+      const first = Number(off) * 7 & 0xff;
+      assert.equal(await rsp.request(`m${hex(at)},1`), first.toString(16).padStart(2, '0'));
+      assert.equal(await rsp.request(`z2,${hex(at)},${len}`), 'OK');
+    }
+    assert.equal(await rsp.request(`Z2,${hex(blob + 4n)},8`), 'E22', '8 bytes, 4-aligned');
+    assert.equal(await rsp.request(`Z2,${hex(blob + 1n)},2`), 'E22', '2 bytes, odd address');
+    assert.equal(await rsp.request('D'), 'OK');
+    await vm.waitConsole(/result 204/);
+  });
+
   it('single-steps, range-steps and continues with vCont', async () => {
     const first = STOP.exec(await rsp.request('?'))!;
     const tid = first[2];
