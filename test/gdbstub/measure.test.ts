@@ -73,10 +73,14 @@ describe('gdbstub figures (kernel stub vs QEMU gdbstub)', function () {
     gdbs.push(qg);
     const qemu = await measure(qg, qvm.qemuPort!);
 
+    const min = (v: number[]) => Math.min(...v);
     const row = (name: string, k: number[], q: number[], unit = 'ms') =>
-      `      ${name.padEnd(14)} ${median(k).toFixed(2).padStart(9)} ${median(q).toFixed(2).padStart(9)} ${unit}   ratio ${(median(k) / median(q)).toFixed(2)}`;
+      `      ${name.padEnd(12)} ${median(k).toFixed(2).padStart(8)} ${min(k).toFixed(2).padStart(8)}` +
+      ` ${median(q).toFixed(2).padStart(8)} ${min(q).toFixed(2).padStart(8)} ${unit}` +
+      `   ratio of medians ${(median(k) / median(q)).toFixed(2)}`;
     const kib = (ms: number[]) => (64 / (median(ms) / 1000)).toFixed(0);
-    console.log('      (medians)      kernel stub  QEMU stub');
+    console.log('                   kernel stub        QEMU stub');
+    console.log('                   median    min     median    min');
     console.log(row('next', kernel.next, qemu.next));
     console.log(row('stepi', kernel.stepi, qemu.stepi));
     console.log(row('read 64 KiB', kernel.read64k, qemu.read64k));
