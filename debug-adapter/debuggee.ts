@@ -58,14 +58,6 @@ const GDB_SETUP: string[][] = [
   ['remotetimeout', '10'],
 ];
 
-/*
- * The kernel stub's chardev (id "gdb" in the run contract) without Nagle's algorithm: the stub
- * writes a packet byte by byte, and with Nagle plus gdb's delayed ACKs every stop reply waited
- * ~40 ms (gdb `next` 150-640 ms instead of 10-13 ms). QEMU's own stub sets nodelay itself.
- * Harmless if target/ starts passing nodelay=on on the chardev.
- */
-const KERNEL_STUB_NODELAY = ['-set', 'chardev.gdb.nodelay=on'];
-
 export class Debuggee {
   readonly gdb = new GdbSession();
   qemu?: QemuInstance;
@@ -101,7 +93,7 @@ export class Debuggee {
       ...qemuOptionsFor(app),
       accel: args.accel ?? 'auto',
       qemuPath: args.qemuPath,
-      extraArgs: [...app.qemuArgs, ...(args.qemuArgs ?? []), ...(this.stubKind === 'kernel' ? KERNEL_STUB_NODELAY : [])],
+      extraArgs: [...app.qemuArgs, ...(args.qemuArgs ?? [])],
       gdbstub: { kind: this.stubKind, wait: true },
       onConsole: (t) => this.hooks.output(t, 'stdout'),
     });

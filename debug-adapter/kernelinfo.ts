@@ -2,14 +2,19 @@
 // kernel's own plain-data tables through gdb (thread_all in kernel/include/kernel/thread.h, the
 // heap's counters in core/heap.c, virtio_devices in kernel/include/kernel/virtio.h). Each part is
 // a small gdb script, so a kernel without a part (no virtio linked) still gives the others.
+// The scripts only read: their convenience variables are all $k_*, because $sp, $pc, $fp and $ps
+// are registers in gdb and `set $sp = ...` would move the selected thread's stack pointer.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { GdbSession } from './gdb';
+import { mi, type GdbSession } from './gdb';
 
 export interface KernelThreadInfo {
+  /** the DAP (gdb) thread id, as in the threads request */
   id: number;
+  /** the kernel's own thread id (struct thread.id, the stub's thread id) */
+  kernelId: number;
   name: string;
   state: string;
   waitReason?: string;
@@ -29,42 +34,42 @@ export interface KernelInfo {
 const STATES = ['ready', 'running', 'sleeping', 'blocked', 'dead'];
 
 const SCRIPTS = {
-  threads: `set $t = thread_all
-while $t != 0
-  if $t->state == 1
-    set $sp = $rsp
+  threads: `set $k_t = thread_all
+while $k_t != 0
+  if $k_t->state == 1
+    set $k_sp = $rsp
   else
-    set $sp = $t->ctx.rsp
+    set $k_sp = $k_t->ctx.rsp
   end
-  printf "T\\t%d\\t%s\\t%d\\t%lu\\t%lu\\t%lu\\n", $t->id, $t->name, (int)$t->state, (unsigned long)$t->stack_base, (unsigned long)$t->stack_top, (unsigned long)$sp
-  if $t->wait_reason != 0
-    printf "W\\t%d\\t%s\\n", $t->id, $t->wait_reason
+  printf "T\\t%d\\t%s\\t%d\\t%lu\\t%lu\\t%lu\\n", $k_t->id, $k_t->name, (int)$k_t->state, (unsigned long)$k_t->stack_base, (unsigned long)$k_t->stack_top, (unsigned long)$k_sp
+  if $k_t->wait_reason != 0
+    printf "W\\t%d\\t%s\\n", $k_t->id, $k_t->wait_reason
   end
-  set $t = $t->all_next
+  set $k_t = $k_t->all_next
 end
 `,
-  heap: `set $n = 0
-set $nb = 0
-set $a = heap_arenas
-while $a != 0
-  set $n = $n + 1
-  set $nb = $nb + $a->size
-  set $a = $a->next
+  heap: `set $k_n = 0
+set $k_nb = 0
+set $k_a = heap_arenas
+while $k_a != 0
+  set $k_n = $k_n + 1
+  set $k_nb = $k_nb + $k_a->size
+  set $k_a = $k_a->next
 end
-set $f = 0
-set $fb = 0
-set $b = heap_free_list
-while $b != 0
-  set $f = $f + 1
-  set $fb = $fb + ($b->size & ~3)
-  set $b = $b->next_free
+set $k_f = 0
+set $k_fb = 0
+set $k_b = heap_free_list
+while $k_b != 0
+  set $k_f = $k_f + 1
+  set $k_fb = $k_fb + ($k_b->size & ~3)
+  set $k_b = $k_b->next_free
 end
-printf "H\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\n", (unsigned long)$n, (unsigned long)$nb, (unsigned long)heap_used_bytes, (unsigned long)heap_used_blocks, (unsigned long)$fb, (unsigned long)$f
+printf "H\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\n", (unsigned long)$k_n, (unsigned long)$k_nb, (unsigned long)heap_used_bytes, (unsigned long)heap_used_blocks, (unsigned long)$k_fb, (unsigned long)$k_f
 `,
-  devices: `set $d = virtio_devices
-while $d != 0
-  printf "D\\t%s\\t%u\\t%d\\t%lu\\n", $d->name, $d->device_id, (int)$d->claimed, (unsigned long)$d->irq_count
-  set $d = $d->next
+  devices: `set $k_d = virtio_devices
+while $k_d != 0
+  printf "D\\t%s\\t%u\\t%d\\t%lu\\n", $k_d->name, $k_d->device_id, (int)$k_d->claimed, (unsigned long)$k_d->irq_count
+  set $k_d = $k_d->next
 end
 `,
 };
@@ -96,13 +101,14 @@ export async function kernelInfo(gdb: GdbSession): Promise<KernelInfo> {
         const sp = Number(f[6]);
         info.threads.push({
           id: Number(f[1]),
+          kernelId: Number(f[1]),
           name: f[2],
           state: STATES[Number(f[3])] ?? `state ${f[3]}`,
           stackUsed: sp >= base && sp <= top ? top - sp : 0,
           stackSize: top - base,
         });
       } else if (f[0] === 'W') {
-        const t = info.threads.find((x) => x.id === Number(f[1]));
+        const t = info.threads.find((x) => x.kernelId === Number(f[1]));
         if (t) t.waitReason = f[2];
       } else if (f[0] === 'H' && f.length >= 7) {
         const n = f.slice(1).map(Number);
@@ -111,6 +117,17 @@ export async function kernelInfo(gdb: GdbSession): Promise<KernelInfo> {
         info.devices.push({ name: f[1], deviceId: Number(f[2]), claimed: f[3] === '1', irqCount: Number(f[4]) });
       }
     }
+  }
+  // gdb numbers threads in the order it met them; the stub names them "Thread <kernel id>"
+  try {
+    const byKernelId = new Map<number, number>();
+    for (const t of (await mi.threadInfo(gdb)).threads) {
+      const m = /^Thread (\d+)/.exec(t.targetId);
+      if (m) byKernelId.set(Number(m[1]), t.id);
+    }
+    for (const t of info.threads) t.id = byKernelId.get(t.kernelId) ?? t.id;
+  } catch (e) {
+    info.missing.push(`thread ids: ${e instanceof Error ? e.message : String(e)}`);
   }
   return info;
 }

@@ -41,6 +41,8 @@ export class MinnowDebugSession extends DebugSession {
   private pauseRequested = false;
   private ended = false;
   private progress = false;
+  /** >0 while the adapter runs gdb scripts of its own: their errors are not the user's */
+  private quiet = 0;
   private progressId = 0;
 
   /** for main.ts: what to kill when the adapter process goes down */
@@ -243,7 +245,7 @@ export class MinnowDebugSession extends DebugSession {
     });
     gdb.on('stream', (s) => {
       if (s.kind === 'target') this.sendEvent(new OutputEvent(s.text, 'stdout'));
-      else if (s.kind === 'log' && /warning|error|cannot|fail/i.test(s.text)) this.sendEvent(new OutputEvent(s.text, 'console'));
+      else if (s.kind === 'log' && this.quiet === 0 && /warning|error|cannot|fail/i.test(s.text)) this.sendEvent(new OutputEvent(s.text, 'console'));
     });
     gdb.on('unknown', (line) => this.sendEvent(new OutputEvent(`gdb: ${line}\n`, 'console')));
     gdb.on('aborted', (a) => {
@@ -469,12 +471,30 @@ export class MinnowDebugSession extends DebugSession {
       case 'minnow/kernelInfo':
         this.run(response, async () => {
           const gdb = this.gdb;
-          return gdb.whileStopped(() => kernelInfo(gdb));
+          this.quiet++;
+          try {
+            return await gdb.whileStopped(() => kernelInfo(gdb));
+          } finally {
+            this.quiet--;
+          }
         });
         return;
       case 'minnow/processes':
         // for tests and bug reports: which processes this session owns
         this.run(response, async () => ({ adapter: process.pid, qemu: this.debuggee?.qemu?.pid, gdb: this.debuggee?.gdb.pid, port: this.debuggee?.qemu?.port }));
+        return;
+      case 'minnow/focusThread':
+        // VS Code has no API to select a thread; it focuses the thread of a stopped event
+        this.run(response, async () => {
+          const threadId = (args as { threadId?: unknown } | undefined)?.threadId;
+          if (typeof threadId !== 'number') throw errors.badRequest('minnow/focusThread needs { threadId: number }.');
+          this.stopped();
+          const ev = new StoppedEvent('pause', threadId) as DebugProtocol.StoppedEvent;
+          ev.body.allThreadsStopped = true;
+          ev.body.preserveFocusHint = false;
+          setImmediate(() => this.sendEvent(ev));
+          return {};
+        });
         return;
       case 'minnow/consoleInput':
         this.run(response, async () => {

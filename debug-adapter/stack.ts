@@ -4,7 +4,7 @@
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { basename } from 'node:path';
-import { mi, type GdbSession, type MiFrame, type MiThread } from './gdb';
+import { GdbError, mi, type GdbSession, type MiFrame, type MiThread } from './gdb';
 
 export interface FrameRef {
   thread: number;
@@ -49,7 +49,14 @@ export class Stack {
   async stackTrace(args: DebugProtocol.StackTraceArguments): Promise<{ stackFrames: DebugProtocol.StackFrame[]; totalFrames?: number }> {
     const start = args.startFrame ?? 0;
     const levels = args.levels && args.levels > 0 ? args.levels : 64;
-    const frames = await mi.stackListFrames(this.gdb, args.threadId, start, start + levels - 1);
+    let frames: MiFrame[];
+    try {
+      frames = await mi.stackListFrames(this.gdb, args.threadId, start, start + levels - 1);
+    } catch (e) {
+      // a page that starts past the outermost frame
+      if (e instanceof GdbError && /not enough frames/i.test(e.message)) return { stackFrames: [], totalFrames: start };
+      throw e;
+    }
     const out = frames.map((f) => this.toDap(args.threadId, f));
     // cheap answer for the UI's paging: a full page means there may be more
     let total = this.depth.get(args.threadId);

@@ -312,11 +312,33 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     assert.ok(paths.includes(join(ROOT, 'kernel', 'core', 'sched.c')));
     const src = await c.dc.sourceRequest({ source: { path: join(ROOT, 'kernel', 'core', 'sched.c') }, sourceReference: 0 });
     assert.match(src.body.content, /sched_switch/);
-    const ki = (await c.dc.customRequest('minnow/kernelInfo')).body as { threads: { name: string; state: string; stackSize: number; stackUsed: number }[]; heap?: { usedBytes: number } };
+    const rsp = async (): Promise<string> => (await c.dc.evaluateRequest({ expression: '$rsp', frameId: (await topFrame(c, s.threadId!)).id, context: 'watch' })).body.result;
+    const rspBefore = await rsp();
+    const ki = (await c.dc.customRequest('minnow/kernelInfo')).body as { threads: { id: number; name: string; state: string; stackSize: number; stackUsed: number }[]; heap?: { usedBytes: number }; missing: string[] };
     const names = ki.threads.map((t) => t.name);
     for (const want of ['main', 'idle', 'alpha', 'beta']) assert.ok(names.includes(want), names.join(','));
     assert.ok(ki.threads.every((t) => t.stackSize > 0 && t.stackUsed <= t.stackSize));
     assert.ok(ki.heap && ki.heap.usedBytes > 0);
+    assert.equal(await rsp(), rspBefore, 'kernelInfo only reads');
+    // its thread ids are the DAP thread ids
+    const dapThreads = (await c.dc.threadsRequest()).body.threads;
+    for (const t of ki.threads) assert.ok(dapThreads.find((d) => d.id === t.id)?.name.startsWith(`${t.name} (`), `${t.id} ${t.name}`);
+    assert.deepEqual(ki.missing.map((m) => m.split(':')[0]), ['devices']);
+    assert.doesNotMatch(c.text(), /Error in sourced command file/);
+    // focusThread: a stopped event for that thread, the target untouched
+    const beta = dapThreads.find((d) => d.name.startsWith('beta ('))!;
+    const focus = stopped(c);
+    await c.dc.customRequest('minnow/focusThread', { threadId: beta.id });
+    assert.equal((await focus).threadId, beta.id);
+    // a stack page past the outermost frame is empty, not an error
+    const past = await c.dc.stackTraceRequest({ threadId: s.threadId!, startFrame: 50, levels: 20 });
+    assert.deepEqual(past.body.stackFrames, []);
+    // the app still runs to its end: nothing was written by the inspection
+    const done = c.dc.waitForEvent('terminated');
+    await c.dc.setBreakpointsRequest({ source: { path: MAIN_C }, breakpoints: [] });
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    await done;
+    assert.match(c.text('stdout'), /total=\d+/);
   });
 
   it('reports the actual line, unverified breakpoints, instruction breakpoints and progress', async () => {
