@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
+import { copyExample, scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
 import type { E2ePaths } from './harness';
 
 /** 1-based line of the first line containing `marker` (after the line containing `after`). */
@@ -116,5 +116,37 @@ describe('e2e: debugging a new project', function () {
     await repl.waitFor({ timeout: 30_000 });
     await vsc.screenshot('ended-output');
     assert.deepEqual(processesMatching('qemu-system', target), [], 'no QEMU left');
+  });
+
+  it('the Kernel view, kept open, is refreshed at every stop and the program still ends cleanly', async () => {
+    const app = copyExample('threads');
+    vsc = new VsCode('kernel-view');
+    await vsc.start({ workspace: app, vsix, tools });
+    await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
+    await vsc.openFile('main.c');
+    await vsc.breakpointInGutter(lineOf(join(app, 'main.c'), 'prod = thread_create("producer"', 'int main('));
+    let from = vsc.trace.length;
+    await vsc.page.keyboard.press('F5');
+    await vsc.trace.waitFor((e) => e.event === 'stopped', 'paused in main', 180_000, from);
+    const header = vsc.page.locator('.pane-header', { hasText: /Minnow Kernel/i }).first();
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await vsc.trace.waitFor((e) => e.event === 'kernel-view', 'the view reads the kernel when shown', 30_000, from);
+    for (const expect of ['producer', 'ticker']) {
+      // each step creates a thread; the open view shows it after the stop
+      from = vsc.trace.length;
+      await vsc.page.keyboard.press('F10');
+      const view = await vsc.trace.waitFor((e) => e.event === 'kernel-view', `refreshed after the step that creates ${expect}`, 60_000, from);
+      assert.ok((view.threads as string[]).some((t) => t.startsWith(`${expect}:`)), JSON.stringify(view.threads));
+      const count = (view.threads as string[]).length;
+      await vsc.page.locator('.pane-body .monaco-list-row', { hasText: `Threads (${count})` }).first().waitFor();
+    }
+    await vsc.screenshot('kernel-view-after-steps');
+    await vsc.command('Remove All Breakpoints');
+    from = vsc.trace.length;
+    await vsc.page.keyboard.press('F5');
+    const end = await vsc.trace.waitFor((e) => e.event === 'session-end' || (e.event === 'stopped' && e.reason === 'exception'), 'the session ends', 120_000, from);
+    assert.equal(end.event, 'session-end', `the program stopped on an exception instead of ending: ${JSON.stringify(end)}`);
+    const exited = vsc.trace.events().find((e) => e.event === 'exited');
+    assert.equal(exited?.exitCode, 0);
   });
 });
