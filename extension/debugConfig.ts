@@ -42,11 +42,10 @@ export class MinnowConfigurationProvider implements vscode.DebugConfigurationPro
       const dir = guessAppDir(folder);
       trace('f5-no-launch-json', { dir: dir ?? null });
       if (!dir) {
-        const choice = await vscode.window.showInformationMessage(
-          'Minnow: there is no minnow.json here, so there is no application to debug. Create one from a template?',
-          'New Project…',
-        );
-        if (choice) await vscode.commands.executeCommand('minnow.newProject');
+        // not awaited: F5 ends here, the offer stays until the user answers
+        void vscode.window
+          .showInformationMessage('Minnow: there is no minnow.json here, so there is no application to debug. Create one from a template?', 'New Project…')
+          .then((choice) => (choice ? vscode.commands.executeCommand('minnow.newProject') : undefined));
         return undefined;
       }
       // The build runs as a task first so that compile errors land in the Problems panel.
