@@ -7,12 +7,13 @@
  */
 import * as assert from 'node:assert/strict';
 import { Gdb } from './gdbmi';
-import { bootVm, buildTestApp, type Vm } from './harness';
+import { bootVm, buildTestApp, marker, type Vm } from './harness';
 
 interface Figures {
   next: number[];
   stepi: number[];
   read64k: number[];
+  nextLoop: number[];
 }
 
 function median(v: number[]): number {
@@ -33,7 +34,7 @@ async function measure(gdb: Gdb, port: number): Promise<Figures> {
   await gdb.cli('break sum_squares');
   await gdb.resume('continue');
   await gdb.cli('delete');
-  const fig: Figures = { next: [], stepi: [], read64k: [] };
+  const fig: Figures = { next: [], stepi: [], read64k: [], nextLoop: [] };
   for (let i = 0; i < 12; i++) fig.next.push(await timed(() => gdb.resume('next')));
   for (let i = 0; i < 40; i++) fig.stepi.push(await timed(() => gdb.resume('stepi')));
   for (let i = 0; i < 5; i++) {
@@ -44,6 +45,14 @@ async function measure(gdb: Gdb, port: number): Promise<Figures> {
       assert.ok(r.line.length > 65536 * 2, 'all 64 KiB came back');
     }));
   }
+  // `next` over one line that loops 200 times (range stepping's case)
+  await gdb.cli(`break main.c:${marker('busy-line')}`);
+  const at = await gdb.resume('continue');
+  assert.match(at, new RegExp(`line="${marker('busy-line')}"`));
+  await gdb.cli('delete');
+  let stop = '';
+  fig.nextLoop.push(await timed(async () => (stop = await gdb.resume('next'))));
+  assert.match(stop, new RegExp(`line="${marker('busy-return')}"`), 'next went over the loop line');
   return fig;
 }
 
@@ -84,6 +93,7 @@ describe('gdbstub figures (kernel stub vs QEMU gdbstub)', function () {
     console.log(row('next', kernel.next, qemu.next));
     console.log(row('stepi', kernel.stepi, qemu.stepi));
     console.log(row('read 64 KiB', kernel.read64k, qemu.read64k));
+    console.log(row('next (loop)', kernel.nextLoop, qemu.nextLoop));
     console.log(`      64 KiB read throughput: kernel stub ${kib(kernel.read64k)} KiB/s, QEMU stub ${kib(qemu.read64k)} KiB/s`);
     // loose bounds only: a shared machine makes tight ones flaky
     assert.ok(median(kernel.next) < 2000, 'next under 2 s');

@@ -100,6 +100,18 @@ __attribute__((noinline)) unsigned long flags_dance(void)
 	return f;
 }
 
+/* One source line that runs a loop: `next` over it is one vCont;r round
+ * trip through the kernel's stub, hundreds of single steps without it. */
+__attribute__((noinline)) int busy_line(int n)
+{
+	int acc = 0;
+
+	for (int k = 0; k < n; k++) acc += k * 3;	/* #MARK busy-line */
+	return acc;				/* #MARK busy-return */
+}
+
+volatile int busy_result;
+
 /* main sleeps here, so that the ticker runs: stepping a parked thread */
 __attribute__((noinline)) void nap(void)
 {
@@ -141,6 +153,7 @@ int main(int argc, char **argv)
 	if (!(flags_dance() & (1ul << 9)))
 		printf("flags_dance lost IF\n");
 	result = sum_squares(8);		/* #MARK main-call */
+	busy_result = busy_line(200);
 	printf("result %d peek %d label %s\n", result, peek_counter(),
 	       cursor->label);			/* #MARK main-print */
 	return 0;
