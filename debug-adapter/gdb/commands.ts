@@ -32,8 +32,9 @@ function ctx(c?: Context): string[] {
 
 // --- setup and connection -----------------------------------------------------------------
 
-export async function gdbSet(gdb: GdbSession, name: string, value: string): Promise<void> {
-  await gdb.send('-gdb-set', [name, value]);
+/** `-gdb-set name words...`, e.g. gdbSet(gdb, 'breakpoint', 'pending', 'on') */
+export async function gdbSet(gdb: GdbSession, name: string, ...words: string[]): Promise<void> {
+  await gdb.send('-gdb-set', [name, ...words]);
 }
 
 export async function fileExecAndSymbols(gdb: GdbSession, elf: string): Promise<void> {
@@ -166,7 +167,7 @@ export async function stackListFrames(
     .map(toFrame);
 }
 
-export async function stackListVariables(gdb: GdbSession, c: Context): Promise<MiVariable[]> {
+export async function stackListVariables(gdb: GdbSession, c?: Context): Promise<MiVariable[]> {
   const r = await gdb.send('-stack-list-variables', [...ctx(c), '--no-frame-filters', '--simple-values']);
   return list(r.results.variables)
     .map(toVariable)
@@ -189,7 +190,7 @@ export async function registerNames(gdb: GdbSession): Promise<string[]> {
 export async function registerValues(
   gdb: GdbSession,
   fmt: string,
-  c: Context,
+  c: Context | undefined,
   regs: number[] = [],
 ): Promise<{ number: number; value: string }[]> {
   const r = await gdb.send('-data-list-register-values', [...ctx(c), '--skip-unavailable', fmt, ...regs.map(String)]);
