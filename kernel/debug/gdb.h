@@ -155,7 +155,7 @@ int gdb_arch_reg_set(const struct gdb_regs *r, int regno, const char *hex);
 uint64_t gdb_arch_dr6_take(void);
 void gdb_arch_dr_load(const uint64_t addr[4], uint64_t dr7);
 bool gdb_arch_step_begin(struct trap_frame *f);
-void gdb_arch_step_end(struct trap_frame *f);
+void gdb_arch_step_end(struct trap_frame *f, bool done);
 void gdb_arch_exit_vm(int code);
 
 /* gdb_break.c */

@@ -255,17 +255,21 @@ bool gdb_arch_step_begin(struct trap_frame *f)
 	return true;
 }
 
-/* Undoes what step_begin did to the flags once the #DB (or a fault) came. */
-void gdb_arch_step_end(struct trap_frame *f)
+/*
+ * Undoes what step_begin did to the flags. `done`: the instruction
+ * completed (the single-step #DB); false when it faulted or trapped some
+ * other way, and then neither the stack nor IF was changed by it.
+ */
+void gdb_arch_step_end(struct trap_frame *f, bool done)
 {
 	uint64_t pushed;
 
-	if (gdb_arch_step_kind == STEP_PUSHF &&
+	if (done && gdb_arch_step_kind == STEP_PUSHF &&
 	    gdb_mem_read(f->rsp, &pushed, sizeof(pushed)) == sizeof(pushed)) {
 		pushed = (pushed & ~(RFLAGS_TF | RFLAGS_IF)) | gdb_arch_step_if;
 		gdb_mem_write(f->rsp, &pushed, sizeof(pushed));
 	}
-	if (gdb_arch_step_kind == STEP_POPF)
+	if (done && gdb_arch_step_kind == STEP_POPF)
 		gdb_arch_step_if = f->rflags & RFLAGS_IF;
 	f->rflags = (f->rflags & ~(RFLAGS_TF | RFLAGS_IF)) | gdb_arch_step_if;
 	gdb_arch_step_kind = STEP_PLAIN;

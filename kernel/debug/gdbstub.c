@@ -20,6 +20,7 @@ extern int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 
 #define GDB_COM2_IRQ 3
 #define DR6_HITS 0xfull		/* B0-B3: which DR0-DR3 fired */
+#define DR6_BS (1ull << 14)	/* single step */
 
 enum gdbstub_run {
 	GDBSTUB_RUN_FREE,	/* breakpoints armed, no TF */
@@ -165,6 +166,12 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	struct gdb_resume res;
 
 	gdbstub.in_stub = true;
+	/* a step that ended in a trap of another kind (int3 in the code, a
+	 * fault): give the frame its own TF and IF back */
+	if (gdbstub.stepping) {
+		gdb_arch_step_end(f, false);
+		gdbstub.stepping = false;
+	}
 	gdb_break_disarm_sw();
 	gdb_break_disarm_hw();
 	/* any stop ends a pending step of a parked thread (all-stop) */
@@ -275,7 +282,8 @@ static bool gdbstub_debug(struct trap_frame *f)
 	gdb_break_disarm_hw();
 
 	if (stepped) {
-		gdb_arch_step_end(f);
+		/* BS: the instruction completed; else a DR breakpoint fired */
+		gdb_arch_step_end(f, dr6 & DR6_BS);
 		gdbstub.stepping = false;
 	}
 	if (!gdbstub.attached && !stepped)
@@ -328,10 +336,6 @@ bool gdbstub_trap(struct trap_frame *f)
 	}
 	if (f->vector >= TRAP_EXCEPTIONS)
 		return false;
-	if (gdbstub.stepping) {
-		gdb_arch_step_end(f);
-		gdbstub.stepping = false;
-	}
 	gdbstub_stop(f, gdbstub_signal(f->vector), NULL);
 	return true;
 }

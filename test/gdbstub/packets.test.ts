@@ -274,6 +274,27 @@ if (typeof describe === "function") describe('gdbstub packets (raw RSP)', functi
     assert.doesNotMatch(vm.console(), /lost IF/);
   });
 
+  it('a step that faults stops with the fault\'s signal and the code\'s own flags', async () => {
+    await vm.kill();
+    rsp.close();
+    vm = await bootVm(elf, { args: ['div0'] });
+    rsp = await RspClient.connect(vm.port);
+    rsp.write('+');
+    assert.equal(await rsp.request(`Z0,${hex(addr('divide'))},1`), 'OK');
+    STOP.exec(await rsp.request('c'))!;
+    assert.equal(await rsp.request(`z0,${hex(addr('divide'))},1`), 'OK');
+    let sig = '05';
+    for (let i = 0; i < 20 && sig === '05'; i++) sig = STOP.exec(await rsp.request('s'))![1];
+    assert.equal(sig, '08', 'SIGFPE');
+    const flags = leHex(await rsp.request('p11'));
+    assert.equal(flags & (1n << 8n), 0n, 'no TF left behind');
+    assert.equal(flags & (1n << 9n), 1n << 9n, 'IF as the thread had it');
+    // continuing faults again at the same place, as on real hardware
+    assert.equal(STOP.exec(await rsp.request('c'))![1], '08');
+    await rsp.send('k');
+    await vm.exited;
+  });
+
   it('keeps the framing rules: naks, garbage, truncation, overflow, no-ack mode', async () => {
     // bad checksum -> '-', the retransmission is accepted
     rsp.write('$qC#00');
