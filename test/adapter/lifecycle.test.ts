@@ -148,13 +148,16 @@ describe('adapter: life cycle', function () {
     assert.ok(await waitGone([p.qemu, p.gdb], 3000), 'the old QEMU and gdb are gone');
   });
 
-  it('stopOnEntry stops in main', async () => {
+  it('stopOnEntry stops in main; gdbCommands run after connecting', async () => {
     c = await startClient();
     const s = stopped(c);
-    await launch(c, appArgs({ ...NO_BUILD, stopOnEntry: true }), {});
+    await launch(c, appArgs({ ...NO_BUILD, stopOnEntry: true, gdbCommands: ['set $minnow_test = 42'] }), {});
     const e = await s;
     assert.equal(e.reason, 'entry');
-    assert.equal((await topFrame(c, e.threadId!)).name, 'main');
+    const f = await topFrame(c, e.threadId!);
+    assert.equal(f.name, 'main');
+    const v = await c.dc.evaluateRequest({ expression: '$minnow_test', frameId: f.id, context: 'watch' });
+    assert.equal(v.body.result, '42');
   });
 
   describe('attach to `minnow debug`', () => {
