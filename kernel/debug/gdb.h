@@ -104,8 +104,10 @@ struct gdb_buf {
 	bool overflow;
 };
 
-/* A thread's registers: the trap frame of the running one, or the saved
- * callee-saved context of a parked one (the rest read as unavailable). */
+/*
+ * A thread's registers: the trap frame of the running one, or the saved
+ * callee-saved context of a parked one (the rest read as unavailable).
+ */
 struct gdb_regs {
 	struct trap_frame *frame;
 	struct cpu_context *ctx;

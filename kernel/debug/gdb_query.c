@@ -8,8 +8,10 @@
  */
 #include "gdb.h"
 
-/* gdb id of a thread without a usable id of its own (the boot
- * pseudo-thread has id 0, which RSP reserves for "any thread") */
+/*
+ * gdb id of a thread without a usable id of its own (the boot
+ * pseudo-thread has id 0, which RSP reserves for "any thread")
+ */
 #define GDB_THREAD_PSEUDO_ID 0x7fffffff
 #define GDB_THREAD_LIST_MAX 100000	/* bound on a possibly corrupt list */
 

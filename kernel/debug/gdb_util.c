@@ -18,8 +18,10 @@ int gdb_util_hexval(char c)
 	return -1;
 }
 
-/* Parses a big-endian hex number (addresses, lengths, thread ids) and
- * advances *p past it; returns the number of digits (0: none there). */
+/*
+ * Parses a big-endian hex number (addresses, lengths, thread ids) and
+ * advances *p past it; returns the number of digits (0: none there).
+ */
 size_t gdb_util_parse_hex(const char **p, uint64_t *v)
 {
 	const char *s = *p;

@@ -2,9 +2,10 @@
  * The gdbstub's entry points and its run state: the trap hook, the COM2
  * RX interrupt (Ctrl-C, or a new gdb's first packet), panic (the
  * TRAP_PANIC vector: SIGABRT) and the wait-before-main stop. A stop takes
- * every breakpoint out, serves gdb (gdb_protocol.c) and then sets the CPU up for what gdb asked: run freely,
- * step once, step through a range (vCont;r, without asking gdb at each
- * instruction), or first step off a breakpoint and then run.
+ * every breakpoint out, serves gdb (gdb_protocol.c) and then sets the CPU
+ * up for what gdb asked: run freely, step once, step through a range
+ * (vCont;r, without asking gdb at each instruction), or first step off a
+ * breakpoint and then run.
  * There is one CPU, and the stub runs with interrupts off.
  */
 #include <errno.h>
@@ -13,8 +14,10 @@
 
 #include "gdb.h"
 
-/* Weak so that the stub links (without Ctrl-C) into kernels that have no
- * IOAPIC code yet; gdb can still stop the kernel at traps and in wait mode. */
+/*
+ * Weak so that the stub links (without Ctrl-C) into kernels that have no
+ * IOAPIC code; gdb can still stop such a kernel at traps and in wait mode.
+ */
 extern int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 			void *arg) __attribute__((weak));
 
@@ -95,8 +98,10 @@ static bool gdbstub_step(struct trap_frame *f)
 	for (;;) {
 		if (gdb_arch_step_begin(f)) {
 			gdbstub.stepping = true;
-			/* RF: a DR breakpoint on this very instruction
-			 * must not fire again */
+			/*
+			 * RF: a DR breakpoint on this very instruction
+			 * must not fire again
+			 */
 			f->rflags |= RFLAGS_RF;
 			gdb_break_arm_hw();
 			return true;
@@ -166,8 +171,10 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	struct gdb_resume res;
 
 	gdbstub.in_stub = true;
-	/* a step that ended in a trap of another kind (int3 in the code, a
-	 * fault): give the frame its own TF and IF back */
+	/*
+	 * a step that ended in a trap of another kind (int3 in the code, a
+	 * fault): give the frame its own TF and IF back
+	 */
 	if (gdbstub.stepping) {
 		gdb_arch_step_end(f, false);
 		gdbstub.stepping = false;
@@ -388,8 +395,10 @@ static void gdbstub_own_trap(int signal)
 
 void gdbstub_before_main(void)
 {
-	/* interrupts off: a gdb attaching between the test and the int3
-	 * would otherwise get a second, unasked-for stop */
+	/*
+	 * Interrupts off: a gdb attaching between the test and the int3
+	 * would otherwise get a second, unasked-for stop.
+	 */
 	uint64_t flags = irq_save();
 
 	/* a gdb that connected during boot has had its chance already */
