@@ -98,5 +98,7 @@ describe('gdbstub figures (kernel stub vs QEMU gdbstub)', function () {
     // loose bounds only: a shared machine makes tight ones flaky
     assert.ok(median(kernel.next) < 2000, 'next under 2 s');
     assert.ok(median(kernel.stepi) < 1000, 'stepi under 1 s');
+    // range stepping: one round trip where QEMU's stub needs ~1000 steps
+    assert.ok(median(kernel.nextLoop) < median(qemu.nextLoop), 'next over a looping line beats single steps');
   });
 });
