@@ -257,7 +257,8 @@ describe('adapter: life cycle', function () {
       try {
         const s = stopped(x);
         await launch(x, appArgs({ ...NO_BUILD, stopOnEntry: true }), {});
-        await s;
+        const e = await s;
+        assert.equal(e.reason, 'entry', `cycle ${i}`);
         const p = await processes(x);
         pids.push(p.qemu!, p.gdb!);
         await x.dc.terminateRequest();
