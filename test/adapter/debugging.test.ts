@@ -202,6 +202,21 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     assert.equal(v.body.result, '10');
   });
 
+  it('a read data breakpoint stops where the global is read', async () => {
+    const s = await at('BP1');
+    const info = await c.dc.dataBreakpointInfoRequest({ name: 'greeting_value' });
+    assert.deepEqual(info.body.accessTypes, ['write', 'read', 'readWrite']);
+    const set = await c.dc.setDataBreakpointsRequest({ breakpoints: [{ dataId: info.body.dataId!, accessType: 'read' }] });
+    assert.equal(set.body.breakpoints[0].verified, true);
+    const n = stopped(c);
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    const e = await n;
+    assert.equal(e.reason, 'data breakpoint');
+    const f = await topFrame(c, e.threadId!);
+    assert.equal(f.name, 'main');
+    assert.equal(f.line, marker('PRINT'));
+  });
+
   it('breakpoints set while the kernel runs take effect (interrupt, insert, continue)', async () => {
     const s = await at('BP1', {}, [{ line: marker('BP1') }]);
     await c.dc.evaluateRequest({ expression: 'mode = 1', frameId: (await topFrame(c, s.threadId!)).id, context: 'repl' });
