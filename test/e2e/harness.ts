@@ -54,6 +54,8 @@ export interface StartOptions {
   tools: E2ePaths;
   /** Extra environment for code-server (reaches the extension host). */
   env?: Record<string, string>;
+  /** Extra user settings. */
+  settings?: Record<string, unknown>;
 }
 
 /** Reads the extension's trace (MINNOW_TRACE): one JSON object per line. */
@@ -163,6 +165,7 @@ export class VsCode {
           'terminal.integrated.gpuAcceleration': 'off',
           // QEMU's gdb port is not a web application to open in a browser
           'remote.autoForwardPorts': false,
+          ...opts.settings,
         },
         null,
         2,

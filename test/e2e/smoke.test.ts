@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureE2eTools, packageExtension, VsCode, copyExample } from './harness';
+import { ensureE2eTools, packageExtension, VsCode, copyExample, REPO } from './harness';
 import type { E2ePaths } from './harness';
 
 function lineOf(file: string, marker: string): number {
@@ -24,8 +24,10 @@ describe('e2e: the installed extension', function () {
     vsix = packageExtension();
   });
 
-  afterEach(async () => {
+  afterEach(async function () {
+    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
     await vsc?.stop();
+    if (this.currentTest?.state === 'passed') vsc?.cleanup();
   });
 
   it('activates in a Minnow workspace and checks the toolchain', async () => {
@@ -57,5 +59,21 @@ describe('e2e: the installed extension', function () {
     await vsc.page.locator('.statusbar-item', { hasText: 'Assembly (GNU as)' }).first().waitFor();
     await vsc.breakpointInGutter(lineOf(switchS, 'switch_context:'));
     await vsc.screenshot('breakpoint-in-switch-S');
+  });
+
+  it('"Minnow: Build" builds against the kernel named by minnow.kernelPath', async () => {
+    vsc = new VsCode('kernel-path');
+    const workspace = copyExample('hello');
+    const kernel = join(REPO, 'kernel');
+    await vsc.start({ workspace, vsix, tools, settings: { 'minnow.kernelPath': kernel } });
+    await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
+    await vsc.focusEditor();
+    await vsc.command('Minnow: Build');
+    const end = await vsc.trace.waitFor((e) => e.event === 'task-end' && e.command === 'build', 'the build task ends', 120_000);
+    assert.equal(end.exitCode, 0);
+    const commands = readFileSync(join(workspace, 'build', 'compile_commands.json'), 'utf8');
+    assert.ok(commands.includes(join(kernel, 'core')), 'compiled the kernel of minnow.kernelPath');
+    assert.ok(!commands.includes('extensions/minnow.minnow-'), 'not the kernel inside the extension');
+    await vsc.screenshot('built');
   });
 });
