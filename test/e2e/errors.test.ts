@@ -76,6 +76,10 @@ describe('e2e: errors before boot', function () {
     await offer.waitFor({ timeout: 30_000 });
     await offer.locator('.monaco-button', { hasText: 'New Project…' }).waitFor();
     await vsc.screenshot('offers-new-project');
+    // Run and Debug, with no launch.json, offers it too
+    await vsc.page.keyboard.press('Control+Shift+D');
+    await vsc.page.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'New Minnow Project…' }).first().waitFor({ timeout: 30_000 });
+    await vsc.screenshot('run-and-debug-welcome');
     assert.equal(vsc.trace.events().filter((e) => e.event === 'session-start').length, 0, 'no debug session started');
   });
 
