@@ -180,8 +180,13 @@ export class Debuggee {
     this.closing = true;
     if (this.gdb.alive) {
       try {
-        if (this.gdb.running) await this.gdb.interrupt().then(() => this.gdb.waitStopped(2000)).catch(() => undefined);
-        if (detach) await mi.targetDetach(this.gdb).catch(() => undefined);
+        // QEMU we started is simply killed; a kernel we attached to is detached from (it runs on)
+        // or killed through the stub (`k`), and both need a stopped target first
+        if (this.kind === 'attach' || detach) {
+          if (this.gdb.running) await this.gdb.interrupt().then(() => this.gdb.waitStopped(2000)).catch(() => undefined);
+          if (detach) await mi.targetDetach(this.gdb).catch(() => undefined);
+          else await this.gdb.cli('kill', { timeoutMs: 3000 }).catch(() => undefined);
+        }
       } finally {
         await this.gdb.exit(1000);
       }

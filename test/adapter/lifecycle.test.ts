@@ -166,7 +166,7 @@ describe('adapter: life cycle', function () {
       if (cli?.exitCode === null) cli.kill('SIGTERM');
     });
 
-    it('attaches, stops at a breakpoint and detaches on disconnect', async () => {
+    async function minnowDebug(): Promise<{ target: string; output: () => string }> {
       cli = spawn(process.execPath, [join(ROOT, 'bin', 'minnow'), 'debug', APP, '--wait'], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       const target = await new Promise<string>((resolve, reject) => {
@@ -182,6 +182,11 @@ describe('adapter: life cycle', function () {
         cli!.stdout!.on('data', on);
         cli!.stderr!.on('data', on);
       });
+      return { target, output: () => out };
+    }
+
+    it('attaches, stops at a breakpoint and detaches on disconnect', async () => {
+      const { target, output } = await minnowDebug();
       c = await startClient();
       const s = stopped(c);
       await launch(c, { target, program: ELF }, { [MAIN_C]: [{ line: marker('BP1') }] }, undefined, 'attach');
@@ -192,9 +197,21 @@ describe('adapter: life cycle', function () {
       await c.dc.disconnectRequest({});
       assert.ok(await waitGone([p.gdb], 3000));
       // detached, the kernel runs main to its end and `minnow debug` exits with main's status
-      const code = cli.exitCode ?? (await new Promise<number | null>((r) => cli!.once('exit', (c) => r(c))));
+      const code = cli!.exitCode ?? (await new Promise<number | null>((r) => cli!.once('exit', (c) => r(c))));
       assert.equal(code, 0);
-      assert.match(out, /total=\d+/);
+      assert.match(output(), /total=\d+/);
+    });
+
+    it('terminate ends the kernel it attached to', async () => {
+      const { target } = await minnowDebug();
+      c = await startClient();
+      const s = stopped(c);
+      await launch(c, { target, program: ELF, stopOnEntry: true }, {}, undefined, 'attach');
+      assert.equal((await s).reason, 'entry');
+      const exited = cli!.exitCode !== null ? Promise.resolve(cli!.exitCode) : new Promise<number | null>((r) => cli!.once('exit', (code) => r(code)));
+      await c.dc.terminateRequest();
+      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))]);
+      assert.notEqual(code, 'still running');
     });
   });
 
