@@ -50,6 +50,12 @@ static struct gdb_sw_break gdb_break_sw[GDB_SW_BREAK_MAX];
 static struct gdb_hw_slot gdb_break_hw[GDB_HW_SLOTS];
 /* the stub's own int3, where a parked thread resumes (see gdbstub.c) */
 static struct gdb_sw_break gdb_break_hidden;
+/*
+ * What DR0-DR3/DR7 hold now: a range step re-arms at every instruction,
+ * and a debug register write is not free (a VM exit, or a TB flush in TCG).
+ */
+static uint64_t gdb_break_dr_addr[GDB_HW_SLOTS];
+static uint64_t gdb_break_dr7;
 
 /* core/ksyms.c; weak so that the stub links into kernels without it */
 extern const char *ksyms_lookup(uintptr_t addr, uintptr_t *offset)
@@ -280,6 +286,20 @@ static uint64_t gdb_break_len_bits(uint64_t len)
 	return 0;
 }
 
+static bool gdb_break_dr_loaded(const uint64_t addr[GDB_HW_SLOTS],
+				uint64_t dr7)
+{
+	int i;
+
+	if (dr7 != gdb_break_dr7)
+		return false;
+	for (i = 0; i < GDB_HW_SLOTS; i++) {
+		if ((dr7 & DR7_L(i)) && addr[i] != gdb_break_dr_addr[i])
+			return false;
+	}
+	return true;
+}
+
 void gdb_break_arm_hw(void)
 {
 	uint64_t addr[GDB_HW_SLOTS] = { 0 }, dr7 = 0, rw;
@@ -305,14 +325,21 @@ void gdb_break_arm_hw(void)
 	}
 	if (dr7)
 		dr7 |= DR7_LE_GE;
+	if (gdb_break_dr_loaded(addr, dr7))
+		return;
 	gdb_arch_dr_load(addr, dr7);
+	gdb_break_dr7 = dr7;
+	gdb_util_memcpy(gdb_break_dr_addr, addr, sizeof(addr));
 }
 
 void gdb_break_disarm_hw(void)
 {
 	static const uint64_t none[GDB_HW_SLOTS];
 
+	if (gdb_break_dr7 == 0)
+		return;
 	gdb_arch_dr_load(none, 0);
+	gdb_break_dr7 = 0;
 }
 
 /*
