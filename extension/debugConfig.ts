@@ -6,12 +6,10 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { checkApp, guessAppDir, hasManifest, showManifestProblem } from './apps';
 import { Install, settings } from './settings';
+import { BUILD_TASK_LABEL, DEBUG_TYPE, launchConfig } from './templates';
 import { trace } from './trace';
 
-export const DEBUG_TYPE = 'minnow';
-
-/** The task that builds before a session; matches what the TaskProvider returns. */
-export const BUILD_TASK_LABEL = 'minnow: build';
+export { DEBUG_TYPE };
 
 /**
  * The preLaunchTask that builds `dir`: the provided task's label ("minnow: build") when `dir`
@@ -20,10 +18,6 @@ export const BUILD_TASK_LABEL = 'minnow: build';
 export function buildTaskFor(dir: string): string | { type: string; command: string; app: string } {
   const isFolder = vscode.workspace.workspaceFolders?.some((f) => f.uri.fsPath === dir);
   return isFolder ? BUILD_TASK_LABEL : { type: DEBUG_TYPE, command: 'build', app: dir };
-}
-
-export function launchConfig(name: string, app: string, extra: Partial<vscode.DebugConfiguration> = {}): vscode.DebugConfiguration {
-  return { type: DEBUG_TYPE, request: 'launch', name: `Minnow: debug ${name}`, app, stopOnEntry: false, ...extra };
 }
 
 export class MinnowConfigurationProvider implements vscode.DebugConfigurationProvider {

@@ -8,10 +8,9 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { hasManifest } from './apps';
 import { Install, settings } from './settings';
+import { PROBLEM_MATCHERS, TASK_TYPE } from './templates';
 
-export const TASK_TYPE = 'minnow';
-/** gcc's file:line:column diagnostics, and the linker's file:line ones. */
-export const PROBLEM_MATCHERS = ['$minnow-gcc', '$minnow-ld'];
+export { TASK_TYPE };
 export type TaskCommand = 'build' | 'run';
 
 export interface MinnowTaskDefinition extends vscode.TaskDefinition {
