@@ -76,6 +76,8 @@ export interface VmOptions {
   qemuStub?: boolean;
   /** -S: the CPU waits for QEMU's gdbstub to continue */
   freeze?: boolean;
+  /** leave COM2 out: the stub must switch itself off */
+  noCom2?: boolean;
 }
 
 export interface Vm {
@@ -103,9 +105,11 @@ export async function bootVm(elf: string, opts: VmOptions = {}): Promise<Vm> {
     '-kernel', elf, '-append', append,
     '-serial', 'stdio',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
-    '-chardev', `socket,id=gdbcom2,host=127.0.0.1,port=${port},server=on,wait=off,nodelay=on`,
-    '-device', 'isa-serial,chardev=gdbcom2,index=1',
   ];
+  if (!opts.noCom2) {
+    argv.push('-chardev', `socket,id=gdbcom2,host=127.0.0.1,port=${port},server=on,wait=off,nodelay=on`);
+    argv.push('-device', 'isa-serial,chardev=gdbcom2,index=1');
+  }
   if (qemuPort) argv.push('-gdb', `tcp:127.0.0.1:${qemuPort}`);
   if (opts.freeze) argv.push('-S');
   const child = spawn('qemu-system-x86_64', argv, { stdio: ['pipe', 'pipe', 'pipe'] });

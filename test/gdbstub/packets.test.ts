@@ -368,6 +368,22 @@ if (typeof describe === "function") describe('gdbstub packets (raw RSP)', functi
     await vm.waitConsole(/result 204 peek 8 label origin/);
   });
 
+  it('switches itself off without COM2: minnow.gdb=wait does not wait', async () => {
+    await vm.kill();
+    rsp.close();
+    vm = await bootVm(elf, { noCom2: true });
+    await vm.waitConsole(/result 204 peek 8 label origin/);
+    assert.equal(await vm.exited, 1);
+  });
+
+  it('leaves faults to the crash report while no gdb is attached', async () => {
+    await vm.kill();
+    rsp.close();
+    vm = await bootVm(elf, { wait: false, args: ['div0'] });
+    assert.equal(await vm.exited, (127 << 1) | 1, 'exit code 127: kernel crashed');
+    assert.doesNotMatch(vm.console(), /result/);
+  });
+
   it('attaches again after a detach, and k ends the VM', async () => {
     await vm.kill();
     rsp.close();
