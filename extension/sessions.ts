@@ -3,6 +3,7 @@
 // console terminal, the first output or stop marks the instance as booted.
 
 import * as vscode from 'vscode';
+import { basename } from 'node:path';
 import { checkApp } from './apps';
 import { DEBUG_TYPE } from './debugConfig';
 import type { GuestConsole } from './guestConsole';
@@ -29,7 +30,8 @@ export class SessionWatcher implements vscode.DebugAdapterTrackerFactory {
       vscode.debug.onDidStartDebugSession((s) => {
         if (s.type !== DEBUG_TYPE) return;
         trace('session-start', { name: s.name });
-        this.status.start({ kind: 'session', session: s, name: appName(s), started: Date.now() });
+        const target = s.configuration.request === 'attach' ? String(s.configuration.target) : undefined;
+        this.status.start({ kind: 'session', session: s, name: appName(s), started: Date.now(), attachedTo: target });
         this.guest.ensure();
         this.guest.attach(s);
       }),
@@ -83,6 +85,8 @@ export class SessionWatcher implements vscode.DebugAdapterTrackerFactory {
 
 /** The application's name from its minnow.json, else its folder's name, else the session's. */
 function appName(s: vscode.DebugSession): string {
+  const program = s.configuration.program;
+  if (s.configuration.request === 'attach' && typeof program === 'string') return basename(program, '.elf');
   const app = s.configuration.app;
   if (typeof app !== 'string' || !app) return s.name;
   const checked = checkApp(app);

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { trace } from './trace';
 
 export type Instance =
-  | { kind: 'session'; session: vscode.DebugSession; name: string; started: number; bootMs?: number }
+  | { kind: 'session'; session: vscode.DebugSession; name: string; started: number; bootMs?: number; attachedTo?: string }
   | { kind: 'task'; execution: vscode.TaskExecution; name: string; started: number; bootMs?: number };
 
 export class InstanceStatus implements vscode.Disposable {
@@ -33,7 +33,7 @@ export class InstanceStatus implements vscode.Disposable {
   /** The guest produced its first output or stopped: it has booted. */
   booted(match: (i: Instance) => boolean): void {
     const i = this.instance;
-    if (!i || i.bootMs !== undefined || !match(i)) return;
+    if (!i || i.bootMs !== undefined || !match(i) || (i.kind === 'session' && i.attachedTo)) return;
     i.bootMs = Date.now() - i.started;
     this.render();
     trace('status-booted', { text: this.item.text, bootMs: i.bootMs });
@@ -61,7 +61,9 @@ export class InstanceStatus implements vscode.Disposable {
     const i = this.instance;
     if (!i) return;
     const pending = i.kind === 'task' ? 'running' : 'booting…';
-    const boot = i.bootMs === undefined ? pending : `booted in ${(i.bootMs / 1000).toFixed(2)} s`;
+    let boot = i.bootMs === undefined ? pending : `booted in ${(i.bootMs / 1000).toFixed(2)} s`;
+    // an attached instance booted elsewhere (minnow debug); Minnow did not time it
+    if (i.kind === 'session' && i.attachedTo) boot = `attached to ${i.attachedTo}`;
     this.item.text = `$(vm-running) ${i.name} · ${boot}`;
     this.item.tooltip = `Minnow: ${i.name} is running (${i.kind === 'session' ? 'debugging' : 'run task'}). Click to stop it.`;
   }
