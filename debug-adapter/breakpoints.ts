@@ -33,6 +33,8 @@ interface Entry {
   /** adapter-side hit counting for "%N" hit conditions */
   every?: number;
   hits: number;
+  /** what the client was last told: "verified:line:path" */
+  seen?: string;
 }
 
 type Spec =
@@ -167,7 +169,9 @@ export class Breakpoints {
       const b = await mi.breakInsert(this.gdb, { location, condition: bp.condition, ignoreCount, pending: true });
       entry.gdbNumber = b.number;
       this.byGdbNumber.set(b.number, entry);
-      return [entry, toDap(entry.id, b, fallback)];
+      const dap = toDap(entry.id, b, fallback);
+      entry.seen = `${dap.verified}:${dap.line}:${dap.source?.path}`;
+      return [entry, dap];
     } catch (e) {
       return [entry, { id: entry.id, verified: false, ...fallback, message: messageOf(e) }];
     }
@@ -243,7 +247,13 @@ export class Breakpoints {
   changed(b: MiBreakpoint): DebugProtocol.Breakpoint | undefined {
     const entry = this.byGdbNumber.get(b.number);
     if (!entry || entry.kind === 'data') return undefined;
-    return toDap(entry.id, b, {});
+    const dap = toDap(entry.id, b, {});
+    // every hit modifies the hit count; only a change the user can see is worth an event
+    const seen = `${dap.verified}:${dap.line}:${dap.source?.path}`;
+    if (entry.seen === seen) return undefined;
+    const first = entry.seen === undefined;
+    entry.seen = seen;
+    return first && dap.verified ? undefined : dap;
   }
 }
 

@@ -188,6 +188,8 @@ export class MinnowDebugSession extends DebugSession {
   }
 
   private entryPending = false;
+  /** the thread of the last stop, for events gdb gives no thread for */
+  private lastThreadId = 1;
   /** the last exception stop, for exceptionInfo */
   private lastException?: { id: string; description: string };
 
@@ -250,8 +252,11 @@ export class MinnowDebugSession extends DebugSession {
     gdb.on('unknown', (line) => this.sendEvent(new OutputEvent(`gdb: ${line}\n`, 'console')));
     gdb.on('aborted', (a) => {
       if (gdb !== this.debuggee?.gdb) return;
-      this.sendEvent(new OutputEvent(`gdb could not resume the kernel: ${a.message}\n`, 'important'));
-      this.sendEvent(new StoppedEvent('exception', undefined, a.message));
+      this.sendEvent(new OutputEvent(`gdb could not resume the kernel: ${a.message} (see the messages above)\n`, 'important'));
+      const ev = new StoppedEvent('exception', this.lastThreadId, a.message) as DebugProtocol.StoppedEvent;
+      ev.body.description = `Could not resume: ${a.message}`;
+      ev.body.allThreadsStopped = true;
+      this.sendEvent(ev);
     });
     gdb.on('notify', (n) => {
       if (gdb !== this.debuggee?.gdb) return;
@@ -290,7 +295,8 @@ export class MinnowDebugSession extends DebugSession {
       this.entryPending = false;
       if (e.frame?.func === 'main') reason = 'entry';
     }
-    const ev = new StoppedEvent(reason, e.threadId ?? 1, verdict.text) as DebugProtocol.StoppedEvent;
+    this.lastThreadId = e.threadId ?? this.lastThreadId;
+    const ev = new StoppedEvent(reason, this.lastThreadId, verdict.text) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
     if (verdict.description) ev.body.description = verdict.description;
     if (verdict.hitBreakpointIds) ev.body.hitBreakpointIds = verdict.hitBreakpointIds;

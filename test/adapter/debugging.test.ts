@@ -387,6 +387,24 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     assert.equal(BigInt((await topFrame(c, hit.threadId!)).instructionPointerReference!), BigInt(target));
   });
 
+  it('a breakpoint gdb cannot insert stops the resume with a message, and the session goes on', async () => {
+    const s = await at('BP1');
+    // page 0 is unmapped: the stub answers Z0 with an error, gdb answers ^running then ^error
+    const ib = await c.dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: '0x0' }] });
+    assert.equal(ib.body.breakpoints.length, 1);
+    const n = stopped(c);
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    const e = await n;
+    assert.equal(e.reason, 'exception');
+    assert.match(e.description ?? '', /Could not resume/);
+    assert.match(c.text(), /could not resume the kernel/);
+    await c.dc.customRequest('setInstructionBreakpoints', { breakpoints: [] });
+    const done = c.dc.waitForEvent('terminated');
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    await done;
+    assert.match(c.text('stdout'), /total=\d+/);
+  });
+
   it('instruction granularity steps one instruction', async () => {
     const s = await at('BP1');
     const pc0 = BigInt((await topFrame(c, s.threadId!)).instructionPointerReference!);
