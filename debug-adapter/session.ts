@@ -320,8 +320,10 @@ export class MinnowDebugSession extends DebugSession {
   private async resume(kind: mi.StepKind, thread?: number): Promise<void> {
     const gdb = this.stopped();
     this.stack!.invalidate();
-    await this.vars!.invalidate();
-    await mi.exec(gdb, kind, thread);
+    // the step goes first; deleting the stop's variable objects needs no stopped target
+    const resumed = mi.exec(gdb, kind, thread);
+    void this.vars!.invalidate();
+    await resumed;
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
