@@ -88,6 +88,19 @@ static bool gdb_break_forbidden(uint64_t addr)
 	return false;
 }
 
+/*
+ * Written by trap_dispatch() before it calls the stub: a watchpoint on it
+ * would fire again inside its own #DB, forever (weak: may not exist).
+ */
+extern int trap_depth __attribute__((weak));
+
+static bool gdb_break_watch_forbidden(uint64_t addr, uint64_t len)
+{
+	uint64_t td = (uint64_t)(uintptr_t)&trap_depth;
+
+	return &trap_depth && addr < td + sizeof(trap_depth) && td < addr + len;
+}
+
 static struct gdb_sw_break *gdb_break_sw_find(uint64_t addr)
 {
 	int i;
@@ -163,6 +176,8 @@ int gdb_break_insert(int type, uint64_t addr, uint64_t len)
 {
 	if ((type == Z_SW_BREAK || type == Z_HW_BREAK) &&
 	    gdb_break_forbidden(addr))
+		return -EPERM;
+	if (type > Z_HW_BREAK && gdb_break_watch_forbidden(addr, len))
 		return -EPERM;
 	if (type == Z_SW_BREAK)
 		return gdb_break_sw_insert(addr);
