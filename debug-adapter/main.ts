@@ -27,6 +27,11 @@ process.on('uncaughtException', (e) => {
   cleanup();
   process.exit(70);
 });
+// a promise nobody awaited failed: a bug, but not one worth ending the user's session for
+process.on('unhandledRejection', (e) => {
+  if (MinnowDebugSession.current) MinnowDebugSession.current.internalError(e);
+  else process.stderr.write(`minnow debug adapter: ${String(e)}\n`);
+});
 // the client went away without a disconnect: nothing is left to serve
 process.stdin.on('end', () => {
   cleanup();

@@ -59,6 +59,12 @@ export class MinnowDebugSession extends DebugSession {
     this.debuggee?.killNow();
   }
 
+  /** A bug on a path no request waits for: logged, and the session carries on. */
+  internalError(e: unknown): void {
+    const d = toDapError(e);
+    this.sendEvent(new OutputEvent(`minnow debug adapter: ${d.detail ?? d.format}\n`, 'stderr'));
+  }
+
   /** Runs a handler: its result is the response body; whatever it throws becomes an error response. */
   private run<R extends DebugProtocol.Response>(response: R, fn: () => Promise<R['body'] | void>): void {
     fn().then(
@@ -240,7 +246,9 @@ export class MinnowDebugSession extends DebugSession {
   // --- gdb events -> DAP events --------------------------------------------------------------
 
   private wire(gdb: GdbSession): void {
-    gdb.on('stopped', (e) => void this.onStopped(gdb, e));
+    gdb.on('stopped', (e) => {
+      this.onStopped(gdb, e).catch((err: unknown) => this.internalError(err));
+    });
     gdb.on('running', () => {
       this.stack?.invalidate();
       void this.vars?.invalidate();
