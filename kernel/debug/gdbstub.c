@@ -36,6 +36,7 @@ static struct {
 	bool up;		/* COM2 answered and the stub is on */
 	bool wait;		/* minnow.gdb=wait */
 	bool attached;		/* a gdb talked to us, did not detach */
+	bool seen;		/* a gdb talked to us since boot */
 	bool in_stub;		/* a trap now is the stub's own bug */
 	bool reply_due;		/* gdb resumed us, awaits a stop reply */
 	bool stepping;		/* TF is ours */
@@ -191,6 +192,7 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	/* called with every breakpoint out, so no user breakpoint can hit */
 	stop.thread = thread_current();
 	gdbstub.attached = true;
+	gdbstub.seen = true;
 	for (;;) {
 		if (gdbstub.reply_due) {
 			gdb_protocol_stop_reply(&stop);
@@ -401,8 +403,11 @@ void gdbstub_before_main(void)
 	 */
 	uint64_t flags = irq_save();
 
-	/* a gdb that connected during boot has had its chance already */
-	if (gdbstub.up && gdbstub.wait && !gdbstub.attached)
+	/*
+	 * A gdb that connected during boot (even one that detached since)
+	 * has had its chance already.
+	 */
+	if (gdbstub.up && gdbstub.wait && !gdbstub.seen)
 		gdbstub_own_trap(GDB_SIGTRAP);
 	irq_restore(flags);
 }
