@@ -4,7 +4,9 @@
 
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import {
@@ -130,6 +132,18 @@ describe('adapter: life cycle', function () {
     await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
     const e2 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, qemuPath: '/nonexistent/qemu' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
     assert.match(String(e2?.message), /qemuPath/);
+  });
+
+  it('a compile error fails the launch with the build error and gcc\'s diagnostic', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'minnow-broken-'));
+    writeFileSync(join(dir, 'minnow.json'), JSON.stringify({ name: 'broken', sources: ['main.c'] }));
+    writeFileSync(join(dir, 'main.c'), 'int main(void)\n{\n\treturn missing_symbol;\n}\n');
+    c = await startClient();
+    await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+    const err = await c.dc.launchRequest({ app: dir, accel: 'tcg' } as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
+    assert.match(String(err?.message), /build of broken failed.*Fix the errors/);
+    assert.match(c.text('console'), /main\.c:3:\d+: error: .missing_symbol. undeclared/);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('restart reboots and stops at the same breakpoint again', async () => {
