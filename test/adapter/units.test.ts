@@ -6,6 +6,7 @@ import { Breakpoints, parseHitCondition } from '../../debug-adapter/breakpoints'
 import { ErrorId, errors, toDapError } from '../../debug-adapter/errors';
 import { GdbError, GdbExited, GdbSession, GdbTimeout, type StoppedEvent } from '../../debug-adapter/gdb';
 import { MinnowError } from '../../debug-adapter/target';
+import { threadName } from '../../debug-adapter/stack';
 import { childExpression, gdbCommand } from '../../debug-adapter/variables';
 
 describe('adapter units', () => {
@@ -32,6 +33,12 @@ describe('adapter units', () => {
     assert.equal(gdbCommand('>bt'), 'bt');
     assert.equal(gdbCommand('x > 1'), undefined);
     assert.equal(gdbCommand('a->b'), undefined);
+  });
+
+  it('names threads "name (state)" for the kernel stub and QEMU\'s', () => {
+    assert.equal(threadName({ id: 3, targetId: 'Thread 3', name: 'worker-1', details: 'blocked: wait queue work ready' }), 'worker-1 (blocked: wait queue work ready)');
+    assert.equal(threadName({ id: 1, targetId: 'Thread 1.1', details: 'CPU#0 [running]' }), 'Thread 1.1 (CPU#0 [running])');
+    assert.equal(threadName({ id: 2, targetId: 'Thread 2', name: 'idle' }), 'idle');
   });
 
   it('knows who is to blame for an error', () => {

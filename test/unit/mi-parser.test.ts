@@ -7,7 +7,7 @@ function parse(line: string): MiRecord {
 }
 
 describe('MI parser', () => {
-  for (const name of ['native-session.mi', 'watch-dprintf.mi', 'interrupt.mi', 'kernel-stub.mi']) {
+  for (const name of ['native-session.mi', 'watch-dprintf.mi', 'interrupt.mi', 'kernel-stub.mi', 'qemu-stub.mi']) {
     it(`parses every line of the recorded transcript ${name}`, () => {
       const lines = fixture(name);
       assert.ok(lines.length > 10);
