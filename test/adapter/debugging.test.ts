@@ -24,8 +24,9 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
   let c: Client;
 
   before(async function () {
+    this.timeout(900_000);
     // one build for the whole suite; each test then boots with build: false
-    const b = await startClient();
+    const b = await startClient(600_000);
     try {
       await launch(b, appArgs({ build: true }), {});
       await b.dc.waitForEvent('terminated', 120_000);

@@ -35,9 +35,10 @@ export interface Client {
   text(category?: string): string;
 }
 
-export async function startClient(): Promise<Client> {
+/** timeoutMs: how long a request may take; a launch that builds the kernel from scratch is slow */
+export async function startClient(timeoutMs = 60_000): Promise<Client> {
   const dc = new DebugClient('node', ADAPTER, 'minnow', { cwd: ROOT }, true);
-  dc.defaultTimeout = 60_000;
+  dc.defaultTimeout = timeoutMs;
   const output: DebugProtocol.OutputEvent['body'][] = [];
   dc.on('output', (e: DebugProtocol.OutputEvent) => output.push(e.body));
   await dc.start();

@@ -33,7 +33,8 @@ describe('adapter: life cycle', function () {
   let c: Client | undefined;
 
   before(async function () {
-    const b = await startClient();
+    this.timeout(900_000);
+    const b = await startClient(600_000);
     try {
       await launch(b, appArgs({ build: true }), {});
       await b.dc.waitForEvent('terminated', 120_000);
@@ -138,7 +139,7 @@ describe('adapter: life cycle', function () {
     const dir = mkdtempSync(join(tmpdir(), 'minnow-broken-'));
     writeFileSync(join(dir, 'minnow.json'), JSON.stringify({ name: 'broken', sources: ['main.c'] }));
     writeFileSync(join(dir, 'main.c'), 'int main(void)\n{\n\treturn missing_symbol;\n}\n');
-    c = await startClient();
+    c = await startClient(240_000); // make may compile much of the kernel before it meets main.c
     await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
     const err = await c.dc.launchRequest({ app: dir, accel: 'tcg' } as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
     assert.match(String(err?.message), /build of broken failed.*Fix the errors/);
