@@ -30,11 +30,14 @@ describe('e2e: the installed extension', function () {
     if (this.currentTest?.state === 'passed') vsc?.cleanup();
   });
 
-  it('activates in a Minnow workspace and checks the toolchain', async () => {
+  it('activates, checks the toolchain, shows the walkthrough, allows breakpoints in .S, builds', async () => {
     vsc = new VsCode('smoke');
     const workspace = copyExample('hello');
+    // the kernel of the checkout instead of the one inside the extension (the debug scenarios
+    // cover the latter): "Minnow: Build" at the end must use this one
+    const kernel = join(REPO, 'kernel');
     const t0 = Date.now();
-    await vsc.start({ workspace, vsix, tools });
+    await vsc.start({ workspace, vsix, tools, settings: { 'minnow.kernelPath': kernel } });
     const activated = await vsc.trace.waitFor((e) => e.event === 'activated', 'the extension activates');
     console.log(`      workbench + activation: ${Date.now() - t0} ms; loading the bundle ${String(activated.load)} ms + activate() ${String(activated.ms)} ms (the host prepared the context in between: ${String(activated.hostGap)} ms)`);
     assert.ok(Number(activated.load) + Number(activated.ms) <= 200, 'activation within 200 ms');
@@ -59,14 +62,8 @@ describe('e2e: the installed extension', function () {
     await vsc.page.locator('.statusbar-item', { hasText: 'Assembly (GNU as)' }).first().waitFor();
     await vsc.breakpointInGutter(lineOf(switchS, 'switch_context:'));
     await vsc.screenshot('breakpoint-in-switch-S');
-  });
 
-  it('"Minnow: Build" builds against the kernel named by minnow.kernelPath', async () => {
-    vsc = new VsCode('kernel-path');
-    const workspace = copyExample('hello');
-    const kernel = join(REPO, 'kernel');
-    await vsc.start({ workspace, vsix, tools, settings: { 'minnow.kernelPath': kernel } });
-    await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
+    // "Minnow: Build" runs the build task with the kernel named by minnow.kernelPath
     await vsc.focusEditor();
     await vsc.command('Minnow: Build');
     const end = await vsc.trace.waitFor((e) => e.event === 'task-end' && e.command === 'build', 'the build task ends', 120_000);
