@@ -1,6 +1,7 @@
 // The custom request `minnow/kernelInfo`: the data of the extension's Kernel view, read from the
-// kernel's own plain-data tables through gdb (thread_all in kernel/include/kernel/thread.h, the
-// heap's counters in core/heap.c, virtio_devices in kernel/include/kernel/virtio.h). Each part is
+// kernel's own plain-data tables through gdb (thread_all and each thread's stack_low high-water
+// mark in kernel/include/kernel/thread.h, heap_stats in kernel/include/kernel/heap.h,
+// virtio_devices in kernel/include/kernel/virtio.h). Each part is
 // a small gdb script, so a kernel without a part (no virtio linked) still gives the others.
 // The scripts only read: their convenience variables are all $k_*, because $sp, $pc, $fp and $ps
 // are registers in gdb and `set $sp = ...` would move the selected thread's stack pointer.
@@ -18,13 +19,14 @@ export interface KernelThreadInfo {
   name: string;
   state: string;
   waitReason?: string;
+  /** the peak: stack_top - stack_low (the kernel's high-water mark), bytes */
   stackUsed: number;
   stackSize: number;
 }
 
 export interface KernelInfo {
   threads: KernelThreadInfo[];
-  heap?: { arenas: number; arenaBytes: number; usedBytes: number; usedBlocks: number; freeBytes: number; freeBlocks: number };
+  heap?: { arenas: number; arenaBytes: number; usedBytes: number; usedBlocks: number; freeBytes: number; freeBlocks: number; peakUsedBytes: number };
   devices: { name: string; deviceId: number; claimed: boolean; irqCount: number }[];
   /** what could not be read, e.g. "devices: No symbol virtio_devices" */
   missing: string[];
@@ -36,35 +38,18 @@ const STATES = ['ready', 'running', 'sleeping', 'blocked', 'dead'];
 const SCRIPTS = {
   threads: `set $k_t = thread_all
 while $k_t != 0
-  if $k_t->state == 1
-    set $k_sp = $rsp
-  else
-    set $k_sp = $k_t->ctx.rsp
+  set $k_low = $k_t->stack_low
+  if $k_t->state == 1 && (unsigned long)$rsp < (unsigned long)$k_low
+    set $k_low = $rsp
   end
-  printf "T\\t%d\\t%s\\t%d\\t%lu\\t%lu\\t%lu\\n", $k_t->id, $k_t->name, (int)$k_t->state, (unsigned long)$k_t->stack_base, (unsigned long)$k_t->stack_top, (unsigned long)$k_sp
+  printf "T\\t%d\\t%s\\t%d\\t%lu\\t%lu\\t%lu\\n", $k_t->id, $k_t->name, (int)$k_t->state, (unsigned long)$k_t->stack_base, (unsigned long)$k_t->stack_top, (unsigned long)$k_low
   if $k_t->wait_reason != 0
     printf "W\\t%d\\t%s\\n", $k_t->id, $k_t->wait_reason
   end
   set $k_t = $k_t->all_next
 end
 `,
-  heap: `set $k_n = 0
-set $k_nb = 0
-set $k_a = heap_arenas
-while $k_a != 0
-  set $k_n = $k_n + 1
-  set $k_nb = $k_nb + $k_a->size
-  set $k_a = $k_a->next
-end
-set $k_f = 0
-set $k_fb = 0
-set $k_b = heap_free_list
-while $k_b != 0
-  set $k_f = $k_f + 1
-  set $k_fb = $k_fb + ($k_b->size & ~3)
-  set $k_b = $k_b->next_free
-end
-printf "H\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\n", (unsigned long)$k_n, (unsigned long)$k_nb, (unsigned long)heap_used_bytes, (unsigned long)heap_used_blocks, (unsigned long)$k_fb, (unsigned long)$k_f
+  heap: `printf "H\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\n", (unsigned long)heap_stats.arenas, (unsigned long)heap_stats.arena_bytes, (unsigned long)heap_stats.used_bytes, (unsigned long)heap_stats.used_blocks, (unsigned long)heap_stats.free_bytes, (unsigned long)heap_stats.free_blocks, (unsigned long)heap_stats.peak_used_bytes
 `,
   devices: `set $k_d = virtio_devices
 while $k_d != 0
@@ -90,7 +75,9 @@ export async function kernelInfo(gdb: GdbSession): Promise<KernelInfo> {
     try {
       text = await gdb.cli(`source ${scriptPath(part)}`, { timeoutMs: 15_000 });
     } catch (e) {
-      info.missing.push(`${part}: ${e instanceof Error ? e.message : String(e)}`);
+      const message = e instanceof Error ? e.message : String(e);
+      // a kernel without that table (no virtio driver linked, no malloc ever called) has none
+      if (!/No symbol "\w+" in current context/.test(message)) info.missing.push(`${part}: ${message.split('\n').pop()}`);
       continue;
     }
     for (const line of text.split('\n')) {
@@ -98,21 +85,21 @@ export async function kernelInfo(gdb: GdbSession): Promise<KernelInfo> {
       if (f[0] === 'T' && f.length >= 7) {
         const base = Number(f[4]);
         const top = Number(f[5]);
-        const sp = Number(f[6]);
+        const low = Number(f[6]);
         info.threads.push({
           id: Number(f[1]),
           kernelId: Number(f[1]),
           name: f[2],
           state: STATES[Number(f[3])] ?? `state ${f[3]}`,
-          stackUsed: sp >= base && sp <= top ? top - sp : 0,
+          stackUsed: low >= base && low <= top ? top - low : 0,
           stackSize: top - base,
         });
       } else if (f[0] === 'W') {
         const t = info.threads.find((x) => x.kernelId === Number(f[1]));
         if (t) t.waitReason = f[2];
-      } else if (f[0] === 'H' && f.length >= 7) {
+      } else if (f[0] === 'H' && f.length >= 8) {
         const n = f.slice(1).map(Number);
-        info.heap = { arenas: n[0], arenaBytes: n[1], usedBytes: n[2], usedBlocks: n[3], freeBytes: n[4], freeBlocks: n[5] };
+        info.heap = { arenas: n[0], arenaBytes: n[1], usedBytes: n[2], usedBlocks: n[3], freeBytes: n[4], freeBlocks: n[5], peakUsedBytes: n[6] };
       } else if (f[0] === 'D' && f.length >= 5) {
         info.devices.push({ name: f[1], deviceId: Number(f[2]), claimed: f[3] === '1', irqCount: Number(f[4]) });
       }

@@ -6,6 +6,8 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { basename } from 'node:path';
 import { GdbError, mi, type GdbSession, type MiFrame, type MiThread } from './gdb';
 
+const MAX_DEPTH = 1000;
+
 export interface FrameRef {
   thread: number;
   level: number;
@@ -58,11 +60,12 @@ export class Stack {
       throw e;
     }
     const out = frames.map((f) => this.toDap(args.threadId, f));
-    // cheap answer for the UI's paging: a full page means there may be more
+    // totalFrames exact, so the client never asks for a page past the end: a short page tells,
+    // a full one needs gdb to count (bounded: a corrupt stack must not unwind forever)
     let total = this.depth.get(args.threadId);
     if (total === undefined) {
-      total = frames.length < levels ? start + frames.length : start + frames.length + levels;
-      if (frames.length < levels) this.depth.set(args.threadId, total);
+      total = frames.length < levels ? start + frames.length : await mi.stackInfoDepth(this.gdb, args.threadId, MAX_DEPTH).catch(() => start + frames.length);
+      this.depth.set(args.threadId, total);
     }
     return { stackFrames: out, totalFrames: total };
   }
