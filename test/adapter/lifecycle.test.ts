@@ -284,20 +284,26 @@ describe('adapter: life cycle', function () {
     this.timeout(cycles * 15_000);
     const pids: number[] = [];
     const t0 = Date.now();
-    for (let i = 0; i < cycles; i++) {
-      const x = await startClient();
-      try {
-        const s = stopped(x);
-        await launch(x, appArgs({ ...NO_BUILD, stopOnEntry: true }), {});
-        const e = await s;
-        assert.equal(e.reason, 'entry', `cycle ${i}`);
-        const p = await processes(x);
-        pids.push(p.qemu!, p.gdb!);
-        await x.dc.terminateRequest();
-      } finally {
-        await x.dc.stop();
+    // two sessions at a time, as a user with two windows would: half the wall time, and ports,
+    // pids and temporary files must not collide
+    const worker = async (n: number): Promise<void> => {
+      for (let i = 0; i < n; i++) {
+        const x = await startClient();
+        try {
+          const s = stopped(x);
+          await launch(x, appArgs({ ...NO_BUILD, stopOnEntry: true }), {});
+          const e = await s;
+          assert.equal(e.reason, 'entry', `cycle ${i}`);
+          const p = await processes(x);
+          pids.push(p.qemu!, p.gdb!);
+          await x.dc.terminateRequest();
+        } finally {
+          await x.dc.stop();
+        }
       }
-    }
+    };
+    await Promise.all([worker(Math.ceil(cycles / 2)), worker(Math.floor(cycles / 2))]);
+    assert.equal(pids.length, 2 * cycles);
     assert.ok(await waitGone(pids, 10_000), `still alive: ${pids.filter(alive).join(', ')}`);
     console.log(`      ${cycles} cycles in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   });
