@@ -64,6 +64,8 @@ export class Debuggee {
   elf = '';
   kind: 'launch' | 'attach' = 'launch';
   stubKind: 'kernel' | 'qemu' = 'kernel';
+  /** the function the CPU stood in when gdb connected (gdbstub_* when the kernel waits before main) */
+  connectStopFunc?: string;
   private closing = false;
   private endedOnce = false;
 
@@ -145,7 +147,8 @@ export class Debuggee {
       throw e;
     }
     // the stub reports where the CPU stands; wait for it so the first requests see a stopped target
-    await Promise.race([stopped, new Promise((r) => setTimeout(r, 1500))]);
+    const first = await Promise.race([stopped, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1500))]);
+    this.connectStopFunc = first?.frame?.func;
     for (const c of gdbCommands) {
       const text = await this.gdb.cli(c);
       if (text) this.hooks.output(text, 'console');

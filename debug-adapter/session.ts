@@ -183,8 +183,9 @@ export class MinnowDebugSession extends DebugSession {
   private async resumeAfterBoot(): Promise<void> {
     const gdb = this.gdb;
     if (this.startArgs?.args.stopOnEntry) {
-      if (this.startArgs.kind === 'attach') {
-        this.sendEvent(new StoppedEvent('entry', 1));
+      // attached to a kernel already past its start (not waiting in the stub before main): stay
+      if (this.startArgs.kind === 'attach' && !this.debuggee?.connectStopFunc?.startsWith('gdbstub_')) {
+        this.sendEvent(new StoppedEvent('entry', this.lastThreadId));
         return;
       }
       await mi.breakInsert(gdb, { location: 'main', temporary: true });

@@ -222,7 +222,10 @@ describe('adapter: life cycle', function () {
       c = await startClient();
       const s = stopped(c);
       await launch(c, { target, program: ELF, stopOnEntry: true }, {}, undefined, 'attach');
-      assert.equal((await s).reason, 'entry');
+      const e = await s;
+      assert.equal(e.reason, 'entry');
+      // `minnow debug --wait` waits in the stub before main: stopOnEntry runs on to main
+      assert.equal((await topFrame(c, e.threadId!)).name, 'main');
       const exited = cli!.exitCode !== null ? Promise.resolve(cli!.exitCode) : new Promise<number | null>((r) => cli!.once('exit', (code) => r(code)));
       await c.dc.terminateRequest();
       const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))]);
