@@ -10,6 +10,10 @@
  *
  * Arena layout: [struct heap_arena][block][block]...[end marker: size 0,
  * in use]. The first block has HEAP_FIRST set: nothing to merge before it.
+ *
+ * heap_stats is updated where blocks enter or leave the free list and
+ * where arenas come and go, never recomputed: a debugger reads it as is.
+ * There is nothing to initialise: the first malloc() makes the first arena.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -43,7 +47,19 @@ struct heap_arena {
 
 static struct heap_arena *heap_arenas;
 static struct heap_block *heap_free_list;
-static size_t heap_used_bytes, heap_used_blocks;
+struct heap_stats heap_stats;
+
+/*
+ * The names the debug adapter's Kernel view read before heap_stats existed
+ * (debug-adapter/kernelinfo.ts), kept as symbols that alias the fields: no
+ * second copy to keep in step. Remove once the adapter reads heap_stats.
+ */
+_Static_assert(offsetof(struct heap_stats, used_bytes) == 16 &&
+		       offsetof(struct heap_stats, used_blocks) == 24,
+	       "the aliases below hard-code these offsets");
+__asm__(".globl heap_used_bytes, heap_used_blocks\n"
+	".set heap_used_bytes, heap_stats + 16\n"
+	".set heap_used_blocks, heap_stats + 24");
 
 static size_t heap_size(const struct heap_block *b)
 {
@@ -73,6 +89,8 @@ static void heap_list_add(struct heap_block *b)
 	if (heap_free_list)
 		heap_free_list->prev_free = b;
 	heap_free_list = b;
+	heap_stats.free_blocks++;
+	heap_stats.free_bytes += heap_size(b);
 }
 
 static void heap_list_del(struct heap_block *b)
@@ -83,6 +101,16 @@ static void heap_list_del(struct heap_block *b)
 		heap_free_list = b->next_free;
 	if (b->next_free)
 		b->next_free->prev_free = b->prev_free;
+	heap_stats.free_blocks--;
+	heap_stats.free_bytes -= heap_size(b);
+}
+
+static void heap_use(size_t bytes, size_t blocks)
+{
+	heap_stats.used_bytes += bytes;
+	heap_stats.used_blocks += blocks;
+	if (heap_stats.used_bytes > heap_stats.peak_used_bytes)
+		heap_stats.peak_used_bytes = heap_stats.used_bytes;
 }
 
 static struct heap_block *heap_grow(size_t need)
@@ -99,6 +127,8 @@ static struct heap_block *heap_grow(size_t need)
 	a->size = size;
 	a->next = heap_arenas;
 	heap_arenas = a;
+	heap_stats.arenas++;
+	heap_stats.arena_bytes += size;
 	b = (struct heap_block *)(a + 1);
 	end = (struct heap_block *)((char *)a + size - HEAP_HDR);
 	b->prev_size = 0;
@@ -121,6 +151,8 @@ static bool heap_release(struct heap_block *b)
 		if (*pp == a) {
 			*pp = a->next;
 			heap_list_del(b);
+			heap_stats.arenas--;
+			heap_stats.arena_bytes -= a->size;
 			page_free(a, a->size / PAGE_SIZE);
 			return true;
 		}
@@ -144,8 +176,7 @@ static void heap_take(struct heap_block *b, size_t size)
 	} else {
 		b->size = have | HEAP_INUSE | first;
 	}
-	heap_used_bytes += heap_size(b);
-	heap_used_blocks++;
+	heap_use(heap_size(b), 1);
 }
 
 static size_t heap_block_size(size_t n)
@@ -193,8 +224,8 @@ void free(void *p)
 	if (!p)
 		return;
 	b = heap_block_of(p, "free");
-	heap_used_bytes -= heap_size(b);
-	heap_used_blocks--;
+	heap_stats.used_bytes -= heap_size(b);
+	heap_stats.used_blocks--;
 	first = b->size & HEAP_FIRST;
 	b->size &= ~HEAP_INUSE;
 	n = heap_next(b);
@@ -206,6 +237,8 @@ void free(void *p)
 		struct heap_block *prev = heap_prev(b);
 
 		if (!(prev->size & HEAP_INUSE)) {
+			/* prev stays on the free list and grows by b */
+			heap_stats.free_bytes += heap_size(b);
 			heap_set_size(prev, heap_size(prev) + heap_size(b),
 				      prev->size & HEAP_FIRST);
 			heap_release(prev);
@@ -248,7 +281,7 @@ void *realloc(void *p, size_t n)
 	    have + heap_size(next) >= size) {
 		/* grow in place into the free block above */
 		heap_list_del(next);
-		heap_used_bytes += heap_size(next);
+		heap_use(heap_size(next), 0);
 		heap_set_size(b, have + heap_size(next), b->size & HEAP_FLAGS);
 		have = heap_size(b);
 	}
@@ -260,7 +293,7 @@ void *realloc(void *p, size_t n)
 			rest = heap_next(b);
 			heap_set_size(rest, have - size, HEAP_INUSE);
 			/* free() accounts for the split-off tail */
-			heap_used_blocks++;
+			heap_stats.used_blocks++;
 			free((char *)rest + HEAP_HDR);
 		}
 		return p;
@@ -273,38 +306,45 @@ void *realloc(void *p, size_t n)
 	return q;
 }
 
-void heap_stats(struct heap_stats *s)
-{
-	memset(s, 0, sizeof(*s));
-	for (struct heap_arena *a = heap_arenas; a; a = a->next) {
-		s->arenas++;
-		s->arena_bytes += a->size;
-	}
-	for (struct heap_block *b = heap_free_list; b; b = b->next_free) {
-		s->free_blocks++;
-		s->free_bytes += heap_size(b);
-	}
-	s->used_bytes = heap_used_bytes;
-	s->used_blocks = heap_used_blocks;
-}
-
 int heap_check(void)
 {
+	struct heap_stats seen = { 0 };
+
 	for (struct heap_arena *a = heap_arenas; a; a = a->next) {
 		struct heap_block *b = (struct heap_block *)(a + 1);
 		char *end = (char *)a + a->size - HEAP_HDR;
 
+		seen.arenas++;
+		seen.arena_bytes += a->size;
 		while ((char *)b < end) {
 			struct heap_block *n = heap_next(b);
 
 			if (heap_size(b) < HEAP_MIN_BLOCK || (char *)n > end ||
 			    n->prev_size != heap_size(b))
 				panic("heap_check: corrupt block at %p", b);
+			if (b->size & HEAP_INUSE) {
+				seen.used_blocks++;
+				seen.used_bytes += heap_size(b);
+			} else {
+				seen.free_blocks++;
+				seen.free_bytes += heap_size(b);
+			}
 			b = n;
 		}
 		if ((char *)b != end)
 			panic("heap_check: arena %p does not end on its marker",
 			      a);
 	}
+	if (seen.arenas != heap_stats.arenas ||
+	    seen.arena_bytes != heap_stats.arena_bytes ||
+	    seen.used_bytes != heap_stats.used_bytes ||
+	    seen.used_blocks != heap_stats.used_blocks ||
+	    seen.free_bytes != heap_stats.free_bytes ||
+	    seen.free_blocks != heap_stats.free_blocks)
+		panic("heap_check: heap_stats says %zu/%zu used, %zu/%zu free, blocks say %zu/%zu, %zu/%zu",
+		      heap_stats.used_bytes, heap_stats.used_blocks,
+		      heap_stats.free_bytes, heap_stats.free_blocks,
+		      seen.used_bytes, seen.used_blocks, seen.free_bytes,
+		      seen.free_blocks);
 	return 0;
 }

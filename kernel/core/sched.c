@@ -97,6 +97,9 @@ void sched_switch(void)
 	next->state = THREAD_RUNNING;
 	next->switches++;
 	sched_current = next;
+	/* the high-water mark at switch cost: one compare (thread.h) */
+	if (read_rsp() < prev->stack_low)
+		prev->stack_low = read_rsp();
 	switch_context(&prev->ctx, &next->ctx);
 }
 

@@ -7,6 +7,11 @@
  *
  * Before the scheduler starts, the boot code runs as the "boot" pseudo
  * thread; sched_init() turns that context into the idle thread.
+ *
+ * Stacks start zeroed (page_alloc, or .bss that the loader zeroed), so the
+ * lowest non-zero word tells how deep a thread has ever gone: Linux's
+ * stack_not_used() works the same way. A word the thread wrote as zero at
+ * the very bottom goes unseen; that under-counts by a few bytes at most.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -27,6 +32,7 @@ static struct thread thread_boot = {
 	.state = THREAD_RUNNING,
 	.stack_base = (uintptr_t)boot_stack_bottom,
 	.stack_top = (uintptr_t)boot_stack_top,
+	.stack_low = (uintptr_t)boot_stack_top,
 };
 
 struct thread *thread_all;
@@ -63,6 +69,20 @@ struct thread *thread_adopt_boot(const char *name)
 	return &thread_boot;
 }
 
+size_t thread_stack_used(struct thread *t)
+{
+	const uint64_t *w = (const uint64_t *)t->stack_base;
+	const uint64_t *low = (const uint64_t *)t->stack_low;
+
+	/* only the part below the known mark can hold news */
+	while (w < low && *w == 0)
+		w++;
+	if (t == thread_current() && read_rsp() < (uintptr_t)w)
+		w = (const uint64_t *)read_rsp();
+	t->stack_low = (uintptr_t)w;
+	return t->stack_top - t->stack_low;
+}
+
 void thread_entry(void);	/* arch/x86_64/switch.S */
 __attribute__((noreturn)) void thread_start(void);
 
@@ -82,7 +102,8 @@ int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
 	uint64_t flags, *top;
 	char *mem;
 
-	mem = page_alloc_raw(pages);
+	/* zeroed: the high-water scan looks for the first non-zero word */
+	mem = page_alloc(pages);
 	if (!mem)
 		return -ENOMEM;
 	if (paging_set_present((uintptr_t)mem, false)) {
@@ -96,6 +117,7 @@ int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
 	t->stack_pages = pages;
 	t->stack_base = (uintptr_t)mem + PAGE_SIZE;
 	t->stack_top = (uintptr_t)mem + pages * PAGE_SIZE;
+	t->stack_low = t->stack_top;
 	/* thread_entry calls thread_start on an aligned stack */
 	top = (uint64_t *)t->stack_top - 2;
 	top[0] = top[1] = 0;
@@ -138,6 +160,7 @@ void thread_exit(int code)
 	irq_disable();
 	if (t == &thread_boot)
 		panic("thread_exit: the idle thread cannot exit");
+	thread_stack_used(t);	/* the exact peak stays readable until the join */
 	t->exit_code = code;
 	t->state = THREAD_DEAD;
 	t->wait_reason = NULL;

@@ -105,6 +105,14 @@ static inline void invlpg(uintptr_t va)
 	__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+static inline uintptr_t read_rsp(void)
+{
+	uintptr_t v;
+
+	__asm__ volatile("movq %%rsp, %0" : "=r"(v));
+	return v;
+}
+
 static inline uint64_t read_rflags(void)
 {
 	uint64_t v;

@@ -1,6 +1,8 @@
 /*
  * The kernel heap behind malloc/free/calloc/realloc (stdlib.h), plus the
- * numbers the self-tests and a debugger look at.
+ * numbers the self-tests and a debugger look at. heap_stats is plain data
+ * kept current by every heap operation, so gdb can print it at any stop
+ * (`print heap_stats`) without calling code.
  */
 #ifndef KERNEL_HEAP_H
 #define KERNEL_HEAP_H
@@ -14,11 +16,13 @@ struct heap_stats {
 	size_t used_blocks;
 	size_t free_bytes;	/* in free blocks */
 	size_t free_blocks;
+	size_t peak_used_bytes;	/* the highest used_bytes so far */
 };
 
 /* core/heap.c */
-void heap_stats(struct heap_stats *s);
-/* Walks every block and panics on a broken header; returns 0. */
+extern struct heap_stats heap_stats;
+/* Walks every block and panics on a broken header or on heap_stats
+ * disagreeing with the blocks; returns 0. */
 int heap_check(void);
 
 #endif

@@ -39,6 +39,15 @@ struct thread {
 	struct cpu_context ctx;	/* valid while state != THREAD_RUNNING */
 	uintptr_t stack_base;	/* lowest usable byte; an unmapped guard page lies below */
 	uintptr_t stack_top;	/* one past the highest byte */
+	/*
+	 * High-water mark: the lowest stack address known to have been used.
+	 * Lowered to the saved rsp at every switch away (cheap, so deeper
+	 * excursions between switches are missed) and exactly by
+	 * thread_stack_used() and at exit, which scan the stack for the
+	 * lowest word that is no longer zero (stacks start zeroed).
+	 * Bytes used at most = stack_top - stack_low.
+	 */
+	uintptr_t stack_low;
 	struct thread *all_next;	/* every thread, in creation order (thread_all) */
 	/* scheduler-private fields follow in core/ */
 	struct thread *run_next;
@@ -75,6 +84,8 @@ struct thread *thread_create_stack(const char *name, int (*entry)(void *),
  * main thread: no heap needed before main). Not joinable. 0 or -ENOMEM. */
 int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
 		 void *arg, size_t stack_size);
+/* The most stack t has used so far, in bytes (updates t->stack_low). */
+size_t thread_stack_used(struct thread *t);
 /* Waits for t to exit, frees it, returns its exit code. */
 int thread_join(struct thread *t);
 __attribute__((noreturn)) void thread_exit(int code);

@@ -137,7 +137,7 @@ static bool heap_no_leak(void)
 	size_t pages_before, pages_after;
 	void *p[200];
 
-	heap_stats(&before);
+	before = heap_stats;
 	pages_before = page_free_count();
 	for (int i = 0; i < 200; i++)
 		p[i] = malloc(i % 7 == 0 ? 100000 : 64 + i * 8);
@@ -146,7 +146,7 @@ static bool heap_no_leak(void)
 	for (int i = 199; i > 0; i -= 2)
 		free(p[i]);
 	heap_check();
-	heap_stats(&after);
+	after = heap_stats;
 	pages_after = page_free_count();
 	if (after.used_bytes != before.used_bytes ||
 	    after.used_blocks != before.used_blocks)
@@ -156,6 +156,41 @@ static bool heap_no_leak(void)
 	if (pages_after != pages_before)
 		return check_fail("%zu free pages after free-all, %zu before",
 				  pages_after, pages_before);
+	return true;
+}
+
+/* heap_stats follows every operation without being asked (a debugger
+ * reads it as plain data); heap_check() cross-checks it against the blocks */
+static bool heap_stats_live(void)
+{
+	size_t used = heap_stats.used_bytes, peak;
+	char *p = malloc(1000), *q;
+
+	if (!p)
+		return check_fail("malloc(1000) failed");
+	if (heap_stats.used_bytes < used + 1000)
+		return check_fail("used %zu after malloc(1000), was %zu",
+				  heap_stats.used_bytes, used);
+	if (heap_stats.peak_used_bytes < heap_stats.used_bytes)
+		return check_fail("peak %zu below used %zu",
+				  heap_stats.peak_used_bytes, heap_stats.used_bytes);
+	q = realloc(p, 5000);
+	if (!q)
+		return check_fail("realloc(5000) failed");
+	heap_check();
+	peak = heap_stats.peak_used_bytes;
+	free(q);
+	heap_check();
+	if (heap_stats.used_bytes != used)
+		return check_fail("used %zu after free, was %zu",
+				  heap_stats.used_bytes, used);
+	if (heap_stats.peak_used_bytes != peak || peak < used + 5000)
+		return check_fail("peak %zu, expected %zu (>= %zu)",
+				  heap_stats.peak_used_bytes, peak, used + 5000);
+	if (heap_stats.arena_bytes < heap_stats.used_bytes + heap_stats.free_bytes)
+		return check_fail("arenas %zu < used %zu + free %zu",
+				  heap_stats.arena_bytes, heap_stats.used_bytes,
+				  heap_stats.free_bytes);
 	return true;
 }
 
@@ -215,6 +250,7 @@ int main(int argc, char **argv)
 	check_case("heap_calloc", heap_calloc);
 	check_case("heap_patterns", heap_patterns);
 	check_case("heap_no_leak", heap_no_leak);
+	check_case("heap_stats_live", heap_stats_live);
 	check_case("pages_alloc", pages_alloc);
 	check_case("pages_mapping", pages_mapping);
 	return check_done();

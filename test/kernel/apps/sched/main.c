@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <minnow.h>
 #include <string.h>
+#include <kernel/cpu.h>
 #include <kernel/lapic.h>
 #include <kernel/thread.h>
 #include <kernel/trap.h>
@@ -310,6 +311,59 @@ static bool sched_callee_saved(void)
 	return true;
 }
 
+/* Puts about `depth` KiB of non-zero data on the stack, as deep code does. */
+static int stack_dig(int depth)
+{
+	volatile char buf[1000];
+
+	for (unsigned int i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i | 1);
+	return depth > 1 ? stack_dig(depth - 1) + buf[7] : buf[3];
+}
+
+static int stack_deep(void *arg)
+{
+	return stack_dig(6) > 0 ? 0 : 1;
+}
+
+static int stack_shallow(void *arg)
+{
+	return 0;
+}
+
+/* The high-water mark: exact for an exited thread, bounded by its stack. */
+static bool sched_stack_mark(void)
+{
+	struct thread *deep = thread_create("deep", stack_deep, NULL);
+	struct thread *shallow = thread_create("shallow", stack_shallow, NULL);
+	struct thread *self = thread_current();
+	size_t d, s, size;
+
+	if (!deep || !shallow)
+		return check_fail("thread_create failed");
+	size = deep->stack_top - deep->stack_base;
+	if (deep->stack_low != deep->stack_top)
+		return check_fail("a new thread's stack_low is not its top");
+	thread_yield();	/* both run and exit */
+	d = deep->stack_top - deep->stack_low;
+	s = shallow->stack_top - shallow->stack_low;
+	if (thread_stack_used(deep) != d)
+		return check_fail("the exit scan missed part of the stack");
+	thread_join(deep);
+	thread_join(shallow);
+	if (d < 6000 || d >= size)
+		return check_fail("deep thread used %zu bytes of %zu", d, size);
+	if (s == 0 || s > 1024)
+		return check_fail("shallow thread used %zu bytes", s);
+	if (thread_stack_used(self) == 0 ||
+	    self->stack_low > read_rsp() || self->stack_low < self->stack_base)
+		return check_fail("main: stack_low %#lx, rsp %#lx, base %#lx",
+				  (unsigned long)self->stack_low,
+				  (unsigned long)read_rsp(),
+				  (unsigned long)self->stack_base);
+	return true;
+}
+
 static bool sched_table(void)
 {
 	bool idle = false, main_seen = false;
@@ -337,5 +391,6 @@ int main(int argc, char **argv)
 	check_case("sched_waitq_timeout", sched_waitq_timeout);
 	check_case("sched_irq_first", sched_irq_first);
 	check_case("sched_callee_saved", sched_callee_saved);
+	check_case("sched_stack_mark", sched_stack_mark);
 	return check_done();
 }
