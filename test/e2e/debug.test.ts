@@ -105,6 +105,14 @@ describe('e2e: debugging a new project', function () {
     await kernelRow.waitFor({ timeout: 30_000 });
     await vsc.screenshot('kernel-view');
 
+    // selecting a thread in the Kernel view selects it in the Call Stack
+    from = vsc.trace.length;
+    await kernelRow.click();
+    const selected = await vsc.trace.waitFor((e) => e.event === 'select-thread', 'the view asks to focus worker-1', 10_000, from);
+    await vsc.trace.waitFor((e) => e.event === 'stopped' && e.threadId === selected.id, 'the adapter focuses that thread', 30_000, from);
+    await vsc.page.locator('.debug-call-stack .monaco-list-row[aria-expanded="true"]', { hasText: 'worker-1' }).first().waitFor({ timeout: 30_000 });
+    await vsc.screenshot('worker-1-in-call-stack');
+
     // to the end
     await vsc.command('Remove All Breakpoints');
     from = vsc.trace.length;
