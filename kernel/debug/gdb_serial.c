@@ -27,13 +27,16 @@
 #define UART_LCR_8N1 0x03
 #define UART_LCR_DLAB 0x80
 /*
- * Enable and clear both FIFOs, RX trigger level 14. The level matters under
- * QEMU: its UART accepts from the socket only up to the trigger level at a
- * time, so level 1 means one main-loop round per received byte (5 KiB/s
- * measured); a lone Ctrl-C still interrupts through the FIFO timeout.
+ * Enable the FIFOs with RX trigger level 14 and clear only the transmit
+ * side: what gdb sent before we got here must survive. The level matters
+ * under QEMU: its UART accepts from the socket only up to the trigger level
+ * at a time, so level 1 means one main-loop round per received byte
+ * (5 KiB/s measured); a lone Ctrl-C still interrupts through the FIFO
+ * timeout.
  */
-#define UART_FCR_INIT 0xc7
+#define UART_FCR_INIT 0xc5
 #define UART_MCR_INIT 0x0b	/* DTR, RTS, OUT2 (gates the IRQ on PCs) */
+#define UART_MCR_LOOP 0x10	/* loopback: the line is disconnected */
 #define UART_LSR_DR 0x01	/* data ready */
 #define UART_LSR_THRE 0x20	/* transmit holding register empty */
 #define UART_DIVISOR_115200 1
@@ -41,6 +44,13 @@
 #define GDB_SERIAL_FIFO 16	/* 16550A transmit FIFO depth */
 
 static unsigned int gdb_serial_tx_room;	/* bytes we may write unasked */
+
+/*
+ * Bytes taken out of the UART during init, handed out before anything the
+ * UART holds: at most one from before the FIFO was on, one from after.
+ */
+static uint8_t gdb_serial_held[2];
+static unsigned int gdb_serial_held_len, gdb_serial_held_pos;
 
 static uint8_t gdb_serial_in(int reg)
 {
@@ -50,6 +60,12 @@ static uint8_t gdb_serial_in(int reg)
 static void gdb_serial_out(int reg, uint8_t v)
 {
 	outb(GDB_SERIAL_BASE + reg, v);
+}
+
+static void gdb_serial_keep(uint8_t c)
+{
+	if (c && gdb_serial_held_len < sizeof(gdb_serial_held))
+		gdb_serial_held[gdb_serial_held_len++] = c;
 }
 
 /*
@@ -73,19 +89,34 @@ bool gdb_serial_init(void)
 	gdb_serial_out(UART_DLL, UART_DIVISOR_115200);
 	gdb_serial_out(UART_DLM, 0);
 	gdb_serial_out(UART_LCR, UART_LCR_8N1);
+	/*
+	 * Before the FIFO is on (QEMU resets FCR to 0) the UART holds one
+	 * received byte in RBR, and turning the FIFO on flushes it whatever
+	 * FCR says (QEMU's serial.c, as a real 16550). A gdb that connected
+	 * early has its first byte there: take it out first and keep it. In
+	 * loopback mode QEMU does not take the next byte from the socket when
+	 * RBR is read, so none can slip in before the flush.
+	 */
+	gdb_serial_out(UART_MCR, UART_MCR_LOOP);
+	if (gdb_serial_in(UART_LSR) & UART_LSR_DR)
+		gdb_serial_keep(gdb_serial_in(UART_RBR));
 	gdb_serial_out(UART_FCR, UART_FCR_INIT);
 	gdb_serial_out(UART_MCR, UART_MCR_INIT);
 	/*
-	 * A client that connected before this point can leave QEMU's receive
-	 * path stalled until the guest reads RBR once (notes/machine.md).
+	 * QEMU stopped reading the socket while RBR was full and starts again
+	 * only when the guest reads RBR (notes/machine.md): read it once. The
+	 * empty FIFO reads 0; a byte that came in meanwhile is not 0 (no RSP
+	 * session starts with a NUL) and is kept.
 	 */
-	(void)gdb_serial_in(UART_RBR);
+	gdb_serial_keep(gdb_serial_in(UART_RBR));
 	return true;
 }
 
 /* Next received byte, or -1 when none is waiting. */
 int gdb_serial_poll(void)
 {
+	if (gdb_serial_held_pos < gdb_serial_held_len)
+		return gdb_serial_held[gdb_serial_held_pos++];
 	if (!(gdb_serial_in(UART_LSR) & UART_LSR_DR))
 		return -1;
 	return gdb_serial_in(UART_RBR);
