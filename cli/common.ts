@@ -4,7 +4,7 @@
 import { ACCELS, MACHINES, buildApp, probeKvm, loadApp, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../debug-adapter/target';
 import type { Parsed, Specs } from './args';
 
-/** The CLI's exit statuses besides the application's own 0..126. */
+/** The CLI's exit statuses besides the application's own 0..125. */
 export const EXIT = {
   /** A MinnowError before the application ran (bad minnow.json, build failed, missing tool). */
   error: 1,
@@ -14,6 +14,8 @@ export const EXIT = {
   timeout: 124,
   /** QEMU failed, or the VM ended without an exit code. */
   vm: 125,
+  /** gdb's kill ended the VM (through the kernel's gdbstub). */
+  debugger: 126,
   /** The kernel crashed (fault, panic, assert). */
   crash: 127,
 } as const;
@@ -79,6 +81,9 @@ export function reportExit(exit: QemuExit, err: (line: string) => void): number 
     case 'crash':
       err(`minnow: the kernel crashed (fault report above); exit status ${EXIT.crash}`);
       return EXIT.crash;
+    case 'killed-by-debugger':
+      err(`minnow: ${exit.summary}; exit status ${EXIT.debugger}`);
+      return EXIT.debugger;
     case 'timeout':
       err(`minnow: timed out; QEMU was stopped (exit status ${EXIT.timeout})`);
       return EXIT.timeout;

@@ -50,8 +50,8 @@ ${verbs}
 
 Options: --help (also: minnow <command> --help), --version
 
-Exit status of run/debug: the application's exit code (0..126); ${EXIT.crash} kernel crashed;
-${EXIT.timeout} --timeout expired; ${EXIT.vm} QEMU failed or the VM ended without an exit code;
+Exit status of run/debug: the application's exit code (0..125); ${EXIT.debugger} gdb's kill ended it;
+${EXIT.crash} kernel crashed; ${EXIT.timeout} --timeout expired; ${EXIT.vm} QEMU failed or the VM ended without an exit code;
 ${EXIT.error} a Minnow error (bad minnow.json, build failed, missing tool); ${EXIT.usage} bad command line.
 `;
 }

@@ -1,15 +1,19 @@
 // What a QEMU exit status means for a Minnow guest (the run contract in contracts.md):
 // the kernel writes v (0..127) to the isa-debug-exit port and QEMU exits with (v << 1) | 1.
-// v is the application's exit code, except 127, which the kernel writes when it crashed. An even
+// v is the application's exit code (0..125), except 126, which the kernel's gdbstub writes when gdb
+// kills the VM (`kill`, the `k` packet), and 127, which the kernel writes when it crashed. An even
 // status means the VM ended some other way (triple fault, reset, a QEMU shutdown), and status 1
 // with a QEMU error on stderr means QEMU itself refused to start.
 
 /** v the kernel writes when it faults, panics or an assert fails (MINNOW_EXIT_CRASH). */
 export const EXIT_CRASH = 127;
+/** v the kernel's gdbstub writes when gdb kills the VM (MINNOW_EXIT_DEBUGGER): not a crash. */
+export const EXIT_DEBUGGER = 126;
 
 export type ExitReason =
   | 'exit' // the application exited; appExitCode holds its code
   | 'crash' // the kernel crashed (fault report on the console)
+  | 'killed-by-debugger' // gdb's kill ended the VM through the kernel's stub
   | 'no-exit-device' // the VM ended without writing an exit code
   | 'qemu-error' // QEMU itself failed (bad argument, missing file...): see stderrTail
   | 'timeout' // killed by Minnow after the timeout
@@ -20,7 +24,7 @@ export interface QemuExit {
   status: number | null;
   signal: NodeJS.Signals | null;
   reason: ExitReason;
-  /** The application's exit code (0..126) when reason is 'exit'. */
+  /** The application's exit code (0..125) when reason is 'exit'. */
   appExitCode?: number;
   /** True when the kernel reported a crash (v = 127). */
   crashed: boolean;
@@ -74,6 +78,9 @@ export function mapExit(f: ExitFacts): QemuExit {
     const v = (f.status - 1) / 2;
     if (v === EXIT_CRASH) {
       return { ...base, crashed: true, reason: 'crash', summary: 'kernel crashed (see the fault report above)' };
+    }
+    if (v === EXIT_DEBUGGER) {
+      return { ...base, reason: 'killed-by-debugger', summary: 'ended by the debugger (kill)' };
     }
     return { ...base, reason: 'exit', appExitCode: v, summary: `exit code ${v}` };
   }

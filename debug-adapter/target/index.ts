@@ -43,9 +43,9 @@
 //   qemuOptionsFor(app): StartQemuOptions     elf/machine/memory/name/args/qemuArgs/devices of an app
 //   QemuInstance { pid, port?, accel 'tcg'|'kvm', virtioConsolePort?, command[], exited: Promise<QemuExit>,
 //                  kill(): Promise<void> (resolves when the process is gone), writeConsole(s) }
-//   QemuExit { status, signal, reason 'exit'|'crash'|'no-exit-device'|'qemu-error'|'timeout'|
-//              'killed', appExitCode? (0..126, reason 'exit'), crashed, summary, stderrTail }
-//   mapExit(...), EXIT_CRASH (127)   the exit-status mapping, for tests
+//   QemuExit { status, signal, reason 'exit'|'crash'|'killed-by-debugger'|'no-exit-device'|'qemu-error'|'timeout'|
+//              'killed', appExitCode? (0..125, reason 'exit'), crashed, summary, stderrTail }
+//   mapExit(...), EXIT_CRASH (127), EXIT_DEBUGGER (126: gdb's kill)   the exit-status mapping
 //   buildQemuArgs(...), kernelCmdline(...)   the QEMU command line as a pure function
 //   resolveAccel(accel), probeKvm()  auto = KVM only if /dev/kvm is usable AND cpuinfo has vmx/svm
 //
@@ -68,7 +68,7 @@ export type { BuildOptions, BuildResult } from './build';
 export { freePort, probePort, LOCALHOST } from './ports';
 export { startQemu, findQemu, qemuOptionsFor } from './qemu';
 export type { StartQemuOptions, QemuInstance } from './qemu';
-export { mapExit, EXIT_CRASH, qemuErrorLine } from './exit';
+export { mapExit, EXIT_CRASH, EXIT_DEBUGGER, qemuErrorLine } from './exit';
 export type { QemuExit, ExitReason } from './exit';
 export { buildQemuArgs, kernelCmdline, shellQuote } from './qemuargs';
 export type { GdbstubOptions, DeviceOptions } from './qemuargs';

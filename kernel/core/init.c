@@ -58,7 +58,7 @@ static int init_main(void *arg)
 	kernel_info("PVH entry to main: %lu us",
 		    (unsigned long)(tsc_to_ns(init_main_tsc - boot_tsc) /
 				    NSEC_PER_USEC));
-	power_off(main(cmdline_argc(), cmdline_argv()));
+	power_exit(main(cmdline_argc(), cmdline_argv()));
 }
 
 __attribute__((noreturn)) void kernel_start(uint32_t start_info_pa);

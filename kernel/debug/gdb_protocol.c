@@ -8,10 +8,10 @@
  * Reference: GDB manual, E.2 "Packets", E.3 "Stop Reply Packets".
  */
 #include <errno.h>
+#include <kernel/power.h>
 
 #include "gdb.h"
 
-#define GDB_KILL_EXIT_CODE 127	/* the run contract's "kernel crashed" */
 #define GDB_THREAD_WALK_MAX 100000	/* bound on a possibly corrupt list */
 
 static char gdb_protocol_in[GDB_PACKET_SIZE + 1];
@@ -302,7 +302,8 @@ static int gdb_protocol_dispatch(char *pkt, size_t len, struct gdb_buf *out,
 		res->action = GDB_ACT_DETACH;
 		return GDB_NEXT_RESUME;
 	case 'k':
-		gdb_arch_exit_vm(GDB_KILL_EXIT_CODE);
+		/* not a crash: the runner says "ended by the debugger" */
+		gdb_arch_exit_vm(MINNOW_EXIT_DEBUGGER);
 		break;
 	case 'v':
 		if (gdb_util_prefix(pkt, "vCont?"))

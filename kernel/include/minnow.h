@@ -6,7 +6,7 @@
  * The scheduler is cooperative: a thread runs until it yields, sleeps,
  * waits or exits. Threads woken by an interrupt (a device, a timer) run
  * before threads that merely yielded. Returning from main() or calling
- * exit(n) ends the whole VM with exit code n (0..126).
+ * exit(n) ends the whole VM with exit code n (0..125; see stdlib.h).
  */
 #ifndef _MINNOW_H
 #define _MINNOW_H

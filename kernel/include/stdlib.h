@@ -13,7 +13,10 @@ void free(void *p);
 void *calloc(size_t count, size_t n);
 void *realloc(void *p, size_t n);
 
-/* Ends the VM: `minnow run` exits with code & 0x7f. */
+/*
+ * Ends the VM: `minnow run` exits with code & 0x7f, where 126 and 127 (the
+ * debugger's kill, a crash) read as 125.
+ */
 __attribute__((noreturn)) void exit(int code);
 /* Reports like a crash (backtrace) and exits with 127. */
 __attribute__((noreturn)) void abort(void);

@@ -15,7 +15,7 @@
 
 void exit(int code)
 {
-	power_off(code);
+	power_exit(code);
 }
 
 void abort(void)

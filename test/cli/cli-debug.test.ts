@@ -140,6 +140,22 @@ describe('cli: debug', function () {
     assert.match(s.stdout(), /Hello from Minnow! I am hello\.\nargv\[1\] = dbg\n$/);
   });
 
+  it("--wait: gdb's kill ends the VM, reported as the debugger's doing, not a crash", async () => {
+    const app = appFrom('hello');
+    const s = await startDebug([app, '--wait']);
+    const elf = join(app, 'build', 'hello.elf');
+    const gdb = spawnSync(
+      'gdb',
+      ['-nx', '-batch', '-ex', 'set remotetimeout 30', '-ex', `target remote 127.0.0.1:${s.port}`, '-ex', 'kill', elf],
+      { encoding: 'utf8', timeout: 60000 },
+    );
+    assert.equal(gdb.status, 0, gdb.stdout + gdb.stderr);
+    assert.ok(await ended(s.child, 30000), 'debug ends with the VM');
+    assert.equal(s.child.exitCode, 126, s.stderr());
+    assert.match(s.stderr(), /^minnow: ended by the debugger \(kill\); exit status 126$/m);
+    assert.doesNotMatch(s.stderr(), /kernel crashed/);
+  });
+
   it('--wait: the kernel stub answers the Remote Serial Protocol on the printed port', async () => {
     const s = await startDebug([appFrom('hello'), '--wait']);
     assert.match(await rsp(s.port, '?'), /^[ST][0-9a-f]{2}/i);

@@ -82,12 +82,20 @@ describe('target: QEMU command line', () => {
 
 describe('target: exit status mapping', () => {
   it('maps (v << 1) | 1 back to the exit code v', () => {
-    for (const v of [0, 1, 3, 42, 126]) {
+    for (const v of [0, 1, 3, 42, 125]) {
       const e = mapExit({ status: (v << 1) | 1, signal: null, stderrTail: '' });
       assert.equal(e.reason, 'exit');
       assert.equal(e.appExitCode, v);
       assert.equal(e.crashed, false);
     }
+  });
+
+  it('reports v = 126 as the debugger\'s kill, not a crash', () => {
+    const e = mapExit({ status: (126 << 1) | 1, signal: null, stderrTail: '' });
+    assert.equal(e.reason, 'killed-by-debugger');
+    assert.equal(e.crashed, false);
+    assert.equal(e.appExitCode, undefined);
+    assert.equal(e.summary, 'ended by the debugger (kill)');
   });
 
   it('reports v = 127 as a kernel crash', () => {

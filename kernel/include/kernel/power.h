@@ -6,9 +6,16 @@
 #define KERNEL_POWER_H
 
 #define POWER_EXIT_PORT 0xf4
-#define MINNOW_EXIT_CRASH 127	/* fault, panic, assert (contracts.md) */
+/*
+ * Exit values the runner reads (contracts.md): an application's codes are
+ * 0..MINNOW_EXIT_APP_MAX, the two above it are the kernel's own.
+ */
+#define MINNOW_EXIT_APP_MAX 125
+#define MINNOW_EXIT_DEBUGGER 126	/* gdb's kill (`k` packet) */
+#define MINNOW_EXIT_CRASH 127	/* fault, panic, assert */
 
 /* core/power.c */
 __attribute__((noreturn)) void power_off(int code);
+__attribute__((noreturn)) void power_exit(int code);
 
 #endif
