@@ -119,6 +119,7 @@ export class Breakpoints {
           this.byGdbNumber.set(entry.gdbNumber, entry);
           out.push({ id: entry.id, verified: true, message: `${bp.accessType ?? 'write'} ${bp.dataId}` });
         } catch (e) {
+          await this.dropHalfMade(e);
           out.push({ id: entry.id, verified: false, message: messageOf(e) });
         }
       }
@@ -173,8 +174,18 @@ export class Breakpoints {
       entry.seen = `${dap.verified}:${dap.line}:${dap.source?.path}`;
       return [entry, dap];
     } catch (e) {
+      await this.dropHalfMade(e);
       return [entry, { id: entry.id, verified: false, ...fallback, message: messageOf(e) }];
     }
+  }
+
+  /**
+   * With breakpoints always inserted, gdb creates a breakpoint it then cannot insert (a bad
+   * address) and answers ^error: delete it, or every later resume fails on it.
+   */
+  private async dropHalfMade(e: unknown): Promise<void> {
+    const m = e instanceof GdbError ? /Cannot insert (?:hardware )?breakpoint (\d+)/.exec(e.message) : null;
+    if (m) await mi.breakDelete(this.gdb, [m[1]]).catch(() => undefined);
   }
 
   private async remove(entries: Entry[]): Promise<void> {
@@ -290,6 +301,7 @@ export function parseHitCondition(s: string): { ignore: number; every?: number }
 }
 
 function messageOf(e: unknown): string {
-  if (e instanceof GdbError) return e.message;
+  // "Warning:\nCannot insert breakpoint 2.\nCannot access memory at address 0x0\n": the last line says why
+  if (e instanceof GdbError) return e.message.trim().split('\n').pop() ?? e.message;
   return e instanceof Error ? e.message : String(e);
 }

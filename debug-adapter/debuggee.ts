@@ -54,6 +54,9 @@ const GDB_SETUP: string[][] = [
   ['width', '0'],
   ['height', '0'],
   ['breakpoint', 'pending', 'on'],
+  // no Z0/z0 pair per breakpoint at every resume and stop: both stubs keep their own table (the
+  // kernel's takes its int3s out while stopped, QEMU's never writes memory)
+  ['breakpoint', 'always-inserted', 'on'],
   ['print', 'elements', '200'],
   ['remotetimeout', '10'],
 ];

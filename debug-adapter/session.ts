@@ -183,8 +183,11 @@ export class MinnowDebugSession extends DebugSession {
   private async resumeAfterBoot(): Promise<void> {
     const gdb = this.gdb;
     if (this.startArgs?.args.stopOnEntry) {
-      // attached to a kernel already past its start (not waiting in the stub before main): stay
-      if (this.startArgs.kind === 'attach' && !this.debuggee?.connectStopFunc?.startsWith('gdbstub_')) {
+      // attached to a kernel already past its start (not waiting before main: `minnow.gdb=wait`
+      // stops in init_main right before it calls main, older kernels inside the stub): stay
+      const func = this.debuggee?.connectStopFunc ?? '';
+      const waitingBeforeMain = func === 'init_main' || func.startsWith('gdbstub_');
+      if (this.startArgs.kind === 'attach' && !waitingBeforeMain) {
         this.sendEvent(new StoppedEvent('entry', this.lastThreadId));
         return;
       }
