@@ -3,7 +3,7 @@
 // dies without being asked to, `ended` says which one and why. It knows nothing of DAP.
 
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { GdbExited, GdbSession, mi } from './gdb';
 import {
   buildApp,
@@ -225,7 +225,10 @@ function validateLaunch(a: LaunchArgs): void {
       throw errors.badAttribute(k, 'must be an array of strings', `Fix "${k}" in launch.json.`);
     }
   }
-  if (a.app !== undefined && !isAbsolute(a.app) && a.cwd === undefined) {
-    // relative to the adapter's cwd; clients normally pass ${workspaceFolder}
+  if (a.stopOnEntry !== undefined && typeof a.stopOnEntry !== 'boolean') {
+    throw errors.badAttribute('stopOnEntry', 'must be true or false', 'Fix "stopOnEntry" in launch.json.');
+  }
+  if (a.build !== undefined && typeof a.build !== 'boolean') {
+    throw errors.badAttribute('build', 'must be true or false', 'Fix "build" in launch.json.');
   }
 }
