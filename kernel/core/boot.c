@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <stddef.h>
-#include <string.h>
 #include <kernel/boot.h>
 
 struct boot_info boot_info;
@@ -22,8 +21,12 @@ int boot_copy(uint32_t start_info_pa)
 		return -EINVAL;
 	if (si->cmdline_paddr) {
 		const char *c = (const char *)(uintptr_t)si->cmdline_paddr;
+		unsigned int i;
 
-		strlcpy(boot_info.cmdline, c, BOOT_CMDLINE_MAX);
+		/* a plain loop: strlcpy would first run strlen over it */
+		for (i = 0; i < BOOT_CMDLINE_MAX - 1 && c[i]; i++)
+			boot_info.cmdline[i] = c[i];
+		boot_info.cmdline[i] = '\0';
 	}
 	boot_info.rsdp = si->rsdp_paddr;
 	if (si->version < 1 || !si->memmap_paddr)

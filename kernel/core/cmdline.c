@@ -4,7 +4,7 @@
  * argv stays valid for the whole run and costs no heap.
  */
 #include <stdbool.h>
-#include <string.h>
+#include <stddef.h>
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
 
@@ -17,74 +17,81 @@
 static char cmdline_buf[BOOT_CMDLINE_MAX];
 static char *cmdline_args[CMDLINE_ARGS_MAX + 1];
 static int cmdline_nargs = 1;
-static char *cmdline_opts[CMDLINE_OPTIONS_MAX];
+static const char *cmdline_opts[CMDLINE_OPTIONS_MAX];
 static int cmdline_nopts;
 static char cmdline_default_name[] = "app";
 
-/* Cuts the next word out of *pp in place; returns NULL at the end. */
-static char *cmdline_word(char **pp)
+/* The rest of w after `prefix`, or NULL when w does not start with it. */
+static const char *cmdline_after(const char *w, const char *prefix)
 {
-	char *p = *pp, *start, *out;
-	bool quoted = false;
-
-	while (*p == ' ' || *p == '\t' || *p == '\n')
-		p++;
-	if (!*p)
-		return NULL;
-	start = out = p;
-	for (; *p; p++) {
-		if (*p == '"') {
-			quoted = !quoted;
-			continue;
-		}
-		if (!quoted && (*p == ' ' || *p == '\t' || *p == '\n'))
-			break;
-		*out++ = *p;
+	while (*prefix && *w == *prefix) {
+		w++;
+		prefix++;
 	}
-	if (*p)
-		p++;
-	*out = '\0';
-	*pp = p;
-	return start;
+	return *prefix ? NULL : w;
 }
 
-void cmdline_parse(const char *cmdline)
+static void cmdline_add(char *w)
 {
-	size_t plen = strlen(CMDLINE_OPTION_PREFIX);
-	char *p = cmdline_buf, *w;
+	const char *opt = cmdline_after(w, CMDLINE_OPTION_PREFIX);
 
-	strlcpy(cmdline_buf, cmdline, sizeof(cmdline_buf));
+	if (opt) {
+		if (cmdline_nopts < CMDLINE_OPTIONS_MAX)
+			cmdline_opts[cmdline_nopts++] = opt;
+	} else if (!cmdline_after(w, CMDLINE_FOREIGN_PREFIX) &&
+		   cmdline_nargs < CMDLINE_ARGS_MAX) {
+		cmdline_args[cmdline_nargs++] = w;
+	}
+}
+
+/*
+ * One pass over the line, copying each word into cmdline_buf without its
+ * quotes. It runs before main, where under TCG every distinct block of
+ * code costs its translation (core/init.c), hence the few branches: any
+ * control character separates words like a space does.
+ */
+void cmdline_parse(const char *line)
+{
+	char *out = cmdline_buf, *word = NULL;
+	const char *name;
+	bool quoted = false;
+
 	cmdline_args[0] = cmdline_default_name;
-	while ((w = cmdline_word(&p))) {
-		if (strncmp(w, CMDLINE_OPTION_PREFIX, plen) == 0) {
-			if (cmdline_nopts < CMDLINE_OPTIONS_MAX)
-				cmdline_opts[cmdline_nopts++] = w + plen;
+	for (const char *p = line;; p++) {
+		char c = *p;
+
+		if (c != '\0' && (quoted || (unsigned char)c > ' ')) {
+			if (!word)
+				word = out;
+			if (c == '"')
+				quoted = !quoted;
+			else
+				*out++ = c;
 			continue;
 		}
-		if (strncmp(w, CMDLINE_FOREIGN_PREFIX,
-			    strlen(CMDLINE_FOREIGN_PREFIX)) == 0)
-			continue;
-		if (cmdline_nargs < CMDLINE_ARGS_MAX)
-			cmdline_args[cmdline_nargs++] = w;
+		if (word) {
+			*out++ = '\0';
+			cmdline_add(word);
+			word = NULL;
+		}
+		if (c == '\0')
+			break;
 	}
 	cmdline_args[cmdline_nargs] = NULL;
-	if (cmdline_option("name") && *cmdline_option("name"))
-		cmdline_args[0] = (char *)cmdline_option("name");
+	name = cmdline_option("name");
+	if (name && *name)
+		cmdline_args[0] = (char *)name;
 }
 
 const char *cmdline_option(const char *key)
 {
-	size_t klen = strlen(key);
-
 	for (int i = 0; i < cmdline_nopts; i++) {
-		const char *o = cmdline_opts[i];
+		const char *rest = cmdline_after(cmdline_opts[i], key);
 
-		if (strncmp(o, key, klen) != 0)
-			continue;
-		if (o[klen] == '=')
-			return o + klen + 1;
-		if (o[klen] == '\0')
-			return o + klen;
+		if (rest && *rest == '=')
+			return rest + 1;
+		if (rest && *rest == '\0')
+			return rest;
 	}
 	return NULL;
 }

@@ -23,6 +23,7 @@
 #define CONSOLE_RX_SIZE 256	/* a power of two: indexes wrap by masking */
 #define CONSOLE_POLL_NS 1000000	/* without an IRQ, poll every 1 ms */
 
+static bool console_probed;
 static bool console_ready;
 static bool console_rx_irq;	/* the receive interrupt is routed */
 static bool console_rx_tried;
@@ -34,11 +35,19 @@ static struct waitq console_rxq = WAITQ_INITIALIZER("console input");
 void console_init(void)
 {
 	console_ready = uart_init(UART_COM1) == 0;
+	console_probed = true;
+}
+
+static bool console_up(void)
+{
+	if (!console_probed)
+		console_init();
+	return console_ready;
 }
 
 void console_putc(char c)
 {
-	if (console_ready)
+	if (console_up())
 		uart_putc(UART_COM1, c);
 }
 
@@ -87,7 +96,7 @@ int console_getc(uint64_t deadline_ns)
 	uint64_t flags;
 	int c = -1, err = 0;
 
-	if (!console_ready)
+	if (!console_up())
 		return -ENODEV;
 	flags = irq_save();
 	if (!console_rx_tried)

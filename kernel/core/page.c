@@ -7,6 +7,10 @@
  *
  * Never handed out: page 0 (NULL stays unmapped), the kernel image, the
  * bitmap, anything the map does not call RAM.
+ *
+ * The allocator sets itself up on first use: nothing before main needs
+ * it (paging has a pool of its own, the main thread's stack is static),
+ * and an application that never allocates never pays for the bitmap.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -23,6 +27,7 @@ static size_t page_frames;	/* frames covered by the bitmap */
 static size_t page_free_frames;
 static size_t page_total_frames;
 static size_t page_hint;	/* no free frame below this one */
+static bool page_ready;
 
 static bool page_test(size_t pfn)
 {
@@ -118,6 +123,7 @@ void page_init(void)
 	page_free_frames -= bytes >> PAGE_SHIFT;
 	page_total_frames = page_free_frames;
 	page_hint = 0;
+	page_ready = true;
 }
 
 void *page_alloc(size_t npages)
@@ -133,6 +139,8 @@ void *page_alloc_raw(size_t npages)
 {
 	size_t run = 0;
 
+	if (!page_ready)
+		page_init();
 	if (npages == 0 || npages > page_free_frames)
 		return NULL;
 	for (size_t pfn = page_hint; pfn < page_frames; pfn++) {
@@ -173,10 +181,14 @@ void page_free(void *p, size_t npages)
 
 size_t page_free_count(void)
 {
+	if (!page_ready)
+		page_init();
 	return page_free_frames;
 }
 
 size_t page_total_count(void)
 {
+	if (!page_ready)
+		page_init();
 	return page_total_frames;
 }

@@ -206,6 +206,25 @@ __attribute__((noreturn)) void sched_idle(void)
 	}
 }
 
+/*
+ * The boot context's first switch, to the only queued thread (main): the
+ * checks and the queue walk of sched_switch() are skipped, as every block
+ * of code run before main costs its translation under TCG (core/init.c).
+ * Returns, in the idle thread, when main first waits.
+ */
+void sched_start(void)
+{
+	struct thread *next = sched_pop(&sched_normal);
+
+	if (!next)
+		panic("sched_start: no thread to start");
+	next->state = THREAD_RUNNING;
+	next->switches++;
+	sched_current = next;
+	sched_idle_thread->state = THREAD_READY;
+	switch_context(&sched_idle_thread->ctx, &next->ctx);
+}
+
 void sched_init(void)
 {
 	sched_idle_thread = thread_adopt_boot("idle");

@@ -61,10 +61,21 @@ static void thread_link(struct thread *t)
 	*pp = t;
 }
 
+/* Copies a name, truncated: a loop of its own, as it runs before main
+ * (strlcpy would run strlen and memcpy, more code to translate). */
+static void thread_name(struct thread *t, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(t->name) - 1 && name[i]; i++)
+		t->name[i] = name[i];
+	t->name[i] = '\0';
+}
+
 /* The boot context becomes the idle thread (called by sched_init). */
 struct thread *thread_adopt_boot(const char *name)
 {
-	strlcpy(thread_boot.name, name, sizeof(thread_boot.name));
+	thread_name(&thread_boot, name);
 	thread_link(&thread_boot);
 	return &thread_boot;
 }
@@ -95,26 +106,16 @@ void thread_start(void)
 	thread_exit(t->entry(t->arg));
 }
 
-int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
-		 void *arg, size_t stack_size)
+int thread_setup_on(struct thread *t, const char *name,
+		    int (*entry)(void *), void *arg, void *mem, size_t pages)
 {
-	size_t pages = PAGE_ROUND_UP(stack_size) / PAGE_SIZE + 1;
 	uint64_t flags, *top;
-	char *mem;
 
-	/* zeroed: the high-water scan looks for the first non-zero word */
-	mem = page_alloc(pages);
-	if (!mem)
+	if (paging_set_present((uintptr_t)mem, false))
 		return -ENOMEM;
-	if (paging_set_present((uintptr_t)mem, false)) {
-		page_free(mem, pages);
-		return -ENOMEM;
-	}
-	strlcpy(t->name, name, sizeof(t->name));
+	thread_name(t, name);
 	t->entry = entry;
 	t->arg = arg;
-	t->stack_alloc = mem;
-	t->stack_pages = pages;
 	t->stack_base = (uintptr_t)mem + PAGE_SIZE;
 	t->stack_top = (uintptr_t)mem + pages * PAGE_SIZE;
 	t->stack_low = t->stack_top;
@@ -130,6 +131,24 @@ int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
 	thread_link(t);
 	sched_ready(t, false);
 	irq_restore(flags);
+	return 0;
+}
+
+int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
+		 void *arg, size_t stack_size)
+{
+	size_t pages = PAGE_ROUND_UP(stack_size) / PAGE_SIZE + 1;
+	/* zeroed: the high-water scan looks for the first non-zero word */
+	char *mem = page_alloc(pages);
+
+	if (!mem)
+		return -ENOMEM;
+	if (thread_setup_on(t, name, entry, arg, mem, pages)) {
+		page_free(mem, pages);
+		return -ENOMEM;
+	}
+	t->stack_alloc = mem;
+	t->stack_pages = pages;
 	return 0;
 }
 

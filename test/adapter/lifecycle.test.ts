@@ -122,7 +122,7 @@ describe('adapter: life cycle', function () {
     assert.ok(await waitGone([p.qemu], 3000), 'QEMU is gone too');
   });
 
-  it('a wrong gdbPath or qemuPath is an error that names the setting', async () => {
+  it('a wrong gdbPath, qemuPath or gdbstub is an error that names the setting', async () => {
     c = await startClient();
     await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
     const e1 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, gdbPath: '/nonexistent/gdb' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
@@ -133,6 +133,12 @@ describe('adapter: life cycle', function () {
     await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
     const e2 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, qemuPath: '/nonexistent/qemu' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
     assert.match(String(e2?.message), /qemuPath/);
+    await c.dc.stop();
+
+    c = await startClient();
+    await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+    const e3 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, gdbstub: 'bogus' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
+    assert.match(String(e3?.message), /"gdbstub" is "bogus".*Use "kernel"/);
   });
 
   it('a compile error fails the launch with the build error and gcc\'s diagnostic', async () => {

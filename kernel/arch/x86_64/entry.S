@@ -4,8 +4,10 @@
  * flat 32-bit protected mode, paging off, %ebx = physical address of the
  * hvm_start_info, no stack. We identity-map the low 4 GiB with
  * 2 MiB pages (enough for the kernel, RAM below 4 GiB, the LAPIC and the
- * IOAPIC), enter long mode and call kernel_start(start_info). core/paging
- * replaces these tables with ones built from the memory map.
+ * IOAPIC), enter long mode and call kernel_start(start_info). These tables
+ * stay: arch/x86_64/paging.c refines them from the memory map (uncached
+ * device space, page 0 and guard pages unmapped) rather than building new
+ * ones, as every instruction run once costs its translation under TCG.
  *
  * References: Xen public/arch-x86/hvm/start_info.h (PVH boot ABI),
  * public/elfnote.h (XEN_ELFNOTE_PHYS32_ENTRY = 18), Intel SDM vol. 3
@@ -21,6 +23,8 @@
 #define EFER_NXE (1 << 11)
 #define PTE_P 0x1
 #define PTE_W 0x2
+#define PTE_PWT 0x8
+#define PTE_PCD 0x10
 #define PTE_PS 0x80
 #define BOOT_STACK_SIZE 16384
 #define GDT_CODE64 0x08
@@ -43,19 +47,14 @@ pvh_entry:
 	rdtsc
 	mov %eax, boot_tsc
 	mov %edx, boot_tsc + 4
-	mov %ebx, %esi
 
 	/*
 	 * .bss is not cleared: PVH loaders (QEMU, Firecracker, Cloud
 	 * Hypervisor) load the image into fresh, zeroed guest RAM, and
-	 * clearing ~140 KiB again costs ~0.1 ms under TCG. The two boot
-	 * table pages we rely on being zero are cleared here all the same.
+	 * clearing it again costs time under TCG. The boot page tables,
+	 * paging.c's table pool and the thread stacks (whose high-water scan
+	 * looks for non-zero words) rely on this.
 	 */
-	mov $boot_pml4, %edi
-	mov $(2 * 4096 / 4), %ecx
-	xor %eax, %eax
-	rep stosl
-	mov %esi, %ebx
 	mov $boot_stack_top, %esp
 
 	/* PML4[0] -> PDPT, PDPT[0..3] -> the four page directories */
@@ -69,12 +68,14 @@ pvh_entry:
 	add $8, %edi
 	loop 1b
 
-	/* 2048 2 MiB pages map 0..4 GiB one to one */
+	/*
+	 * 2048 2 MiB pages map 0..4 GiB one to one, uncached: most of it is
+	 * device space, and paging.c makes the RAM write-back from the map
+	 */
 	mov $boot_pd, %edi
-	mov $(PTE_P | PTE_W | PTE_PS), %eax
+	mov $(PTE_P | PTE_W | PTE_PS | PTE_PCD | PTE_PWT), %eax
 	mov $2048, %ecx
-2:	mov %eax, (%edi)
-	movl $0, 4(%edi)
+2:	mov %eax, (%edi)	/* the high halves are zero already */
 	add $0x200000, %eax
 	add $8, %edi
 	loop 2b
@@ -88,7 +89,7 @@ pvh_entry:
 	rdmsr
 	or $EFER_LME, %eax
 	wrmsr
-	lgdt boot_gdt_ptr
+	lgdt gdt_ptr	/* the final GDT (gdt.c); gdt_init adds the TSS */
 	mov %cr0, %eax
 	or $(CR0_PG | CR0_WP), %eax
 	mov %eax, %cr0
@@ -116,17 +117,6 @@ entry64:
 	jmp 3b
 	.cfi_endproc
 
-	.section .rodata
-	.p2align 3
-boot_gdt:
-	.quad 0
-	.quad 0x00af9a000000ffff	/* 64-bit code, DPL 0 */
-	.quad 0x00cf92000000ffff	/* data, DPL 0 */
-boot_gdt_end:
-boot_gdt_ptr:
-	.word boot_gdt_end - boot_gdt - 1
-	.long boot_gdt
-
 	.data
 	.p2align 3
 	.globl boot_tsc
@@ -135,15 +125,16 @@ boot_tsc:
 
 	.bss
 	.p2align 12
+	.globl boot_pml4, boot_pdpt, boot_pd
 boot_pml4:
 	.skip 4096
 boot_pdpt:
 	.skip 4096
-boot_pd:
+boot_pd:	/* four page directories in a row: entry n maps n * 2 MiB */
 	.skip 4 * 4096
-	/* the last boot_pd page is unused once paging.c takes over: it then
-	 * becomes the unmapped guard page below the boot stack */
-	.p2align 12
+	/* unmapped by kernel_start: the guard page below the boot stack */
+boot_stack_guard:
+	.skip 4096
 	.globl boot_stack_bottom, boot_stack_top
 boot_stack_bottom:
 	.skip BOOT_STACK_SIZE

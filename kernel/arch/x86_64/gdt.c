@@ -26,7 +26,15 @@ struct tss {
 #define GDT_TSS_TYPE_AVAILABLE 0x89ull	/* P, 64-bit TSS (available) */
 #define GDT_ENTRIES 5	/* null, code, data, TSS (two slots) */
 
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+/*
+ * Code and data are there from the start: entry.S loads this GDT with its
+ * 32-bit lgdt (which reads the low four bytes of the base), so long mode
+ * starts on the final selectors and gdt_init() has no segment to reload.
+ */
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16))) = {
+	[GDT_KERNEL_CODE / 8] = GDT_CODE64_DESC,
+	[GDT_KERNEL_DATA / 8] = GDT_DATA_DESC,
+};
 static struct tss gdt_tss __attribute__((aligned(16)));
 static uint8_t gdt_ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
@@ -34,6 +42,8 @@ struct gdt_ptr {
 	uint16_t limit;
 	uint64_t base;
 } __attribute__((packed));
+
+struct gdt_ptr gdt_ptr = { sizeof(gdt) - 1, (uintptr_t)gdt };
 
 static void gdt_set_tss(void)
 {
@@ -48,10 +58,6 @@ static void gdt_set_tss(void)
 
 void gdt_init(void)
 {
-	struct gdt_ptr p = { sizeof(gdt) - 1, (uintptr_t)gdt };
-
-	gdt[1] = GDT_CODE64_DESC;
-	gdt[2] = GDT_DATA_DESC;
 	gdt_tss.ist[IST_DOUBLE_FAULT - 1] =
 		(uintptr_t)gdt_ist_stacks[0] + IST_STACK_SIZE;
 	gdt_tss.ist[IST_NMI - 1] = (uintptr_t)gdt_ist_stacks[1] + IST_STACK_SIZE;
@@ -59,21 +65,5 @@ void gdt_init(void)
 		(uintptr_t)gdt_ist_stacks[2] + IST_STACK_SIZE;
 	gdt_tss.iomap_base = sizeof(gdt_tss);	/* no I/O bitmap */
 	gdt_set_tss();
-
-	/* reload CS with a far return, then the data segments and the TR */
-	__asm__ volatile("lgdt %0\n\t"
-			 "pushq %1\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "movw %w2, %%ax\n\t"
-			 "movw %%ax, %%ds\n\t"
-			 "movw %%ax, %%es\n\t"
-			 "movw %%ax, %%ss\n\t"
-			 "ltr %w3"
-			 :
-			 : "m"(p), "i"(GDT_KERNEL_CODE), "i"(GDT_KERNEL_DATA),
-			   "r"((uint16_t)GDT_TSS)
-			 : "rax", "memory");
+	__asm__ volatile("ltr %w0" : : "r"((uint16_t)GDT_TSS) : "memory");
 }

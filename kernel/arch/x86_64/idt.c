@@ -47,17 +47,22 @@ void idt_init(void)
 {
 	struct idt_ptr p = { sizeof(idt) - 1, (uintptr_t)idt };
 
+	/* a loop without branches or calls, then the three IST exceptions:
+	 * it runs before main, where TCG translates every block once and
+	 * runs this one 256 times */
 	for (unsigned int v = 0; v < IDT_VECTORS; v++) {
-		int ist = 0;
+		uintptr_t a = (uintptr_t)(isr_stubs + v * ISR_STUB_SIZE);
 
-		if (v == TRAP_DF)
-			ist = IST_DOUBLE_FAULT;
-		else if (v == TRAP_NMI)
-			ist = IST_NMI;
-		else if (v == TRAP_MC)
-			ist = IST_MACHINE_CHECK;
-		idt_set_gate(v, (void (*)(void))(isr_stubs + v * ISR_STUB_SIZE),
-			     ist);
+		idt[v] = (struct idt_gate){
+			.offset_low = a & 0xffff,
+			.selector = GDT_KERNEL_CODE,
+			.type = IDT_INTERRUPT_GATE,
+			.offset_mid = (a >> 16) & 0xffff,
+			.offset_high = a >> 32,
+		};
 	}
+	idt[TRAP_DF].ist = IST_DOUBLE_FAULT;
+	idt[TRAP_NMI].ist = IST_NMI;
+	idt[TRAP_MC].ist = IST_MACHINE_CHECK;
 	__asm__ volatile("lidt %0" : : "m"(p));
 }

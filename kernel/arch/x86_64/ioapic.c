@@ -48,10 +48,9 @@ void ioapic_init(void)
 	ioapic_pins = ((ver >> 16) & 0xff) + 1;
 	if (ioapic_pins > IRQ_GSI_MAX)
 		ioapic_pins = IRQ_GSI_MAX;
-	for (unsigned int i = 0; i < ioapic_pins; i++) {
-		ioapic_write(IOAPIC_REDTBL(i) + 1, 0);
+	/* the destination (high half) is written by irq_register() */
+	for (unsigned int i = 0; i < ioapic_pins; i++)
 		ioapic_write(IOAPIC_REDTBL(i), IOAPIC_MASKED | (IRQ_BASE + i));
-	}
 }
 
 /* Edge-triggered lines are active high (ISA); level-triggered ones are

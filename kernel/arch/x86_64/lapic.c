@@ -98,6 +98,9 @@ void lapic_measure_end(uint32_t min_ticks, uint64_t *lapic_ticks,
 	uint32_t c;
 	uint64_t t;
 
+	/* a one-shot count stops at 0 after ~4.3 s: measure afresh then */
+	if (lapic_read(LAPIC_TIMER_CURRENT) == 0)
+		lapic_measure_start();
 	do {
 		c = lapic_read(LAPIC_TIMER_CURRENT);
 		t = rdtsc();

@@ -16,8 +16,9 @@
  *     leaves ("TCGTCGTCGTCG") stop at 0x40000001. Under TCG the TSC is the
  *     host's TSC and the LAPIC counts QEMU's virtual clock (host time), so
  *     the ratio is accurate. The window costs nothing: lapic_init() starts
- *     the count early in boot and tsc_init() reads it after the memory
- *     set-up, waiting only if less than 100 us have passed.
+ *     the count early in boot and tsc_init() reads it at the first use of
+ *     the clock (tsc_to_ns), which is rarely before main, waiting only if
+ *     less than 100 us have passed.
  * The same window also yields the LAPIC timer's frequency when 1. or 2.
  * gave the TSC's.
  */
@@ -60,13 +61,22 @@ static uint64_t tsc_from_cpuid(void)
 
 uint64_t tsc_to_ns(uint64_t ticks)
 {
+	if (!tsc_ns_mult)
+		tsc_init();
 	return (uint64_t)(((unsigned __int128)ticks * tsc_ns_mult) >> 32);
 }
 
+/*
+ * Calibrates once; later calls return at once. Interrupts stay off so that
+ * a handler reading the clock meanwhile cannot calibrate a second time.
+ */
 void tsc_init(void)
 {
-	uint64_t lapic_ticks, tsc_ticks;
+	uint64_t lapic_ticks, tsc_ticks, flags;
 
+	if (tsc_ns_mult)
+		return;
+	flags = irq_save();
 	lapic_measure_end(TSC_CAL_LAPIC_TICKS, &lapic_ticks, &tsc_ticks);
 	tsc_hz = tsc_from_cpuid();
 	if (tsc_hz) {
@@ -77,4 +87,5 @@ void tsc_init(void)
 		tsc_hz = tsc_ticks * APIC_BUS_HZ / lapic_ticks;
 	}
 	tsc_ns_mult = (NSEC_PER_SEC << 32) / tsc_hz;
+	irq_restore(flags);
 }

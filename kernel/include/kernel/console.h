@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 /* core/console.c */
+/* Probes COM1 now; without it the first output or input does. */
 void console_init(void);
 void console_write(const char *s, size_t n);
 void console_putc(char c);

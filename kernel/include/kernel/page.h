@@ -15,6 +15,7 @@
 #define PAGE_ROUND_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
 /* core/page.c */
+/* Called by the first page_alloc*() or count: no need to call it. */
 void page_init(void);
 /* npages contiguous, zeroed pages, page aligned; NULL when out of memory. */
 void *page_alloc(size_t npages);

@@ -84,6 +84,10 @@ struct thread *thread_create_stack(const char *name, int (*entry)(void *),
  * main thread: no heap needed before main). Not joinable. 0 or -ENOMEM. */
 int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
 		 void *arg, size_t stack_size);
+/* The same on a given stack: `pages` zeroed pages at mem, the first of
+ * which becomes the unmapped guard page. 0 or -ENOMEM (page tables). */
+int thread_setup_on(struct thread *t, const char *name,
+		    int (*entry)(void *), void *arg, void *mem, size_t pages);
 /* The most stack t has used so far, in bytes (updates t->stack_low). */
 size_t thread_stack_used(struct thread *t);
 /* Waits for t to exit, frees it, returns its exit code. */
@@ -94,6 +98,9 @@ struct thread *thread_adopt_boot(const char *name);
 
 /* core/sched.c */
 void sched_init(void);
+/* From the boot context, interrupts off: runs the queued main thread;
+ * returns when main first waits (then call sched_idle). */
+void sched_start(void);
 /* The boot context's loop once main runs: halts while nothing is runnable. */
 __attribute__((noreturn)) void sched_idle(void);
 /* Makes t runnable; `urgent` (set when woken from an interrupt handler)
