@@ -41,6 +41,7 @@ static struct {
 	bool reply_due;		/* gdb resumed us, awaits a stop reply */
 	bool stepping;		/* TF is ours */
 	int own_signal;		/* our own int3 (wait) reports this */
+	uint64_t own_if;	/* IF to give back to our own int3's frame */
 	enum gdbstub_run run;
 	uint64_t range_start, range_end;
 	struct gdb_resume park;	/* a step asked for a parked thread */
@@ -249,6 +250,11 @@ static bool gdbstub_int3(struct trap_frame *f)
 
 	if (sig) {
 		gdbstub.own_signal = 0;
+		/*
+		 * the IF gdbstub_before_main() took away; rip stays past
+		 * the int3, so continuing does not trap again
+		 */
+		f->rflags |= gdbstub.own_if;
 		gdbstub_stop(f, sig, NULL);
 		return true;
 	}
@@ -389,27 +395,21 @@ int gdbstub_init(const char *option)
 	return 0;
 }
 
-static void gdbstub_own_trap(int signal)
+bool gdbstub_before_main(void)
 {
-	gdbstub.own_signal = signal;
-	__asm__ volatile("int3");
-}
-
-void gdbstub_before_main(void)
-{
-	/*
-	 * Interrupts off: a gdb attaching between the test and the int3
-	 * would otherwise get a second, unasked-for stop.
-	 */
 	uint64_t flags = irq_save();
 
 	/*
 	 * A gdb that connected during boot (even one that detached since)
 	 * has had its chance already.
 	 */
-	if (gdbstub.up && gdbstub.wait && !gdbstub.seen)
-		gdbstub_own_trap(GDB_SIGTRAP);
-	irq_restore(flags);
+	if (!gdbstub.up || !gdbstub.wait || gdbstub.seen) {
+		irq_restore(flags);
+		return false;
+	}
+	gdbstub.own_signal = GDB_SIGTRAP;
+	gdbstub.own_if = flags & CPU_RFLAGS_IF;
+	return true;
 }
 
 bool gdbstub_attached(void)

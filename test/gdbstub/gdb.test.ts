@@ -45,6 +45,20 @@ describe('gdbstub with real gdb', function () {
     return gdb;
   }
 
+  it('opens the wait-before-main stop in the kernel\'s main thread, about to call main', async () => {
+    const g = await connect();
+    const bt = await g.cli('bt');
+    // the top frame is the code that calls main, not the stub
+    assert.match(bt, /#0\s+init_main \(.*init\.c:\d+/, bt);
+    assert.doesNotMatch(bt, /gdbstub/, bt);
+    assert.match(await g.cli('frame'), /^\d+\s+power_exit\(main\(/m);
+    await g.cli('break main');
+    const stop = await g.resume('continue');
+    assert.equal(frameOf(stop).func, 'main');
+    await g.cli('detach');
+    await vm!.waitConsole(/result \d+/);
+  });
+
   it('breaks, shows threads and backtraces, steps, prints and sets variables, watches', async () => {
     const g = await connect();
     await g.cli('break sum_squares');

@@ -21,11 +21,14 @@
 int gdbstub_init(const char *option);
 
 /*
- * Called just before main(). With minnow.gdb=wait it stops in the stub and
- * waits until gdb connects and continues, so breakpoints can be set first;
- * otherwise it returns at once.
+ * Called just before main(). True with minnow.gdb=wait (and no gdb seen
+ * yet): the caller must then execute an int3 at once, where the kernel
+ * stops and waits until gdb connects and continues, so breakpoints can be
+ * set first, and gdb shows the caller's line. Interrupts are off from here
+ * to that int3 (the stub turns them back on), so a gdb that attaches in
+ * between cannot cause a second stop.
  */
-void gdbstub_before_main(void);
+bool gdbstub_before_main(void);
 
 /* True while a gdb is connected (seen since boot and not detached). */
 bool gdbstub_attached(void);
