@@ -138,11 +138,13 @@ int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
 		 void *arg, size_t stack_size)
 {
 	size_t pages = PAGE_ROUND_UP(stack_size) / PAGE_SIZE + 1;
-	/* zeroed: the high-water scan looks for the first non-zero word */
-	char *mem = page_alloc(pages);
+	char *mem = page_alloc_raw(pages);
 
 	if (!mem)
 		return -ENOMEM;
+	/* the high-water scan looks for the first non-zero word; the guard
+	 * page below is never read */
+	memset(mem + PAGE_SIZE, 0, (pages - 1) * PAGE_SIZE);
 	if (thread_setup_on(t, name, entry, arg, mem, pages)) {
 		page_free(mem, pages);
 		return -ENOMEM;
