@@ -4,11 +4,10 @@
 
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { copyExample, ensureE2eTools, packageExtension, processesMatching, REPO, VsCode } from './harness';
-import type { E2ePaths } from './harness';
+import { copyExample, lineOf, processesMatching, REPO, useVsCode } from './harness';
 
 function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -21,30 +20,14 @@ function freePort(): Promise<number> {
   });
 }
 
-function lineOf(file: string, marker: string): number {
-  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `${marker} not in ${file}`);
-  return i + 1;
-}
-
 describe('e2e: attach to minnow debug', function () {
   this.timeout(240_000);
-  let tools: E2ePaths;
-  let vsix: string;
-  let vsc: VsCode | undefined;
+  const openVsCode = useVsCode();
   let cli: ReturnType<typeof spawn> | undefined;
 
-  before(() => {
-    tools = ensureE2eTools();
-    vsix = packageExtension();
-  });
-
-  afterEach(async function () {
-    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
-    await vsc?.stop();
+  // after useVsCode's hook: VS Code has disconnected by now
+  afterEach(() => {
     if (cli?.pid && cli.exitCode === null) process.kill(-cli.pid, 'SIGTERM');
-    if (this.currentTest?.state === 'passed') vsc?.cleanup();
-    vsc = undefined;
   });
 
   it('attaches, stops at a breakpoint in main, detaches and the application finishes', async () => {
@@ -78,8 +61,7 @@ describe('e2e: attach to minnow debug', function () {
         ],
       }),
     );
-    vsc = new VsCode('attach');
-    await vsc.start({ workspace: app, vsix, tools });
+    const vsc = await openVsCode('attach', app);
     await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
     await vsc.openFile('main.c');
     await vsc.breakpointInGutter(lineOf(join(app, 'main.c'), 'prod = thread_create("producer"'));

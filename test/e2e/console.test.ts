@@ -5,8 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
-import type { E2ePaths } from './harness';
+import { processesMatching, scratchDir, useVsCode } from './harness';
 
 const ECHO_APP = `#include <minnow.h>
 #include <stdio.h>
@@ -25,28 +24,13 @@ int main(int argc, char **argv)
 
 describe('e2e: the Minnow console terminal', function () {
   this.timeout(240_000);
-  let tools: E2ePaths;
-  let vsix: string;
-  let vsc: VsCode | undefined;
-
-  before(() => {
-    tools = ensureE2eTools();
-    vsix = packageExtension();
-  });
-
-  afterEach(async function () {
-    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
-    await vsc?.stop();
-    if (this.currentTest?.state === 'passed') vsc?.cleanup();
-    vsc = undefined;
-  });
+  const openVsCode = useVsCode();
 
   it('shows guest output and sends typed lines to the guest', async () => {
     const app = scratchDir('echo');
     writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name: 'echo', sources: ['main.c'], memory: '8M' }, null, 2));
     writeFileSync(join(app, 'main.c'), ECHO_APP);
-    vsc = new VsCode('console');
-    await vsc.start({ workspace: app, vsix, tools });
+    const vsc = await openVsCode('console', app);
     await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
     await vsc.openFile('main.c');
     await vsc.focusEditor();
@@ -72,8 +56,7 @@ describe('e2e: the Minnow console terminal', function () {
     const app = scratchDir('wait');
     writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name: 'waiter', sources: ['main.c'], memory: '8M' }, null, 2));
     writeFileSync(join(app, 'main.c'), ECHO_APP);
-    vsc = new VsCode('status-bar');
-    await vsc.start({ workspace: app, vsix, tools });
+    const vsc = await openVsCode('status-bar', app);
     await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
     await vsc.openFile('main.c');
     await vsc.focusEditor();

@@ -6,48 +6,18 @@
 // QEMU is left behind.
 
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyExample, scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
-import type { E2ePaths } from './harness';
-
-/** 1-based line of the first line containing `marker` (after the line containing `after`). */
-function lineOf(file: string, marker: string, after?: string): number {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const start = after ? lines.findIndex((l) => l.includes(after)) : 0;
-  assert.ok(start >= 0, `${after} not in ${file}`);
-  const i = lines.findIndex((l, n) => n >= start && l.includes(marker));
-  assert.ok(i >= 0, `${marker} not in ${file}`);
-  return i + 1;
-}
+import { copyExample, lineOf, processesMatching, scratchDir, useVsCode } from './harness';
 
 describe('e2e: debugging a new project', function () {
   this.timeout(300_000);
-  let tools: E2ePaths;
-  let vsix: string;
-  let vsc: VsCode | undefined;
-
-  before(() => {
-    tools = ensureE2eTools();
-    vsix = packageExtension();
-  });
-
-  afterEach(async function () {
-    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
-    await vsc?.stop();
-    if (this.currentTest?.state === 'passed') vsc?.cleanup();
-    vsc = undefined;
-  });
+  const openVsCode = useVsCode();
 
   it('New Project (threads), F5 to a breakpoint in main, step, into the scheduler, to the end', async () => {
     const empty = scratchDir('start');
     const target = scratchDir('threads');
-    vsc = new VsCode('debug');
-    await vsc.start({ workspace: empty, vsix, tools });
-    await vsc.focusEditor();
-    await vsc.command('Minnow: New Project…');
-    await vsc.pick('threads');
-    await vsc.chooseFolder(target);
+    const vsc = await openVsCode('debug', empty);
+    await vsc.newProject('threads', target);
     await vsc.waitForWorkbench();
     await vsc.page.locator('.tabs-container .tab.active', { hasText: 'main.c' }).waitFor({ timeout: 60_000 });
     const activated = await vsc.trace.waitFor((e) => e.event === 'activated' && String(e.extensionPath).includes('minnow.minnow-'), 'activation');
@@ -128,8 +98,7 @@ describe('e2e: debugging a new project', function () {
 
   it('the Kernel view, kept open, is refreshed at every stop and the program still ends cleanly', async () => {
     const app = copyExample('threads');
-    vsc = new VsCode('kernel-view');
-    await vsc.start({ workspace: app, vsix, tools });
+    const vsc = await openVsCode('kernel-view', app);
     await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
     await vsc.openFile('main.c');
     await vsc.breakpointInGutter(lineOf(join(app, 'main.c'), 'prod = thread_create("producer"', 'int main('));

@@ -5,33 +5,11 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyExample, scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
-import type { E2ePaths } from './harness';
-
-/** 1-based line of the first line containing `marker`. */
-function lineOf(file: string, marker: string): number {
-  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `marker ${marker} not in ${file}`);
-  return i + 1;
-}
+import { copyExample, lineOf, processesMatching, scratchDir, useVsCode } from './harness';
 
 describe('e2e: errors before boot', function () {
   this.timeout(180_000);
-  let tools: E2ePaths;
-  let vsix: string;
-  let vsc: VsCode | undefined;
-
-  before(() => {
-    tools = ensureE2eTools();
-    vsix = packageExtension();
-  });
-
-  afterEach(async function () {
-    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
-    await vsc?.stop();
-    if (this.currentTest?.state === 'passed') vsc?.cleanup();
-    vsc = undefined;
-  });
+  const openVsCode = useVsCode();
 
   it('a compile error shows in Problems at its line and no session starts', async () => {
     const app = copyExample('hello');
@@ -39,8 +17,7 @@ describe('e2e: errors before boot', function () {
     // the error goes on the line of `return 0;` (found by text, not by number)
     writeFileSync(main, readFileSync(main, 'utf8').replace('return 0;', 'return no_such_variable; /* #ERR */'));
     const line = lineOf(main, '#ERR');
-    vsc = new VsCode('compile-error');
-    await vsc.start({ workspace: app, vsix, tools });
+    const vsc = await openVsCode('compile-error', app);
     await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
     await vsc.focusEditor();
     await vsc.openFile('main.c');
@@ -66,8 +43,7 @@ describe('e2e: errors before boot', function () {
   it('F5 in a folder without minnow.json offers New Project', async () => {
     const dir = scratchDir('plain');
     writeFileSync(join(dir, 'plain.c'), 'int main(void)\n{\n\treturn 0;\n}\n');
-    vsc = new VsCode('no-manifest');
-    await vsc.start({ workspace: dir, vsix, tools });
+    const vsc = await openVsCode('no-manifest', dir);
     await vsc.openFile('plain.c');
     await vsc.focusEditor();
     await vsc.page.keyboard.press('F5');
@@ -87,8 +63,7 @@ describe('e2e: errors before boot', function () {
     const app = copyExample('hello');
     const manifest = join(app, 'minnow.json');
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"memory": "8M"', '"memory": "lots"'));
-    vsc = new VsCode('broken-manifest');
-    await vsc.start({ workspace: app, vsix, tools });
+    const vsc = await openVsCode('broken-manifest', app);
     await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
     await vsc.focusEditor();
     await vsc.openFile('minnow.json');

@@ -307,6 +307,15 @@ export class VsCode {
     await ok.click();
   }
 
+  /** Runs "Minnow: New Project…": picks `template`, then `folder`, which opens in the workbench. */
+  async newProject(template: string, folder: string): Promise<void> {
+    await this.focusEditor();
+    await this.command('Minnow: New Project…');
+    await this.pick(template);
+    await this.screenshot('template-picked');
+    await this.chooseFolder(folder);
+  }
+
   notification(text: string | RegExp): Locator {
     // fade-in-done: the toast has finished sliding in (screenshots show it whole)
     return this.page.locator('.notifications-toasts .notification-toast.notification-fade-in-done', { hasText: text }).first();
@@ -425,6 +434,50 @@ export function copyExample(name: string): string {
     spawnSync('cp', ['-r', join(src, f), dir]);
   }
   return dir;
+}
+
+/** 1-based number of the first line of `file` containing `marker` (after the line containing `after`). */
+export function lineOf(file: string, marker: string, after?: string): number {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const start = after ? lines.findIndex((l) => l.includes(after)) : 0;
+  if (start < 0) throw new Error(`${after} not in ${file}`);
+  const i = lines.findIndex((l, n) => n >= start && l.includes(marker));
+  if (i < 0) throw new Error(`${marker} not in ${file}`);
+  return i + 1;
+}
+
+/** Starts the VS Code of one test; see useVsCode. */
+export type OpenVsCode = (name: string, workspace: string, options?: Pick<StartOptions, 'env' | 'settings'>) => Promise<VsCode>;
+
+/**
+ * The set-up every scenario file shares, called inside its describe(): the tools and the .vsix
+ * once; after each test a screenshot if it failed, VS Code stopped, and its folders removed if it
+ * passed. Returns the function that starts a test's VS Code, named `name` (its screenshots and
+ * log in test-results/e2e/), on `workspace`.
+ */
+export function useVsCode(): OpenVsCode {
+  let tools: E2ePaths;
+  let vsix: string;
+  let vsc: VsCode | undefined;
+
+  before(() => {
+    tools = ensureE2eTools();
+    vsix = packageExtension();
+  });
+
+  afterEach(async function () {
+    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
+    await vsc?.stop();
+    if (this.currentTest?.state === 'passed') vsc?.cleanup();
+    vsc = undefined;
+  });
+
+  return async (name, workspace, options = {}) => {
+    // set before starting, so that the hook above stops a VS Code that failed to start
+    vsc = new VsCode(name);
+    await vsc.start({ workspace, vsix, tools, ...options });
+    return vsc;
+  };
 }
 
 /** Pids of live processes whose command line contains every needle (e.g. "qemu-system", an app dir). */

@@ -5,37 +5,17 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { scratchDir, ensureE2eTools, packageExtension, processesMatching, VsCode } from './harness';
-import type { E2ePaths } from './harness';
+import { processesMatching, scratchDir, useVsCode } from './harness';
 
 describe('e2e: New Project and Run', function () {
   this.timeout(240_000);
-  let tools: E2ePaths;
-  let vsix: string;
-  let vsc: VsCode | undefined;
-
-  before(() => {
-    tools = ensureE2eTools();
-    vsix = packageExtension();
-  });
-
-  afterEach(async function () {
-    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
-    await vsc?.stop();
-    if (this.currentTest?.state === 'passed') vsc?.cleanup();
-    vsc = undefined;
-  });
+  const openVsCode = useVsCode();
 
   it('creates a project from the hello template, opens it, and runs it', async () => {
     const empty = scratchDir('start');
     const target = scratchDir('newapp');
-    vsc = new VsCode('new-project');
-    await vsc.start({ workspace: empty, vsix, tools });
-    await vsc.focusEditor();
-    await vsc.command('Minnow: New Project…');
-    await vsc.pick('hello');
-    await vsc.screenshot('template-picked');
-    await vsc.chooseFolder(target);
+    const vsc = await openVsCode('new-project', empty);
+    await vsc.newProject('hello', target);
     await vsc.trace.waitFor((e) => e.event === 'new-project', 'the project is written');
     // opening the folder reloads the workbench; the new extension host opens main.c
     await vsc.waitForWorkbench();
@@ -63,10 +43,7 @@ describe('e2e: New Project and Run', function () {
     // a second New Project into the same, now non-empty, folder asks first; Cancel leaves it be
     const mainBefore = readFileSync(join(target, 'main.c'), 'utf8');
     const created = vsc.trace.events().filter((e) => e.event === 'new-project').length;
-    await vsc.focusEditor();
-    await vsc.command('Minnow: New Project…');
-    await vsc.pick('threads');
-    await vsc.chooseFolder(target);
+    await vsc.newProject('threads', target);
     const dialog = vsc.page.locator('.monaco-dialog-box', { hasText: 'is not empty' });
     await dialog.waitFor({ timeout: 30_000 });
     await vsc.screenshot('not-empty-asks');

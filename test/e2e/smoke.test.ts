@@ -4,40 +4,19 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureE2eTools, packageExtension, VsCode, copyExample, REPO } from './harness';
-import type { E2ePaths } from './harness';
-
-function lineOf(file: string, marker: string): number {
-  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker));
-  assert.ok(i >= 0, `${marker} not in ${file}`);
-  return i + 1;
-}
+import { copyExample, lineOf, REPO, useVsCode } from './harness';
 
 describe('e2e: the installed extension', function () {
   this.timeout(180_000);
-  let tools: E2ePaths;
-  let vsix: string;
-  let vsc: VsCode;
-
-  before(() => {
-    tools = ensureE2eTools();
-    vsix = packageExtension();
-  });
-
-  afterEach(async function () {
-    if (vsc && this.currentTest?.state === 'failed') await vsc.screenshot('failure').catch(() => undefined);
-    await vsc?.stop();
-    if (this.currentTest?.state === 'passed') vsc?.cleanup();
-  });
+  const openVsCode = useVsCode();
 
   it('activates, checks the toolchain, shows the walkthrough, allows breakpoints in .S, builds', async () => {
-    vsc = new VsCode('smoke');
     const workspace = copyExample('hello');
     // the kernel of the checkout instead of the one inside the extension (the debug scenarios
     // cover the latter): "Minnow: Build" at the end must use this one
     const kernel = join(REPO, 'kernel');
     const t0 = Date.now();
-    await vsc.start({ workspace, vsix, tools, settings: { 'minnow.kernelPath': kernel } });
+    const vsc = await openVsCode('smoke', workspace, { settings: { 'minnow.kernelPath': kernel } });
     const activated = await vsc.trace.waitFor((e) => e.event === 'activated', 'the extension activates');
     console.log(`      workbench + activation: ${Date.now() - t0} ms; loading the bundle ${String(activated.load)} ms + activate() ${String(activated.ms)} ms (the host prepared the context in between: ${String(activated.hostGap)} ms)`);
     assert.ok(Number(activated.load) + Number(activated.ms) <= 200, 'activation within 200 ms');
