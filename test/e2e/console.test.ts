@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { processesMatching, scratchDir, useVsCode } from './harness';
+import type { VsCode } from './harness';
 
 const ECHO_APP = `#include <minnow.h>
 #include <stdio.h>
@@ -26,15 +27,21 @@ describe('e2e: the Minnow console terminal', function () {
   this.timeout(240_000);
   const openVsCode = useVsCode();
 
-  it('shows guest output and sends typed lines to the guest', async () => {
-    const app = scratchDir('echo');
-    writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name: 'echo', sources: ['main.c'], memory: '8M' }, null, 2));
+  /** Writes ECHO_APP as application `name` into a fresh folder, opens it and presses F5. */
+  async function launchEchoApp(scenario: string, name: string): Promise<{ app: string; vsc: VsCode }> {
+    const app = scratchDir(name);
+    writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name, sources: ['main.c'], memory: '8M' }, null, 2));
     writeFileSync(join(app, 'main.c'), ECHO_APP);
-    const vsc = await openVsCode('console', app);
+    const vsc = await openVsCode(scenario, app);
     await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
     await vsc.openFile('main.c');
     await vsc.focusEditor();
     await vsc.page.keyboard.press('F5');
+    return { app, vsc };
+  }
+
+  it('shows guest output and sends typed lines to the guest', async () => {
+    const { app, vsc } = await launchEchoApp('console', 'echo');
     await vsc.trace.waitForGuestText('type a line:', 180_000);
     await vsc.command('Minnow: Show Guest Console');
     const term = vsc.page.locator('.terminal-wrapper.active .xterm-rows, .terminal-wrapper .xterm-rows', { hasText: 'type a line:' }).first();
@@ -53,14 +60,7 @@ describe('e2e: the Minnow console terminal', function () {
   });
 
   it('the status bar item shows the running instance and stops it when clicked', async () => {
-    const app = scratchDir('wait');
-    writeFileSync(join(app, 'minnow.json'), JSON.stringify({ name: 'waiter', sources: ['main.c'], memory: '8M' }, null, 2));
-    writeFileSync(join(app, 'main.c'), ECHO_APP);
-    const vsc = await openVsCode('status-bar', app);
-    await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
-    await vsc.openFile('main.c');
-    await vsc.focusEditor();
-    await vsc.page.keyboard.press('F5');
+    const { app, vsc } = await launchEchoApp('status-bar', 'waiter');
     const booted = await vsc.trace.waitFor((e) => e.event === 'status-booted', 'the instance booted', 180_000);
     console.log(`      status bar: ${String(booted.text)}`);
     assert.match(String(booted.text), /waiter · booted in [\d.]+ s/);

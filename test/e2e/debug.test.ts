@@ -8,6 +8,23 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { copyExample, lineOf, processesMatching, scratchDir, useVsCode } from './harness';
+import type { VsCode } from './harness';
+
+/** Expands the Minnow Kernel view if it is collapsed (it reads the kernel when shown). */
+async function showKernelView(vsc: VsCode): Promise<void> {
+  const header = vsc.page.locator('.pane-header', { hasText: /Minnow Kernel/i }).first();
+  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+}
+
+/** Removes every breakpoint and continues; the session must end, not stop on an exception. */
+async function runToEnd(vsc: VsCode): Promise<void> {
+  await vsc.command('Remove All Breakpoints');
+  const from = vsc.trace.length;
+  await vsc.page.keyboard.press('F5');
+  // a crash stops in the debugger instead of ending: fail on it at once, with its reason
+  const end = await vsc.trace.waitFor((e) => e.event === 'session-end' || (e.event === 'stopped' && e.reason === 'exception'), 'the session ends', 120_000, from);
+  assert.equal(end.event, 'session-end', `the program stopped on an exception instead of ending: ${JSON.stringify(end)}`);
+}
 
 describe('e2e: debugging a new project', function () {
   this.timeout(300_000);
@@ -62,8 +79,7 @@ describe('e2e: debugging a new project', function () {
 
     // the Minnow Kernel view (collapsed so far, so it was not read at the stops): shown now, it
     // reads the kernel at this stop: the threads with state and wait reason, devices, heap
-    const header = vsc.page.locator('.pane-header', { hasText: /Minnow Kernel/i }).first();
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await showKernelView(vsc);
     const info = await vsc.trace.waitFor((e) => e.event === 'kernel-view' || e.event === 'kernel-view-error', 'the Kernel view asked', 30_000, from);
     assert.equal(info.event, 'kernel-view', JSON.stringify(info));
     for (const group of ['Watch', 'Breakpoints']) {
@@ -83,13 +99,7 @@ describe('e2e: debugging a new project', function () {
     await vsc.page.locator('.debug-call-stack .monaco-list-row[aria-expanded="true"]', { hasText: 'worker-1' }).first().waitFor({ timeout: 30_000 });
     await vsc.screenshot('worker-1-in-call-stack');
 
-    // to the end
-    await vsc.command('Remove All Breakpoints');
-    from = vsc.trace.length;
-    await vsc.page.keyboard.press('F5');
-    // a crash stops in the debugger instead of ending: fail on it at once, with its reason
-    const end = await vsc.trace.waitFor((e) => e.event === 'session-end' || (e.event === 'stopped' && e.reason === 'exception'), 'the session ends', 120_000, from);
-    assert.equal(end.event, 'session-end', `the program stopped on an exception instead of ending: ${JSON.stringify(end)}`);
+    await runToEnd(vsc);
     const repl = vsc.page.locator('.repl .monaco-list-row', { hasText: /jobs done by 3 workers/ }).first();
     await repl.waitFor({ timeout: 30_000 });
     await vsc.screenshot('ended-output');
@@ -105,8 +115,7 @@ describe('e2e: debugging a new project', function () {
     let from = vsc.trace.length;
     await vsc.page.keyboard.press('F5');
     await vsc.trace.waitFor((e) => e.event === 'stopped', 'paused in main', 180_000, from);
-    const header = vsc.page.locator('.pane-header', { hasText: /Minnow Kernel/i }).first();
-    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await showKernelView(vsc);
     await vsc.trace.waitFor((e) => e.event === 'kernel-view', 'the view reads the kernel when shown', 30_000, from);
     for (const expect of ['producer', 'ticker']) {
       // each step creates a thread; the open view shows it after the stop
@@ -118,11 +127,7 @@ describe('e2e: debugging a new project', function () {
       await vsc.page.locator('.pane-body .monaco-list-row', { hasText: `Threads (${count})` }).first().waitFor();
     }
     await vsc.screenshot('kernel-view-after-steps');
-    await vsc.command('Remove All Breakpoints');
-    from = vsc.trace.length;
-    await vsc.page.keyboard.press('F5');
-    const end = await vsc.trace.waitFor((e) => e.event === 'session-end' || (e.event === 'stopped' && e.reason === 'exception'), 'the session ends', 120_000, from);
-    assert.equal(end.event, 'session-end', `the program stopped on an exception instead of ending: ${JSON.stringify(end)}`);
+    await runToEnd(vsc);
     const exited = vsc.trace.events().find((e) => e.event === 'exited');
     assert.equal(exited?.exitCode, 0);
   });
