@@ -75,6 +75,21 @@ static void virtio_reset(struct virtio_dev *dev)
 	virtio_log("%s: reset did not complete\n", dev->name);
 }
 
+/* The 64 feature bits, low word first (2.2) */
+static uint64_t virtio_get_features(struct virtio_dev *dev)
+{
+	uint64_t lo = dev->tr->get_features(dev, 0);
+	uint64_t hi = dev->tr->get_features(dev, 1);
+
+	return (hi << 32) | lo;
+}
+
+static void virtio_set_features(struct virtio_dev *dev, uint64_t features)
+{
+	dev->tr->set_features(dev, 0, (uint32_t)features);
+	dev->tr->set_features(dev, 1, (uint32_t)(features >> 32));
+}
+
 /*
  * Steps 1-6 of the initialisation sequence (3.1.1): reset, ACKNOWLEDGE,
  * DRIVER, accept the intersection of what the device offers with `wanted`
@@ -93,14 +108,14 @@ int virtio_negotiate(struct virtio_dev *dev, uint64_t wanted)
 	status |= VIRTIO_STATUS_DRIVER;
 	dev->tr->set_status(dev, status);
 
-	offered = dev->tr->get_features(dev);
+	offered = virtio_get_features(dev);
 	if (!(offered & (1ull << VIRTIO_F_VERSION_1))) {
 		virtio_log("%s: device does not offer VIRTIO_F_VERSION_1 (legacy only); not supported\n",
 			   dev->name);
 		goto err_fail;
 	}
 	accepted = offered & (wanted | (1ull << VIRTIO_F_VERSION_1));
-	dev->tr->set_features(dev, accepted);
+	virtio_set_features(dev, accepted);
 	status |= VIRTIO_STATUS_FEATURES_OK;
 	dev->tr->set_status(dev, status);
 	if (!(dev->tr->get_status(dev) & VIRTIO_STATUS_FEATURES_OK)) {
@@ -132,6 +147,26 @@ void virtio_fail(struct virtio_dev *dev)
 	virtio_reset(dev);
 }
 
+/* One access of `width` bytes (1, 2 or 4) at `off` in the device
+ * configuration space; 0 when the device has none. */
+static uint32_t virtio_config_read(struct virtio_dev *dev, unsigned int off,
+				   unsigned int width)
+{
+	volatile uint8_t *p = dev->tr->config(dev);
+
+	if (!p)
+		return 0;
+	p += off;
+	switch (width) {
+	case 1:
+		return *p;
+	case 2:
+		return *(volatile uint16_t *)p;
+	default:
+		return *(volatile uint32_t *)p;
+	}
+}
+
 /*
  * Configuration fields wider than 32 bits, or read in several accesses, can
  * tear when the device changes them meanwhile: retry until the generation
@@ -144,20 +179,20 @@ uint64_t virtio_config_read64(struct virtio_dev *dev, unsigned int off)
 
 	do {
 		gen = dev->tr->config_generation(dev);
-		lo = dev->tr->config_read(dev, off, 4);
-		hi = dev->tr->config_read(dev, off + 4, 4);
+		lo = virtio_config_read(dev, off, 4);
+		hi = virtio_config_read(dev, off + 4, 4);
 	} while (gen != dev->tr->config_generation(dev) && ++tries < 100);
 	return ((uint64_t)hi << 32) | lo;
 }
 
 uint32_t virtio_config_read32(struct virtio_dev *dev, unsigned int off)
 {
-	return dev->tr->config_read(dev, off, 4);
+	return virtio_config_read(dev, off, 4);
 }
 
 uint8_t virtio_config_read8(struct virtio_dev *dev, unsigned int off)
 {
-	return (uint8_t)dev->tr->config_read(dev, off, 1);
+	return (uint8_t)virtio_config_read(dev, off, 1);
 }
 
 /*

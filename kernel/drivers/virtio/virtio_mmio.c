@@ -70,6 +70,14 @@ static void virtio_mmio_write(struct virtio_dev *dev, unsigned int reg,
 	*(volatile uint32_t *)(dev->regs + reg) = v;
 }
 
+/* 64-bit values are LOW/HIGH register pairs, HIGH 4 bytes above (4.2.2) */
+static void virtio_mmio_write64(struct virtio_dev *dev, unsigned int reg_low,
+				uint64_t v)
+{
+	virtio_mmio_write(dev, reg_low, (uint32_t)v);
+	virtio_mmio_write(dev, reg_low + 4, (uint32_t)(v >> 32));
+}
+
 static uint8_t virtio_mmio_get_status(struct virtio_dev *dev)
 {
 	return (uint8_t)virtio_mmio_read(dev, VIRTIO_MMIO_STATUS);
@@ -80,24 +88,18 @@ static void virtio_mmio_set_status(struct virtio_dev *dev, uint8_t status)
 	virtio_mmio_write(dev, VIRTIO_MMIO_STATUS, status);
 }
 
-static uint64_t virtio_mmio_get_features(struct virtio_dev *dev)
+static uint32_t virtio_mmio_get_features(struct virtio_dev *dev,
+					 unsigned int word)
 {
-	uint64_t lo, hi;
-
-	virtio_mmio_write(dev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
-	lo = virtio_mmio_read(dev, VIRTIO_MMIO_DEVICE_FEATURES);
-	virtio_mmio_write(dev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
-	hi = virtio_mmio_read(dev, VIRTIO_MMIO_DEVICE_FEATURES);
-	return (hi << 32) | lo;
+	virtio_mmio_write(dev, VIRTIO_MMIO_DEVICE_FEATURES_SEL, word);
+	return virtio_mmio_read(dev, VIRTIO_MMIO_DEVICE_FEATURES);
 }
 
-static void virtio_mmio_set_features(struct virtio_dev *dev, uint64_t f)
+static void virtio_mmio_set_features(struct virtio_dev *dev,
+				     unsigned int word, uint32_t bits)
 {
-	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)f);
-	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES,
-			  (uint32_t)(f >> 32));
+	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES_SEL, word);
+	virtio_mmio_write(dev, VIRTIO_MMIO_DRIVER_FEATURES, bits);
 }
 
 static uint32_t virtio_mmio_config_generation(struct virtio_dev *dev)
@@ -105,19 +107,9 @@ static uint32_t virtio_mmio_config_generation(struct virtio_dev *dev)
 	return virtio_mmio_read(dev, VIRTIO_MMIO_CONFIG_GENERATION);
 }
 
-static uint32_t virtio_mmio_config_read(struct virtio_dev *dev,
-					unsigned int off, unsigned int width)
+static volatile uint8_t *virtio_mmio_config(struct virtio_dev *dev)
 {
-	volatile uint8_t *p = dev->regs + VIRTIO_MMIO_CONFIG + off;
-
-	switch (width) {
-	case 1:
-		return *p;
-	case 2:
-		return *(volatile uint16_t *)p;
-	default:
-		return *(volatile uint32_t *)p;
-	}
+	return dev->regs + VIRTIO_MMIO_CONFIG;
 }
 
 static unsigned int virtio_mmio_queue_max(struct virtio_dev *dev,
@@ -137,15 +129,9 @@ static int virtio_mmio_queue_enable(struct virtio_dev *dev,
 {
 	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_SEL, index);
 	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_NUM, size);
-	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
-	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DESC_HIGH,
-			  (uint32_t)(desc >> 32));
-	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)driver);
-	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DRIVER_HIGH,
-			  (uint32_t)(driver >> 32));
-	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)device);
-	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_DEVICE_HIGH,
-			  (uint32_t)(device >> 32));
+	virtio_mmio_write64(dev, VIRTIO_MMIO_QUEUE_DESC_LOW, desc);
+	virtio_mmio_write64(dev, VIRTIO_MMIO_QUEUE_DRIVER_LOW, driver);
+	virtio_mmio_write64(dev, VIRTIO_MMIO_QUEUE_DEVICE_LOW, device);
 	virtio_mmio_write(dev, VIRTIO_MMIO_QUEUE_READY, 1);
 	return 0;
 }
@@ -172,7 +158,7 @@ static const struct virtio_transport virtio_mmio_transport = {
 	.get_features = virtio_mmio_get_features,
 	.set_features = virtio_mmio_set_features,
 	.config_generation = virtio_mmio_config_generation,
-	.config_read = virtio_mmio_config_read,
+	.config = virtio_mmio_config,
 	.queue_max = virtio_mmio_queue_max,
 	.queue_enable = virtio_mmio_queue_enable,
 	.queue_notify = virtio_mmio_queue_notify,

@@ -125,23 +125,18 @@ static void virtio_pci_set_status(struct virtio_dev *dev, uint8_t status)
 	*virtio_pci_common(dev, VIRTIO_PCI_DEVICE_STATUS) = status;
 }
 
-static uint64_t virtio_pci_get_features(struct virtio_dev *dev)
+static uint32_t virtio_pci_get_features(struct virtio_dev *dev,
+					unsigned int word)
 {
-	uint64_t lo, hi;
-
-	virtio_pci_w32(dev, VIRTIO_PCI_DEVICE_FEATURE_SELECT, 0);
-	lo = virtio_pci_r32(dev, VIRTIO_PCI_DEVICE_FEATURE);
-	virtio_pci_w32(dev, VIRTIO_PCI_DEVICE_FEATURE_SELECT, 1);
-	hi = virtio_pci_r32(dev, VIRTIO_PCI_DEVICE_FEATURE);
-	return (hi << 32) | lo;
+	virtio_pci_w32(dev, VIRTIO_PCI_DEVICE_FEATURE_SELECT, word);
+	return virtio_pci_r32(dev, VIRTIO_PCI_DEVICE_FEATURE);
 }
 
-static void virtio_pci_set_features(struct virtio_dev *dev, uint64_t f)
+static void virtio_pci_set_features(struct virtio_dev *dev, unsigned int word,
+				    uint32_t bits)
 {
-	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE_SELECT, 0);
-	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE, (uint32_t)f);
-	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE_SELECT, 1);
-	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE, (uint32_t)(f >> 32));
+	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE_SELECT, word);
+	virtio_pci_w32(dev, VIRTIO_PCI_DRIVER_FEATURE, bits);
 }
 
 static uint32_t virtio_pci_config_generation(struct virtio_dev *dev)
@@ -149,21 +144,10 @@ static uint32_t virtio_pci_config_generation(struct virtio_dev *dev)
 	return *virtio_pci_common(dev, VIRTIO_PCI_CONFIG_GENERATION);
 }
 
-static uint32_t virtio_pci_config_read(struct virtio_dev *dev,
-				       unsigned int off, unsigned int width)
+/* NULL when the function has no device configuration capability */
+static volatile uint8_t *virtio_pci_config(struct virtio_dev *dev)
 {
-	volatile uint8_t *p = dev->device_cfg + off;
-
-	if (!dev->device_cfg)
-		return 0;
-	switch (width) {
-	case 1:
-		return *p;
-	case 2:
-		return *(volatile uint16_t *)p;
-	default:
-		return *(volatile uint32_t *)p;
-	}
+	return dev->device_cfg;
 }
 
 static unsigned int virtio_pci_queue_max(struct virtio_dev *dev,
@@ -221,7 +205,7 @@ static const struct virtio_transport virtio_pci_transport = {
 	.get_features = virtio_pci_get_features,
 	.set_features = virtio_pci_set_features,
 	.config_generation = virtio_pci_config_generation,
-	.config_read = virtio_pci_config_read,
+	.config = virtio_pci_config,
 	.queue_max = virtio_pci_queue_max,
 	.queue_enable = virtio_pci_queue_enable,
 	.queue_notify = virtio_pci_queue_notify,

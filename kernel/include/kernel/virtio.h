@@ -48,12 +48,13 @@ struct virtio_transport {
 	const char *name;
 	uint8_t (*get_status)(struct virtio_dev *dev);
 	void (*set_status)(struct virtio_dev *dev, uint8_t status);
-	uint64_t (*get_features)(struct virtio_dev *dev);
-	void (*set_features)(struct virtio_dev *dev, uint64_t features);
+	/* feature bits 32 at a time: word 0 is bits 0-31, word 1 bits 32-63 */
+	uint32_t (*get_features)(struct virtio_dev *dev, unsigned int word);
+	void (*set_features)(struct virtio_dev *dev, unsigned int word,
+			     uint32_t bits);
 	uint32_t (*config_generation)(struct virtio_dev *dev);
-	/* width is 1, 2 or 4 bytes */
-	uint32_t (*config_read)(struct virtio_dev *dev, unsigned int off,
-				unsigned int width);
+	/* the device configuration space, NULL when the device has none */
+	volatile uint8_t *(*config)(struct virtio_dev *dev);
 	/* largest size of queue `index`, 0 when the queue does not exist */
 	unsigned int (*queue_max)(struct virtio_dev *dev, unsigned int index);
 	int (*queue_enable)(struct virtio_dev *dev, unsigned int index,
