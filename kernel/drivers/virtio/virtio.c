@@ -276,13 +276,19 @@ void virtio_dma_free(void *p, size_t size)
 		page_free(p, PAGE_ROUND_UP(size) / PAGE_SIZE);
 }
 
+/* Unlike kernel_info(), the callers end their lines themselves */
+static void virtio_vlog(const char *fmt, va_list ap)
+{
+	kernel_printf("minnow: ");
+	kernel_vprintf(fmt, ap);
+}
+
 void virtio_log(const char *fmt, ...)
 {
 	va_list ap;
 
-	kernel_printf("minnow: ");
 	va_start(ap, fmt);
-	kernel_vprintf(fmt, ap);
+	virtio_vlog(fmt, ap);
 	va_end(ap);
 }
 
@@ -292,9 +298,8 @@ void virtio_log_info(const char *fmt, ...)
 
 	if (!kernel_verbose)
 		return;
-	kernel_printf("minnow: ");
 	va_start(ap, fmt);
-	kernel_vprintf(fmt, ap);
+	virtio_vlog(fmt, ap);
 	va_end(ap);
 }
 
