@@ -3,13 +3,25 @@
  * the payload's byte sum modulo 256 in two hex digits, answered with '+'
  * (good) or '-' (send it again) until gdb asks for QStartNoAckMode. Bytes
  * outside a packet are ignored; an overlong packet is read to its end and
- * reported as such, never written past the buffer.
+ * reported as such, never written past the buffer. Replies are run-length
+ * encoded.
  * Reference: GDB manual, E.1 "Overview" and E.11 "Packet Acknowledgment".
  */
 #include "gdb.h"
 
 #define GDB_ACK '+'
 #define GDB_NAK '-'
+
+/*
+ * Run-length encoding (E.1 "Overview"): "c*N" stands for c followed by
+ * N - 29 more copies of c; N must be printable and neither '#' nor '$'.
+ * Runs of fewer than 3 copies are cheaper written out.
+ */
+#define GDB_RLE_BASE 29
+#define GDB_RLE_MIN 3
+#define GDB_RLE_MAX ('~' - GDB_RLE_BASE)
+#define GDB_RLE_HASH ('#' - GDB_RLE_BASE)
+#define GDB_RLE_DOLLAR ('$' - GDB_RLE_BASE)
 
 static bool gdb_packet_noack;
 /* The RX interrupt or the ack wait already consumed a packet's '$'. */
@@ -105,16 +117,52 @@ restart:
 	return overflow ? -1 : (int)len;
 }
 
+static void gdb_packet_put(char c, uint8_t *sum)
+{
+	*sum += (uint8_t)c;
+	gdb_serial_putc(c);
+}
+
+/*
+ * Longest run of data[i] after data[i] itself (at most GDB_RLE_MAX), cut
+ * to 5 where the count character would be '#' or '$'.
+ */
+static size_t gdb_packet_run(const char *data, size_t len, size_t i)
+{
+	size_t run = 0;
+
+	while (i + 1 + run < len && data[i + 1 + run] == data[i] &&
+	       run < GDB_RLE_MAX)
+		run++;
+	if (run == GDB_RLE_HASH || run == GDB_RLE_DOLLAR)
+		run = GDB_RLE_HASH - 1;
+	return run;
+}
+
+/*
+ * Sends "$data#cs" with runs of equal bytes run-length encoded: every
+ * byte costs one send() in QEMU's UART model (several us), and register
+ * values and stack words are mostly zero digits. gdb expands the runs as
+ * it reads the frame, before it looks at the contents, so binary (escaped)
+ * replies may be encoded too.
+ */
 static void gdb_packet_emit(const char *data, size_t len)
 {
-	uint8_t sum = 0;
-	size_t i;
 	static const char digits[] = "0123456789abcdef";
+	uint8_t sum = 0;
+	size_t i, k, run;
 
 	gdb_serial_putc('$');
-	for (i = 0; i < len; i++) {
-		sum += (uint8_t)data[i];
-		gdb_serial_putc(data[i]);
+	for (i = 0; i < len; i += 1 + run) {
+		run = gdb_packet_run(data, len, i);
+		gdb_packet_put(data[i], &sum);
+		if (run >= GDB_RLE_MIN) {
+			gdb_packet_put('*', &sum);
+			gdb_packet_put((char)(GDB_RLE_BASE + run), &sum);
+			continue;
+		}
+		for (k = 0; k < run; k++)
+			gdb_packet_put(data[i], &sum);
 	}
 	gdb_serial_putc('#');
 	gdb_serial_putc(digits[sum >> 4]);

@@ -6,8 +6,10 @@
  * machine is shared; the ratios are printed for the issue.
  */
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { Gdb } from './gdbmi';
 import { bootVm, buildTestApp, marker, type Vm } from './harness';
+import { RspClient } from './rsp';
 
 interface Figures {
   next: number[];
@@ -56,6 +58,53 @@ async function measure(gdb: Gdb, port: number): Promise<Figures> {
   return fig;
 }
 
+/**
+ * What one packet costs through the kernel's stub: every reply byte is one
+ * send() in QEMU's UART model, and gdb's requests reach the guest 14 bytes
+ * (the RX trigger level) per QEMU main-loop round. The thread list rows
+ * compare the two ways gdb can read it after every stop.
+ */
+async function packetCosts(elf: string, port: number): Promise<void> {
+  const nm = spawnSync('nm', [elf], { encoding: 'utf8' }).stdout;
+  const at = /^([0-9a-f]+) T sum_squares$/m.exec(nm)![1].replace(/^0+/, '');
+  const rsp = await RspClient.connect(port);
+  try {
+    rsp.write('+');
+    await rsp.request('qSupported:swbreak+');
+    await rsp.startNoAck();
+    // where `stepi` is measured: every thread of the app exists
+    assert.equal(await rsp.request(`Z0,${at},1`), 'OK');
+    const stop = await rsp.request('c', 30000);
+    assert.equal(await rsp.request(`z0,${at},1`), 'OK');
+    const sp = Buffer.from(/07:([0-9a-f]{16})/.exec(stop)![1], 'hex').reverse().toString('hex');
+    const rows: Array<[string, string[]]> = [
+      ['empty reply', ['vMustReplyEmpty']],
+      ['? (stop reply)', ['?']],
+      ['m sp,40', [`m${sp},40`]],
+      ['g', ['g']],
+      ['qXfer:threads', ['qXfer:threads:read::0,1000']],
+      ['qf+qsThreadInfo', ['qfThreadInfo', 'qsThreadInfo']],
+    ];
+    console.log('      packet costs, kernel stub (30 each): median / min us, reply bytes sent');
+    for (const [name, packets] of rows) {
+      const t: number[] = [];
+      let sent = 0;
+      for (let i = 0; i < 30; i++) {
+        sent = 0;
+        t.push(await timed(async () => {
+          for (const p of packets) {
+            await rsp.request(p);
+            sent += rsp.lastRaw.length;
+          }
+        }) * 1000);
+      }
+      console.log(`      ${name.padEnd(16)} ${median(t).toFixed(0).padStart(6)} ${Math.min(...t).toFixed(0).padStart(6)} us  ${sent} B`);
+    }
+  } finally {
+    rsp.close();
+  }
+}
+
 describe('gdbstub figures (kernel stub vs QEMU gdbstub)', function () {
   this.timeout(600000);
   const vms: Vm[] = [];
@@ -64,6 +113,14 @@ describe('gdbstub figures (kernel stub vs QEMU gdbstub)', function () {
   after(async () => {
     for (const g of gdbs) g.kill();
     for (const v of vms) await v.kill();
+  });
+
+  it('measures what single packets cost', async () => {
+    const elf = buildTestApp();
+    const vm = await bootVm(elf);
+    vms.push(vm);
+    await packetCosts(elf, vm.port);
+    await vm.kill();
   });
 
   it('measures next, stepi and a 64 KiB read', async () => {

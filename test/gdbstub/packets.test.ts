@@ -141,6 +141,15 @@ if (typeof describe === "function") describe('gdbstub packets (raw RSP)', functi
     assert.equal(await rsp.request(`m${hex(numbers)},8`), bin.toString('hex'));
     assert.equal(await rsp.request(`X${hex(numbers)},0:`), 'OK');
     assert.equal(await rsp.request(`M${hex(numbers)},4:${le32([1])}`), 'OK');
+    // replies are run-length encoded; runs of 7 and 8 would need '#' and
+    // '$' as the count, so they go shorter
+    const runs = `a${'0'.repeat(7)}b${'0'.repeat(8)}c${'0'.repeat(40)}d1`;
+    const blob = hex(addr('blob'));
+    assert.equal(await rsp.request(`M${blob},${(runs.length / 2).toString(16)}:${runs}`), 'OK');
+    assert.equal(await rsp.request(`m${blob},${(runs.length / 2).toString(16)}`), runs);
+    const raw = rsp.lastRaw.toString('latin1');
+    assert.ok(raw.includes('*') && raw.length < runs.length / 2, `encoded: ${raw}`);
+    assert.doesNotMatch(raw, /[#$]/);
     // code bytes: writable by the stub even where text is mapped read-only
     // (CR0.WP is cleared for the write; today's kernel maps text RW)
     const square = addr('square');

@@ -37,6 +37,23 @@ export function unescapeBinary(data: Buffer): Buffer {
   return Buffer.from(out);
 }
 
+/**
+ * Expands run-length encoding as gdb's read_frame does: "c*N" is c and
+ * N - 29 more copies of it. Applied to every reply before anything else.
+ */
+export function expandRle(body: Buffer): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === 0x2a && out.length > 0 && i + 1 < body.length) {
+      const n = body[++i] - 29;
+      for (let k = 0; k < n; k++) out.push(out[out.length - 1]);
+    } else {
+      out.push(body[i]);
+    }
+  }
+  return Buffer.from(out);
+}
+
 /** Little-endian hex (register images) to a bigint. */
 export function leHex(hex: string): bigint {
   let v = 0n;
@@ -49,6 +66,8 @@ export class RspTimeout extends Error {}
 export class RspClient {
   /** False until QStartNoAckMode succeeds. */
   noAck = false;
+  /** The last packet's payload as it came, before run-length expansion. */
+  lastRaw = Buffer.alloc(0);
   private rx = Buffer.alloc(0);
   private waiters: Array<() => void> = [];
   private closed = false;
@@ -144,7 +163,8 @@ export class RspClient {
       this.rx = this.rx.subarray(hash + 3);
       if (cs !== checksum(body)) throw new Error(`bad checksum from stub on ${body.toString('latin1')}`);
       if (!this.noAck) this.write('+');
-      return Buffer.from(body);
+      this.lastRaw = Buffer.from(body);
+      return expandRle(body);
     }, timeoutMs);
   }
 
