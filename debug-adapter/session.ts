@@ -290,6 +290,9 @@ export class MinnowDebugSession extends DebugSession {
     if (!this.configured) return; // the stop on connect; configurationDone decides what follows
     if (e.reason === 'exited' || e.reason === 'exited-normally' || e.reason === 'exited-signalled') return;
     const verdict = this.bps!.classify(e, this.pauseRequested);
+    if (verdict.action === 'report' && verdict.reason === 'data breakpoint' && e.threadId !== undefined) {
+      this.stack!.markDataStop(e.threadId);
+    }
     if (verdict.action === 'continue') {
       await this.resume('continue').catch(() => undefined);
       return;

@@ -18,6 +18,8 @@ export class Stack {
   private nextFrameId = 1;
   private readonly frames = new Map<number, FrameRef>();
   private readonly depth = new Map<number, number>();
+  /** Threads stopped by a data breakpoint: x86 reports those after the accessing instruction. */
+  private readonly dataStops = new Set<number>();
   private threadCache?: MiThread[];
 
   constructor(private gdb: GdbSession) {}
@@ -31,7 +33,17 @@ export class Stack {
   invalidate(): void {
     this.frames.clear();
     this.depth.clear();
+    this.dataStops.clear();
     this.nextFrameId = 1;
+  }
+
+  /**
+   * The thread stopped on a data breakpoint. Debug-register watchpoints trap after the access,
+   * so the pc already points past the writing (or reading) instruction, often on the next line;
+   * its top frame is shown at the line of the access itself (the instruction ending at pc).
+   */
+  markDataStop(thread: number): void {
+    this.dataStops.add(thread);
   }
 
   /** The kernel's threads, named "name (state)"; while running, the last list known. */
@@ -59,6 +71,9 @@ export class Stack {
       if (e instanceof GdbError && /not enough frames/i.test(e.message)) return { stackFrames: [], totalFrames: start };
       throw e;
     }
+    if (start === 0 && frames.length > 0 && this.dataStops.has(args.threadId)) {
+      frames[0] = await this.atAccess(frames[0]);
+    }
     const out = frames.map((f) => this.toDap(args.threadId, f));
     // totalFrames exact, so the client never asks for a page past the end: a short page tells,
     // a full one needs gdb to count (bounded: a corrupt stack must not unwind forever)
@@ -68,6 +83,19 @@ export class Stack {
       this.depth.set(args.threadId, total);
     }
     return { stackFrames: out, totalFrames: total };
+  }
+
+  /** The frame moved to the source line of the instruction just before its pc, if in the same file. */
+  private async atAccess(f: MiFrame): Promise<MiFrame> {
+    if (!f.addr || !f.fullname) return f;
+    try {
+      const pc = BigInt(f.addr);
+      const insns = await mi.disassemble(this.gdb, `0x${(pc - 1n).toString(16)}`, `0x${pc.toString(16)}`);
+      const line = insns.find((i) => i.line !== undefined && i.fullname === f.fullname)?.line;
+      return line !== undefined ? { ...f, line } : f;
+    } catch {
+      return f;
+    }
   }
 
   frame(id: number): FrameRef | undefined {
