@@ -2,7 +2,9 @@
  * Figures for the gdbstub (issue 3 targets), printed as a table: gdb
  * `next` and `stepi` round trips through the kernel's stub and through
  * QEMU's own gdbstub (same ELF, same gdb, same test run), and the time to
- * read 64 KiB of memory. Only loose sanity bounds are asserted here, as the
+ * read 64 KiB of memory. "qf" rows: gdb told `set remote threads-packet
+ * off`, so after each stop it reads the thread list with qfThreadInfo
+ * instead of qXfer:threads (fewer bytes, no names). Only loose sanity bounds are asserted here, as the
  * machine is shared; the ratios are printed for the issue.
  */
 import * as assert from 'node:assert/strict';
@@ -29,9 +31,10 @@ async function timed(f: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
-async function measure(gdb: Gdb, port: number): Promise<Figures> {
+async function measure(gdb: Gdb, port: number, setup: string[] = []): Promise<Figures> {
   await gdb.cmd('-gdb-set mi-async on');
   await gdb.cli('set confirm off');
+  for (const c of setup) await gdb.cli(c);
   await gdb.cli(`target remote 127.0.0.1:${port}`);
   await gdb.cli('break sum_squares');
   await gdb.resume('continue');
@@ -133,6 +136,16 @@ describe('gdbstub figures (kernel stub vs QEMU gdbstub)', function () {
     kg.kill();
     await kvm.kill();
 
+    // the same with gdb reading the thread list by qfThreadInfo/qsThreadInfo
+    // (names then come from qThreadExtraInfo: "Thread 3 (netrx [blocked: rxq])")
+    const lvm = await bootVm(elf);
+    vms.push(lvm);
+    const lg = new Gdb(elf);
+    gdbs.push(lg);
+    const list = await measure(lg, lvm.port, ['set remote threads-packet off']);
+    lg.kill();
+    await lvm.kill();
+
     const qvm = await bootVm(elf, { wait: false, qemuStub: true, freeze: true });
     vms.push(qvm);
     const qg = new Gdb(elf);
@@ -148,7 +161,9 @@ describe('gdbstub figures (kernel stub vs QEMU gdbstub)', function () {
     console.log('                   kernel stub        QEMU stub');
     console.log('                   median    min     median    min');
     console.log(row('next', kernel.next, qemu.next));
+    console.log(row('next, qf', list.next, qemu.next));
     console.log(row('stepi', kernel.stepi, qemu.stepi));
+    console.log(row('stepi, qf', list.stepi, qemu.stepi));
     console.log(row('read 64 KiB', kernel.read64k, qemu.read64k));
     console.log(row('next (loop)', kernel.nextLoop, qemu.nextLoop));
     console.log(`      64 KiB read throughput: kernel stub ${kib(kernel.read64k)} KiB/s, QEMU stub ${kib(qemu.read64k)} KiB/s`);
