@@ -84,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
 /**
  * Selects a kernel thread in the Call Stack. VS Code has no API for that; the adapter can do it
- * (contracts.md, `minnow/focusThread`: it answers with a `stopped` event for that thread, which
+ * (README.md, "Contracts between the parts", `minnow/focusThread`: it answers with a `stopped` event for that thread, which
  * VS Code focuses). Without it, the Call Stack is at least brought forward.
  */
 async function selectThread(threadId: number): Promise<void> {

@@ -1,4 +1,4 @@
-// The body of the custom DAP request `minnow/kernelInfo` (contract: /work/contracts.md,
+// The body of the custom DAP request `minnow/kernelInfo` (contract: README.md, "Contracts between the parts";
 // "Extension ↔ adapter"), checked field by field: the view shows what it can of a partial or
 // newer answer instead of failing.
 

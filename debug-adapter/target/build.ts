@@ -1,5 +1,5 @@
 // Builds an application with its kernel by running make on the kernel's Makefile (the build
-// contract in contracts.md). make and gcc output is passed on byte for byte, so gcc's
+// contract in README.md, "Contracts between the parts"). make and gcc output is passed on byte for byte, so gcc's
 // "file:line:col: error:" lines reach a terminal or an editor's $gcc problem matcher unchanged.
 
 import { spawn } from 'node:child_process';

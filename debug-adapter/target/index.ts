@@ -2,7 +2,7 @@
 // gdbstub port". Shared by the CLI (cli/) and the debug adapter; it never imports vscode. Import
 // it only through this file.
 //
-// ## API (stable: changes are announced in contracts.md, "Target API")
+// ## API (stable: the CLI and the adapter both import it; see README.md, "Contracts between the parts")
 //
 // Errors
 //   class MinnowError extends Error { fix: string }   a user's mistake: message = the problem,

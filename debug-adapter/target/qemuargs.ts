@@ -1,4 +1,4 @@
-// The QEMU command line of the run contract (contracts.md), as a pure function so it can be
+// The QEMU command line of the run contract (README.md, "Contracts between the parts"), as a pure function so it can be
 // tested without QEMU. COM1 is the console on QEMU's stdio; COM2 (the kernel gdbstub) is a TCP
 // server on 127.0.0.1; isa-debug-exit carries the exit code. On microvm COM2 must be an
 // isa-serial device (a second -serial is silently ignored there); q35 takes a second -serial.
