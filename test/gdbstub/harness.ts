@@ -31,10 +31,15 @@ export function buildTestApp(): string {
   );
   if (r.status !== 0) throw new Error(`building the test app failed:\n${r.stdout}\n${r.stderr}`);
   // a private copy: another process rebuilding the shared build directory
-  // must not swap the ELF under QEMU while our symbols stay the old ones
+  // must not swap the ELF under QEMU while our symbols stay the old ones.
+  // The DWARF is in gdbtest.debug, which gdb looks for next to the ELF (the
+  // ELF's .gnu_debuglink names it), so it comes along.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-gdbstub-elf-'));
   builtElf = path.join(dir, 'gdbtest.elf');
   fs.copyFileSync(path.join(buildDir, 'gdbtest.elf'), builtElf);
+  // (a kernel Makefile that keeps the DWARF in the ELF writes no .debug)
+  const debug = path.join(buildDir, 'gdbtest.debug');
+  if (fs.existsSync(debug)) fs.copyFileSync(debug, path.join(dir, 'gdbtest.debug'));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   return builtElf;
 }
