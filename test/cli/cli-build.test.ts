@@ -1,7 +1,9 @@
-// `minnow build`: the ELF and compile_commands.json, incremental rebuilds observed through make's
-// output and the objects' mtimes, gcc diagnostics passed through, and each error with its fix.
+// `minnow build`: the ELF, its .debug file and compile_commands.json, incremental rebuilds observed
+// through make's output and the objects' mtimes, gcc diagnostics passed through, and each error
+// with its fix.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { appFrom, appWith, cleanupTmp, cli, killStragglers, pathWithout, tmp } from './helpers';
@@ -39,14 +41,20 @@ describe('cli: build', function () {
     cleanupTmp();
   });
 
-  it('builds build/<name>.elf with debug info and compile_commands.json', async () => {
+  it('builds build/<name>.elf, its debug info in build/<name>.debug, and compile_commands.json', async () => {
     const app = appFrom('hello');
     const r = await cli(['build', app]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const elf = readFileSync(join(app, 'build', 'hello.elf'));
     assert.equal(elf.subarray(0, 4).toString('latin1'), '\x7fELF');
     assert.equal(elf[4], 2, 'ELF64');
-    assert.ok(elf.includes('.debug_info'), 'has debug info');
+    assert.ok(!elf.includes('.debug_info'), 'the DWARF is split off');
+    assert.ok(elf.includes('.gnu_debuglink') && elf.includes('hello.debug\0'), 'the ELF names its .debug file');
+    assert.ok(elf.includes('.symtab'), 'the ELF keeps its symbol table');
+    assert.ok(readFileSync(join(app, 'build', 'hello.debug')).includes('.debug_info'), 'has debug info');
+    // gdb finds the .debug file through the debuglink, next to the ELF
+    const gdb = spawnSync('gdb', ['-nx', '-batch', '-ex', 'info line main', join(app, 'build', 'hello.elf')], { encoding: 'utf8', timeout: 60000 });
+    assert.match(gdb.stdout, /Line \d+ of ".*\/main\.c" starts at address/, gdb.stdout + gdb.stderr);
     const cdb = JSON.parse(readFileSync(join(app, 'build', 'compile_commands.json'), 'utf8')) as { file: string }[];
     assert.ok(cdb.some((e) => e.file === join(app, 'main.c')));
     assert.match(r.stderr, /minnow: built .*hello\.elf/);
@@ -79,6 +87,7 @@ describe('cli: build', function () {
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.deepEqual(compiled(second.stdout), ['main.c']);
     assert.match(second.stdout, /^ {2}LD +hello\.elf$/m, 'relinked');
+    assert.match(second.stdout, /^ {2}SPLIT +hello\.debug$/m, 'debug info split off again');
     const after = objectTimes(app);
     const changed = [...after].filter(([k, t]) => before.get(k) !== t).map(([k]) => k);
     assert.ok(changed.includes('app/main.c.o'), `main.c.o was rebuilt (changed: ${changed.join(', ')})`);
