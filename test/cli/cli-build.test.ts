@@ -50,8 +50,10 @@ describe('cli: build', function () {
     assert.equal(elf[4], 2, 'ELF64');
     assert.ok(!elf.includes('.debug_info'), 'the DWARF is split off');
     assert.ok(elf.includes('.gnu_debuglink') && elf.includes('hello.debug\0'), 'the ELF names its .debug file');
-    assert.ok(elf.includes('.symtab'), 'the ELF keeps its symbol table');
-    assert.ok(readFileSync(join(app, 'build', 'hello.debug')).includes('.debug_info'), 'has debug info');
+    assert.ok(!elf.includes('.symtab'), 'the ELF is stripped: its symbols live in the .debug file');
+    const dbg = readFileSync(join(app, 'build', 'hello.debug'));
+    assert.ok(dbg.includes('.debug_info') && dbg.includes('.symtab'), 'the .debug file has DWARF and symbols');
+    assert.ok(statSync(join(app, 'build', 'hello.elf')).size <= 64 * 1024, 'hello.elf fits in 64 KiB');
     // gdb finds the .debug file through the debuglink, next to the ELF
     const gdb = spawnSync('gdb', ['-nx', '-batch', '-ex', 'info line main', join(app, 'build', 'hello.elf')], { encoding: 'utf8', timeout: 60000 });
     assert.match(gdb.stdout, /Line \d+ of ".*\/main\.c" starts at address/, gdb.stdout + gdb.stderr);

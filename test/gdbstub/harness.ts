@@ -198,3 +198,15 @@ export function runGdb(elf: string, commands: string[], timeoutMs = 120000): Pro
 export function target(vm: Vm): string {
   return `target remote 127.0.0.1:${vm.port}`;
 }
+
+/** The symbol table: the build strips the ELF and keeps the symbols in <name>.debug beside it. */
+export function symbols(elf: string): Map<string, bigint> {
+  const debug = elf.replace(/\.elf$/, '.debug');
+  const r = spawnSync('nm', [fs.existsSync(debug) ? debug : elf], { encoding: 'utf8' });
+  const m = new Map<string, bigint>();
+  for (const line of r.stdout.split('\n')) {
+    const [addr, , name] = line.trim().split(/\s+/);
+    if (name) m.set(name, BigInt(`0x${addr}`));
+  }
+  return m;
+}

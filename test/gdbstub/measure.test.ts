@@ -8,9 +8,8 @@
  * machine is shared; the ratios are printed for the issue.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { Gdb } from './gdbmi';
-import { bootVm, buildTestApp, marker, type Vm } from './harness';
+import { bootVm, buildTestApp, marker, symbols, type Vm } from './harness';
 import { RspClient } from './rsp';
 
 interface Figures {
@@ -68,8 +67,7 @@ async function measure(gdb: Gdb, port: number, setup: string[] = []): Promise<Fi
  * compare the two ways gdb can read it after every stop.
  */
 async function packetCosts(elf: string, port: number): Promise<void> {
-  const nm = spawnSync('nm', [elf], { encoding: 'utf8' }).stdout;
-  const at = /^([0-9a-f]+) T sum_squares$/m.exec(nm)![1].replace(/^0+/, '');
+  const at = symbols(elf).get('sum_squares')!.toString(16);
   const rsp = await RspClient.connect(port);
   try {
     rsp.write('+');

@@ -5,8 +5,7 @@
  * kernel sits in the stub before main() until we continue or detach.
  */
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { bootVm, buildTestApp, type Vm } from './harness';
+import { bootVm, buildTestApp, symbols, type Vm } from './harness';
 import { RspClient, escapeBinary, frame, leHex } from './rsp';
 
 const STOP = /^T([0-9a-f]{2})thread:([0-9a-f]+);06:([0-9a-f]{16});07:([0-9a-f]{16});10:([0-9a-f]{16});(.*)$/;
@@ -14,15 +13,6 @@ const STOP = /^T([0-9a-f]{2})thread:([0-9a-f]+);06:([0-9a-f]{16});07:([0-9a-f]{1
 // gdb reads x87/SSE/fs_base/gs_base with 'p' when it needs them
 const G_BYTES = 16 * 8 + 8 + 4 + 6 * 4;
 
-export function symbols(elf: string): Map<string, bigint> {
-  const r = spawnSync('nm', [elf], { encoding: 'utf8' });
-  const m = new Map<string, bigint>();
-  for (const line of r.stdout.split('\n')) {
-    const [addr, , name] = line.trim().split(/\s+/);
-    if (name) m.set(name, BigInt(`0x${addr}`));
-  }
-  return m;
-}
 
 function hex(v: bigint): string {
   return v.toString(16);
