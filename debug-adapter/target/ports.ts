@@ -36,7 +36,8 @@ export function probePort(port: number): Promise<'free' | 'busy'> {
 }
 
 /**
- * Linux: whether /proc/net/tcp shows a LISTEN socket on 127.0.0.1:port (or 0.0.0.0:port).
+ * Linux: whether /proc/net/tcp shows a LISTEN socket on 127.0.0.1:port (or on the wildcard address, which
+ * also takes the port from us).
  * Reading it cannot race with QEMU's own bind, unlike probePort. undefined elsewhere.
  */
 export function listeningInProc(port: number): boolean | undefined {
