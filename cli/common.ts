@@ -116,9 +116,22 @@ export function forwardStdin(q: QemuInstance): () => void {
  * prints when Minnow itself stops it (--timeout): the summary line says it better.
  */
 export function qemuStderr(err: (text: string) => void): (text: string) => void {
-  const ours = new RegExp(`^\\S*qemu\\S*: terminating on signal \\d+ from pid ${process.pid}\\b.*\\n?`, 'gm');
+  const ours = new RegExp(`^\\S*qemu\\S*: terminating on signal \\d+ from pid ${process.pid}\\b`);
+  // stderr arrives in chunks that may split a line: whole lines are filtered, and an unfinished
+  // one waits for the rest (or 100 ms, for a message without its newline)
+  let partial = '';
+  let timer: NodeJS.Timeout | undefined;
   return (text) => {
-    const rest = text.replace(ours, '');
-    if (rest) err(rest);
+    if (timer) clearTimeout(timer);
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    const kept = lines.filter((line) => !ours.test(line)).map((line) => `${line}\n`);
+    if (kept.length > 0) err(kept.join(''));
+    if (partial) {
+      timer = setTimeout(() => {
+        if (!ours.test(partial)) err(partial);
+        partial = '';
+      }, 100);
+    }
   };
 }
