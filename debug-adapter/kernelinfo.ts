@@ -5,6 +5,8 @@
 // a small gdb script, so a kernel without a part (no virtio linked) still gives the others.
 // The scripts only read: their convenience variables are all $k_*, because $sp, $pc, $fp and $ps
 // are registers in gdb and `set $sp = ...` would move the selected thread's stack pointer.
+// stack_low is lowered at each switch away, so the thread on the CPU may be deeper than it says:
+// the selected thread's live rsp counts for whichever thread's stack holds it.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +41,7 @@ const SCRIPTS = {
   threads: `set $k_t = thread_all
 while $k_t != 0
   set $k_low = $k_t->stack_low
-  if $k_t->state == 1 && (unsigned long)$rsp < (unsigned long)$k_low
+  if (unsigned long)$rsp >= (unsigned long)$k_t->stack_base && (unsigned long)$rsp < (unsigned long)$k_low
     set $k_low = $rsp
   end
   printf "T\\t%d\\t%s\\t%d\\t%lu\\t%lu\\t%lu\\n", $k_t->id, $k_t->name, (int)$k_t->state, (unsigned long)$k_t->stack_base, (unsigned long)$k_t->stack_top, (unsigned long)$k_low
