@@ -16,15 +16,11 @@
 #include <kernel/ioapic.h>
 #include <kernel/log.h>
 #include <kernel/thread.h>
+#include <kernel/thread_fifo.h>
 #include <kernel/time.h>
 #include <kernel/trap.h>
 
-struct sched_queue {
-	struct thread *head;
-	struct thread *tail;
-};
-
-static struct sched_queue sched_urgent, sched_normal;
+static struct thread_fifo sched_urgent, sched_normal;
 static struct thread *sched_sleepers;	/* sorted by wake_at_ns */
 struct thread *sched_current;
 struct thread *sched_idle_thread;
@@ -36,42 +32,19 @@ _Static_assert(offsetof(struct cpu_context, rip) == 56,
 _Static_assert(offsetof(struct cpu_context, rflags) == 64,
 	       "switch.S hard-codes the cpu_context layout");
 
-static void sched_push(struct sched_queue *q, struct thread *t)
-{
-	t->run_next = NULL;
-	if (q->tail)
-		q->tail->run_next = t;
-	else
-		q->head = t;
-	q->tail = t;
-}
-
-static struct thread *sched_pop(struct sched_queue *q)
-{
-	struct thread *t = q->head;
-
-	if (t) {
-		q->head = t->run_next;
-		if (!q->head)
-			q->tail = NULL;
-		t->run_next = NULL;
-	}
-	return t;
-}
-
 void sched_ready(struct thread *t, bool urgent)
 {
 	t->state = THREAD_READY;
 	t->wait_reason = NULL;
-	sched_push(urgent ? &sched_urgent : &sched_normal, t);
+	thread_fifo_push(urgent ? &sched_urgent : &sched_normal, t);
 }
 
 static struct thread *sched_pick(void)
 {
-	struct thread *t = sched_pop(&sched_urgent);
+	struct thread *t = thread_fifo_pop(&sched_urgent);
 
 	if (!t)
-		t = sched_pop(&sched_normal);
+		t = thread_fifo_pop(&sched_normal);
 	return t ? t : sched_idle_thread;
 }
 
@@ -214,7 +187,7 @@ __attribute__((noreturn)) void sched_idle(void)
  */
 void sched_start(void)
 {
-	struct thread *next = sched_pop(&sched_normal);
+	struct thread *next = thread_fifo_pop(&sched_normal);
 
 	if (!next)
 		panic("sched_start: no thread to start");

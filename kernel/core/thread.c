@@ -22,6 +22,7 @@
 #include <kernel/page.h>
 #include <kernel/paging.h>
 #include <kernel/thread.h>
+#include <kernel/thread_fifo.h>
 
 extern char boot_stack_bottom[], boot_stack_top[];
 extern struct thread *sched_current;
@@ -226,4 +227,45 @@ int thread_join(struct thread *t)
 	page_free(t->stack_alloc, t->stack_pages);
 	free(t);
 	return code;
+}
+
+void thread_fifo_push(struct thread_fifo *q, struct thread *t)
+{
+	t->run_next = NULL;
+	if (q->tail)
+		q->tail->run_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+struct thread *thread_fifo_pop(struct thread_fifo *q)
+{
+	struct thread *t = q->head;
+
+	if (t) {
+		q->head = t->run_next;
+		if (!q->head)
+			q->tail = NULL;
+		t->run_next = NULL;
+	}
+	return t;
+}
+
+void thread_fifo_remove(struct thread_fifo *q, struct thread *t)
+{
+	struct thread *prev = NULL;
+
+	for (struct thread *c = q->head; c; prev = c, c = c->run_next) {
+		if (c != t)
+			continue;
+		if (prev)
+			prev->run_next = c->run_next;
+		else
+			q->head = c->run_next;
+		if (q->tail == c)
+			q->tail = prev;
+		break;
+	}
+	t->run_next = NULL;
 }

@@ -14,28 +14,14 @@
 void waitq_init(struct waitq *q, const char *name)
 {
 	q->name = name;
-	q->head = NULL;
-	q->tail = NULL;
+	q->threads.head = NULL;
+	q->threads.tail = NULL;
 }
 
 /* Takes t off the queue it waits on (the timer path uses this). */
 void waitq_remove(struct thread *t)
 {
-	struct waitq *q = t->waitq;
-	struct thread *prev = NULL;
-
-	for (struct thread *c = q->head; c; prev = c, c = c->run_next) {
-		if (c != t)
-			continue;
-		if (prev)
-			prev->run_next = c->run_next;
-		else
-			q->head = c->run_next;
-		if (q->tail == c)
-			q->tail = prev;
-		break;
-	}
-	t->run_next = NULL;
+	thread_fifo_remove(&t->waitq->threads, t);
 	t->waitq = NULL;
 }
 
@@ -48,12 +34,7 @@ int waitq_wait(struct waitq *q, uint64_t deadline_ns)
 	t->wait_reason = q->name ? q->name : "wait queue";
 	t->waitq = q;
 	t->timed_out = false;
-	t->run_next = NULL;
-	if (q->tail)
-		q->tail->run_next = t;
-	else
-		q->head = t;
-	q->tail = t;
+	thread_fifo_push(&q->threads, t);
 	if (deadline_ns) {
 		t->wake_at_ns = deadline_ns;
 		sched_timer_add(t);
@@ -65,15 +46,10 @@ int waitq_wait(struct waitq *q, uint64_t deadline_ns)
 
 static struct thread *waitq_pop(struct waitq *q)
 {
-	struct thread *t = q->head;
+	struct thread *t = thread_fifo_pop(&q->threads);
 
-	if (t) {
-		q->head = t->run_next;
-		if (!q->head)
-			q->tail = NULL;
-		t->run_next = NULL;
+	if (t)
 		t->waitq = NULL;
-	}
 	return t;
 }
 

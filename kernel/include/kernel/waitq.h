@@ -16,16 +16,16 @@
 #define KERNEL_WAITQ_H
 
 #include <stdint.h>
+#include <kernel/thread_fifo.h>
 
 struct thread;
 
 struct waitq {
 	const char *name;	/* shown as the wait reason: "wait <name>" */
-	struct thread *head;
-	struct thread *tail;
+	struct thread_fifo threads;	/* the blocked ones, oldest first */
 };
 
-#define WAITQ_INITIALIZER(n) { .name = (n), .head = 0, .tail = 0 }
+#define WAITQ_INITIALIZER(n) { .name = (n), .threads = { 0, 0 } }
 
 /* core/waitq.c */
 void waitq_init(struct waitq *q, const char *name);

@@ -179,7 +179,7 @@ static bool sched_waitq_timeout(void)
 	if (took < 3000000 || took > 3000000 + SLEEP_SLACK_NS)
 		return check_fail("3 ms timed wait took %llu ns",
 				  (unsigned long long)took);
-	if (test_q.head)
+	if (test_q.threads.head)
 		return check_fail("timed-out thread left on the queue");
 	return true;
 }
