@@ -29,12 +29,7 @@ export async function debugCommand(argv: string[], io: Io): Promise<number> {
   let held: string[] | undefined = [];
   const q = await startQemu({
     ...qemuOptionsFor(app),
-    machine: v.machine,
-    accel: v.accel,
-    qemuPath: v.qemuPath,
-    timeoutMs: v.timeoutMs,
-    argv: v.argv,
-    kernelOptions: v.kernelOptions,
+    ...v,
     gdbstub: {
       kind: qemuStub ? 'qemu' : 'kernel',
       port: p.options.port as number | undefined,

@@ -18,12 +18,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   warnAboutKvm(v, io.err);
   const q = await startQemu({
     ...qemuOptionsFor(app),
-    machine: v.machine,
-    accel: v.accel,
-    qemuPath: v.qemuPath,
-    timeoutMs: v.timeoutMs,
-    argv: v.argv,
-    kernelOptions: v.kernelOptions,
+    ...v,
     onConsole: io.out,
     onStderr: qemuStderr(io.err),
   });
