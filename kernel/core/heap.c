@@ -49,18 +49,6 @@ static struct heap_arena *heap_arenas;
 static struct heap_block *heap_free_list;
 struct heap_stats heap_stats;
 
-/*
- * The names the debug adapter's Kernel view read before heap_stats existed
- * (debug-adapter/kernelinfo.ts), kept as symbols that alias the fields: no
- * second copy to keep in step. Remove once the adapter reads heap_stats.
- */
-_Static_assert(offsetof(struct heap_stats, used_bytes) == 16 &&
-		       offsetof(struct heap_stats, used_blocks) == 24,
-	       "the aliases below hard-code these offsets");
-__asm__(".globl heap_used_bytes, heap_used_blocks\n"
-	".set heap_used_bytes, heap_stats + 16\n"
-	".set heap_used_blocks, heap_stats + 24");
-
 static size_t heap_size(const struct heap_block *b)
 {
 	return b->size & ~HEAP_FLAGS;
