@@ -4,9 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { appFrom, appWith, cleanupTmp, cli, killStragglers, pathWithout, tmp } from './helpers';
+import { appFrom, appWith, cleanupTmp, cli, killStragglers, pathWithout, ROOT, tmp } from './helpers';
 
 /** mtime of every object file under build/obj, by path relative to it. */
 function objectTimes(app: string): Map<string, number> {
@@ -95,6 +95,25 @@ describe('cli: build', function () {
     assert.ok(changed.includes('app/main.c.o'), `main.c.o was rebuilt (changed: ${changed.join(', ')})`);
     assert.deepEqual(changed.filter((k) => k.startsWith('kernel/')), [], 'no kernel object was rebuilt');
     assert.ok(statSync(join(app, 'build', 'hello.elf')).mtimeMs > elfBefore);
+  });
+
+  it('builds again after the kernel folder or the project folder moved (an extension update)', async () => {
+    const app = appFrom('hello');
+    const oldKernel = join(tmp(), 'kernel');
+    cpSync(join(ROOT, 'kernel'), oldKernel, { recursive: true });
+    const first = await cli(['build', app, '--kernel', oldKernel]);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    rmSync(oldKernel, { recursive: true });
+    // the objects' dependency files name sources of the removed kernel folder
+    const again = await cli(['build', app, '--kernel', join(ROOT, 'kernel')]);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.ok(compiled(again.stdout).length > 3, 'everything was compiled again');
+    const moved = `${app}-moved`;
+    renameSync(app, moved);
+    const third = await cli(['build', moved]);
+    assert.equal(third.code, 0, third.stdout + third.stderr);
+    assert.ok(compiled(third.stdout).includes('main.c'));
+    rmSync(moved, { recursive: true });
   });
 
   it("passes gcc's diagnostics through unchanged (file:line:col)", async () => {
