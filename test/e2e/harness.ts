@@ -323,14 +323,15 @@ export class VsCode {
 
   /**
    * Opens a file by path with Quick Open (Ctrl+P). On a loaded machine the picker sometimes never
-   * lists a path typed before it was ready (seen in CI for a file outside the workspace): it is
-   * closed and asked again, three times at most.
+   * lists a path typed before it was ready, or closes (focus taken by a toast or the walkthrough)
+   * between listing the row and the click, leaving a hidden row behind (both seen in CI for a file
+   * outside the workspace): it is closed and asked again, three times at most.
    */
   async openFile(path: string): Promise<void> {
     const name = path.split('/').pop() ?? path;
     const input = this.page.locator('.quick-input-widget input');
     // the list first shows recently opened files: wait for the row of this one
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first();
+    const row = this.page.locator('.quick-input-list .monaco-list-row:visible', { hasText: name }).first();
     for (let attempt = 1; ; attempt++) {
       await this.focusEditor();
       await this.page.keyboard.press('Control+P');
@@ -338,14 +339,14 @@ export class VsCode {
       await input.fill(path);
       try {
         await row.waitFor({ timeout: 15000 });
-        break;
+        await row.click({ timeout: 5000 });
+        await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15000 });
+        return;
       } catch (e) {
         if (attempt === 3) throw e;
         await this.page.keyboard.press('Escape');
       }
     }
-    await row.click();
-    await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor();
   }
 
   /** Moves the cursor of the active editor to a 1-based line (Ctrl+G). */
