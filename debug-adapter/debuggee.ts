@@ -20,6 +20,8 @@ export interface LaunchArgs {
   cwd?: string;
   stopOnEntry?: boolean;
   gdbstub?: 'kernel' | 'qemu';
+  /** the kernel stub's transport: virtio (default on microvm) or com2 */
+  gdbTransport?: 'virtio' | 'com2';
   accel?: 'auto' | 'tcg' | 'kvm';
   build?: boolean;
   qemuPath?: string;
@@ -99,7 +101,7 @@ export class Debuggee {
       accel: args.accel ?? 'auto',
       qemuPath: args.qemuPath,
       extraArgs: [...app.qemuArgs, ...(args.qemuArgs ?? [])],
-      gdbstub: { kind: this.stubKind, wait: true },
+      gdbstub: { kind: this.stubKind, wait: true, transport: args.gdbTransport },
       onConsole: (t) => this.hooks.output(t, 'stdout'),
     });
     const [g, q] = await Promise.allSettled([gdbReady, qemuReady]);
@@ -215,6 +217,9 @@ function validateLaunch(a: LaunchArgs): void {
   ['app', 'qemuPath', 'gdbPath', 'cwd'].forEach((k) => strOpt(k as keyof LaunchArgs));
   if (a.gdbstub !== undefined && a.gdbstub !== 'kernel' && a.gdbstub !== 'qemu') {
     throw errors.badAttribute('gdbstub', `is "${a.gdbstub}"`, 'Use "kernel" (the default) or "qemu".');
+  }
+  if (a.gdbTransport !== undefined && a.gdbTransport !== 'virtio' && a.gdbTransport !== 'com2') {
+    throw errors.badAttribute('gdbTransport', `is "${String(a.gdbTransport)}"`, 'Use "virtio" (the default on microvm) or "com2".');
   }
   if (a.accel !== undefined && !['auto', 'tcg', 'kvm'].includes(a.accel)) {
     throw errors.badAttribute('accel', `is "${a.accel}"`, 'Use "auto", "tcg" or "kvm".');

@@ -18,8 +18,10 @@ function step(label, cmd, args) {
       out += d.toString();
     });
     child.on('close', (status) => {
-      const passing = Number(/(\d+) passing/.exec(out)?.[1] ?? 0);
-      const failing = Number(/(\d+) failing/.exec(out)?.[1] ?? 0);
+      // a suite may run mocha more than once (gdbstub: once per transport): add them up
+      const sum = (re) => [...out.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+      const passing = sum(/(\d+) passing/g);
+      const failing = sum(/(\d+) failing/g);
       resolve({ label, ok: status === 0, passing, failing, seconds: (Date.now() - t0) / 1000 });
     });
   });

@@ -1,10 +1,11 @@
 // A debugger session for the stub benchmarks: QEMU started through the target API with either
-// the kernel's gdbstub (COM2, minnow.gdb=wait) or QEMU's own (-gdb, -S), and gdb driven over
+// the kernel's gdbstub (minnow.gdb=wait; over its virtio console or COM2) or QEMU's own (-gdb, -S), and gdb driven over
 // MI by the adapter's own layer (debug-adapter/gdb), so the figures are those the adapter gets.
 // `timed` measures one command from the moment it is written until gdb reports *stopped.
 
 import { GdbSession, mi, type StoppedEvent } from '../../debug-adapter/gdb';
 import { qemuOptionsFor, startQemu, type AppConfig, type QemuInstance } from '../../debug-adapter/target';
+import type { GdbTransport } from '../../debug-adapter/target/qemuargs';
 
 export type StubKind = 'kernel' | 'qemu';
 
@@ -29,9 +30,9 @@ async function expectStop(gdb: GdbSession, op: () => Promise<unknown>): Promise<
   return e;
 }
 
-/** Boots `app` with the given stub, connects gdb and runs until `stopAt` (a function). */
-export async function openSession(app: AppConfig, stub: StubKind, stopAt: string): Promise<DebugSession> {
-  const qemu = await startQemu({ ...qemuOptionsFor(app), accel: 'tcg', gdbstub: { kind: stub, wait: true }, timeoutMs: 600_000 });
+/** Boots `app` with the given stub (and transport), connects gdb and runs until `stopAt` (a function). */
+export async function openSession(app: AppConfig, stub: StubKind, stopAt: string, transport?: GdbTransport): Promise<DebugSession> {
+  const qemu = await startQemu({ ...qemuOptionsFor(app), accel: 'tcg', gdbstub: { kind: stub, wait: true, transport }, timeoutMs: 600_000 });
   const gdb = new GdbSession();
   const close = async (): Promise<void> => {
     gdb.kill();

@@ -16,6 +16,10 @@ export const GOALS: Readonly<Record<string, Goal>> = {
   'gdb-stepi': ratio('≤ 1.5× QEMU stub', 1.5),
   'gdb-next': ratio('≤ 1.0× QEMU stub', 1.0),
   'gdb-read-64k': median('≤ 640 ms (≥ 100 KiB/s)', 640),
+  // the same goals over COM2, the fallback transport (the rows above use the default, virtio)
+  'gdb-stepi-com2': ratio('≤ 1.5× QEMU stub', 1.5),
+  'gdb-next-com2': ratio('≤ 1.0× QEMU stub', 1.0),
+  'gdb-read-64k-com2': median('≤ 640 ms (≥ 100 KiB/s)', 640),
   'dap-launch': median('≤ 1500 ms', 1500),
   'dap-next': median('≤ 30 ms', 30),
   'dap-inspect': median('≤ 100 ms', 100),

@@ -1,13 +1,16 @@
 // The kernel's gdbstub against QEMU's own, same application (bench/apps/step), same run, gdb
 // driven over MI: the round trip of `stepi` and of `next` (one source line), and reading 64 KiB
-// of memory. Sessions alternate between the two stubs so that machine noise hits both alike.
-// The kernel stub's stop replies carry rip/rsp/rbp and it does range stepping (vCont;r), so
-// `next` should cost no more than QEMU's; goals from issue 3.
+// of memory. The kernel stub is measured over both its transports: the virtio console (the
+// default on microvm; rows gdb-*) and COM2 (the UART fallback; rows gdb-*-com2). Sessions
+// alternate between the three so that machine noise hits all alike. The kernel stub's stop
+// replies carry rip/rsp/rbp and it does range stepping (vCont;r), so `next` should cost no more
+// than QEMU's; goals from issue 3, held by the default transport.
 
 import { mi } from '../../debug-adapter/gdb';
 import { buildOnce } from '../lib/apps';
 import type { Context, Measure } from '../lib/context';
 import { openSession, type StubKind } from '../lib/debugger';
+import type { GdbTransport } from '../../debug-adapter/target/qemuargs';
 import { row } from '../lib/stats';
 
 const BLOB = 65536;
@@ -18,9 +21,9 @@ interface Samples {
   read: number[];
 }
 
-async function sessionSamples(ctx: Context, stub: StubKind, into: Samples): Promise<void> {
+async function sessionSamples(ctx: Context, stub: StubKind, into: Samples, transport?: GdbTransport): Promise<void> {
   const app = await buildOnce(ctx, 'bench/apps/step');
-  const s = await openSession(app, stub, 'work');
+  const s = await openSession(app, stub, 'work', transport);
   try {
     const steps = ctx.quick ? 3 : 10;
     await s.timed(() => mi.exec(s.gdb, 'stepi')); // warm-up: gdb's first stop reads registers
@@ -46,26 +49,32 @@ export const stubs: Measure = {
     { name: 'gdb-stepi', unit: 'ms' },
     { name: 'gdb-next', unit: 'ms' },
     { name: 'gdb-read-64k', unit: 'ms' },
+    { name: 'gdb-stepi-com2', unit: 'ms' },
+    { name: 'gdb-next-com2', unit: 'ms' },
+    { name: 'gdb-read-64k-com2', unit: 'ms' },
   ],
   async run(ctx) {
-    const kernel: Samples = { stepi: [], next: [], read: [] };
+    const virtio: Samples = { stepi: [], next: [], read: [] };
+    const com2: Samples = { stepi: [], next: [], read: [] };
     const qemu: Samples = { stepi: [], next: [], read: [] };
     for (let i = 0; i < ctx.runs(4); i++) {
-      await sessionSamples(ctx, 'kernel', kernel);
+      await sessionSamples(ctx, 'kernel', virtio, 'virtio');
+      await sessionSamples(ctx, 'kernel', com2, 'com2');
       await sessionSamples(ctx, 'qemu', qemu);
     }
     const base = (samples: number[]) => ({ what: 'QEMU gdbstub', samples });
     const kib = (ms: number[]) => ms.map((m) => BLOB / 1024 / (m / 1000));
-    return [
-      row({ name: 'gdb-stepi', unit: 'ms', samples: kernel.stepi, baseline: base(qemu.stepi) }),
-      row({ name: 'gdb-next', unit: 'ms', samples: kernel.next, baseline: base(qemu.next) }),
+    const rows = (kernel: Samples, suffix: string) => [
+      row({ name: `gdb-stepi${suffix}`, unit: 'ms', samples: kernel.stepi, baseline: base(qemu.stepi) }),
+      row({ name: `gdb-next${suffix}`, unit: 'ms', samples: kernel.next, baseline: base(qemu.next) }),
       row({
-        name: 'gdb-read-64k',
+        name: `gdb-read-64k${suffix}`,
         unit: 'ms',
         samples: kernel.read,
         baseline: base(qemu.read),
         note: `kernel stub ${kib(kernel.read).map((v) => v.toFixed(0)).join('/')} KiB/s`,
       }),
     ];
+    return [...rows(virtio, ''), ...rows(com2, '-com2')];
   },
 };

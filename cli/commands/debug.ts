@@ -1,13 +1,15 @@
 // `minnow debug [dir]`: build, boot with a gdbstub on a free 127.0.0.1 port, print how to attach,
 // then behave like `run` (console on stdout, the application's exit code). By default the stub is
-// the kernel's own, on COM2; --qemu-gdbstub uses QEMU's stub instead, with the CPU frozen at
-// reset (-S) so that even the boot code can be debugged.
+// the kernel's own, on a virtio console on microvm (COM2 elsewhere, or with --gdb-transport com2);
+// --qemu-gdbstub uses QEMU's stub instead, with the CPU frozen at reset (-S) so that even the boot
+// code can be debugged.
 //
 // stdout gets exactly one line "gdb: target remote 127.0.0.1:PORT" and one ready-to-paste gdb
 // command, before any console output (which is held back until they are printed).
 
 import { qemuOptionsFor, shellQuote, startQemu } from '../../debug-adapter/target';
-import { parseArgs, positionalsAtMost, type Specs } from '../args';
+import { GDB_TRANSPORTS, type GdbTransport } from '../../debug-adapter/target/qemuargs';
+import { parseArgs, positionalsAtMost, UsageError, type Specs } from '../args';
 import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS, warnAboutKvm } from '../common';
 import type { Io } from '../io';
 
@@ -17,6 +19,7 @@ export const DEBUG_SPECS: Specs = {
   wait: { kind: 'boolean', help: 'stop in the kernel stub before main until gdb continues (minnow.gdb=wait)' },
   'qemu-gdbstub': { kind: 'boolean', help: "use QEMU's own gdbstub (-gdb, CPU frozen at reset) instead of the kernel's" },
   port: { kind: 'number', value: 'PORT', help: 'gdbstub port on 127.0.0.1 (default: a free one)' },
+  'gdb-transport': { kind: 'string', value: 'virtio|com2', help: "the kernel stub's line to gdb: a virtio console (default on microvm, fastest) or the COM2 UART" },
 };
 
 export async function debugCommand(argv: string[], io: Io): Promise<number> {
@@ -26,6 +29,10 @@ export async function debugCommand(argv: string[], io: Io): Promise<number> {
   const v = vmChoices(p, app);
   warnAboutKvm(v, io.err);
   const qemuStub = p.options['qemu-gdbstub'] === true;
+  const transport = p.options['gdb-transport'] as string | undefined;
+  if (transport !== undefined && !(GDB_TRANSPORTS as readonly string[]).includes(transport)) {
+    throw new UsageError(`--gdb-transport is "${transport}"`, "Use --gdb-transport virtio (microvm's default) or --gdb-transport com2.");
+  }
   let held: string[] | undefined = [];
   const q = await startQemu({
     ...qemuOptionsFor(app),
@@ -34,6 +41,7 @@ export async function debugCommand(argv: string[], io: Io): Promise<number> {
       kind: qemuStub ? 'qemu' : 'kernel',
       port: p.options.port as number | undefined,
       wait: qemuStub ? true : p.options.wait === true,
+      transport: transport as GdbTransport | undefined,
     },
     onConsole: (text) => (held ? held.push(text) : io.out(text)),
     onStderr: qemuStderr(io.err),

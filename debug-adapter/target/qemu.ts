@@ -207,7 +207,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
       name: opts.name,
       argv: opts.argv ?? [],
       kernelOptions: opts.kernelOptions,
-      gdbstub: opts.gdbstub && port !== undefined ? { kind: opts.gdbstub.kind, port, wait: opts.gdbstub.wait ?? false } : undefined,
+      gdbstub: opts.gdbstub && port !== undefined ? { kind: opts.gdbstub.kind, port, wait: opts.gdbstub.wait ?? false, transport: opts.gdbstub.transport } : undefined,
       devices,
       qbootRom: machine === 'q35' && existsSync(QBOOT_ROM) ? QBOOT_ROM : undefined,
       extraArgs: opts.extraArgs,

@@ -1,15 +1,26 @@
 // The QEMU command line of the run contract (README.md, "Contracts between the parts"), as a pure function so it can be
-// tested without QEMU. COM1 is the console on QEMU's stdio; COM2 (the kernel gdbstub) is a TCP
-// server on 127.0.0.1; isa-debug-exit carries the exit code. On microvm COM2 must be an
-// isa-serial device (a second -serial is silently ignored there); q35 takes a second -serial.
+// tested without QEMU. COM1 is the console on QEMU's stdio; the kernel gdbstub's line is a TCP
+// server on 127.0.0.1, carried by a virtio console of the stub's own (microvm's default) or by
+// COM2; isa-debug-exit carries the exit code. On microvm COM2 must be an isa-serial device (a
+// second -serial is silently ignored there); q35 takes a second -serial.
 
 import type { DiskConfig, Driver, Machine, NetworkConfig } from './config';
 import { MinnowError } from './errors';
 import { LOCALHOST } from './ports';
 
+/**
+ * How the kernel's stub reaches gdb: 'virtio', a virtio console of its own (microvm only; one queue
+ * notification per packet), or 'com2', the 16550 UART (any machine, any hypervisor; a port access
+ * and a send() in QEMU per byte, several times slower per step).
+ */
+export type GdbTransport = 'virtio' | 'com2';
+export const GDB_TRANSPORTS: readonly GdbTransport[] = ['virtio', 'com2'];
+
 export interface GdbstubOptions {
-  /** 'kernel': Minnow's stub on COM2 (default); 'qemu': QEMU's own stub (-gdb). */
+  /** 'kernel': Minnow's stub (default); 'qemu': QEMU's own stub (-gdb). */
   kind: 'kernel' | 'qemu';
+  /** The kernel stub's transport; default virtio on microvm, com2 elsewhere. */
+  transport?: GdbTransport;
   /** 127.0.0.1 port; omitted or 0: a free one is picked. */
   port?: number;
   /** kernel: stop in the stub before main (minnow.gdb=wait); qemu: freeze the CPU at reset (-S). */
@@ -37,7 +48,7 @@ export interface QemuArgsInput {
   argv: readonly string[];
   /** Extra kernel options, each "minnow.something[=value]". */
   kernelOptions?: readonly string[];
-  gdbstub?: { kind: 'kernel' | 'qemu'; port: number; wait: boolean };
+  gdbstub?: { kind: 'kernel' | 'qemu'; port: number; wait: boolean; transport?: GdbTransport };
   devices?: DeviceOptions;
   /** qboot firmware for q35, when present. */
   qbootRom?: string;
@@ -48,6 +59,7 @@ export interface QemuArgsInput {
 // in argv; the kernel finds virtio-mmio devices by scanning for their magic instead.
 export const MICROVM = 'microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off,auto-kernel-cmdline=off';
 export const DEBUG_EXIT = 'isa-debug-exit,iobase=0xf4,iosize=0x04';
+const VIRTIO_MODERN = 'virtio-mmio.force-legacy=false';
 
 /** Limits of the kernel's parser (kernel/core/cmdline.c, BOOT_CMDLINE_MAX, CMDLINE_ARGS_MAX). */
 export const CMDLINE_MAX = 1023;
@@ -64,11 +76,22 @@ function cmdlineWord(arg: string): string {
   return arg === '' || /\s/.test(arg) ? `"${arg}"` : arg;
 }
 
+/** The kernel stub's transport on this machine: the one asked for, checked, or the default. */
+export function gdbTransport(machine: Machine, asked?: GdbTransport): GdbTransport {
+  if (asked === 'virtio' && machine !== 'microvm') {
+    throw new MinnowError(`the gdbstub's virtio transport needs the microvm machine (this app runs on ${machine})`, 'Use the com2 transport (launch "gdbTransport": "com2", CLI --gdb-transport com2), or "machine": "microvm" in minnow.json.');
+  }
+  return asked ?? (machine === 'microvm' ? 'virtio' : 'com2');
+}
+
 /** The kernel command line: kernel options first, then main's arguments. */
-export function kernelCmdline(input: Pick<QemuArgsInput, 'name' | 'argv' | 'kernelOptions' | 'gdbstub'>): string {
+export function kernelCmdline(input: Pick<QemuArgsInput, 'name' | 'argv' | 'kernelOptions' | 'gdbstub'> & { machine?: Machine }): string {
   const words: string[] = [];
   if (input.name) words.push(`minnow.name=${input.name}`);
   if (input.gdbstub?.kind === 'kernel' && input.gdbstub.wait) words.push('minnow.gdb=wait');
+  if (input.gdbstub?.kind === 'kernel' && gdbTransport(input.machine ?? 'microvm', input.gdbstub.transport) === 'virtio') {
+    words.push('minnow.gdb.transport=virtio');
+  }
   words.push(...(input.kernelOptions ?? []));
   if (input.argv.length > ARGS_MAX) {
     throw new MinnowError(`${input.argv.length} arguments for main; the kernel takes at most ${ARGS_MAX}`, 'Pass fewer arguments.');
@@ -81,13 +104,13 @@ export function kernelCmdline(input: Pick<QemuArgsInput, 'name' | 'argv' | 'kern
   return line;
 }
 
-function deviceArgs(machine: Machine, d: DeviceOptions): string[] {
+function deviceArgs(machine: Machine, d: DeviceOptions, stubVirtio: boolean): string[] {
   const suffix = machine === 'microvm' ? 'device' : 'pci';
   const out: string[] = [];
   const drivers = d.drivers ?? [];
   // QEMU's virtio-mmio is legacy (version 1) by default; the kernel speaks virtio 1.x only.
-  if (machine === 'microvm' && drivers.some((x) => x.startsWith('virtio_'))) {
-    out.push('-global', 'virtio-mmio.force-legacy=false');
+  if (machine === 'microvm' && drivers.some((x) => x.startsWith('virtio_')) && !stubVirtio) {
+    out.push('-global', VIRTIO_MODERN);
   }
   if (drivers.includes('virtio_blk') && d.disk) {
     const ro = d.disk.readOnly ? ',readonly=on' : '';
@@ -116,7 +139,8 @@ function deviceArgs(machine: Machine, d: DeviceOptions): string[] {
         ? `socket,id=vcon,host=${LOCALHOST},port=${d.virtioConsolePort},server=on,wait=off,nodelay=on`
         : 'null,id=vcon';
     out.push('-chardev', backend);
-    out.push('-device', `virtio-serial-${suffix}`, '-device', 'virtconsole,chardev=vcon');
+    // the bus named: the gdbstub may have a virtio-serial device of its own
+    out.push('-device', `virtio-serial-${suffix},id=vcon-serial`, '-device', 'virtconsole,chardev=vcon,bus=vcon-serial.0');
   }
   return out;
 }
@@ -136,18 +160,24 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
   args.push('-kernel', input.elf, '-append', kernelCmdline(input));
   args.push('-serial', 'stdio');
   const g = input.gdbstub;
+  const stubVirtio = g?.kind === 'kernel' && gdbTransport(input.machine, g.transport) === 'virtio';
   if (g?.kind === 'kernel') {
-    // nodelay: the stub writes a packet byte by byte; with Nagle and gdb's delayed ACKs every
+    // nodelay: the UART stub writes a packet byte by byte; with Nagle and gdb's delayed ACKs every
     // stop reply waited ~40 ms (the ADAPTER measured gdb `next` at 150-640 ms instead of 10-25).
     args.push('-chardev', `socket,id=gdb,host=${LOCALHOST},port=${g.port},server=on,wait=off,nodelay=on`);
-    if (input.machine === 'microvm') args.push('-device', 'isa-serial,chardev=gdb,index=1');
+    if (stubVirtio) {
+      // first of all virtio devices: microvm fills its slots from the top, and the stub takes the
+      // console in the highest slot (kernel/debug/gdb_virtio.c)
+      args.push('-global', VIRTIO_MODERN);
+      args.push('-device', 'virtio-serial-device,id=gdb-serial', '-device', 'virtconsole,chardev=gdb,bus=gdb-serial.0');
+    } else if (input.machine === 'microvm') args.push('-device', 'isa-serial,chardev=gdb,index=1');
     else args.push('-serial', 'chardev:gdb');
   } else if (g?.kind === 'qemu') {
     args.push('-gdb', `tcp:${LOCALHOST}:${g.port}`);
     if (g.wait) args.push('-S');
   }
   args.push('-device', DEBUG_EXIT);
-  if (input.devices) args.push(...deviceArgs(input.machine, input.devices));
+  if (input.devices) args.push(...deviceArgs(input.machine, input.devices, stubVirtio));
   args.push(...(input.extraArgs ?? []));
   return args;
 }

@@ -1,6 +1,8 @@
 /*
  * Internal interface of the gdbstub (kernel/debug). Layers, bottom up:
- *   gdb_serial.c   transport: COM2 16550, polled getc/putc, RX interrupt
+ *   gdb_serial.c   transport: the byte stream, over gdb_uart.c (COM2
+ *                  16550) or gdb_virtio.c (virtio console, microvm);
+ *                  polled getc/putc/flush, RX interrupt
  *   gdb_packet.c   framing: $data#cs, +/- acks, no-ack mode
  *   gdb_util.c     hex and string helpers (the stub calls no libc)
  *   gdb_mem.c      memory access that never faults (own page walk)
@@ -114,11 +116,30 @@ struct gdb_regs {
 };
 
 /* gdb_serial.c */
-bool gdb_serial_init(void);
+bool gdb_serial_init(const char *transport);
+bool gdb_serial_is_virtio(void);
 int gdb_serial_getc(void);
 int gdb_serial_poll(void);
 void gdb_serial_putc(char c);
+void gdb_serial_flush(void);
 void gdb_serial_rx_irq(bool on);
+void gdb_serial_irq_ack(void);
+
+/* gdb_uart.c */
+bool gdb_uart_init(void);
+int gdb_uart_poll(void);
+void gdb_uart_putc(char c);
+void gdb_uart_rx_irq(bool on);
+
+/* gdb_virtio.c */
+bool gdb_virtio_init(void);
+unsigned long gdb_virtio_base(void);
+unsigned int gdb_virtio_gsi(void);
+int gdb_virtio_poll(void);
+void gdb_virtio_putc(char c);
+void gdb_virtio_flush(void);
+void gdb_virtio_rx_irq(bool on);
+void gdb_virtio_irq_ack(void);
 
 /* gdb_packet.c */
 int gdb_packet_recv(char *buf, size_t cap);

@@ -48,8 +48,10 @@ void gdb_packet_unget_start(void)
 
 static void gdb_packet_ack(char c)
 {
-	if (!gdb_packet_noack)
+	if (!gdb_packet_noack) {
 		gdb_serial_putc(c);
+		gdb_serial_flush();
+	}
 }
 
 /* Waits for the '$' that opens a packet, skipping everything else. */
@@ -167,6 +169,7 @@ static void gdb_packet_emit(const char *data, size_t len)
 	gdb_serial_putc('#');
 	gdb_serial_putc(digits[sum >> 4]);
 	gdb_serial_putc(digits[sum & 0xf]);
+	gdb_serial_flush();
 }
 
 /*

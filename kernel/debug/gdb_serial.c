@@ -1,155 +1,75 @@
 /*
- * Transport: the 16550 UART at COM2, which QEMU exposes as a TCP server.
- * Polled in both directions while the kernel is stopped; while it runs, only
- * the RX interrupt is on, so that a Ctrl-C (or a new gdb's first packet)
- * stops the kernel. This is deliberately not drivers/uart.c: the user may
- * put a breakpoint in the console driver, the stub must never run into one.
+ * The stub's byte stream to gdb, over one of two transports chosen at boot
+ * by the kernel option minnow.gdb.transport=:
+ *   com2    the 16550 UART at COM2 (gdb_uart.c), the default: every
+ *           hypervisor has one;
+ *   virtio  a virtio console on virtio-mmio (gdb_virtio.c), microvm's fast
+ *           path; when there is none the stub falls back to COM2.
+ * Bytes are written with putc and leave at the latest with flush, which
+ * the packet layer calls at the end of every frame and acknowledgement.
  */
 #include <kernel/cpu.h>
 
 #include "gdb.h"
 
-#define GDB_SERIAL_BASE 0x2f8	/* COM2 */
+static bool gdb_serial_virtio;
 
-/* 16550 registers (offsets from the base port) */
-#define UART_RBR 0	/* receive buffer (read) */
-#define UART_THR 0	/* transmit holding (write) */
-#define UART_DLL 0	/* divisor low, when LCR.DLAB */
-#define UART_IER 1	/* interrupt enable */
-#define UART_DLM 1	/* divisor high, when LCR.DLAB */
-#define UART_FCR 2	/* FIFO control (write) */
-#define UART_LCR 3	/* line control */
-#define UART_MCR 4	/* modem control */
-#define UART_LSR 5	/* line status */
-#define UART_SCR 7	/* scratch */
-
-#define UART_IER_RDI 0x01	/* interrupt when data is ready */
-#define UART_LCR_8N1 0x03
-#define UART_LCR_DLAB 0x80
-/*
- * Enable the FIFOs with RX trigger level 14 and clear only the transmit
- * side: what gdb sent before we got here must survive. The level matters
- * under QEMU: its UART accepts from the socket only up to the trigger level
- * at a time, so level 1 means one main-loop round per received byte
- * (5 KiB/s measured); a lone Ctrl-C still interrupts through the FIFO
- * timeout.
- */
-#define UART_FCR_INIT 0xc5
-#define UART_MCR_INIT 0x0b	/* DTR, RTS, OUT2 (gates the IRQ on PCs) */
-#define UART_MCR_LOOP 0x10	/* loopback: the line is disconnected */
-#define UART_LSR_DR 0x01	/* data ready */
-#define UART_LSR_THRE 0x20	/* transmit holding register empty */
-#define UART_DIVISOR_115200 1
-
-#define GDB_SERIAL_FIFO 16	/* 16550A transmit FIFO depth */
-
-static unsigned int gdb_serial_tx_room;	/* bytes we may write unasked */
-
-/*
- * Bytes taken out of the UART during init, handed out before anything the
- * UART holds: at most one from before the FIFO was on, one from after.
- */
-static uint8_t gdb_serial_held[2];
-static unsigned int gdb_serial_held_len, gdb_serial_held_pos;
-
-static uint8_t gdb_serial_in(int reg)
+bool gdb_serial_init(const char *transport)
 {
-	return inb(GDB_SERIAL_BASE + reg);
+	if (transport && gdb_util_streq(transport, "virtio")) {
+		if (gdb_virtio_init()) {
+			gdb_serial_virtio = true;
+			return true;
+		}
+	}
+	return gdb_uart_init();
 }
 
-static void gdb_serial_out(int reg, uint8_t v)
+bool gdb_serial_is_virtio(void)
 {
-	outb(GDB_SERIAL_BASE + reg, v);
+	return gdb_serial_virtio;
 }
 
-static void gdb_serial_keep(uint8_t c)
-{
-	if (c && gdb_serial_held_len < sizeof(gdb_serial_held))
-		gdb_serial_held[gdb_serial_held_len++] = c;
-}
-
-/*
- * An absent UART reads 0xff everywhere, which would look like "data ready"
- * forever; the scratch register tells a real one apart. Returns false when
- * there is no COM2, and the stub stays off.
- */
-bool gdb_serial_init(void)
-{
-	if (gdb_serial_in(UART_LSR) == 0xff)
-		return false;
-	gdb_serial_out(UART_SCR, 0x5a);
-	if (gdb_serial_in(UART_SCR) != 0x5a)
-		return false;
-	gdb_serial_out(UART_SCR, 0xa5);
-	if (gdb_serial_in(UART_SCR) != 0xa5)
-		return false;
-
-	gdb_serial_out(UART_IER, 0);
-	gdb_serial_out(UART_LCR, UART_LCR_DLAB);
-	gdb_serial_out(UART_DLL, UART_DIVISOR_115200);
-	gdb_serial_out(UART_DLM, 0);
-	gdb_serial_out(UART_LCR, UART_LCR_8N1);
-	/*
-	 * Before the FIFO is on (QEMU resets FCR to 0) the UART holds one
-	 * received byte in RBR, and turning the FIFO on flushes it whatever
-	 * FCR says (QEMU's serial.c, as a real 16550). A gdb that connected
-	 * early has its first byte there: take it out first and keep it. In
-	 * loopback mode QEMU does not take the next byte from the socket when
-	 * RBR is read, so none can slip in before the flush.
-	 */
-	gdb_serial_out(UART_MCR, UART_MCR_LOOP);
-	if (gdb_serial_in(UART_LSR) & UART_LSR_DR)
-		gdb_serial_keep(gdb_serial_in(UART_RBR));
-	gdb_serial_out(UART_FCR, UART_FCR_INIT);
-	gdb_serial_out(UART_MCR, UART_MCR_INIT);
-	/*
-	 * QEMU stopped reading the socket while RBR was full and starts again
-	 * only when the guest reads RBR (notes/machine.md): read it once. The
-	 * empty FIFO reads 0; a byte that came in meanwhile is not 0 (no RSP
-	 * session starts with a NUL) and is kept.
-	 */
-	gdb_serial_keep(gdb_serial_in(UART_RBR));
-	return true;
-}
-
-/* Next received byte, or -1 when none is waiting. */
 int gdb_serial_poll(void)
 {
-	if (gdb_serial_held_pos < gdb_serial_held_len)
-		return gdb_serial_held[gdb_serial_held_pos++];
-	if (!(gdb_serial_in(UART_LSR) & UART_LSR_DR))
-		return -1;
-	return gdb_serial_in(UART_RBR);
+	return gdb_serial_virtio ? gdb_virtio_poll() : gdb_uart_poll();
 }
 
 int gdb_serial_getc(void)
 {
 	int c;
 
-	/* measured: pausing between polls only slows QEMU's feeding down */
+	/* measured on the UART: pausing between polls only slows QEMU down */
 	while ((c = gdb_serial_poll()) < 0)
 		cpu_relax();
 	return c;
 }
 
-/*
- * THRE means the whole transmit FIFO is empty, so after seeing it once we
- * may write GDB_SERIAL_FIFO bytes without asking again: half the port
- * accesses per byte, which matters where each one is a VM exit.
- */
 void gdb_serial_putc(char c)
 {
-	if (gdb_serial_tx_room == 0) {
-		while (!(gdb_serial_in(UART_LSR) & UART_LSR_THRE))
-			cpu_relax();
-		gdb_serial_tx_room = GDB_SERIAL_FIFO;
-	}
-	gdb_serial_tx_room--;
-	gdb_serial_out(UART_THR, (uint8_t)c);
+	if (gdb_serial_virtio)
+		gdb_virtio_putc(c);
+	else
+		gdb_uart_putc(c);
 }
 
-/* RX interrupt on while the kernel runs, off while the stub polls. */
+void gdb_serial_flush(void)
+{
+	if (gdb_serial_virtio)
+		gdb_virtio_flush();
+}
+
 void gdb_serial_rx_irq(bool on)
 {
-	gdb_serial_out(UART_IER, on ? UART_IER_RDI : 0);
+	if (gdb_serial_virtio)
+		gdb_virtio_rx_irq(on);
+	else
+		gdb_uart_rx_irq(on);
+}
+
+/* In the interrupt handler, before reading: virtio's line is level. */
+void gdb_serial_irq_ack(void)
+{
+	if (gdb_serial_virtio)
+		gdb_virtio_irq_ack();
 }

@@ -1,6 +1,6 @@
 /*
- * The gdbstub's entry points and its run state: the trap hook, the COM2
- * RX interrupt (Ctrl-C, or a new gdb's first packet), panic (the
+ * The gdbstub's entry points and its run state: the trap hook, the
+ * transport's RX interrupt (Ctrl-C, or a new gdb's first packet), panic (the
  * TRAP_PANIC vector: SIGABRT) and the wait-before-main stop. A stop takes
  * every breakpoint out, serves gdb (gdb_protocol.c) and then sets the CPU
  * up for what gdb asked: run freely, step once, step through a range
@@ -9,6 +9,7 @@
  * There is one CPU, and the stub runs with interrupts off.
  */
 #include <errno.h>
+#include <kernel/cmdline.h>
 #include <kernel/cpu.h>
 #include <kernel/gdbstub.h>
 
@@ -355,12 +356,13 @@ bool gdbstub_trap(struct trap_frame *f)
 	return true;
 }
 
-/* COM2 RX while the kernel runs: Ctrl-C, or a gdb that just connected. */
+/* Input while the kernel runs: Ctrl-C, or a gdb that just connected. */
 static void gdbstub_irq(struct trap_frame *f, void *arg)
 {
 	int c;
 
 	(void)arg;
+	gdb_serial_irq_ack();
 	if (gdbstub.in_stub)
 		return;
 	while ((c = gdb_serial_poll()) >= 0) {
@@ -382,17 +384,30 @@ static void gdbstub_irq(struct trap_frame *f, void *arg)
 
 int gdbstub_init(const char *option)
 {
+	const char *transport = cmdline_option("gdb.transport");
+	bool ok;
+
 	if (option && gdb_util_streq(option, "off"))
 		return -ENODEV;
-	if (!gdb_serial_init())
+	if (!gdb_serial_init(transport))
 		return -ENODEV;
 	gdbstub.up = true;
 	gdbstub.wait = option && gdb_util_streq(option, "wait");
 	/* without the IRQ gdb can still stop us at a trap or in wait mode */
-	if (irq_register &&
-	    irq_register(GDB_COM2_IRQ, false, gdbstub_irq, NULL) == 0)
+	if (gdb_serial_is_virtio())
+		ok = irq_register && irq_register(gdb_virtio_gsi(), true,
+						  gdbstub_irq, NULL) == 0;
+	else
+		ok = irq_register && irq_register(GDB_COM2_IRQ, false,
+						  gdbstub_irq, NULL) == 0;
+	if (ok)
 		gdb_serial_rx_irq(true);
 	return 0;
+}
+
+unsigned long gdbstub_virtio_mmio(void)
+{
+	return gdbstub.up && gdb_serial_is_virtio() ? gdb_virtio_base() : 0;
 }
 
 bool gdbstub_before_main(void)

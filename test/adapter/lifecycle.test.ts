@@ -122,7 +122,7 @@ describe('adapter: life cycle', function () {
     assert.ok(await waitGone([p.qemu], 3000), 'QEMU is gone too');
   });
 
-  it('a wrong gdbPath, qemuPath or gdbstub is an error that names the setting', async () => {
+  it('a wrong gdbPath, qemuPath, gdbstub or gdbTransport is an error that names the setting', async () => {
     c = await startClient();
     await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
     const e1 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, gdbPath: '/nonexistent/gdb' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
@@ -139,6 +139,12 @@ describe('adapter: life cycle', function () {
     await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
     const e3 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, gdbstub: 'bogus' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
     assert.match(String(e3?.message), /"gdbstub" is "bogus".*Use "kernel"/);
+    await c.dc.stop();
+
+    c = await startClient();
+    await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+    const e4 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, gdbTransport: 'usb' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
+    assert.match(String(e4?.message), /"gdbTransport" is "usb".*"virtio".*"com2"/);
   });
 
   it('a compile error fails the launch with the build error and gcc\'s diagnostic', async () => {
@@ -179,6 +185,22 @@ describe('adapter: life cycle', function () {
     assert.equal(f.name, 'main');
     const v = await c.dc.evaluateRequest({ expression: '$minnow_test', frameId: f.id, context: 'watch' });
     assert.equal(v.body.result, '42');
+  });
+
+  it('gdbTransport "com2" debugs over the UART: stop in main, next', async () => {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs({ ...NO_BUILD, stopOnEntry: true, gdbTransport: 'com2' }), {});
+    const e = await s;
+    assert.equal((await topFrame(c, e.threadId!)).name, 'main');
+    const line = (await topFrame(c, e.threadId!)).line;
+    const s2 = stopped(c);
+    await c.dc.nextRequest({ threadId: e.threadId! });
+    const e2 = await s2;
+    assert.equal(e2.reason, 'step');
+    const f2 = await topFrame(c, e2.threadId!);
+    assert.equal(f2.name, 'main');
+    assert.notEqual(f2.line, line, 'next moved to another line');
   });
 
   describe('attach to `minnow debug`', () => {

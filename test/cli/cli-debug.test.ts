@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { appFrom, cleanupTmp, isAlive, killStragglers, startCli } from './helpers';
+import { appFrom, cleanupTmp, cli, isAlive, killStragglers, startCli } from './helpers';
 
 interface Session {
   child: ChildProcess;
@@ -119,7 +120,7 @@ describe('cli: debug', function () {
     assert.equal(isAlive(pids[0]), false, `QEMU ${pids[0]} outlived minnow debug`);
   });
 
-  it('--wait: the kernel stub on COM2 holds before main; the printed gdb command breaks in main', async () => {
+  it('--wait: the kernel stub holds before main; the printed gdb command breaks in main', async () => {
     const app = appFrom('hello');
     const s = await startDebug([app, '--wait', '--', 'dbg']);
     const elf = join(app, 'build', 'hello.elf');
@@ -161,6 +162,25 @@ describe('cli: debug', function () {
     assert.match(await rsp(s.port, '?'), /^[ST][0-9a-f]{2}/i);
     s.child.kill('SIGINT');
     assert.ok(await ended(s.child));
+  });
+
+  it('--gdb-transport com2: the stub answers on COM2 instead of its virtio console', async () => {
+    const app = appFrom('hello');
+    const s = await startDebug([app, '--wait', '--gdb-transport', 'com2']);
+    const [pid] = qemuPidsOnPort(s.port);
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(cmdline.includes('isa-serial,chardev=gdb,index=1'), cmdline.join(' '));
+    assert.ok(!cmdline.some((a) => a.startsWith('virtconsole')), 'no virtio console for the stub');
+    assert.match(await rsp(s.port, '?'), /^[ST][0-9a-f]{2}/i);
+    s.child.kill('SIGINT');
+    assert.ok(await ended(s.child));
+  });
+
+  it('refuses an unknown --gdb-transport, naming both', async () => {
+    const r = await cli(['debug', appFrom('hello'), '--gdb-transport', 'usb']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--gdb-transport is "usb"/);
+    assert.match(r.stderr, /virtio.*com2/);
   });
 
   it('without --wait the application runs and debug exits with its code', async () => {

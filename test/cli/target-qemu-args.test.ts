@@ -33,11 +33,44 @@ describe('target: QEMU command line', () => {
     assert.deepEqual(argAfter(buildQemuArgs({ ...base, machine: 'microvm', accel: 'kvm', cpu: 'host,-arch-capabilities' }), '-cpu'), ['host,-arch-capabilities']);
   });
 
-  it('puts the kernel gdbstub on COM2 as an isa-serial on microvm', () => {
+  it('puts the kernel gdbstub on a virtio console of its own on microvm by default', () => {
     const args = buildQemuArgs({ ...base, machine: 'microvm', gdbstub: { kind: 'kernel', port: 4321, wait: true } });
     assert.deepEqual(argAfter(args, '-chardev'), ['socket,id=gdb,host=127.0.0.1,port=4321,server=on,wait=off,nodelay=on']);
+    const devices = argAfter(args, '-device');
+    assert.ok(devices.includes('virtio-serial-device,id=gdb-serial'));
+    assert.ok(devices.includes('virtconsole,chardev=gdb,bus=gdb-serial.0'));
+    assert.ok(!devices.some((d) => d.startsWith('isa-serial')));
+    assert.deepEqual(argAfter(args, '-global'), ['virtio-mmio.force-legacy=false']);
+    assert.match(argAfter(args, '-append')[0], /^minnow\.name=app minnow\.gdb=wait minnow\.gdb\.transport=virtio x/);
+  });
+
+  it("puts the stub's virtio console before the application's virtio devices (it takes the highest slot)", () => {
+    const args = buildQemuArgs({
+      ...base,
+      machine: 'microvm',
+      gdbstub: { kind: 'kernel', port: 4321, wait: false },
+      devices: { drivers: ['virtio_console', 'virtio_blk'], disk: { image: '/d/disk.img', format: 'raw', readOnly: false } },
+    });
+    const devices = argAfter(args, '-device');
+    const stub = devices.indexOf('virtio-serial-device,id=gdb-serial');
+    assert.ok(stub >= 0 && devices.findIndex((d) => d.startsWith('virtio-')) === stub, devices.join(' '));
+    assert.ok(devices.includes('virtconsole,chardev=vcon,bus=vcon-serial.0'));
+    assert.deepEqual(argAfter(args, '-global'), ['virtio-mmio.force-legacy=false'], 'given once');
+  });
+
+  it('puts the kernel gdbstub on COM2 as an isa-serial on microvm with transport com2', () => {
+    const args = buildQemuArgs({ ...base, machine: 'microvm', gdbstub: { kind: 'kernel', port: 4321, wait: true, transport: 'com2' } });
+    assert.deepEqual(argAfter(args, '-chardev'), ['socket,id=gdb,host=127.0.0.1,port=4321,server=on,wait=off,nodelay=on']);
     assert.ok(argAfter(args, '-device').includes('isa-serial,chardev=gdb,index=1'));
+    assert.ok(!argAfter(args, '-device').some((d) => d.startsWith('virtio')));
     assert.match(argAfter(args, '-append')[0], /^minnow\.name=app minnow\.gdb=wait x/);
+  });
+
+  it('refuses the virtio transport on q35, naming the fix', () => {
+    assert.throws(
+      () => buildQemuArgs({ ...base, machine: 'q35', gdbstub: { kind: 'kernel', port: 4321, wait: false, transport: 'virtio' } }),
+      (e: MinnowError) => /virtio transport needs the microvm machine/.test(e.message) && /"gdbTransport": "com2"/.test(e.fix),
+    );
   });
 
   it('uses qboot and a second -serial on q35', () => {

@@ -12,7 +12,7 @@ import { RspClient } from './rsp';
 // well under gdb's 2 s retransmit, well over a loaded machine's boot
 const ANSWER_MS = 1000;
 
-describe('gdbstub: a gdb that connected before the UART was set up', function () {
+describe('gdbstub: a gdb that connected before the transport was set up', function () {
   this.timeout(120000);
   let vm: Vm | undefined;
   const clients: RspClient[] = [];

@@ -1,9 +1,12 @@
 /*
  * Test harness for the gdbstub suites: builds test/gdbstub/app with the
  * repository's kernel (MINNOW_KERNEL overrides the kernel folder), boots it
- * in QEMU TCG with COM2 on a free 127.0.0.1 port, runs gdb in batch mode,
- * and finds source lines by their "#MARK" comments. Every child is spawned
- * with an argument array and killed when the test is done.
+ * in QEMU TCG with the stub's transport on a free 127.0.0.1 port, runs gdb
+ * in batch mode, and finds source lines by their "#MARK" comments. Every
+ * child is spawned with an argument array and killed when the test is done.
+ * The transport is COM2, or the stub's virtio console with
+ * MINNOW_GDB_TRANSPORT=virtio (`npm run test:gdbstub` runs the suites once
+ * with each).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,6 +16,15 @@ import * as path from 'node:path';
 
 export const APP_DIR = path.join(__dirname, 'app');
 export const APP_SOURCE = path.join(APP_DIR, 'main.c');
+
+export type Transport = 'com2' | 'virtio';
+
+/** The transport these suites run over (MINNOW_GDB_TRANSPORT, default com2). */
+export const TRANSPORT: Transport = (() => {
+  const t = process.env.MINNOW_GDB_TRANSPORT ?? 'com2';
+  if (t !== 'com2' && t !== 'virtio') throw new Error(`MINNOW_GDB_TRANSPORT is "${t}"; use com2 or virtio`);
+  return t;
+})();
 
 export function kernelDir(): string {
   return process.env.MINNOW_KERNEL ?? path.resolve(__dirname, '../../kernel');
@@ -81,8 +93,10 @@ export interface VmOptions {
   qemuStub?: boolean;
   /** -S: the CPU waits for QEMU's gdbstub to continue */
   freeze?: boolean;
-  /** leave COM2 out: the stub must switch itself off */
+  /** leave the stub's transport out: the stub must switch itself off */
   noCom2?: boolean;
+  /** the stub's transport; default TRANSPORT */
+  transport?: Transport;
 }
 
 export interface Vm {
@@ -103,7 +117,12 @@ process.on('exit', () => {
 export async function bootVm(elf: string, opts: VmOptions = {}): Promise<Vm> {
   const port = await freePort();
   const qemuPort = opts.qemuStub ? await freePort() : undefined;
-  const append = [opts.wait === false ? '' : 'minnow.gdb=wait', ...(opts.args ?? [])].filter(Boolean).join(' ');
+  const transport = opts.transport ?? TRANSPORT;
+  const append = [
+    opts.wait === false ? '' : 'minnow.gdb=wait',
+    transport === 'virtio' ? 'minnow.gdb.transport=virtio' : '',
+    ...(opts.args ?? []),
+  ].filter(Boolean).join(' ');
   const argv = [
     '-M', 'microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off',
     '-cpu', 'max', '-m', '16M', '-no-reboot', '-nodefaults', '-nographic',
@@ -113,7 +132,12 @@ export async function bootVm(elf: string, opts: VmOptions = {}): Promise<Vm> {
   ];
   if (!opts.noCom2) {
     argv.push('-chardev', `socket,id=gdbcom2,host=127.0.0.1,port=${port},server=on,wait=off,nodelay=on`);
-    argv.push('-device', 'isa-serial,chardev=gdbcom2,index=1');
+    if (transport === 'virtio') {
+      argv.push('-global', 'virtio-mmio.force-legacy=false');
+      argv.push('-device', 'virtio-serial-device,id=gdbser', '-device', 'virtconsole,chardev=gdbcom2,bus=gdbser.0');
+    } else {
+      argv.push('-device', 'isa-serial,chardev=gdbcom2,index=1');
+    }
   }
   if (qemuPort) argv.push('-gdb', `tcp:127.0.0.1:${qemuPort}`);
   if (opts.freeze) argv.push('-S');

@@ -2,7 +2,7 @@
  * The kernel's gdbstub as the rest of the kernel sees it: two calls during
  * boot. Everything else reaches the stub through gdbstub_trap() in
  * kernel/trap.h (faults, int3, #DB, and TRAP_PANIC, which stops with
- * SIGABRT) and through the COM2 IRQ it registers itself.
+ * SIGABRT) and through the RX interrupt it registers itself.
  * Implemented in debug/gdbstub.c.
  */
 #ifndef KERNEL_GDBSTUB_H
@@ -11,14 +11,23 @@
 #include <stdbool.h>
 
 /*
- * Probes COM2 and, when a UART answers, takes it over and hooks its RX
- * interrupt (IRQ 3) so that gdb can stop a running kernel. Call once after
- * the IDT and the IOAPIC are up. `option` is the value of the kernel option
- * minnow.gdb= ("wait", "off", "on") or NULL when absent (same as "on").
- * Returns 0, or -ENODEV when there is no COM2 or the stub is switched off:
- * the kernel then runs exactly as without a stub.
+ * Probes the transport and, when it answers, takes it over and hooks its
+ * RX interrupt so that gdb can stop a running kernel. The transport is
+ * COM2 (IRQ 3), or with the kernel option minnow.gdb.transport=virtio the
+ * virtio console in the highest virtio-mmio slot (COM2 when there is
+ * none). Call once after the IDT and the IOAPIC are up. `option` is the
+ * value of the kernel option minnow.gdb= ("wait", "off", "on") or NULL
+ * when absent (same as "on"). Returns 0, or -ENODEV when there is no
+ * transport or the stub is switched off: the kernel then runs exactly as
+ * without a stub.
  */
 int gdbstub_init(const char *option);
+
+/*
+ * The virtio-mmio registers' address of the stub's own virtio console, or
+ * 0: the virtio core leaves that device alone.
+ */
+unsigned long gdbstub_virtio_mmio(void);
 
 /*
  * Called just before main(). True with minnow.gdb=wait (and no gdb seen
