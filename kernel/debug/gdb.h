@@ -98,6 +98,19 @@ struct gdb_resume {
 	struct thread *thread;	/* parked thread to step (NULL: stopped one) */
 };
 
+/*
+ * The stub's big buffers, taken from the page allocator when the stub
+ * starts (gdbstub_init) rather than living in the kernel image's .bss:
+ * a kernel whose stub is off or absent does not carry them.
+ */
+struct gdb_space {
+	char in[GDB_PACKET_SIZE + 1];		/* the packet being served */
+	char out[GDB_PACKET_SIZE];		/* its reply */
+	uint8_t mem[GDB_PACKET_SIZE / 2];	/* m M X data */
+	char xml[GDB_PACKET_SIZE];		/* qXfer:threads snapshot */
+};
+extern struct gdb_space *gdb_space;
+
 /* Output buffer for replies; writes past cap are dropped and flagged. */
 struct gdb_buf {
 	char *data;

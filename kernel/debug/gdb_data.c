@@ -12,7 +12,7 @@
 #define GDB_ESCAPE '}'
 #define GDB_ESCAPE_XOR 0x20
 
-static uint8_t gdb_data_mem[GDB_PACKET_SIZE / 2];
+#define gdb_data_mem (gdb_space->mem)
 
 static void gdb_data_reply_err(struct gdb_buf *out, int err)
 {

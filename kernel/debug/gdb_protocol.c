@@ -14,8 +14,8 @@
 
 #define GDB_THREAD_WALK_MAX 100000	/* bound on a possibly corrupt list */
 
-static char gdb_protocol_in[GDB_PACKET_SIZE + 1];
-static char gdb_protocol_out[GDB_PACKET_SIZE];
+#define gdb_protocol_in (gdb_space->in)
+#define gdb_protocol_out (gdb_space->out)
 /* thread chosen by Hg; NULL: the one that stopped */
 static struct thread *gdb_protocol_sel;
 static struct gdb_stop *gdb_protocol_cur;

@@ -15,7 +15,7 @@
 #define GDB_THREAD_PSEUDO_ID 0x7fffffff
 #define GDB_THREAD_LIST_MAX 100000	/* bound on a possibly corrupt list */
 
-static char gdb_query_xml[GDB_PACKET_SIZE];
+#define gdb_query_xml (gdb_space->xml)
 static size_t gdb_query_xml_len;
 
 static const char gdb_query_supported[] =

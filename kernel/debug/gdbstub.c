@@ -12,6 +12,7 @@
 #include <kernel/cmdline.h>
 #include <kernel/cpu.h>
 #include <kernel/gdbstub.h>
+#include <kernel/page.h>
 
 #include "gdb.h"
 
@@ -23,6 +24,9 @@ extern int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 			void *arg) __attribute__((weak));
 
 #define GDB_COM2_IRQ 3
+#define GDB_SPACE_PAGES (PAGE_ROUND_UP(sizeof(struct gdb_space)) / PAGE_SIZE)
+
+struct gdb_space *gdb_space;
 #define DR6_HITS 0xfull		/* B0-B3: which DR0-DR3 fired */
 #define DR6_BS (1ull << 14)	/* single step */
 
@@ -391,6 +395,10 @@ int gdbstub_init(const char *option)
 		return -ENODEV;
 	if (!gdb_serial_init(transport))
 		return -ENODEV;
+	/* only now: a kernel run without a debugger line pays nothing */
+	gdb_space = page_alloc_raw(GDB_SPACE_PAGES);
+	if (!gdb_space)
+		return -ENOMEM;
 	gdbstub.up = true;
 	gdbstub.wait = option && gdb_util_streq(option, "wait");
 	/* without the IRQ gdb can still stop us at a trap or in wait mode */

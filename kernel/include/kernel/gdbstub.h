@@ -17,7 +17,8 @@
  * virtio console in the highest virtio-mmio slot (COM2 when there is
  * none). Call once after the IDT and the IOAPIC are up. `option` is the
  * value of the kernel option minnow.gdb= ("wait", "off", "on") or NULL
- * when absent (same as "on"). Returns 0, or -ENODEV when there is no
+ * when absent (same as "on"). Returns 0, -ENOMEM when its buffers (56 KiB
+ * of pages) cannot be had, or -ENODEV when there is no
  * transport or the stub is switched off: the kernel then runs exactly as
  * without a stub.
  */
