@@ -39,11 +39,11 @@ extern char boot_stack_bottom[];
 uint64_t init_main_tsc;	/* TSC when main() was called: boot time figure */
 static struct thread init_main_thread;	/* static: no heap before main */
 /*
- * The main thread's stack, its first page the guard: in .bss, which the
- * loader zeroed (the high-water scan needs zeroed stacks), so neither the
- * page allocator nor a 64 KiB memset runs before main.
+ * The main thread's stack, its first page the guard: static, past the
+ * loaded image and never cleared (NOINIT), so neither the page
+ * allocator nor a 64 KiB memset runs before main.
  */
-static char init_main_stack[INIT_MAIN_STACK_PAGES * PAGE_SIZE]
+static char init_main_stack[INIT_MAIN_STACK_PAGES * PAGE_SIZE] NOINIT
 	__attribute__((aligned(PAGE_SIZE)));
 
 /* Kernels built without kernel/debug (or before it is complete) link. */

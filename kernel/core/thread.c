@@ -8,10 +8,13 @@
  * Before the scheduler starts, the boot code runs as the "boot" pseudo
  * thread; sched_init() turns that context into the idle thread.
  *
- * Stacks start zeroed (page_alloc, or .bss that the loader zeroed), so the
- * lowest non-zero word tells how deep a thread has ever gone: Linux's
+ * Stacks start zeroed (page_alloc_raw plus a memset for created threads;
+ * the boot and main stacks lie past the image in RAM that nothing wrote
+ * before us, which the VMM hands over zeroed: NOINIT), so the lowest
+ * non-zero word tells how deep a thread has ever gone: Linux's
  * stack_not_used() works the same way. A word the thread wrote as zero at
  * the very bottom goes unseen; that under-counts by a few bytes at most.
+ * Were that RAM not zero, the two marks would read high, nothing worse.
  */
 #include <errno.h>
 #include <stddef.h>

@@ -24,6 +24,8 @@ const selfTests: Record<string, string[]> = {
 		'heap_stats_live',
 		'pages_alloc',
 		'pages_mapping',
+		'pages_outside_kernel',
+		'bss_zero',
 	],
 	sched: [
 		'sched_table',
@@ -36,6 +38,7 @@ const selfTests: Record<string, string[]> = {
 		'sched_irq_first',
 		'sched_callee_saved',
 		'sched_stack_mark',
+		'sched_boot_stacks',
 	],
 	libc: [
 		'printf_integers',

@@ -51,11 +51,33 @@ pvh_entry:
 	/*
 	 * .bss is not cleared: PVH loaders (QEMU, Firecracker, Cloud
 	 * Hypervisor) load the image into fresh, zeroed guest RAM, and
-	 * clearing it again costs time under TCG. The boot page tables,
-	 * paging.c's table pool and the thread stacks (whose high-water scan
-	 * looks for non-zero words) rely on this.
+	 * clearing it again costs time under TCG.
+	 *
+	 * The boot stack and tables lie past the loaded image, in .noinit
+	 * (kernel.ld), which no loader clears. So the loop that fills the page
+	 * directories writes whole entries, and clears the PML4 and the PDPT
+	 * on the way: their 8 KiB are 2048 dwords, one per directory entry.
+	 * Added to a loop that runs anyway, the stores cost ~5 us under TCG;
+	 * a rep stosl of their own would cost twice that, mostly to translate.
 	 */
 	mov $boot_stack_top, %esp
+
+	/*
+	 * 2048 2 MiB pages map 0..4 GiB one to one, uncached: most of it is
+	 * device space, and paging.c makes the RAM write-back from the map
+	 */
+	mov $boot_pd, %edi
+	mov $boot_pml4, %esi	/* the PDPT follows it */
+	mov $(PTE_P | PTE_W | PTE_PS | PTE_PCD | PTE_PWT), %eax
+	xor %edx, %edx
+	mov $2048, %ecx
+2:	mov %eax, (%edi)
+	mov %edx, 4(%edi)
+	mov %edx, (%esi)
+	add $0x200000, %eax
+	add $8, %edi
+	add $4, %esi
+	loop 2b
 
 	/* PML4[0] -> PDPT, PDPT[0..3] -> the four page directories */
 	mov $boot_pdpt + (PTE_P | PTE_W), %eax
@@ -67,18 +89,6 @@ pvh_entry:
 	add $4096, %eax
 	add $8, %edi
 	loop 1b
-
-	/*
-	 * 2048 2 MiB pages map 0..4 GiB one to one, uncached: most of it is
-	 * device space, and paging.c makes the RAM write-back from the map
-	 */
-	mov $boot_pd, %edi
-	mov $(PTE_P | PTE_W | PTE_PS | PTE_PCD | PTE_PWT), %eax
-	mov $2048, %ecx
-2:	mov %eax, (%edi)	/* the high halves are zero already */
-	add $0x200000, %eax
-	add $8, %edi
-	loop 2b
 
 	mov %cr4, %eax
 	or $CR4_PAE, %eax
@@ -123,12 +133,17 @@ entry64:
 boot_tsc:
 	.quad 0
 
-	.bss
+	/*
+	 * Past the loaded image, never cleared (kernel.ld): the page tables
+	 * are written in full above, and a stack needs no zeroing but for its
+	 * high-water scan (core/thread.c).
+	 */
+	.section .noinit, "aw", @nobits
 	.p2align 12
 	.globl boot_pml4, boot_pdpt, boot_pd
 boot_pml4:
 	.skip 4096
-boot_pdpt:
+boot_pdpt:	/* right after the PML4: the fill loop clears both */
 	.skip 4096
 boot_pd:	/* four page directories in a row: entry n maps n * 2 MiB */
 	.skip 4 * 4096

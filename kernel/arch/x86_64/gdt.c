@@ -10,6 +10,7 @@
  */
 #include <stdint.h>
 #include <kernel/arch.h>
+#include <kernel/boot.h>
 
 struct tss {
 	uint32_t reserved0;
@@ -36,7 +37,8 @@ static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16))) = {
 	[GDT_KERNEL_DATA / 8] = GDT_DATA_DESC,
 };
 static struct tss gdt_tss __attribute__((aligned(16)));
-static uint8_t gdt_ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t gdt_ist_stacks[3][IST_STACK_SIZE] NOINIT
+	__attribute__((aligned(16)));
 
 struct gdt_ptr {
 	uint16_t limit;

@@ -7,6 +7,7 @@
  */
 #include <stdint.h>
 #include <kernel/arch.h>
+#include <kernel/boot.h>
 #include <kernel/trap.h>
 
 #define IDT_VECTORS 256
@@ -27,7 +28,8 @@ struct idt_ptr {
 	uint64_t base;
 } __attribute__((packed));
 
-static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
+/* written in full by idt_init, so never cleared (NOINIT) */
+static struct idt_gate idt[IDT_VECTORS] NOINIT __attribute__((aligned(16)));
 
 void idt_set_gate(unsigned int vector, void (*handler)(void), int ist)
 {

@@ -18,6 +18,7 @@
  * Entry format: Intel SDM vol. 3, section 4.5, tables 4-14 to 4-20.
  */
 #include <errno.h>
+#include <string.h>
 #include <kernel/boot.h>
 #include <kernel/cpu.h>
 #include <kernel/crash.h>
@@ -44,19 +45,19 @@
 extern uint64_t boot_pml4[512], boot_pdpt[512], boot_pd[4 * 512];
 
 static uint64_t *paging_pml4 = boot_pml4;
-static uint64_t paging_pool[PAGING_POOL_TABLES][512]
+static uint64_t paging_pool[PAGING_POOL_TABLES][512] NOINIT
 	__attribute__((aligned(PAGE_SIZE)));
 static unsigned int paging_pool_used;
 
 /*
- * A zeroed page for a new table: from the pool while it lasts (.bss, which
- * the loader zeroed, like the rest of the kernel relies on), then from the
- * page allocator.
+ * A page for a new table, which the caller fills in full: from the pool
+ * while it lasts (never cleared: NOINIT), then from the page
+ * allocator. Splitting a large page writes every entry anyway.
  */
 static uint64_t *paging_table(void)
 {
 	if (paging_pool_used == PAGING_POOL_TABLES)
-		return page_alloc(1);
+		return page_alloc_raw(1);
 	return paging_pool[paging_pool_used++];
 }
 
@@ -94,6 +95,8 @@ static uint64_t *paging_entry(uint64_t va, int level)
 				flags |= PTE_PS;
 			for (unsigned int i = 0; i < 512; i++)
 				t[i] = (base + i * step) | flags;
+		} else {
+			memset(t, 0, PAGE_SIZE);	/* a new, empty table */
 		}
 		*e = (uintptr_t)t | PTE_P | PTE_W;
 	}

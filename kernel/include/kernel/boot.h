@@ -45,6 +45,16 @@ struct boot_info {
 	struct hvm_memmap_entry memmap[BOOT_MEMMAP_MAX];
 };
 
+/*
+ * For big buffers that need no zeroing (stacks, tables written in full
+ * before use): gcc's noinit puts them in .noinit, past the loaded image
+ * (kernel.ld), where neither the loader nor the kernel clears them, so they
+ * cost the image nothing and the boot no time. Only a stack's high-water
+ * scan (core/thread.c) reads words it never wrote; there it relies on the
+ * VMM handing over fresh, zeroed guest RAM, as .bss always has.
+ */
+#define NOINIT __attribute__((noinit))
+
 extern struct boot_info boot_info;
 /* TSC at the first instruction of the PVH entry (arch/x86_64/entry.S) */
 extern uint64_t boot_tsc;

@@ -84,8 +84,9 @@ struct thread *thread_create_stack(const char *name, int (*entry)(void *),
  * main thread: no heap needed before main). Not joinable. 0 or -ENOMEM. */
 int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
 		 void *arg, size_t stack_size);
-/* The same on a given stack: `pages` zeroed pages at mem, the first of
- * which becomes the unmapped guard page. 0 or -ENOMEM (page tables). */
+/* The same on a given stack: `pages` pages at mem that read as zero (for
+ * the high-water scan), the first of which becomes the unmapped guard
+ * page. 0 or -ENOMEM (page tables). */
 int thread_setup_on(struct thread *t, const char *name,
 		    int (*entry)(void *), void *arg, void *mem, size_t pages);
 /* The most stack t has used so far, in bytes (updates t->stack_low). */

@@ -2,7 +2,8 @@
  * Kernel self-test: the heap (patterns of malloc/free/realloc, reuse of
  * freed memory, coalescing, nothing leaked once everything is freed) and
  * the page allocator and page tables (alignment, zeroing, contiguity,
- * accounting, NULL and guard pages unmapped).
+ * accounting, NULL and guard pages unmapped, no page handed out twice or
+ * from the kernel's own memory, .noinit included), and .bss zeroed.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -223,22 +224,81 @@ static bool pages_alloc(void)
 	return true;
 }
 
-extern char __kernel_start[];
+extern char __kernel_start[], __kernel_end[];
 
 static bool pages_mapping(void)
 {
-	struct thread *t = thread_current();
-
+	/* main's stack is static (.noinit), idle's is entry.S's boot stack */
+	for (struct thread *t = thread_all; t; t = t->all_next) {
+		if (paging_mapped(t->stack_base - 1))
+			return check_fail("guard page below \"%s\" is mapped",
+					  t->name);
+		if (!paging_mapped(t->stack_base) ||
+		    !paging_mapped(t->stack_top - 1))
+			return check_fail("stack of \"%s\" is not mapped",
+					  t->name);
+	}
 	if (paging_mapped(0))
 		return check_fail("page 0 is mapped: NULL would not fault");
 	if (!paging_mapped((uintptr_t)__kernel_start))
 		return check_fail("kernel text is not mapped");
 	if (!paging_mapped(0xfee00000))
 		return check_fail("LAPIC is not mapped");
-	if (paging_mapped(t->stack_base - 1))
-		return check_fail("guard page below \"%s\" is mapped", t->name);
-	if (!paging_mapped(t->stack_base))
-		return check_fail("stack of \"%s\" is not mapped", t->name);
+	return true;
+}
+
+/*
+ * Every free page, taken one at a time and chained through its first word:
+ * none may lie in the kernel's memory (the image and .noinit after it,
+ * [__kernel_start, __kernel_end)) or be page 0, and all come back.
+ */
+static bool pages_outside_kernel(void)
+{
+	size_t before = page_free_count(), n = 0;
+	uintptr_t ks = (uintptr_t)__kernel_start, ke = (uintptr_t)__kernel_end;
+	void **chain = NULL, **p;
+	bool ok = true;
+
+	while ((p = page_alloc_raw(1)) != NULL) {
+		uintptr_t a = (uintptr_t)p;
+
+		n++;
+		if (a == 0 || (a < ke && a + PAGE_SIZE > ks)) {
+			/* not written to (it may be our own stack), not freed */
+			if (ok)
+				ok = check_fail("page %#lx lies in the kernel [%#lx, %#lx)",
+						(unsigned long)a, (unsigned long)ks,
+						(unsigned long)ke);
+			continue;
+		}
+		*p = chain;
+		chain = p;
+	}
+	while (chain) {
+		p = chain;
+		chain = *p;
+		page_free(p, 1);
+	}
+	if (ok && n != before)
+		return check_fail("%zu pages handed out, %zu were free", n, before);
+	if (ok && page_free_count() != before)
+		return check_fail("free count %zu after freeing, expected %zu",
+				  page_free_count(), before);
+	return ok;
+}
+
+/* Zero-initialised data, big and small: the loader's zeroed .bss. */
+static unsigned char bss_block[48 * 1024];
+static int bss_int;
+
+static bool bss_zero(void)
+{
+	for (size_t i = 0; i < sizeof(bss_block); i++)
+		if (bss_block[i])
+			return check_fail("bss_block[%zu] = %#x", i, bss_block[i]);
+	if (bss_int)
+		return check_fail("bss_int = %d", bss_int);
+	bss_block[sizeof(bss_block) - 1] = 1;	/* writable */
 	return true;
 }
 
@@ -253,5 +313,7 @@ int main(int argc, char **argv)
 	check_case("heap_stats_live", heap_stats_live);
 	check_case("pages_alloc", pages_alloc);
 	check_case("pages_mapping", pages_mapping);
+	check_case("pages_outside_kernel", pages_outside_kernel);
+	check_case("bss_zero", bss_zero);
 	return check_done();
 }

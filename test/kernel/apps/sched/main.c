@@ -4,7 +4,9 @@
  * join returns the exit code; wait queues wake in FIFO order, one or all,
  * and time out; a thread woken from an interrupt handler runs before
  * threads that merely yielded; callee-saved registers survive a switch
- * (Toro's thread-switch test); the idle thread is in the table.
+ * (Toro's thread-switch test); the idle thread is in the table; the
+ * high-water marks of the boot (idle) and main stacks, which nothing
+ * clears, are sane.
  */
 #include <errno.h>
 #include <minnow.h>
@@ -364,6 +366,31 @@ static bool sched_stack_mark(void)
 	return true;
 }
 
+/*
+ * The boot (idle) and main stacks lie past the loaded image, in RAM that
+ * no one clears (.noinit): their high-water scan counts on it reading as
+ * zero. Dirty RAM would show as a mark near the bottom of the stack.
+ */
+static bool sched_boot_stacks(void)
+{
+	for (struct thread *t = thread_all; t; t = t->all_next) {
+		size_t used, size = t->stack_top - t->stack_base;
+
+		if (t->id > 2)
+			continue;	/* 1 main, 2 idle */
+		used = thread_stack_used(t);
+		if (t->stack_low < t->stack_base || t->stack_low > t->stack_top)
+			return check_fail("\"%s\": stack_low %#lx outside [%#lx, %#lx]",
+					  t->name, (unsigned long)t->stack_low,
+					  (unsigned long)t->stack_base,
+					  (unsigned long)t->stack_top);
+		if (used == 0 || used > size / 2)
+			return check_fail("\"%s\" used %zu bytes of %zu", t->name,
+					  used, size);
+	}
+	return true;
+}
+
 static bool sched_table(void)
 {
 	bool idle = false, main_seen = false;
@@ -392,5 +419,6 @@ int main(int argc, char **argv)
 	check_case("sched_irq_first", sched_irq_first);
 	check_case("sched_callee_saved", sched_callee_saved);
 	check_case("sched_stack_mark", sched_stack_mark);
+	check_case("sched_boot_stacks", sched_boot_stacks);
 	return check_done();
 }
