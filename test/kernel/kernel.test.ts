@@ -136,6 +136,8 @@ describe('kernel self-tests', function () {
 			{ what: 'assert', report: [/panic: assertion "answer == 41" failed in main\(\) at .*crash\/main\.c:\d+/] },
 			{ what: 'panic', report: [/panic: custom 7/, /#1 .* main\+0x/] },
 			{ what: 'ud', report: [/invalid opcode \(#UD\) at main\+0x/] },
+			// the kernel maps its code read-only: a stray write faults instead of patching it
+			{ what: 'textwrite', report: [/page fault \(#PF\) at main\+0x/] },
 			{
 				what: 'deadlock',
 				report: [/panic: deadlock: every thread is blocked/, /threads:\n\s+1\s+main\s+blocked\s+never woken/],

@@ -152,6 +152,28 @@ static void paging_map_high(const struct hvm_memmap_entry *m)
 }
 
 /*
+ * The code and read-only data become read-only (CR0.WP is on, so the
+ * kernel itself cannot write them either): a stray write into code faults
+ * at once instead of corrupting it. Whole pages only, up to the page that
+ * .data starts in. The gdbstub plants its int3s by lifting CR0.WP.
+ */
+/* kernel.ld */
+extern char __kernel_start[], __data_start[];
+
+static void paging_protect_text(void)
+{
+	uintptr_t end = (uintptr_t)__data_start & ~(PAGE_SIZE - 1);
+
+	for (uintptr_t a = (uintptr_t)__kernel_start; a < end; a += PAGE_SIZE) {
+		uint64_t *pte = paging_entry(a, LEVEL_PT);
+
+		if (!pte)
+			panic("paging_init: out of memory at %#lx", a);
+		*pte &= ~PTE_W;
+	}
+}
+
+/*
  * Retypes entry.S's map of the first 4 GiB (all uncached 2 MiB pages) in
  * one pass over the memory map: each RAM-like entry makes the regions it
  * covers whole write-back and has the regions it covers in part split
@@ -181,6 +203,7 @@ void paging_init(void)
 			paging_split_mixed(end & ~(LARGE_SIZE - 1));
 	}
 	*paging_entry(0, LEVEL_PT) = 0;	/* NULL faults */
+	paging_protect_text();
 	write_cr3((uintptr_t)paging_pml4);	/* flushes the old entries */
 }
 

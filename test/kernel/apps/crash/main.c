@@ -8,6 +8,8 @@
  *   assert    assert(answer == 41)                   -> the expression
  *   panic     panic("custom %d", 7)                  -> the message
  *   ud        ud2                                    -> invalid opcode
+ *   textwrite a write into divide_numbers()'s code     -> page fault: the
+ *                                                      text is read-only
  *   deadlock  main waits on a queue nobody wakes     -> "deadlock", with the
  *                                                      thread table
  */
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
 		panic("custom %d", 7);
 	else if (strcmp(what, "ud") == 0)
 		__asm__ volatile("ud2");
+	else if (strcmp(what, "textwrite") == 0)
+		*(volatile unsigned char *)(uintptr_t)divide_numbers = 0xcc;
 	else if (strcmp(what, "deadlock") == 0)
 		waitq_wait(&never, 0);
 	printf("no crash\n");
