@@ -70,7 +70,7 @@ describe('e2e: attach to minnow debug', function () {
     await vsc.page.locator('.debug-call-stack .monaco-list-row', { hasText: 'worker-1' }).first().waitFor();
     await vsc.page.locator('.statusbar-item', { hasText: `threads · attached to 127.0.0.1:${port}` }).first().waitFor();
     await vsc.screenshot('attached-paused-in-main');
-    await vsc.command('Remove All Breakpoints');
+    await vsc.removeAllBreakpoints();
     await vsc.page.keyboard.press('Shift+F5');
     await vsc.trace.waitFor((e) => e.event === 'session-end', 'disconnected', 60_000);
     assert.equal(await exited, 0, `minnow debug ended badly:\n${out}`);

@@ -44,11 +44,13 @@ describe('e2e: the Minnow console terminal', function () {
     const { app, vsc } = await launchEchoApp('console', 'echo');
     await vsc.trace.waitForGuestText('type a line:', 180_000);
     await vsc.command('Minnow: Show Guest Console');
-    const term = vsc.page.locator('.terminal-wrapper.active .xterm-rows, .terminal-wrapper .xterm-rows', { hasText: 'type a line:' }).first();
+    // the terminal that shows the guest's prompt (other terminals have their own, hidden or not)
+    const term = vsc.page.locator('.terminal-wrapper:visible', { has: vsc.page.locator('.xterm-rows', { hasText: 'type a line:' }) }).first();
     await term.waitFor({ timeout: 30_000 });
-    await vsc.page.locator('.terminal-wrapper .xterm-helper-textarea').last().focus();
-    await vsc.page.keyboard.type('hello guest');
-    await vsc.page.keyboard.press('Enter');
+    // typed into that terminal's own input (focused first), not wherever the focus is
+    const keys = term.locator('.xterm-helper-textarea');
+    await keys.pressSequentially('hello guest');
+    await keys.press('Enter');
     await vsc.trace.waitFor((e) => e.event === 'console-input', 'the line was sent');
     await vsc.trace.waitForGuestText('got: hello guest');
     await vsc.page.locator('.terminal-wrapper .xterm-rows', { hasText: 'got: hello guest' }).first().waitFor({ timeout: 30_000 });

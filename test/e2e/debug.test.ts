@@ -8,6 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { copyExample, lineOf, processesMatching, scratchDir, useVsCode } from './harness';
+import type { Locator } from 'playwright-core';
 import type { VsCode } from './harness';
 
 /** Expands the Minnow Kernel view if it is collapsed (it reads the kernel when shown). */
@@ -16,9 +17,15 @@ async function showKernelView(vsc: VsCode): Promise<void> {
   if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
 }
 
+/** Rows of the Minnow Kernel view only (the Call Stack lists the same thread names). */
+function kernelViewRows(vsc: VsCode, text: string | RegExp): Locator {
+  const pane = vsc.page.locator('.pane', { has: vsc.page.locator('.pane-header', { hasText: /Minnow Kernel/i }) });
+  return pane.locator('.pane-body .monaco-list-row', { hasText: text });
+}
+
 /** Removes every breakpoint and continues; the session must end, not stop on an exception. */
 async function runToEnd(vsc: VsCode): Promise<void> {
-  await vsc.command('Remove All Breakpoints');
+  await vsc.removeAllBreakpoints();
   const from = vsc.trace.length;
   await vsc.page.keyboard.press('F5');
   // a crash stops in the debugger instead of ending: fail on it at once, with its reason
@@ -35,7 +42,7 @@ describe('e2e: debugging a new project', function () {
     const target = scratchDir('threads');
     const vsc = await openVsCode('debug', empty);
     await vsc.newProject('threads', target);
-    await vsc.waitForWorkbench();
+    await vsc.waitForFolder(target);
     await vsc.page.locator('.tabs-container .tab.active', { hasText: 'main.c' }).waitFor({ timeout: 60_000 });
     const activated = await vsc.trace.waitFor((e) => e.event === 'activated' && String(e.extensionPath).includes('minnow.minnow-'), 'activation');
     const kernelDir = join(String(activated.extensionPath), 'kernel');
@@ -52,8 +59,13 @@ describe('e2e: debugging a new project', function () {
     console.log(`      F5 to paused in main (build + boot + attach): ${Date.now() - t0} ms`);
     await vsc.page.locator('.debug-top-stack-frame-line').first().waitFor();
     await vsc.screenshot('paused-in-main');
-    const stack = (await vsc.rows('.debug-call-stack')).join('\n');
-    for (const thread of ['worker-1', 'worker-2', 'worker-3']) assert.match(stack, new RegExp(thread), `Call Stack lists ${thread}:\n${stack}`);
+    // the paused thread's row can be drawn before the rows of the others: wait for each
+    for (const thread of ['worker-1', 'worker-2', 'worker-3']) {
+      const row = vsc.page.locator('.debug-call-stack .monaco-list-row', { hasText: thread }).first();
+      await row.waitFor({ timeout: 30_000 }).catch(async () => {
+        assert.fail(`Call Stack does not list ${thread}:\n${(await vsc.rows('.debug-call-stack')).join('\n')}`);
+      });
+    }
 
     // step over: now on the next line, and a local is shown
     let from = vsc.trace.length;
@@ -86,8 +98,8 @@ describe('e2e: debugging a new project', function () {
       const h = vsc.page.locator('.pane-header', { hasText: new RegExp(`^${group}`, 'i') }).first();
       if ((await h.getAttribute('aria-expanded')) === 'true') await h.click();
     }
-    const kernelRow = vsc.page.locator('.pane-body .monaco-list-row', { hasText: /worker-1/ }).last();
-    await vsc.page.locator('.pane-body .monaco-list-row', { hasText: /Threads \(\d+\)/ }).first().waitFor({ timeout: 30_000 });
+    const kernelRow = kernelViewRows(vsc, /worker-1/).first();
+    await kernelViewRows(vsc, /Threads \(\d+\)/).first().waitFor({ timeout: 30_000 });
     await kernelRow.waitFor({ timeout: 30_000 });
     await vsc.screenshot('kernel-view');
 
@@ -124,7 +136,7 @@ describe('e2e: debugging a new project', function () {
       const view = await vsc.trace.waitFor((e) => e.event === 'kernel-view', `refreshed after the step that creates ${expect}`, 60_000, from);
       assert.ok((view.threads as string[]).some((t) => t.startsWith(`${expect}:`)), JSON.stringify(view.threads));
       const count = (view.threads as string[]).length;
-      await vsc.page.locator('.pane-body .monaco-list-row', { hasText: `Threads (${count})` }).first().waitFor();
+      await kernelViewRows(vsc, `Threads (${count})`).first().waitFor();
     }
     await vsc.screenshot('kernel-view-after-steps');
     await runToEnd(vsc);

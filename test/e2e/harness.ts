@@ -232,6 +232,16 @@ export class VsCode {
     await this.page.locator('.part.statusbar').waitFor({ timeout: 90_000 });
   }
 
+  /**
+   * After a command that opens `folder` (New Project): waits for the page to load that folder's
+   * workbench. The old page's workbench stays in place until the reload, so waiting for the
+   * workbench alone could pass on the folder being left.
+   */
+  async waitForFolder(folder: string): Promise<void> {
+    await this.page.waitForURL((u) => u.searchParams.get('folder') === folder, { timeout: 90_000 });
+    await this.waitForWorkbench();
+  }
+
   /** Saves a numbered screenshot into test-results/e2e/<scenario>/. */
   async screenshot(step: string): Promise<string> {
     const dir = join(RESULTS, this.name);
@@ -241,38 +251,103 @@ export class VsCode {
     return file;
   }
 
-  /** Focus the editor area so that keyboard shortcuts reach the workbench. */
+  /**
+   * Reports a UI step that is being asked again (in the test output and the scenario's log), so
+   * that a run which passed only after retries says so.
+   */
+  private retrying(what: string, e: unknown): void {
+    const first = ((e as Error)?.message ?? String(e)).split('\n')[0];
+    const line = `retrying ${what}: ${first}`;
+    console.log(`      [${this.name}] ${line}`);
+    this.serverLog += `[e2e] ${line}\n`;
+  }
+
+  /** The text box of the quick input widget (command palette, Quick Open, Go to Line, quick picks). */
+  private get quickInputBox(): Locator {
+    return this.page.locator('.quick-input-widget input');
+  }
+
+  /**
+   * Closes the quick input if one is shown. VS Code closes it by itself when it loses focus, so
+   * a picker opened while something else (the walkthrough, an editor opening) was about to take
+   * focus may already be gone, or be closing: every helper that opens one starts from here.
+   */
+  private async closeQuickInput(): Promise<void> {
+    if (!(await this.quickInputBox.isVisible())) return;
+    await this.page.keyboard.press('Escape');
+    await this.quickInputBox.waitFor({ state: 'hidden', timeout: 5_000 });
+  }
+
+  /**
+   * Opens a quick input with `key` and waits for its text box; the caller fills it in. Any quick
+   * input left open is closed first (its list would cover the editor and take the keys).
+   */
+  private async openQuickInput(key: string): Promise<Locator> {
+    await this.closeQuickInput();
+    await this.page.keyboard.press(key);
+    await this.quickInputBox.waitFor({ timeout: 10_000 });
+    return this.quickInputBox;
+  }
+
+  /**
+   * Focus the editor area so that keyboard shortcuts reach the workbench. An open quick input
+   * would cover the point clicked (the click would wait for it, or pick one of its rows): it is
+   * closed first.
+   */
   async focusEditor(): Promise<void> {
+    await this.closeQuickInput();
     await this.page.locator('.part.editor').click({ position: { x: 400, y: 300 } });
   }
 
-  /** Runs a command through the command palette (F1), by its title. */
+  /**
+   * Runs a command through the command palette (F1), by its title. The palette is asked again
+   * when it never lists the command (right after startup the extension host may still be reading
+   * its extensions) or closes before the row is clicked (focus taken meanwhile), until a minute
+   * has passed. A click that went through is never repeated, so a command runs at most once.
+   */
   async command(title: string): Promise<void> {
-    await this.page.keyboard.press('F1');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor();
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    // Right after startup the palette may not list extension commands yet (the extension host
-    // is still reading its extensions): retype until the row appears.
+    // visible rows only: a closed palette keeps its last rows in the page, hidden
+    const row = this.page.locator('.quick-input-list .monaco-list-row:visible', { hasText: title }).first();
     const deadline = Date.now() + 60_000;
     for (;;) {
-      await input.fill(`>${title}`);
       try {
+        const input = await this.openQuickInput('F1');
+        await input.fill(`>${title}`);
         await row.waitFor({ timeout: 3_000 });
-        break;
+        await row.click({ timeout: 5_000 });
+        return;
       } catch (e) {
-        if (Date.now() > deadline) throw e;
-        await input.fill('>');
+        if (Date.now() > deadline) throw new Error(`the command palette did not run "${title}": ${(e as Error).message}`);
+        this.retrying(`the command palette for "${title}"`, e);
       }
     }
-    await row.click();
   }
 
   /** Picks a row of an open quick pick by its text. */
   async pick(text: string): Promise<void> {
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    const row = this.page.locator('.quick-input-list .monaco-list-row:visible', { hasText: text }).first();
     await row.waitFor();
     await row.click();
+  }
+
+  /**
+   * Runs a command that opens a quick pick, then picks `text` in it. If the pick closes before its
+   * row is clicked (focus taken meanwhile), the command is run again, three times at most; a
+   * command that was cancelled that way has done nothing yet.
+   */
+  async commandThenPick(title: string, text: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.command(title);
+      try {
+        const row = this.page.locator('.quick-input-list .monaco-list-row:visible', { hasText: text }).first();
+        await row.waitFor({ timeout: 15_000 });
+        await row.click({ timeout: 5_000 });
+        return;
+      } catch (e) {
+        if (attempt === 3) throw e;
+        this.retrying(`"${title}" then "${text}"`, e);
+      }
+    }
   }
 
   /**
@@ -303,15 +378,14 @@ export class VsCode {
       if (Date.now() > deadline) throw new Error(`the folder picker did not take ${want}`);
     }
     await this.screenshot('folder-typed');
-    const ok = this.page.locator('.quick-input-widget .monaco-button', { hasText: /Create Here|OK/ }).first();
+    const ok = this.page.locator('.quick-input-widget .monaco-button:visible', { hasText: /Create Here|OK/ }).first();
     await ok.click();
   }
 
   /** Runs "Minnow: New Project…": picks `template`, then `folder`, which opens in the workbench. */
   async newProject(template: string, folder: string): Promise<void> {
     await this.focusEditor();
-    await this.command('Minnow: New Project…');
-    await this.pick(template);
+    await this.commandThenPick('Minnow: New Project…', template);
     await this.screenshot('template-picked');
     await this.chooseFolder(folder);
   }
@@ -322,69 +396,106 @@ export class VsCode {
   }
 
   /**
-   * Opens a file by path with Quick Open (Ctrl+P). On a loaded machine the picker sometimes never
-   * lists a path typed before it was ready, or closes (focus taken by a toast or the walkthrough)
-   * between listing the row and the click, leaving a hidden row behind (both seen in CI for a file
-   * outside the workspace): it is closed and asked again, three times at most.
+   * Opens a file by path with Quick Open (Ctrl+P) and waits for its tab to be the active one. On a
+   * loaded machine the picker sometimes never lists a path typed before it was ready, or closes
+   * (focus taken by the walkthrough or an editor opening) between being opened and the click,
+   * leaving a hidden row behind (both seen in CI for a file outside the workspace; the closed
+   * picker also fails the fill): the whole step is asked again, three times at most. Opening a
+   * file twice opens one tab, so a repeat is harmless.
    */
   async openFile(path: string): Promise<void> {
     const name = path.split('/').pop() ?? path;
-    const input = this.page.locator('.quick-input-widget input');
     // the list first shows recently opened files: wait for the row of this one
     const row = this.page.locator('.quick-input-list .monaco-list-row:visible', { hasText: name }).first();
+    const tab = this.page.locator('.tabs-container .tab.active', { hasText: name });
     for (let attempt = 1; ; attempt++) {
-      await this.focusEditor();
-      await this.page.keyboard.press('Control+P');
-      await input.waitFor();
-      await input.fill(path);
       try {
-        await row.waitFor({ timeout: 15000 });
-        await row.click({ timeout: 5000 });
-        await this.page.locator('.tabs-container .tab.active', { hasText: name }).waitFor({ timeout: 15000 });
+        await this.focusEditor();
+        const input = await this.openQuickInput('Control+P');
+        await input.fill(path);
+        await row.waitFor({ timeout: 15_000 });
+        await row.click({ timeout: 5_000 });
+        await tab.waitFor({ timeout: 15_000 });
         return;
       } catch (e) {
-        if (attempt === 3) throw e;
-        await this.page.keyboard.press('Escape');
+        if (attempt === 3) throw new Error(`Quick Open did not open ${path} (3 attempts): ${(e as Error).message}`);
+        this.retrying(`Quick Open of ${name}`, e);
       }
     }
   }
 
-  /** Moves the cursor of the active editor to a 1-based line (Ctrl+G). */
+  /** The active editor (its text, gutter and line numbers). */
+  private get activeEditor(): Locator {
+    return this.page.locator('.editor-group-container.active .monaco-editor').first();
+  }
+
+  /** The line number shown for `line` in the active editor's gutter when the cursor is on it. */
+  private activeLineNumber(line: number): Locator {
+    return this.activeEditor.locator('.margin-view-overlays .line-numbers.active-line-number', { hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
+  }
+
+  /**
+   * Moves the cursor of the active editor to a 1-based line (Ctrl+G) and waits until the gutter
+   * marks that line as the cursor's: then the editor has scrolled to it and drawn it. Go to Line
+   * is a picker like Quick Open and can be closed the same way before Enter: asked again, three
+   * times at most (moving the cursor twice to one line is harmless).
+   */
   async gotoLine(line: number): Promise<void> {
-    await this.page.keyboard.press('Control+G');
-    const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`:${line}`);
-    // the picker has parsed the line once its label says so; Enter before that can be lost
-    await this.page.locator(`.quick-input-widget input[aria-label*="line ${line}"]`).waitFor();
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      await input.press('Enter');
+    for (let attempt = 1; ; attempt++) {
       try {
-        await input.waitFor({ state: 'hidden', timeout: 2_000 });
+        const input = await this.openQuickInput('Control+G');
+        await input.fill(`:${line}`);
+        // the picker has parsed the line once its label says so; Enter before that can be lost
+        await this.page.locator(`.quick-input-widget input[aria-label*="line ${line}"]`).waitFor({ timeout: 10_000 });
+        await input.press('Enter', { timeout: 5_000 });
+        await input.waitFor({ state: 'hidden', timeout: 5_000 });
+        await this.activeLineNumber(line).waitFor({ timeout: 5_000 });
         return;
       } catch (e) {
-        if (Date.now() > deadline) throw e;
+        if (attempt === 3) throw new Error(`Go to Line did not reach line ${line} (3 attempts): ${(e as Error).message}`);
+        this.retrying(`Go to Line ${line}`, e);
       }
     }
   }
 
   /**
    * Sets a breakpoint by clicking the gutter (the glyph margin left of the line numbers) of a
-   * 1-based line of the active editor, and waits for the red dot.
+   * 1-based line of the active editor, and waits for the red dot on that line (not just any new
+   * dot: a click at a line that had moved would set one elsewhere).
    */
   async breakpointInGutter(line: number): Promise<void> {
     await this.gotoLine(line);
-    const editor = this.page.locator('.editor-group-container.active .monaco-editor').first();
-    const number = editor.locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
-    await number.waitFor();
-    const box = await number.boundingBox();
+    const box = await this.activeLineNumber(line).boundingBox();
     if (!box) throw new Error(`line ${line} is not visible`);
-    const dots = editor.locator('.codicon-debug-breakpoint');
-    const before = await dots.count();
+    const number = this.activeEditor.locator('.margin-view-overlays .line-numbers', { hasText: new RegExp(`^\\s*${line}\\s*$`) }).first();
+    const dots = this.activeEditor.locator('.codicon-debug-breakpoint');
     // the glyph margin sits just left of the line numbers
     await this.page.mouse.click(box.x - 8, box.y + box.height / 2);
-    await dots.nth(before).waitFor();
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const now = await number.boundingBox({ timeout: 5_000 }).catch(() => null);
+      const centres = await dots.evaluateAll((els) => els.map((el) => {
+        const r = el.getBoundingClientRect();
+        return r.top + r.height / 2;
+      }));
+      if (now && centres.some((y) => y > now.y && y < now.y + now.height)) return;
+      if (Date.now() > deadline) {
+        await this.screenshot(`no-breakpoint-on-line-${line}`);
+        throw new Error(`no breakpoint dot on line ${line} after clicking its gutter (dots at y ${centres.join(', ') || 'none'}, line at y ${now?.y ?? '?'})`);
+      }
+      await condition(100);
+    }
+  }
+
+  /**
+   * "Remove All Breakpoints", then waits until no breakpoint dot is shown. The palette runs the
+   * command after its click returns, so a key pressed at once (F5, Shift+F5) could run first and
+   * continue into a breakpoint still set; once the dots are gone VS Code has updated its model
+   * and started sending the removal to the adapter, ahead of any later request.
+   */
+  async removeAllBreakpoints(): Promise<void> {
+    await this.command('Remove All Breakpoints');
+    await this.page.locator('.codicon-debug-breakpoint:visible').first().waitFor({ state: 'detached', timeout: 15_000 });
   }
 
   /** The rows of a view's list (Call Stack, Variables, Debug Console...), as text. */

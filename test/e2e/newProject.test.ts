@@ -18,7 +18,7 @@ describe('e2e: New Project and Run', function () {
     await vsc.newProject('hello', target);
     await vsc.trace.waitFor((e) => e.event === 'new-project', 'the project is written');
     // opening the folder reloads the workbench; the new extension host opens main.c
-    await vsc.waitForWorkbench();
+    await vsc.waitForFolder(target);
     await vsc.page.locator('.tabs-container .tab.active', { hasText: 'main.c' }).waitFor({ timeout: 60_000 });
     await vsc.screenshot('project-opened');
     const launch = JSON.parse(readFileSync(join(target, '.vscode', 'launch.json'), 'utf8')) as { configurations: Array<{ type: string }> };
