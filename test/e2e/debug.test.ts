@@ -26,6 +26,7 @@ function kernelViewRows(vsc: VsCode, text: string | RegExp): Locator {
 /** Removes every breakpoint and continues; the session must end, not stop on an exception. */
 async function runToEnd(vsc: VsCode): Promise<void> {
   await vsc.removeAllBreakpoints();
+  await vsc.waitForPaused();
   const from = vsc.trace.length;
   await vsc.page.keyboard.press('F5');
   // a crash stops in the debugger instead of ending: fail on it at once, with its reason
@@ -71,6 +72,9 @@ describe('e2e: debugging a new project', function () {
     let from = vsc.trace.length;
     await vsc.page.keyboard.press('F10');
     await vsc.trace.waitFor((e) => e.event === 'stopped', 'stopped after the step', 60_000, from);
+    // the workbench shows this stop (not the last one's Variables) and takes F5 again from here
+    await vsc.page.locator('.debug-call-stack', { hasText: /Paused on step/i }).waitFor({ timeout: 30_000 });
+    await vsc.waitForPaused();
     const variables = vsc.page.locator('.debug-variables .monaco-list-row', { hasText: /\bdone\b/ }).first();
     await variables.waitFor({ timeout: 30_000 });
     assert.match((await variables.textContent()) ?? '', /done\s*[:=]?\s*0/);
@@ -131,6 +135,7 @@ describe('e2e: debugging a new project', function () {
     await vsc.trace.waitFor((e) => e.event === 'kernel-view', 'the view reads the kernel when shown', 30_000, from);
     for (const expect of ['producer', 'ticker']) {
       // each step creates a thread; the open view shows it after the stop
+      await vsc.waitForPaused();
       from = vsc.trace.length;
       await vsc.page.keyboard.press('F10');
       const view = await vsc.trace.waitFor((e) => e.event === 'kernel-view', `refreshed after the step that creates ${expect}`, 60_000, from);

@@ -488,6 +488,16 @@ export class VsCode {
   }
 
   /**
+   * Waits until the workbench itself shows the debuggee paused: the debug toolbar offers Continue
+   * (it offers Pause while running). The extension's trace sees a `stopped` event before the
+   * workbench has fetched the threads and switched to the paused state, and F5 or F10 pressed in
+   * between is dropped (their keybindings need that state).
+   */
+  async waitForPaused(timeout = 30_000): Promise<void> {
+    await this.page.locator('.debug-toolbar .codicon-debug-continue:visible').first().waitFor({ timeout });
+  }
+
+  /**
    * "Remove All Breakpoints", then waits until no breakpoint dot is shown. The palette runs the
    * command after its click returns, so a key pressed at once (F5, Shift+F5) could run first and
    * continue into a breakpoint still set; once the dots are gone VS Code has updated its model
