@@ -219,6 +219,10 @@ export class VsCode {
       ],
     });
     this.page = this.context.pages()[0] ?? (await this.context.newPage());
+    // MINNOW_E2E_CPU_THROTTLE=<n>: the page runs n times slower (Chromium's CPU throttling), to
+    // bring out the races a loaded machine brings out, on purpose
+    const throttle = Number(process.env.MINNOW_E2E_CPU_THROTTLE ?? 1);
+    if (throttle > 1) await (await this.context.newCDPSession(this.page)).send('Emulation.setCPUThrottlingRate', { rate: throttle });
     this.page.on('console', (m) => {
       const t = m.text();
       if (t.includes('[Extension Host]') || m.type() === 'error') this.serverLog += `[page ${m.type()}] ${t}\n`;
