@@ -136,6 +136,7 @@ int gdb_serial_poll(void);
 void gdb_serial_putc(char c);
 void gdb_serial_flush(void);
 void gdb_serial_rx_irq(bool on);
+bool gdb_serial_unannounced(void);
 void gdb_serial_irq_ack(void);
 
 /* gdb_uart.c */
@@ -152,6 +153,7 @@ int gdb_virtio_poll(void);
 void gdb_virtio_putc(char c);
 void gdb_virtio_flush(void);
 void gdb_virtio_rx_irq(bool on);
+bool gdb_virtio_pending(void);
 void gdb_virtio_irq_ack(void);
 
 /* gdb_packet.c */

@@ -67,6 +67,15 @@ void gdb_serial_rx_irq(bool on)
 		gdb_uart_rx_irq(on);
 }
 
+/*
+ * After rx_irq(true): input is waiting that raises no interrupt of its
+ * own (virtio; the UART raises one as soon as IER allows it).
+ */
+bool gdb_serial_unannounced(void)
+{
+	return gdb_serial_virtio && gdb_virtio_pending();
+}
+
 /* In the interrupt handler, before reading: virtio's line is level. */
 void gdb_serial_irq_ack(void)
 {

@@ -324,7 +324,17 @@ void gdb_virtio_putc(char c)
 void gdb_virtio_rx_irq(bool on)
 {
 	gdb_vio.rx.avail->flags = on ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT;
-	barrier();
+	/* the flag must be visible before gdb_virtio_pending() looks */
+	__asm__ volatile("mfence" ::: "memory");
+}
+
+/*
+ * Input that no interrupt will announce: what arrived while interrupts
+ * were suppressed (the device raises one only for buffers it uses later).
+ */
+bool gdb_virtio_pending(void)
+{
+	return gdb_vio.rx_cur >= 0 || gdb_vio.rx.used->idx != gdb_vio.rx.last_used;
 }
 
 /* The line is level-triggered: it stays up until the status is acked. */

@@ -170,6 +170,8 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 	return gdbstub_step(f);
 }
 
+static void gdbstub_irq(struct trap_frame *f, void *arg);
+
 /* The one place where the kernel stops and talks to gdb. */
 static void gdbstub_stop(struct trap_frame *f, int signal,
 			 const struct gdb_stop *why)
@@ -212,6 +214,9 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	}
 	gdb_serial_rx_irq(true);
 	gdbstub.in_stub = false;
+	/* a Ctrl-C that came while we were resuming: as if it interrupted */
+	if (gdb_serial_unannounced())
+		gdbstub_irq(f, NULL);
 }
 
 /* The parked thread gdb wants to step has just resumed: step it now. */
