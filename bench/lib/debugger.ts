@@ -4,8 +4,7 @@
 // `timed` measures one command from the moment it is written until gdb reports *stopped.
 
 import { GdbSession, mi, type StoppedEvent } from '../../debug-adapter/gdb';
-import { qemuOptionsFor, startQemu, type AppConfig, type QemuInstance } from '../../debug-adapter/target';
-import type { GdbTransport } from '../../debug-adapter/target/qemuargs';
+import { qemuOptionsFor, startQemu, type AppConfig, type GdbTransport, type QemuInstance } from '../../debug-adapter/target';
 
 export type StubKind = 'kernel' | 'qemu';
 
