@@ -19,35 +19,10 @@
 #include <kernel/cpu.h>
 #include <kernel/page.h>
 #include <kernel/virtio.h>
+#include <kernel/virtio_mmio.h>
 #include <kernel/virtq.h>
 
 #include "gdb.h"
-
-#define MMIO_BASE 0xfeb00000ul
-#define MMIO_SLOT 0x200ul
-#define MMIO_SLOTS 24		/* microvm: 8, or 24 with its second IOAPIC */
-#define MMIO_GSI_BASE 5		/* slot i raises GSI 5 + i (acpi=off) */
-#define MMIO_MAGIC_VALUE 0x74726976	/* "virt" */
-
-/* Registers (4.2.2) */
-#define MMIO_MAGIC 0x000
-#define MMIO_VERSION 0x004
-#define MMIO_DEVICE_ID 0x008
-#define MMIO_DEVICE_FEATURES 0x010
-#define MMIO_DEVICE_FEATURES_SEL 0x014
-#define MMIO_DRIVER_FEATURES 0x020
-#define MMIO_DRIVER_FEATURES_SEL 0x024
-#define MMIO_QUEUE_SEL 0x030
-#define MMIO_QUEUE_NUM_MAX 0x034
-#define MMIO_QUEUE_NUM 0x038
-#define MMIO_QUEUE_READY 0x044
-#define MMIO_QUEUE_NOTIFY 0x050
-#define MMIO_INTERRUPT_STATUS 0x060
-#define MMIO_INTERRUPT_ACK 0x064
-#define MMIO_STATUS 0x070
-#define MMIO_QUEUE_DESC 0x080
-#define MMIO_QUEUE_DRIVER 0x090
-#define MMIO_QUEUE_DEVICE 0x0a0
 
 #define RXQ 0			/* port 0's receiveq */
 #define TXQ 1			/* port 0's transmitq */
@@ -107,16 +82,16 @@ static unsigned long gdb_virtio_find(unsigned int *slot_out)
 	unsigned long found = 0;
 	unsigned int i;
 
-	for (i = 0; i < MMIO_SLOTS; i++) {
+	for (i = 0; i < VIRTIO_MMIO_SLOTS; i++) {
 		volatile uint32_t *r =
-			(volatile uint32_t *)(MMIO_BASE + i * MMIO_SLOT);
+			(volatile uint32_t *)(VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SLOT);
 
 		/* slots are contiguous: the first without magic ends them */
-		if (r[MMIO_MAGIC / 4] != MMIO_MAGIC_VALUE)
+		if (r[VIRTIO_MMIO_MAGIC / 4] != VIRTIO_MMIO_MAGIC_VALUE)
 			break;
-		if (r[MMIO_DEVICE_ID / 4] == VIRTIO_ID_CONSOLE &&
-		    r[MMIO_VERSION / 4] == 2) {
-			found = MMIO_BASE + i * MMIO_SLOT;
+		if (r[VIRTIO_MMIO_DEVICE_ID / 4] == VIRTIO_ID_CONSOLE &&
+		    r[VIRTIO_MMIO_VERSION / 4] == 2) {
+			found = VIRTIO_MMIO_BASE + i * VIRTIO_MMIO_SLOT;
 			*slot_out = i;
 		}
 	}
@@ -137,19 +112,19 @@ static bool gdb_virtio_queue(struct gdb_vq *q, unsigned int index,
 
 	if (!page)
 		return false;
-	gdb_virtio_wr(MMIO_QUEUE_SEL, index);
-	if (gdb_virtio_rd(MMIO_QUEUE_READY) ||
-	    gdb_virtio_rd(MMIO_QUEUE_NUM_MAX) < size)
+	gdb_virtio_wr(VIRTIO_MMIO_QUEUE_SEL, index);
+	if (gdb_virtio_rd(VIRTIO_MMIO_QUEUE_READY) ||
+	    gdb_virtio_rd(VIRTIO_MMIO_QUEUE_NUM_MAX) < size)
 		return false;
 	q->desc = (volatile struct virtq_desc *)page;
 	q->avail = (volatile struct virtq_avail *)(page + avail_at);
 	q->used = (volatile struct virtq_used *)(page + used_at);
 	q->size = size;
-	gdb_virtio_wr(MMIO_QUEUE_NUM, size);
-	gdb_virtio_wr64(MMIO_QUEUE_DESC, (uintptr_t)q->desc);
-	gdb_virtio_wr64(MMIO_QUEUE_DRIVER, (uintptr_t)q->avail);
-	gdb_virtio_wr64(MMIO_QUEUE_DEVICE, (uintptr_t)q->used);
-	gdb_virtio_wr(MMIO_QUEUE_READY, 1);
+	gdb_virtio_wr(VIRTIO_MMIO_QUEUE_NUM, size);
+	gdb_virtio_wr64(VIRTIO_MMIO_QUEUE_DESC_LOW, (uintptr_t)q->desc);
+	gdb_virtio_wr64(VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uintptr_t)q->avail);
+	gdb_virtio_wr64(VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uintptr_t)q->used);
+	gdb_virtio_wr(VIRTIO_MMIO_QUEUE_READY, 1);
 	return true;
 }
 
@@ -166,7 +141,7 @@ static void gdb_virtio_offer(struct gdb_vq *q, uint16_t id)
 static void gdb_virtio_rx_post(uint16_t id)
 {
 	gdb_virtio_offer(&gdb_vio.rx, id);
-	gdb_virtio_wr(MMIO_QUEUE_NOTIFY, RXQ);
+	gdb_virtio_wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
 }
 
 /*
@@ -178,20 +153,20 @@ static bool gdb_virtio_setup(void)
 	uint8_t status = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER;
 	uint16_t i;
 
-	gdb_virtio_wr(MMIO_STATUS, 0);
-	gdb_virtio_wr(MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
-	gdb_virtio_wr(MMIO_STATUS, status);
-	gdb_virtio_wr(MMIO_DEVICE_FEATURES_SEL, 1);
-	if (!(gdb_virtio_rd(MMIO_DEVICE_FEATURES) &
+	gdb_virtio_wr(VIRTIO_MMIO_STATUS, 0);
+	gdb_virtio_wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	gdb_virtio_wr(VIRTIO_MMIO_STATUS, status);
+	gdb_virtio_wr(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	if (!(gdb_virtio_rd(VIRTIO_MMIO_DEVICE_FEATURES) &
 	      (1u << (VIRTIO_F_VERSION_1 - 32))))
 		return false;
-	gdb_virtio_wr(MMIO_DRIVER_FEATURES_SEL, 0);
-	gdb_virtio_wr(MMIO_DRIVER_FEATURES, 0);
-	gdb_virtio_wr(MMIO_DRIVER_FEATURES_SEL, 1);
-	gdb_virtio_wr(MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
+	gdb_virtio_wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	gdb_virtio_wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	gdb_virtio_wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	gdb_virtio_wr(VIRTIO_MMIO_DRIVER_FEATURES, 1u << (VIRTIO_F_VERSION_1 - 32));
 	status |= VIRTIO_STATUS_FEATURES_OK;
-	gdb_virtio_wr(MMIO_STATUS, status);
-	if (!(gdb_virtio_rd(MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
+	gdb_virtio_wr(VIRTIO_MMIO_STATUS, status);
+	if (!(gdb_virtio_rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
 		return false;
 
 	gdb_vio.rx_bufs = page_alloc(RX_BUFS * RX_BUF_SIZE / PAGE_SIZE);
@@ -210,8 +185,8 @@ static bool gdb_virtio_setup(void)
 		gdb_virtio_offer(&gdb_vio.rx, i);
 	}
 	gdb_vio.tx.desc[0].addr = (uintptr_t)gdb_vio.tx_buf;
-	gdb_virtio_wr(MMIO_STATUS, status | VIRTIO_STATUS_DRIVER_OK);
-	gdb_virtio_wr(MMIO_QUEUE_NOTIFY, RXQ);
+	gdb_virtio_wr(VIRTIO_MMIO_STATUS, status | VIRTIO_STATUS_DRIVER_OK);
+	gdb_virtio_wr(VIRTIO_MMIO_QUEUE_NOTIFY, RXQ);
 	return true;
 }
 
@@ -223,9 +198,9 @@ bool gdb_virtio_init(void)
 	if (!base)
 		return false;
 	gdb_vio.regs = (volatile uint8_t *)base;
-	gdb_vio.gsi = MMIO_GSI_BASE + slot;
+	gdb_vio.gsi = VIRTIO_MMIO_GSI_BASE + slot;
 	if (!gdb_virtio_setup()) {
-		gdb_virtio_wr(MMIO_STATUS, VIRTIO_STATUS_FAILED);
+		gdb_virtio_wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_FAILED);
 		gdb_vio.regs = 0;
 		return false;
 	}
@@ -300,7 +275,7 @@ void gdb_virtio_flush(void)
 	q->desc[0].len = (uint32_t)gdb_vio.tx_len;
 	q->desc[0].flags = 0;
 	gdb_virtio_offer(q, 0);
-	gdb_virtio_wr(MMIO_QUEUE_NOTIFY, TXQ);
+	gdb_virtio_wr(VIRTIO_MMIO_QUEUE_NOTIFY, TXQ);
 	for (spins = 0; q->used->idx != q->avail_idx; spins++) {
 		if (spins == TX_SPIN_MAX) {
 			gdb_vio.broken = true;
@@ -340,8 +315,8 @@ bool gdb_virtio_pending(void)
 /* The line is level-triggered: it stays up until the status is acked. */
 void gdb_virtio_irq_ack(void)
 {
-	uint32_t isr = gdb_virtio_rd(MMIO_INTERRUPT_STATUS);
+	uint32_t isr = gdb_virtio_rd(VIRTIO_MMIO_INTERRUPT_STATUS);
 
 	if (isr)
-		gdb_virtio_wr(MMIO_INTERRUPT_ACK, isr);
+		gdb_virtio_wr(VIRTIO_MMIO_INTERRUPT_ACK, isr);
 }
