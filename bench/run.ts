@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { killAllChildren } from '../debug-adapter/target';
+import { killAllChildren } from '../target';
 import { REPO, type Context, type Measure } from './lib/context';
 import { killAllGroups } from './lib/proc';
 import { naRow, type Row } from './lib/stats';

@@ -2,7 +2,7 @@
 // and everything after `--` kept apart (arguments for the application's main). Small on purpose:
 // each verb declares its options and gets a typed-enough record back.
 
-import { MinnowError } from '../debug-adapter/target';
+import { MinnowError } from '../target';
 
 export interface OptionSpec {
   /** boolean flags take no value. */

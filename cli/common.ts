@@ -1,7 +1,7 @@
 // What `run` and `debug` share: their machine/accel/QEMU options, "load + build", the mapping
 // from a QEMU exit to the CLI's exit status, and how the guest console reaches the terminal.
 
-import { ACCELS, MACHINES, buildApp, probeKvm, loadApp, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../debug-adapter/target';
+import { ACCELS, MACHINES, buildApp, probeKvm, loadApp, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
 import type { Parsed, Specs } from './args';
 
 /** The CLI's exit statuses besides the application's own 0..125. */

@@ -3,7 +3,7 @@
 // with a stack. Bundled to dist/cli.js and started by bin/minnow.
 
 import pkg from '../package.json';
-import { isMinnowError } from '../debug-adapter/target';
+import { isMinnowError } from '../target';
 import { describeOptions, UsageError, type Specs } from './args';
 import { EXIT } from './common';
 import { BUILD_OPTION_SPECS, BUILD_USAGE, buildCommand } from './commands/build';

@@ -12,7 +12,7 @@ import {
   startQemu,
   type QemuExit,
   type QemuInstance,
-} from './target';
+} from '../target';
 import { errors } from './errors';
 
 export interface LaunchArgs {

@@ -4,7 +4,7 @@
 // an internal error (a bug in Minnow, an unexpected gdb answer) is logged with its stack.
 
 import { GdbError, GdbExited, GdbTimeout } from './gdb';
-import { isMinnowError } from './target';
+import { isMinnowError } from '../target';
 
 export class UserError extends Error {
   constructor(

@@ -4,7 +4,7 @@
 
 import { DebugSession } from '@vscode/debugadapter';
 import { MinnowDebugSession } from './session';
-import { killAllChildren } from './target';
+import { killAllChildren } from '../target';
 
 function cleanup(): void {
   try {

@@ -5,8 +5,8 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { loadApp, isMinnowError, MANIFEST } from '../debug-adapter/target';
-import type { AppConfig } from '../debug-adapter/target';
+import { loadApp, isMinnowError, MANIFEST } from '../target';
+import type { AppConfig } from '../target';
 
 export { MANIFEST };
 

@@ -6,7 +6,7 @@
 
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { MINNOW_SCHEMA } from '../debug-adapter/target';
+import { MINNOW_SCHEMA } from '../target';
 
 export const DEBUG_TYPE = 'minnow';
 export const TASK_TYPE = 'minnow';

@@ -2,7 +2,7 @@
 // that installs the missing ones (the same check as `minnow check`).
 
 import * as vscode from 'vscode';
-import { checkTools, installCommand } from '../debug-adapter/target';
+import { checkTools, installCommand } from '../target';
 import { settings } from './settings';
 import { trace } from './trace';
 

@@ -3,6 +3,7 @@
 // `--only cli` (or extension, debugAdapter) builds just that one: bin/minnow uses it so that a
 // half-written extension never stops the CLI from building. `--watch` rebuilds on change.
 import { build, context } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -20,6 +21,11 @@ if (only !== undefined && !entries.some((e) => e.name === only)) {
   console.error(`build.mjs: --only takes one of ${entries.map((e) => e.name).join(', ')}`);
   process.exit(2);
 }
+
+// The schema's component names come from kernel/components.mk (scripts/sync-schema.ts); it is
+// bundled into the programs, so it is brought up to date first.
+const sync = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/sync-schema.ts'], { stdio: 'inherit' });
+if (sync.status !== 0) process.exit(sync.status ?? 1);
 
 for (const e of entries) {
   if (only !== undefined && e.name !== only) continue;

@@ -3,7 +3,7 @@
 // touched. Each application is built once per run.
 
 import * as path from 'node:path';
-import { buildApp, loadApp, type AppConfig } from '../../debug-adapter/target';
+import { buildApp, loadApp, type AppConfig } from '../../target';
 import { REPO, type Context } from './context';
 
 const built = new Map<string, Promise<AppConfig>>();

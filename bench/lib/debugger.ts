@@ -4,7 +4,7 @@
 // `timed` measures one command from the moment it is written until gdb reports *stopped.
 
 import { GdbSession, mi, type StoppedEvent } from '../../debug-adapter/gdb';
-import { qemuOptionsFor, startQemu, type AppConfig, type GdbTransport, type QemuInstance } from '../../debug-adapter/target';
+import { qemuOptionsFor, startQemu, type AppConfig, type GdbTransport, type QemuInstance } from '../../target';
 
 export type StubKind = 'kernel' | 'qemu';
 

@@ -5,7 +5,7 @@
 //  - pvh-to-main: guest time from the PVH entry to main(), from the TSC, as the kernel prints it
 //    with minnow.verbose ("minnow: PVH entry to main: N us" or "... N ns", kernel/core/init.c).
 
-import { buildQemuArgs, findQemu, type AppConfig } from '../../debug-adapter/target';
+import { buildQemuArgs, findQemu, type AppConfig } from '../../target';
 import { buildOnce } from '../lib/apps';
 import type { Context, Measure } from '../lib/context';
 import { buildEmptyElf } from '../lib/empty';

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildApp, loadApp, type AppConfig } from '../../debug-adapter/target';
+import { buildApp, loadApp, type AppConfig } from '../../target';
 import { REPO, type Context, type Measure } from '../lib/context';
 import { row } from '../lib/stats';
 

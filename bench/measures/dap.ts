@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildApp, loadApp } from '../../debug-adapter/target';
+import { buildApp, loadApp } from '../../target';
 import { REPO, type Context, type Measure } from '../lib/context';
 import { DapClient } from '../lib/dap';
 import { naRow, row, type Row } from '../lib/stats';

@@ -2,7 +2,7 @@
 // 0, found by bisection in 64 KiB steps between 0 and the app's own memory setting. A guest
 // that has too little memory may hang rather than fail, so each probe has a short deadline.
 
-import { findQemu, type AppConfig } from '../../debug-adapter/target';
+import { findQemu, type AppConfig } from '../../target';
 import { buildOnce } from '../lib/apps';
 import type { Context, Measure } from '../lib/context';
 import { runTimed } from '../lib/proc';

@@ -10,7 +10,7 @@ import { mi } from '../../debug-adapter/gdb';
 import { buildOnce } from '../lib/apps';
 import type { Context, Measure } from '../lib/context';
 import { openSession, type StubKind } from '../lib/debugger';
-import type { GdbTransport } from '../../debug-adapter/target';
+import type { GdbTransport } from '../../target';
 import { row } from '../lib/stats';
 
 const BLOB = 65536;

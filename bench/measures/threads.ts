@@ -2,7 +2,7 @@
 // nanoseconds per switch of each batch, timed in the guest with the kernel's clock (TSC). Each
 // printed batch is one sample; there is no host-side baseline for a guest-internal figure.
 
-import { findQemu, buildQemuArgs } from '../../debug-adapter/target';
+import { findQemu, buildQemuArgs } from '../../target';
 import { buildOnce } from '../lib/apps';
 import type { Measure } from '../lib/context';
 import { runTimed } from '../lib/proc';

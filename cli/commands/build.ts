@@ -1,7 +1,7 @@
 // `minnow build [dir]`: make the application's ELF with its kernel. make's and gcc's output go
 // to stdout/stderr unchanged, so editors' gcc problem matchers can read them.
 
-import { buildApp, loadApp } from '../../debug-adapter/target';
+import { buildApp, loadApp } from '../../target';
 import { parseArgs, positionalsAtMost } from '../args';
 import { BUILD_SPECS } from '../common';
 import type { Io } from '../io';

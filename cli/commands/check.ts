@@ -2,7 +2,7 @@
 // it is for, and the one command that installs whatever is missing. Exits 1 if anything
 // required is missing. KVM and qboot are reported but optional.
 
-import { checkTools, hasQbootRom, installCommand, kernelDir, probeKvm, QBOOT_ROM, isMinnowError, type Tool } from '../../debug-adapter/target';
+import { checkTools, hasQbootRom, installCommand, kernelDir, probeKvm, QBOOT_ROM, isMinnowError, type Tool } from '../../target';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';

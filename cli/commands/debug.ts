@@ -7,7 +7,7 @@
 // stdout gets exactly one line "gdb: target remote 127.0.0.1:PORT" and one ready-to-paste gdb
 // command, before any console output (which is held back until they are printed).
 
-import { GDB_TRANSPORTS, qemuOptionsFor, shellQuote, startQemu, type GdbTransport } from '../../debug-adapter/target';
+import { GDB_TRANSPORTS, qemuOptionsFor, shellQuote, startQemu, type GdbTransport } from '../../target';
 import { parseArgs, positionalsAtMost, UsageError, type Specs } from '../args';
 import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS, warnAboutKvm } from '../common';
 import type { Io } from '../io';

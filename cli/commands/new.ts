@@ -5,7 +5,7 @@
 
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
-import { examplesDir, MANIFEST, MinnowError, MINNOW_SCHEMA } from '../../debug-adapter/target';
+import { examplesDir, MANIFEST, MinnowError, MINNOW_SCHEMA } from '../../target';
 import { parseArgs, UsageError, type Specs } from '../args';
 import type { Io } from '../io';
 

@@ -2,7 +2,7 @@
 // application's exit code. Build output and Minnow's own messages go to stderr so that stdout
 // is exactly what the guest printed.
 
-import { qemuOptionsFor, startQemu } from '../../debug-adapter/target';
+import { qemuOptionsFor, startQemu } from '../../target';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';
 import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS, warnAboutKvm } from '../common';
 import type { Io } from '../io';

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { Breakpoints, parseHitCondition } from '../../debug-adapter/breakpoints';
 import { ErrorId, errors, toDapError } from '../../debug-adapter/errors';
 import { GdbError, GdbExited, GdbSession, GdbTimeout, type StoppedEvent } from '../../debug-adapter/gdb';
-import { MinnowError } from '../../debug-adapter/target';
+import { MinnowError } from '../../target';
 import { threadName } from '../../debug-adapter/stack';
 import { childExpression, gdbCommand } from '../../debug-adapter/variables';
 

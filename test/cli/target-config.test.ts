@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadApp, MinnowError, validateManifest, parseJson } from '../../debug-adapter/target';
+import { loadApp, MinnowError, validateManifest, parseJson } from '../../target';
 import { cleanupTmp, ROOT, tmp } from './helpers';
 
 function appDir(manifest: string | object, files: string[] = ['main.c']): string {
@@ -39,7 +39,7 @@ describe('target: minnow.json', () => {
     assert.equal(app.memory, '8M');
     assert.equal(app.machine, 'microvm');
     assert.deepEqual(app.qemuArgs, []);
-    assert.deepEqual(app.drivers, []);
+    assert.deepEqual(app.components, []);
     assert.deepEqual(app.args, []);
     assert.equal(app.buildDir, join(dir, 'build'));
     assert.equal(app.elf, join(dir, 'build', 'demo.elf'));
@@ -61,7 +61,7 @@ describe('target: minnow.json', () => {
     }, ['main.c', 'lib/util.c']);
     const app = loadApp(dir);
     assert.equal(app.machine, 'q35');
-    assert.deepEqual(app.drivers, ['virtio_blk', 'virtio_net']);
+    assert.deepEqual(app.components, ['virtio', 'virtio_blk', 'virtio_net']);
     assert.deepEqual(app.args, ['one', 'two words']);
     assert.deepEqual(app.disk, { image: join(dir, 'disk.img'), format: 'raw', readOnly: true, createSize: undefined });
     assert.deepEqual(app.network, { backend: 'user', hostForwards: ['tcp:8080-80'], localPort: undefined, remotePort: undefined });
@@ -99,6 +99,7 @@ describe('target: minnow.json', () => {
     ['a missing name', { sources: ['main.c'] }, /"name" is missing/, /Add "name"/],
     ['a bad machine', { name: 'x', sources: ['main.c'], machine: 'pc' }, /"machine" is "pc", which is not one of: microvm, q35/, /microvm, q35/],
     ['a bad driver', { name: 'x', sources: ['main.c'], drivers: ['virtio_net', 'e1000'] }, /"drivers\[1\]" is "e1000"/, /virtio_blk, virtio_net, virtio_console/],
+    ['a bad component', { name: 'x', sources: ['main.c'], components: ['e1000'] }, /"components\[0\]" is "e1000"/, /virtio_blk, virtio_net, virtio_console/],
     ['a bad memory size', { name: 'x', sources: ['main.c'], memory: 8 }, /"memory" must be a string, not an integer/, /"8M"/],
     ['a malformed memory size', { name: 'x', sources: ['main.c'], memory: '8 MB' }, /"memory" has an invalid value "8 MB"/, /e\.g\. "8M"/],
     ['empty sources', { name: 'x', sources: [] }, /"sources" needs at least 1 element/, /\["main\.c"\]/],

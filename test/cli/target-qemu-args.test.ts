@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildQemuArgs, kernelCmdline, mapExit, MinnowError, probeKvm, resolveAccel, type KvmProbe } from '../../debug-adapter/target';
+import { buildQemuArgs, kernelCmdline, mapExit, MinnowError, probeKvm, resolveAccel, type KvmProbe } from '../../target';
 import { cleanupTmp, tmp } from './helpers';
 
 function argAfter(args: string[], flag: string): string[] {
@@ -49,7 +49,7 @@ describe('target: QEMU command line', () => {
       ...base,
       machine: 'microvm',
       gdbstub: { kind: 'kernel', port: 4321, wait: false },
-      devices: { drivers: ['virtio_console', 'virtio_blk'], disk: { image: '/d/disk.img', format: 'raw', readOnly: false } },
+      devices: { components: ['virtio_console', 'virtio_blk'], disk: { image: '/d/disk.img', format: 'raw', readOnly: false } },
     });
     const devices = argAfter(args, '-device');
     const stub = devices.indexOf('virtio-serial-device,id=gdb-serial');
@@ -93,7 +93,7 @@ describe('target: QEMU command line', () => {
       ...base,
       machine: 'microvm',
       extraArgs: ['-smp', '1'],
-      devices: { drivers: ['virtio_blk', 'virtio_net'], disk: { image: '/d/disk.img', format: 'raw', readOnly: false }, network: { backend: 'user', hostForwards: ['tcp:8080-80'] } },
+      devices: { components: ['virtio_blk', 'virtio_net'], disk: { image: '/d/disk.img', format: 'raw', readOnly: false }, network: { backend: 'user', hostForwards: ['tcp:8080-80'] } },
     });
     assert.deepEqual(args.slice(-2), ['-smp', '1']);
     assert.ok(argAfter(args, '-device').includes('virtio-blk-device,drive=disk0'));
@@ -101,7 +101,7 @@ describe('target: QEMU command line', () => {
   });
 
   it('connects virtio_net to a dgram backend on 127.0.0.1', () => {
-    const args = buildQemuArgs({ ...base, machine: 'q35', devices: { drivers: ['virtio_net'], network: { backend: 'dgram', hostForwards: [], localPort: 5001, remotePort: 5002 } } });
+    const args = buildQemuArgs({ ...base, machine: 'q35', devices: { components: ['virtio_net'], network: { backend: 'dgram', hostForwards: [], localPort: 5001, remotePort: 5002 } } });
     assert.deepEqual(argAfter(args, '-netdev'), ['dgram,id=net0,local.type=inet,local.host=127.0.0.1,local.port=5001,remote.type=inet,remote.host=127.0.0.1,remote.port=5002']);
     assert.ok(argAfter(args, '-device').includes('virtio-net-pci,netdev=net0,romfile='));
   });

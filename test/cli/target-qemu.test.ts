@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { buildApp, freePort, liveChildren, loadApp, MinnowError, probePort, startQemu, type AppConfig } from '../../debug-adapter/target';
+import { buildApp, freePort, liveChildren, loadApp, MinnowError, probePort, startQemu, type AppConfig } from '../../target';
 import { appFrom, cleanupTmp, isAlive, ROOT, tmp } from './helpers';
 
 const FAKE = join(__dirname, 'fixtures', 'fake-qemu.js');

@@ -6,7 +6,7 @@
  * contract says: QEMU exits with (v << 1) | 1, an even status means the VM
  * ended without the exit device.
  *
- * The TARGET engineer's debug-adapter/target may replace this later.
+ * The TARGET engineer's target may replace this later.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

@@ -6,8 +6,8 @@
 
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { freePort, LOCALHOST, startQemu } from '../../debug-adapter/target';
-import type { QemuInstance } from '../../debug-adapter/target';
+import { freePort, LOCALHOST, startQemu } from '../../target';
+import type { QemuInstance } from '../../target';
 import { Gdb } from '../gdbstub/gdbmi';
 import { buildOnce, describeExit } from './helpers';
 
@@ -66,7 +66,7 @@ describe("virtio-console beside the gdbstub's own virtio console", function () {
     qemu = await startQemu({
       elf, machine: 'microvm', accel: 'tcg', memory: '32M', name: 'vconsole', argv: [],
       gdbstub: { kind: 'kernel', wait: true },
-      devices: { drivers: ['virtio_console'], virtioConsolePort: appPort },
+      devices: { components: ['virtio_console'], virtioConsolePort: appPort },
       onConsole: (t) => (consoleText += t),
       timeoutMs: 150_000,
     });

@@ -4,7 +4,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { freePort, LOCALHOST } from '../../debug-adapter/target';
+import { freePort, LOCALHOST } from '../../target';
 import { boot, buildOnce, describeExit, VARIANTS, virtioDevice } from './helpers';
 
 export const consoleFigures: { machine: string; bytes: number; ms: number }[] = [];

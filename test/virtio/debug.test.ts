@@ -7,8 +7,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startQemu } from '../../debug-adapter/target';
-import type { QemuExit, QemuInstance } from '../../debug-adapter/target';
+import { startQemu } from '../../target';
+import type { QemuExit, QemuInstance } from '../../target';
 import { Gdb } from '../gdbstub/gdbmi';
 import { blkDriveArgs, buildOnce, rmTemp, tempDir, transportArgs } from './helpers';
 import type { Machine } from './helpers';

@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildApp, loadApp, startQemu } from '../../debug-adapter/target';
-import type { QemuExit, QemuInstance } from '../../debug-adapter/target';
+import { buildApp, loadApp, startQemu } from '../../target';
+import type { QemuExit, QemuInstance } from '../../target';
 
 export type Machine = 'microvm' | 'q35';
 export const MACHINES: Machine[] = ['microvm', 'q35'];

@@ -6,7 +6,7 @@
 
 import * as assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
-import { freePort, LOCALHOST } from '../../debug-adapter/target';
+import { freePort, LOCALHOST } from '../../target';
 import { arp, BROADCAST, eth, ETH_P_ARP, ETH_P_IP, ETH_P_TEST, GUEST_IP, HOST_IP, HOST_MAC, icmpEcho, parseEth } from './frames';
 import { boot, buildOnce, describeExit, Guest, VARIANTS, virtioDevice } from './helpers';
 

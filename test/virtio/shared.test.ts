@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { freePort, LOCALHOST } from '../../debug-adapter/target';
+import { freePort, LOCALHOST } from '../../target';
 import { blkDriveArgs, boot, buildOnce, describeExit, rmTemp, tempDir, VARIANTS, virtioDevice } from './helpers';
 
 describe('virtio-blk and virtio-console together', function () {

@@ -6,9 +6,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { MinnowError } from './errors';
 import { validateManifest } from './schema';
+import { loadComponents, resolveComponents } from './components';
+import { kernelDir as findKernelDir } from './paths';
 
 export type Machine = 'microvm' | 'q35';
-export type Driver = 'virtio_blk' | 'virtio_net' | 'virtio_console';
+/** A kernel component's name (kernel/components.mk). */
+export type Driver = string;
 
 export const MACHINES: readonly Machine[] = ['microvm', 'q35'];
 export const MANIFEST = 'minnow.json';
@@ -49,7 +52,11 @@ export interface AppConfig {
   memory: string;
   machine: Machine;
   qemuArgs: string[];
-  drivers: Driver[];
+  /**
+   * The kernel components linked in: those minnow.json's "components" (or "drivers", its older
+   * name) lists, and everything they need, in the table's order.
+   */
+  components: string[];
   /** Default argv[1..] for main. */
   args: string[];
   cflags: string[];
@@ -85,8 +92,11 @@ export function parseJson(text: string, file: string): unknown {
   }
 }
 
-/** Reads, validates and completes <dir>/minnow.json. Throws MinnowError on any user mistake. */
-export function loadApp(dir: string): AppConfig {
+/**
+ * Reads, validates and completes <dir>/minnow.json. Throws MinnowError on any user mistake.
+ * `kernelDir`: the kernel sources whose components table applies (default: kernelDir()).
+ */
+export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConfig {
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
     throw new MinnowError(`${abs} is not a folder`, 'Give the folder of a Minnow application (the one with minnow.json).');
@@ -111,14 +121,15 @@ export function loadApp(dir: string): AppConfig {
       throw new MinnowError(`${file}: "sources[${i}]" names ${src}, which does not exist in ${abs}`, `Create ${src} or remove it from "sources".`);
     }
   }
-  const drivers = (m.drivers ?? []) as Driver[];
+  const wanted = [...((m.components ?? []) as string[]), ...((m.drivers ?? []) as string[])];
+  const components = resolveComponents(wanted, loadComponents(findKernelDir(opts.kernelDir)), `${file}: "components"`);
   let disk: DiskConfig | undefined;
   if (m.disk) {
     const image = isAbsolute(m.disk.image) ? m.disk.image : join(abs, m.disk.image);
     disk = { image, format: m.disk.format ?? 'raw', readOnly: m.disk.readOnly ?? false, createSize: m.disk.size ? parseSize(m.disk.size) : undefined };
   }
-  if (drivers.includes('virtio_blk') && !disk) {
-    throw new MinnowError(`${file}: "drivers" has virtio_blk but "disk" is missing`, 'Add "disk": { "image": "disk.img" } naming the disk image.');
+  if (components.includes('virtio_blk') && !disk) {
+    throw new MinnowError(`${file}: "components" has virtio_blk but "disk" is missing`, 'Add "disk": { "image": "disk.img" } naming the disk image.');
   }
   const network: NetworkConfig | undefined = m.network
     ? { backend: m.network.backend ?? 'user', hostForwards: m.network.hostForwards ?? [], localPort: m.network.localPort, remotePort: m.network.remotePort }
@@ -135,7 +146,7 @@ export function loadApp(dir: string): AppConfig {
     memory: m.memory ?? '8M',
     machine: m.machine ?? 'microvm',
     qemuArgs: m.qemuArgs ?? [],
-    drivers,
+    components,
     args: m.args ?? [],
     cflags: m.cflags ?? [],
     disk,

@@ -1,7 +1,7 @@
 // Where Minnow's own files are: the kernel sources that every application is built with, and
 // the examples that `minnow new` copies. Both sit at the top of the repository, which is also the
 // layout inside the installed extension (dist/ next to kernel/ and examples/), so they are found
-// by walking up from this module: from dist/cli.js when bundled, from debug-adapter/target/ under
+// by walking up from this module: from dist/cli.js when bundled, from target/ under
 // tsx.
 
 import { existsSync, statSync } from 'node:fs';

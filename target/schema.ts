@@ -5,7 +5,7 @@
 // field ("drivers[1]", "disk.image") and says how to fix it, from the schema's errorMessage when
 // it has one.
 
-import schemaJson from '../../schemas/minnow.schema.json';
+import schemaJson from '../schemas/minnow.schema.json';
 
 export interface SchemaNode {
   type?: string;

@@ -35,7 +35,7 @@ export function makeArgs(app: AppConfig, kdir: string, jobs?: number): string[] 
   const args = ['-C', kdir, '--no-print-directory'];
   if (jobs && jobs > 1) args.push(`-j${jobs}`);
   args.push(`APP_DIR=${app.dir}`, `APP_NAME=${app.name}`, `APP_SRCS=${app.sources.join(' ')}`, `BUILD_DIR=${app.buildDir}`);
-  if (app.drivers.length > 0) args.push(`DRIVERS=${app.drivers.join(' ')}`);
+  if (app.components.length > 0) args.push(`COMPONENTS=${app.components.join(' ')}`);
   if (app.cflags.length > 0) args.push(`EXTRA_CFLAGS=${app.cflags.join(' ')}`);
   return args;
 }

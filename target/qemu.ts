@@ -87,7 +87,7 @@ export function qemuOptionsFor(app: AppConfig): StartQemuOptions {
     name: app.name,
     argv: app.args,
     extraArgs: app.qemuArgs,
-    devices: { drivers: app.drivers, disk: app.disk, network: app.network },
+    devices: { components: app.components, disk: app.disk, network: app.network },
   };
 }
 
@@ -192,8 +192,8 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
     throw new MinnowError(`port ${fixedPort} on 127.0.0.1 is already in use`, 'Choose another port, or leave the port out to let Minnow pick a free one.');
   }
   const devices: DeviceOptions | undefined = opts.devices ? { ...opts.devices } : undefined;
-  if (devices?.drivers?.includes('virtio_blk') && devices.disk) ensureDisk(devices.disk);
-  if (devices?.drivers?.includes('virtio_console') && devices.virtioConsolePort === undefined) {
+  if (devices?.components?.includes('virtio_blk') && devices.disk) ensureDisk(devices.disk);
+  if (devices?.components?.includes('virtio_console') && devices.virtioConsolePort === undefined) {
     devices.virtioConsolePort = await freePort();
   }
   for (let attempt = 1; ; attempt++) {

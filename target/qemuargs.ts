@@ -28,7 +28,8 @@ export interface GdbstubOptions {
 }
 
 export interface DeviceOptions {
-  drivers?: readonly Driver[];
+  /** kernel components linked in (AppConfig.components): each driver among them adds its device */
+  components?: readonly Driver[];
   disk?: DiskConfig;
   network?: NetworkConfig;
   /** Where the virtio console's host side listens (127.0.0.1), when virtio_console is linked. */
@@ -107,7 +108,7 @@ export function kernelCmdline(input: Pick<QemuArgsInput, 'name' | 'argv' | 'kern
 function deviceArgs(machine: Machine, d: DeviceOptions, stubVirtio: boolean): string[] {
   const suffix = machine === 'microvm' ? 'device' : 'pci';
   const out: string[] = [];
-  const drivers = d.drivers ?? [];
+  const drivers = d.components ?? [];
   // QEMU's virtio-mmio is legacy (version 1) by default; the kernel speaks virtio 1.x only.
   if (machine === 'microvm' && drivers.some((x) => x.startsWith('virtio_')) && !stubVirtio) {
     out.push('-global', VIRTIO_MODERN);

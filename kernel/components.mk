@@ -1,0 +1,37 @@
+# The kernel's optional components: the one table that says what an
+# application can link in. kernel/Makefile includes it; target/components.ts
+# parses it for the CLI, the adapter and the extension; scripts/build.mjs
+# writes its names into schemas/minnow.schema.json's enum (a unit test checks
+# that they agree). Adding a component is a block here plus its folder.
+#
+# Every block is four lines of the form `<name>.<field> := <value>`:
+#   srcs   its sources, wildcard patterns relative to kernel/
+#   needs  components it cannot work without (linked with it, transitively)
+#   cflags extra compiler flags for the whole image when it is linked
+#   about  one line for people: the schema's description and `minnow check`
+# and its name in ALL_COMPONENTS. Everything not listed here (arch, core, lib,
+# debug, the UART) is always linked.
+
+ALL_COMPONENTS += virtio
+virtio.srcs := drivers/virtio/*.c
+virtio.needs :=
+virtio.cflags :=
+virtio.about := The virtio transport (MMIO on microvm, PCI on q35); linked with any virtio driver.
+
+ALL_COMPONENTS += virtio_blk
+virtio_blk.srcs := drivers/virtio_blk.c
+virtio_blk.needs := virtio
+virtio_blk.cflags :=
+virtio_blk.about := virtio-blk disk: raw sector reads and writes (needs "disk").
+
+ALL_COMPONENTS += virtio_net
+virtio_net.srcs := drivers/virtio_net.c
+virtio_net.needs := virtio
+virtio_net.cflags :=
+virtio_net.about := virtio-net card: raw Ethernet frames (QEMU's user network by default).
+
+ALL_COMPONENTS += virtio_console
+virtio_console.srcs := drivers/virtio_console.c
+virtio_console.needs := virtio
+virtio_console.cflags :=
+virtio_console.about := virtio console: a second character device for the application.
