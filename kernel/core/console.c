@@ -12,9 +12,13 @@
  * right after it is dropped. There is no echo.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <kernel/console.h>
 #include <kernel/cpu.h>
+#include <kernel/file.h>
 #include <kernel/time.h>
 #include <kernel/trap.h>
 #include <kernel/uart.h>
@@ -78,8 +82,10 @@ static void console_drain(void)
 static void console_irq(struct trap_frame *f, void *arg)
 {
 	console_drain();
-	if (console_rx_head != console_rx_tail)
+	if (console_rx_head != console_rx_tail) {
 		waitq_wake_all(&console_rxq);
+		file_notify(&console_file);
+	}
 }
 
 static void console_start_rx(void)
@@ -122,3 +128,80 @@ int console_getc(uint64_t deadline_ns)
 	irq_restore(flags);
 	return c >= 0 ? c : err;
 }
+
+/*
+ * The console as descriptors 0, 1 and 2 (kernel/file.h). A read returns
+ * what has arrived, up to the end of a line, as a terminal in canonical
+ * mode does; it waits only for the first byte (not at all with
+ * O_NONBLOCK). The file is never freed: the table's initial slots hold
+ * three references and the console keeps one of its own.
+ */
+static bool console_rx_pending(void)
+{
+	uint64_t flags = irq_save();
+	bool pending;
+
+	if (!console_rx_tried)
+		console_start_rx();
+	console_drain();
+	pending = console_rx_head != console_rx_tail;
+	irq_restore(flags);
+	return pending;
+}
+
+static ssize_t console_file_read(struct file *f, void *buf, size_t n)
+{
+	char *out = buf;
+	size_t got = 0;
+	int c;
+
+	if (n == 0)
+		return 0;
+	if ((f->flags & O_NONBLOCK) && !console_rx_pending())
+		return -EAGAIN;
+	c = console_getc(0);
+	if (c < 0)
+		return c;
+	out[got++] = (char)c;
+	while (got < n && c != '\n' && console_rx_pending()) {
+		c = console_getc(0);
+		if (c < 0)
+			break;
+		out[got++] = (char)c;
+	}
+	return (ssize_t)got;
+}
+
+static ssize_t console_file_write(struct file *f, const void *buf, size_t n)
+{
+	console_write(buf, n);
+	return (ssize_t)n;
+}
+
+static int console_file_fstat(struct file *f, struct stat *st)
+{
+	st->st_mode = S_IFCHR | 0620;
+	st->st_nlink = 1;
+	st->st_blksize = 1;
+	return 0;
+}
+
+static short console_file_poll(struct file *f)
+{
+	return POLLOUT | (console_rx_pending() ? POLLIN : 0);
+}
+
+static const struct file_ops console_file_ops = {
+	.kind = "console",
+	.read = console_file_read,
+	.write = console_file_write,
+	.fstat = console_file_fstat,
+	.poll = console_file_poll,
+};
+
+struct file console_file = {
+	.ops = &console_file_ops,
+	.refs = 4,
+	.flags = O_RDWR,
+	.label = "console (COM1)",
+};

@@ -47,6 +47,12 @@ struct thread *thread_current(void)
 	return sched_current ? sched_current : &thread_boot;
 }
 
+/* errno.h: each thread's own errno; the boot context's before threads run. */
+int *__errno_location(void)
+{
+	return &thread_current()->err;
+}
+
 struct thread *thread_by_id(int id)
 {
 	for (struct thread *t = thread_all; t; t = t->all_next)

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int errno;
-
 /*
  * memcpy and memset move whole quadwords with rep movsq/stosq: under TCG a
  * byte loop costs several host instructions per byte, and page zeroing

@@ -49,6 +49,15 @@ const selfTests: Record<string, string[]> = {
 		'stdlib_qsort',
 		'ctype_classes',
 	],
+	fd: [
+		'fd_console',
+		'fd_errors',
+		'fd_dup_close',
+		'fd_nonblock',
+		'fd_poll_timeout',
+		'fd_poll_wakes',
+		'errno_per_thread',
+	],
 };
 
 describe('kernel self-tests', function () {

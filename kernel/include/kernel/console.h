@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct file;
+
 /* core/console.c */
 /* Probes COM1 now; without it the first output or input does. */
 void console_init(void);
@@ -17,5 +19,7 @@ void console_putc(char c);
 /* The next input byte, waiting until deadline_ns of time_now_ns() (0: no
  * deadline). Returns the byte, -ETIMEDOUT, or -ENODEV without a COM1. */
 int console_getc(uint64_t deadline_ns);
+/* Descriptors 0, 1 and 2 (kernel/file.h). */
+extern struct file console_file;
 
 #endif

@@ -64,6 +64,7 @@ struct thread {
 	size_t stack_pages;
 	uint64_t switches;	/* times it was switched to */
 	bool joinable;	/* made by thread_create*: join frees it */
+	int err;	/* this thread's errno (errno.h) */
 };
 
 /* Head of the list of all threads (including dead, not yet joined ones). */
