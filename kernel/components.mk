@@ -13,7 +13,7 @@
 # debug, the UART) is always linked.
 
 ALL_COMPONENTS += virtio
-virtio.srcs := drivers/virtio/*.c
+virtio.srcs := drivers/virtio/*.c drivers/pci/*.c
 virtio.needs :=
 virtio.cflags :=
 virtio.about := The virtio transport (MMIO on microvm, PCI on q35); linked with any virtio driver.

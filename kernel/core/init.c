@@ -25,6 +25,7 @@
 #include <kernel/log.h>
 #include <kernel/page.h>
 #include <kernel/paging.h>
+#include <kernel/percpu.h>
 #include <kernel/power.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
@@ -95,7 +96,10 @@ __attribute__((noreturn)) void kernel_start(uint32_t start_info_pa);
 
 void kernel_start(uint32_t start_info_pa)
 {
-	int bad_start_info = boot_copy(start_info_pa);
+	int bad_start_info;
+
+	percpu_install(0);	/* first: this_cpu() works from here on */
+	bad_start_info = boot_copy(start_info_pa);
 
 	lapic_init();	/* first: starts the TSC calibration window */
 	cmdline_parse(boot_info.cmdline);

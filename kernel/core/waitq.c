@@ -1,10 +1,18 @@
 /*
  * Wait queues: a FIFO of blocked threads, linked through run_next (a
  * blocked thread is on no run queue). A wait with a deadline also puts the
- * thread on the scheduler's timer list; whichever comes first, the wake-up
- * or the deadline, takes it off the other.
+ * thread on its CPU's timer list; whichever comes first, the wake-up or the
+ * deadline, takes it off the other.
+ *
+ * Locks: a queue's own lock guards its list and the waiters' `waitq`
+ * field; a thread is readied under its CPU's lock (core/sched.c). The order
+ * is queue, then CPU (waitq_wait puts the thread on its timer list holding
+ * the queue); the timer, holding nothing, takes a queue lock in
+ * waitq_cancel. Whoever takes a thread off the queue readies it, and
+ * sched_wake() readies a thread once only.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <kernel/cpu.h>
 #include <kernel/thread.h>
@@ -14,22 +22,35 @@
 void waitq_init(struct waitq *q, const char *name)
 {
 	q->name = name;
+	spin_init(&q->lock, "wait queue");
 	q->threads.head = NULL;
 	q->threads.tail = NULL;
 }
 
-/* Takes t off the queue it waits on (the timer path uses this). */
-void waitq_remove(struct thread *t)
+bool waitq_cancel(struct thread *t)
 {
-	thread_fifo_remove(&t->waitq->threads, t);
-	t->waitq = NULL;
+	struct waitq *q = t->waitq;
+	bool was = false;
+
+	if (!q)
+		return false;
+	spin_lock(&q->lock);
+	/* a waker on another CPU may have taken it off meanwhile */
+	if (t->waitq == q) {
+		thread_fifo_remove(&q->threads, t);
+		t->waitq = NULL;
+		was = true;
+	}
+	spin_unlock(&q->lock);
+	return was;
 }
 
-int waitq_wait(struct waitq *q, uint64_t deadline_ns)
+/* Queues the current thread on q; interrupts are off. */
+static struct thread *waitq_enqueue(struct waitq *q, uint64_t deadline_ns)
 {
-	uint64_t flags = irq_save();
 	struct thread *t = thread_current();
 
+	spin_lock(&q->lock);
 	t->state = THREAD_BLOCKED;
 	t->wait_reason = q->name ? q->name : "wait queue";
 	t->waitq = q;
@@ -39,32 +60,45 @@ int waitq_wait(struct waitq *q, uint64_t deadline_ns)
 		t->wake_at_ns = deadline_ns;
 		sched_timer_add(t);
 	}
+	spin_unlock(&q->lock);
+	return t;
+}
+
+int waitq_wait(struct waitq *q, uint64_t deadline_ns)
+{
+	uint64_t flags = irq_save();
+	struct thread *t = waitq_enqueue(q, deadline_ns);
+
 	sched_switch();
 	irq_restore(flags);
 	return t->timed_out ? -ETIMEDOUT : 0;
 }
 
-static struct thread *waitq_pop(struct waitq *q)
+int waitq_wait_locked(struct waitq *q, struct spinlock *lock,
+		      uint64_t deadline_ns)
 {
-	struct thread *t = thread_fifo_pop(&q->threads);
+	struct thread *t = waitq_enqueue(q, deadline_ns);
 
-	if (t)
-		t->waitq = NULL;
-	return t;
+	/* queued: a waker that takes the lock now finds us */
+	spin_unlock(lock);
+	sched_switch();
+	spin_lock(lock);
+	return t->timed_out ? -ETIMEDOUT : 0;
 }
 
 static int waitq_wake(struct waitq *q, int max)
 {
-	uint64_t flags = irq_save();
+	uint64_t flags = spin_lock_irqsave(&q->lock);
+	bool urgent = trap_nested();
 	int n = 0;
 	struct thread *t;
 
-	while (n < max && (t = waitq_pop(q))) {
-		sched_timer_remove(t);
-		sched_ready(t, trap_depth > 0);
+	while (n < max && (t = thread_fifo_pop(&q->threads))) {
+		t->waitq = NULL;
+		sched_wake(t, urgent);
 		n++;
 	}
-	irq_restore(flags);
+	spin_unlock_irqrestore(&q->lock, flags);
 	return n;
 }
 

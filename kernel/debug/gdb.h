@@ -8,9 +8,11 @@
  *   gdb_mem.c      memory access that never faults (own page walk)
  *   gdb_arch.c     registers, debug registers, single step
  *   gdb_break.c    int3 and DR0-DR3 breakpoint/watchpoint tables
+ *   gdb_thread.c   kernel threads as gdb threads: ids, lookup, registers
  *   gdb_protocol.c packet loop and dispatch, stop replies, vCont
  *   gdb_data.c     g G p P m M X Z z;  gdb_query.c  q/Q packets, qXfer
  *   gdbstub.c      entry points: traps, IRQ, panic, stop/resume
+ * Their state is one struct gdb_session, passed down from gdbstub.c.
  * Nothing here may call code a user can put a breakpoint in.
  * Reference: GDB manual, appendix E "Remote Serial Protocol".
  */
@@ -21,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <kernel/percpu.h>
 #include <kernel/thread.h>
 #include <kernel/trap.h>
 
@@ -98,6 +101,50 @@ struct gdb_resume {
 	struct thread *thread;	/* parked thread to step (NULL: stopped one) */
 };
 
+/* What the CPU does when the stub lets it go (gdbstub.c). */
+enum gdb_run {
+	GDB_RUN_FREE,		/* breakpoints armed, no TF */
+	GDB_RUN_STEP,		/* one instruction, then report */
+	GDB_RUN_RANGE,		/* step while range_start <= rip < range_end */
+	GDB_RUN_STEP_OVER,	/* one instruction off a breakpoint, then run */
+};
+
+#define GDB_HW_SLOTS 4	/* DR0-DR3 */
+
+/*
+ * All of the stub's state but its breakpoint tables (gdb_break.c) and
+ * buffers: the run state (gdbstub.c), the stop being served and the thread
+ * gdb selected (gdb_protocol.c, gdb_query.c, gdb_thread.c), and what the
+ * debug registers hold on each CPU (gdb_break.c).
+ */
+struct gdb_session {
+	bool up;		/* a transport answered and the stub is on */
+	bool wait;		/* minnow.gdb=wait */
+	bool attached;		/* a gdb talked to us, did not detach */
+	bool seen;		/* a gdb talked to us since boot */
+	bool in_stub;		/* a trap now is the stub's own bug */
+	bool reply_due;		/* gdb resumed us, awaits a stop reply */
+	bool stepping;		/* TF is ours */
+	int own_signal;		/* our own int3 (wait) reports this */
+	uint64_t own_if;	/* IF to give back to our own int3's frame */
+	enum gdb_run run;
+	uint64_t range_start, range_end;
+	struct gdb_resume park;	/* a step asked for a parked thread */
+	struct gdb_stop *stop;	/* the stop being served */
+	struct thread *sel;	/* chosen by Hg; NULL: the stopped one */
+	/* DR0-DR3 and DR7 as loaded on each CPU: a range step re-arms at
+	 * every instruction, and a debug register write is not free (a VM
+	 * exit, or a TB flush in TCG) */
+	uint64_t dr_addr[CPU_MAX][GDB_HW_SLOTS];
+	uint64_t dr7[CPU_MAX];
+};
+
+/* Bounded walk over thread_all (gdb_thread.c). */
+struct gdb_thread_iter {
+	struct thread *t;
+	int n;
+};
+
 /*
  * The stub's big buffers, taken from the page allocator when the stub
  * starts (gdbstub_init) rather than living in the kernel image's .bss:
@@ -128,9 +175,29 @@ struct gdb_regs {
 	struct cpu_context *ctx;
 };
 
+/*
+ * A transport: the byte stream to gdb (gdb_serial.c picks one at boot).
+ * Polled while the kernel is stopped; while it runs, only the RX
+ * interrupt is on, so that a Ctrl-C (or a new gdb's first packet) stops it.
+ */
+struct gdb_transport {
+	const char *name;	/* as in minnow.gdb.transport= */
+	bool (*init)(void);	/* false: no such device, try another */
+	int (*poll)(void);	/* next byte, or -1 */
+	void (*putc)(char c);
+	void (*flush)(void);	/* NULL: bytes leave at putc */
+	void (*rx_irq)(bool on);
+	/* after rx_irq(true): input waiting that raised no interrupt of its
+	 * own (NULL: the device raises one as soon as it is allowed) */
+	bool (*pending)(void);
+	void (*irq_ack)(void);	/* in the handler, before reading; or NULL */
+	unsigned int (*gsi)(void);	/* its IOAPIC input */
+	bool level;	/* level-triggered line */
+};
+
 /* gdb_serial.c */
 bool gdb_serial_init(const char *transport);
-bool gdb_serial_is_virtio(void);
+const struct gdb_transport *gdb_serial_transport(void);
 int gdb_serial_getc(void);
 int gdb_serial_poll(void);
 void gdb_serial_putc(char c);
@@ -139,22 +206,10 @@ void gdb_serial_rx_irq(bool on);
 bool gdb_serial_unannounced(void);
 void gdb_serial_irq_ack(void);
 
-/* gdb_uart.c */
-bool gdb_uart_init(void);
-int gdb_uart_poll(void);
-void gdb_uart_putc(char c);
-void gdb_uart_rx_irq(bool on);
-
-/* gdb_virtio.c */
-bool gdb_virtio_init(void);
+/* gdb_uart.c (COM2) and gdb_virtio.c (virtio console on virtio-mmio) */
+extern const struct gdb_transport gdb_uart_transport;
+extern const struct gdb_transport gdb_virtio_transport;
 unsigned long gdb_virtio_base(void);
-unsigned int gdb_virtio_gsi(void);
-int gdb_virtio_poll(void);
-void gdb_virtio_putc(char c);
-void gdb_virtio_flush(void);
-void gdb_virtio_rx_irq(bool on);
-bool gdb_virtio_pending(void);
-void gdb_virtio_irq_ack(void);
 
 /* gdb_packet.c */
 int gdb_packet_recv(char *buf, size_t cap);
@@ -203,13 +258,24 @@ bool gdb_break_sw_at(uint64_t addr);
 bool gdb_break_hw_exec_at(uint64_t addr);
 void gdb_break_arm_sw(void);
 void gdb_break_disarm_sw(void);
-void gdb_break_arm_hw(void);
-void gdb_break_disarm_hw(void);
+void gdb_break_arm_hw(struct gdb_session *s);
+void gdb_break_disarm_hw(struct gdb_session *s);
 bool gdb_break_hw_hit(uint64_t dr6, struct gdb_stop *stop);
-void gdb_break_clear_all(void);
+void gdb_break_clear_all(struct gdb_session *s);
 void gdb_break_hidden_set(uint64_t addr);
 void gdb_break_hidden_clear(void);
 bool gdb_break_hidden_at(uint64_t addr);
+
+/* gdb_thread.c */
+int gdb_thread_id(const struct thread *t);
+bool gdb_thread_is_pseudo(int id);
+struct thread *gdb_thread_first(struct gdb_thread_iter *it);
+struct thread *gdb_thread_next(struct gdb_thread_iter *it);
+struct thread *gdb_thread_unlisted(const struct gdb_session *s);
+struct thread *gdb_thread_find(const struct gdb_session *s, int id);
+struct percpu *gdb_thread_cpu(const struct thread *t);
+void gdb_thread_regs(const struct gdb_session *s, struct thread *t,
+		     struct gdb_regs *r);
 
 /* gdb_data.c */
 void gdb_data_g(const struct gdb_regs *r, struct gdb_buf *out);
@@ -222,15 +288,12 @@ void gdb_data_X(const char *p, size_t plen, struct gdb_buf *out);
 void gdb_data_Z(const char *p, bool insert, struct gdb_buf *out);
 
 /* gdb_protocol.c */
-struct thread *gdb_protocol_thread(int id);
-bool gdb_protocol_regs(struct thread *t, struct gdb_regs *r);
 void gdb_protocol_stop_reply(const struct gdb_stop *stop);
-void gdb_protocol_loop(struct gdb_stop *stop, struct gdb_resume *resume);
+void gdb_protocol_loop(struct gdb_session *s, struct gdb_resume *resume);
 
 /* gdb_query.c */
-bool gdb_query_handle(const char *pkt, size_t len, struct gdb_buf *out,
-		      const struct gdb_stop *stop);
-int gdb_query_thread_id(const struct thread *t);
+bool gdb_query_handle(struct gdb_session *s, const char *pkt, size_t len,
+		      struct gdb_buf *out);
 
 /* gdb_target_xml.c */
 extern const char gdb_target_xml[];

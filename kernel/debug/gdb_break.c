@@ -12,7 +12,6 @@
 #include "gdb.h"
 
 #define GDB_SW_BREAK_MAX 64
-#define GDB_HW_SLOTS 4
 #define INSN_INT3 0xcc
 
 /* Z packet types (GDB manual, "z type,addr,kind") */
@@ -50,12 +49,6 @@ static struct gdb_sw_break gdb_break_sw[GDB_SW_BREAK_MAX];
 static struct gdb_hw_slot gdb_break_hw[GDB_HW_SLOTS];
 /* the stub's own int3, where a parked thread resumes (see gdbstub.c) */
 static struct gdb_sw_break gdb_break_hidden;
-/*
- * What DR0-DR3/DR7 hold now: a range step re-arms at every instruction,
- * and a debug register write is not free (a VM exit, or a TB flush in TCG).
- */
-static uint64_t gdb_break_dr_addr[GDB_HW_SLOTS];
-static uint64_t gdb_break_dr7;
 
 /* core/ksyms.c; weak so that the stub links into kernels without it */
 extern const char *ksyms_lookup(uintptr_t addr, uintptr_t *offset)
@@ -89,16 +82,18 @@ static bool gdb_break_forbidden(uint64_t addr)
 }
 
 /*
- * Written by trap_dispatch() before it calls the stub: a watchpoint on it
- * would fire again inside its own #DB, forever (weak: may not exist).
+ * The per-CPU table is written by trap_dispatch() (trap_depth) and by the
+ * stub itself before either reaches gdb: a watchpoint on it would fire
+ * again inside its own #DB, forever (weak: may not exist).
  */
-extern int trap_depth __attribute__((weak));
+extern struct percpu percpu_cpus[] __attribute__((weak));
 
 static bool gdb_break_watch_forbidden(uint64_t addr, uint64_t len)
 {
-	uint64_t td = (uint64_t)(uintptr_t)&trap_depth;
+	uint64_t p = (uint64_t)(uintptr_t)percpu_cpus;
 
-	return &trap_depth && addr < td + sizeof(trap_depth) && td < addr + len;
+	return percpu_cpus && addr < p + CPU_MAX * sizeof(struct percpu) &&
+	       p < addr + len;
 }
 
 static struct gdb_sw_break *gdb_break_sw_find(uint64_t addr)
@@ -301,22 +296,25 @@ static uint64_t gdb_break_len_bits(uint64_t len)
 	return 0;
 }
 
-static bool gdb_break_dr_loaded(const uint64_t addr[GDB_HW_SLOTS],
-				uint64_t dr7)
+/* Do this CPU's debug registers hold these values already? */
+static bool gdb_break_dr_loaded(const struct gdb_session *s, int cpu,
+				const uint64_t addr[GDB_HW_SLOTS], uint64_t dr7)
 {
 	int i;
 
-	if (dr7 != gdb_break_dr7)
+	if (dr7 != s->dr7[cpu])
 		return false;
 	for (i = 0; i < GDB_HW_SLOTS; i++) {
-		if ((dr7 & DR7_L(i)) && addr[i] != gdb_break_dr_addr[i])
+		if ((dr7 & DR7_L(i)) && addr[i] != s->dr_addr[cpu][i])
 			return false;
 	}
 	return true;
 }
 
-void gdb_break_arm_hw(void)
+/* Loads the table into this CPU's debug registers (each CPU has its own). */
+void gdb_break_arm_hw(struct gdb_session *ses)
 {
+	int cpu = this_cpu()->id;
 	uint64_t addr[GDB_HW_SLOTS] = { 0 }, dr7 = 0, rw;
 	struct gdb_hw_slot *s;
 	int i;
@@ -340,21 +338,22 @@ void gdb_break_arm_hw(void)
 	}
 	if (dr7)
 		dr7 |= DR7_LE_GE;
-	if (gdb_break_dr_loaded(addr, dr7))
+	if (gdb_break_dr_loaded(ses, cpu, addr, dr7))
 		return;
 	gdb_arch_dr_load(addr, dr7);
-	gdb_break_dr7 = dr7;
-	gdb_util_memcpy(gdb_break_dr_addr, addr, sizeof(addr));
+	ses->dr7[cpu] = dr7;
+	gdb_util_memcpy(ses->dr_addr[cpu], addr, sizeof(addr));
 }
 
-void gdb_break_disarm_hw(void)
+void gdb_break_disarm_hw(struct gdb_session *ses)
 {
 	static const uint64_t none[GDB_HW_SLOTS];
+	int cpu = this_cpu()->id;
 
-	if (gdb_break_dr7 == 0)
+	if (ses->dr7[cpu] == 0)
 		return;
 	gdb_arch_dr_load(none, 0);
-	gdb_break_dr7 = 0;
+	ses->dr7[cpu] = 0;
 }
 
 /*
@@ -396,12 +395,12 @@ bool gdb_break_hw_hit(uint64_t dr6, struct gdb_stop *stop)
 	return false;
 }
 
-void gdb_break_clear_all(void)
+void gdb_break_clear_all(struct gdb_session *ses)
 {
 	int i;
 
 	gdb_break_disarm_sw();
-	gdb_break_disarm_hw();
+	gdb_break_disarm_hw(ses);
 	gdb_break_hidden.used = false;
 	for (i = 0; i < GDB_SW_BREAK_MAX; i++)
 		gdb_break_sw[i].used = false;

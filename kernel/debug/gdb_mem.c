@@ -8,15 +8,11 @@
  * Reference: Intel SDM vol. 3, 4.5 "4-level paging".
  */
 #include <kernel/cpu.h>
+#include <kernel/page.h>
+#include <kernel/pte.h>
 
 #include "gdb.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_PS (1ull << 7)	/* 1 GiB (PDPTE) or 2 MiB (PDE) page */
-#define PTE_ADDR 0x000ffffffffff000ull
-#define PAGE_SIZE 4096ull
-#define CR0_WP (1ull << 16)
 
 static bool gdb_mem_canonical(uint64_t addr)
 {

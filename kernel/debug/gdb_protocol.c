@@ -12,40 +12,8 @@
 
 #include "gdb.h"
 
-#define GDB_THREAD_WALK_MAX 100000	/* bound on a possibly corrupt list */
-
 #define gdb_protocol_in (gdb_space->in)
 #define gdb_protocol_out (gdb_space->out)
-/* thread chosen by Hg; NULL: the one that stopped */
-static struct thread *gdb_protocol_sel;
-static struct gdb_stop *gdb_protocol_cur;
-
-/* Walks thread_all itself: thread_by_id() is code a user may break in. */
-struct thread *gdb_protocol_thread(int id)
-{
-	struct thread *t = thread_all;
-	int n = 0;
-
-	for (; t && n < GDB_THREAD_WALK_MAX; t = t->all_next, n++) {
-		if (gdb_query_thread_id(t) == id)
-			return t;
-	}
-	t = gdb_protocol_cur ? gdb_protocol_cur->thread : NULL;
-	if (t && gdb_query_thread_id(t) == id)
-		return t;
-	return NULL;
-}
-
-bool gdb_protocol_regs(struct thread *t, struct gdb_regs *r)
-{
-	r->frame = NULL;
-	r->ctx = NULL;
-	if (!t || t == gdb_protocol_cur->thread)
-		r->frame = gdb_protocol_cur->frame;
-	else
-		r->ctx = &t->ctx;
-	return true;
-}
 
 static void gdb_protocol_stop_build(const struct gdb_stop *stop,
 				    struct gdb_buf *out)
@@ -57,7 +25,7 @@ static void gdb_protocol_stop_build(const struct gdb_stop *stop,
 	gdb_buf_putc(out, 'T');
 	gdb_buf_hex8(out, (uint8_t)stop->signal);
 	gdb_buf_puts(out, "thread:");
-	gdb_buf_hexnum(out, (uint64_t)gdb_query_thread_id(stop->thread));
+	gdb_buf_hexnum(out, (uint64_t)gdb_thread_id(stop->thread));
 	gdb_buf_putc(out, ';');
 	/* rip/rsp/rbp ride along so that a step needs no 'g' */
 	for (i = 0; i < sizeof(expedite) / sizeof(expedite[0]); i++) {
@@ -110,7 +78,7 @@ static int gdb_protocol_tid(const char **p)
 	return (int)v;
 }
 
-static void gdb_protocol_H(const char *p, struct gdb_buf *out)
+static void gdb_protocol_H(struct gdb_session *s, const char *p, struct gdb_buf *out)
 {
 	char op = *p++;
 	int id = gdb_protocol_tid(&p);
@@ -120,8 +88,8 @@ static void gdb_protocol_H(const char *p, struct gdb_buf *out)
 		gdb_buf_puts(out, GDB_ERR_INVALID);
 		return;
 	}
-	if (id > 0 && id != gdb_query_thread_id(gdb_protocol_cur->thread)) {
-		t = gdb_protocol_thread(id);
+	if (id > 0 && id != gdb_thread_id(s->stop->thread)) {
+		t = gdb_thread_find(s, id);
 		if (!t) {
 			gdb_buf_puts(out, GDB_ERR_THREAD);
 			return;
@@ -129,24 +97,24 @@ static void gdb_protocol_H(const char *p, struct gdb_buf *out)
 	}
 	/* Hc only matters for resuming, which always resumes everyone */
 	if (op == 'g')
-		gdb_protocol_sel = t;
+		s->sel = t;
 	gdb_buf_puts(out, "OK");
 }
 
-static void gdb_protocol_T(const char *p, struct gdb_buf *out)
+static void gdb_protocol_T(struct gdb_session *s, const char *p, struct gdb_buf *out)
 {
 	int id = gdb_protocol_tid(&p);
 
 	if (id > 0 && !*p &&
-	    (id == gdb_query_thread_id(gdb_protocol_cur->thread) ||
-	     gdb_protocol_thread(id)))
+	    (id == gdb_thread_id(s->stop->thread) ||
+	     gdb_thread_find(s, id)))
 		gdb_buf_puts(out, "OK");
 	else
 		gdb_buf_puts(out, GDB_ERR_THREAD);
 }
 
 /* c/s/C/S with an optional new pc (after the signal for C/S) */
-static bool gdb_protocol_resume(const char *p, enum gdb_action act,
+static bool gdb_protocol_resume(struct gdb_session *s, const char *p, enum gdb_action act,
 				bool has_sig, struct gdb_resume *res)
 {
 	uint64_t v;
@@ -158,7 +126,7 @@ static bool gdb_protocol_resume(const char *p, enum gdb_action act,
 	if (*p) {
 		if (!gdb_util_parse_hex(&p, &v) || *p)
 			return false;
-		gdb_protocol_cur->frame->rip = v;
+		s->stop->frame->rip = v;
 	}
 	res->action = act;
 	return true;
@@ -177,10 +145,10 @@ enum gdb_protocol_next {
  * is what gdb waits for. There is one CPU; every other thread keeps its
  * place in the scheduler.
  */
-static int gdb_protocol_vcont(const char *p, struct gdb_resume *res,
+static int gdb_protocol_vcont(struct gdb_session *s, const char *p, struct gdb_resume *res,
 			      struct gdb_buf *out)
 {
-	int cur = gdb_query_thread_id(gdb_protocol_cur->thread), tid;
+	int cur = gdb_thread_id(s->stop->thread), tid;
 	uint64_t start = 0, end = 0, sig;
 	bool found = false, stay = false;
 	struct gdb_resume parked = { .thread = NULL };
@@ -213,7 +181,7 @@ static int gdb_protocol_vcont(const char *p, struct gdb_resume *res,
 		}
 		if (tid > 0 && tid != cur && !parked.thread && act != 'c' &&
 		    act != 'C' && act != 't') {
-			t = gdb_protocol_thread(tid);
+			t = gdb_thread_find(s, tid);
 			parked.thread = t;
 			parked.action = act == 'r' ? GDB_ACT_RANGE : GDB_ACT_STEP;
 			parked.start = start;
@@ -244,15 +212,15 @@ bad:
 	return GDB_NEXT_REPLY;
 }
 
-static int gdb_protocol_dispatch(char *pkt, size_t len, struct gdb_buf *out,
+static int gdb_protocol_dispatch(struct gdb_session *s, char *pkt, size_t len, struct gdb_buf *out,
 				 struct gdb_resume *res)
 {
 	struct gdb_regs r;
 
-	gdb_protocol_regs(gdb_protocol_sel, &r);
+	gdb_thread_regs(s, s->sel, &r);
 	switch (pkt[0]) {
 	case '?':
-		gdb_protocol_stop_build(gdb_protocol_cur, out);
+		gdb_protocol_stop_build(s->stop, out);
 		break;
 	case 'g':
 		gdb_data_g(&r, out);
@@ -280,16 +248,16 @@ static int gdb_protocol_dispatch(char *pkt, size_t len, struct gdb_buf *out,
 		gdb_data_Z(pkt + 1, pkt[0] == 'Z', out);
 		break;
 	case 'H':
-		gdb_protocol_H(pkt + 1, out);
+		gdb_protocol_H(s, pkt + 1, out);
 		break;
 	case 'T':
-		gdb_protocol_T(pkt + 1, out);
+		gdb_protocol_T(s, pkt + 1, out);
 		break;
 	case 'c':
 	case 'C':
 	case 's':
 	case 'S':
-		if (gdb_protocol_resume(pkt + 1,
+		if (gdb_protocol_resume(s, pkt + 1,
 					pkt[0] == 'c' || pkt[0] == 'C' ?
 						GDB_ACT_CONTINUE :
 						GDB_ACT_STEP,
@@ -309,30 +277,29 @@ static int gdb_protocol_dispatch(char *pkt, size_t len, struct gdb_buf *out,
 		if (gdb_util_prefix(pkt, "vCont?"))
 			gdb_buf_puts(out, "vCont;c;C;s;S;t;r");
 		else if (gdb_util_prefix(pkt, "vCont"))
-			return gdb_protocol_vcont(pkt + 5, res, out);
+			return gdb_protocol_vcont(s, pkt + 5, res, out);
 		break;
 	case 'Q':
 		if (gdb_util_prefix(pkt, "QStartNoAckMode") && len == 15) {
 			gdb_buf_puts(out, "OK");
 			return GDB_NEXT_NOACK;
 		}
-		gdb_query_handle(pkt, len, out, gdb_protocol_cur);
+		gdb_query_handle(s, pkt, len, out);
 		break;
 	case 'q':
-		gdb_query_handle(pkt, len, out, gdb_protocol_cur);
+		gdb_query_handle(s, pkt, len, out);
 		break;
 	}
 	return GDB_NEXT_REPLY;
 }
 
 /* Serves gdb until it resumes or detaches; *res says which. */
-void gdb_protocol_loop(struct gdb_stop *stop, struct gdb_resume *res)
+void gdb_protocol_loop(struct gdb_session *s, struct gdb_resume *res)
 {
 	struct gdb_buf out;
 	int n, next;
 
-	gdb_protocol_cur = stop;
-	gdb_protocol_sel = NULL;
+	s->sel = NULL;
 	for (;;) {
 		n = gdb_packet_recv(gdb_protocol_in, sizeof(gdb_protocol_in));
 		gdb_buf_init(&out, gdb_protocol_out, sizeof(gdb_protocol_out));
@@ -342,7 +309,7 @@ void gdb_protocol_loop(struct gdb_stop *stop, struct gdb_resume *res)
 			continue;
 		}
 		res->thread = NULL;
-		next = gdb_protocol_dispatch(gdb_protocol_in, (size_t)n, &out,
+		next = gdb_protocol_dispatch(s, gdb_protocol_in, (size_t)n, &out,
 					     res);
 		if (next == GDB_NEXT_RESUME && res->action != GDB_ACT_DETACH)
 			return;

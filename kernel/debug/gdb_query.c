@@ -8,37 +8,12 @@
  */
 #include "gdb.h"
 
-/*
- * gdb id of a thread without a usable id of its own (the boot
- * pseudo-thread has id 0, which RSP reserves for "any thread")
- */
-#define GDB_THREAD_PSEUDO_ID 0x7fffffff
-#define GDB_THREAD_LIST_MAX 100000	/* bound on a possibly corrupt list */
-
 #define gdb_query_xml (gdb_space->xml)
 static size_t gdb_query_xml_len;
 
 static const char gdb_query_supported[] =
 	"PacketSize=4000;swbreak+;hwbreak+;vContSupported+;"
 	"QStartNoAckMode+;qXfer:features:read+;qXfer:threads:read+";
-
-int gdb_query_thread_id(const struct thread *t)
-{
-	return t && t->id > 0 ? t->id : GDB_THREAD_PSEUDO_ID;
-}
-
-/* The running thread when thread_all does not list it (boot), else NULL. */
-static const struct thread *gdb_query_unlisted(const struct gdb_stop *stop)
-{
-	const struct thread *t = thread_all;
-	int n = 0;
-
-	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++) {
-		if (t == stop->thread)
-			return NULL;
-	}
-	return stop->thread;
-}
 
 static const char *gdb_query_state(const struct thread *t)
 {
@@ -77,28 +52,29 @@ static void gdb_query_describe(const struct thread *t, struct gdb_buf *b,
 	}
 }
 
-static void gdb_query_thread_list(struct gdb_buf *out,
-				  const struct gdb_stop *stop)
+static void gdb_query_thread_list(const struct gdb_session *s,
+				  struct gdb_buf *out)
 {
-	const struct thread *t = thread_all;
+	struct gdb_thread_iter it;
+	const struct thread *t;
 	bool first = true;
-	int n = 0;
 
 	gdb_buf_putc(out, 'm');
-	if (gdb_query_unlisted(stop) || !t) {
-		gdb_buf_hexnum(out, (uint64_t)gdb_query_thread_id(stop->thread));
+	if (gdb_thread_unlisted(s) || !thread_all) {
+		gdb_buf_hexnum(out, (uint64_t)gdb_thread_id(s->stop->thread));
 		first = false;
 	}
-	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++) {
+	for (t = gdb_thread_first(&it); t; t = gdb_thread_next(&it)) {
 		if (!first)
 			gdb_buf_putc(out, ',');
 		first = false;
-		gdb_buf_hexnum(out, (uint64_t)gdb_query_thread_id(t));
+		gdb_buf_hexnum(out, (uint64_t)gdb_thread_id(t));
 	}
 }
 
 /* qThreadExtraInfo: "netrx [blocked: wait queue rxq]", hex encoded */
-static void gdb_query_extra(const char *p, struct gdb_buf *out)
+static void gdb_query_extra(const struct gdb_session *s, const char *p,
+			    struct gdb_buf *out)
 {
 	char text[THREAD_NAME_MAX + 96];
 	struct gdb_buf b;
@@ -110,9 +86,9 @@ static void gdb_query_extra(const char *p, struct gdb_buf *out)
 		gdb_buf_puts(out, GDB_ERR_INVALID);
 		return;
 	}
-	t = gdb_protocol_thread((int)id);
+	t = gdb_thread_find(s, (int)id);
 	if (!t) {
-		if (id == GDB_THREAD_PSEUDO_ID)
+		if (gdb_thread_is_pseudo((int)id))
 			gdb_buf_hexstr(out, "kernel [running]");
 		else
 			gdb_buf_puts(out, GDB_ERR_THREAD);
@@ -135,7 +111,7 @@ static void gdb_query_thread_xml(const struct thread *t, struct gdb_buf *b)
 	gdb_util_memcpy(name, t->name, THREAD_NAME_MAX);
 	name[THREAD_NAME_MAX] = '\0';
 	gdb_buf_puts(b, "<thread id=\"");
-	gdb_buf_hexnum(b, (uint64_t)gdb_query_thread_id(t));
+	gdb_buf_hexnum(b, (uint64_t)gdb_thread_id(t));
 	gdb_buf_puts(b, "\" name=\"");
 	gdb_buf_xml(b, name);
 	gdb_buf_puts(b, "\">");
@@ -143,22 +119,22 @@ static void gdb_query_thread_xml(const struct thread *t, struct gdb_buf *b)
 	gdb_buf_puts(b, "</thread>");
 }
 
-static void gdb_query_threads_xml(const struct gdb_stop *stop)
+static void gdb_query_threads_xml(const struct gdb_session *s)
 {
-	const struct thread *t = thread_all, *extra;
+	struct gdb_thread_iter it;
+	const struct thread *t, *extra;
 	struct gdb_buf b;
-	int n = 0;
 
 	gdb_buf_init(&b, gdb_query_xml, sizeof(gdb_query_xml));
 	/* gdb reads this after every stop: no prolog, no white space */
 	gdb_buf_puts(&b, "<threads>");
-	extra = gdb_query_unlisted(stop);
+	extra = gdb_thread_unlisted(s);
 	if (extra)
 		gdb_query_thread_xml(extra, &b);
-	else if (!t)
+	else if (!thread_all)
 		gdb_buf_puts(&b, "<thread id=\"7fffffff\" name=\"kernel\">"
 				 "running</thread>");
-	for (; t && n < GDB_THREAD_LIST_MAX; t = t->all_next, n++)
+	for (t = gdb_thread_first(&it); t; t = gdb_thread_next(&it))
 		gdb_query_thread_xml(t, &b);
 	gdb_buf_puts(&b, "</threads>");
 	gdb_query_xml_len = b.len;
@@ -198,8 +174,8 @@ static void gdb_query_window(const char *obj, size_t len, const char *p,
 }
 
 /* Fills `out` with the reply; leaves it empty for unknown queries. */
-bool gdb_query_handle(const char *pkt, size_t len, struct gdb_buf *out,
-		      const struct gdb_stop *stop)
+bool gdb_query_handle(struct gdb_session *s, const char *pkt, size_t len,
+		      struct gdb_buf *out)
 {
 	(void)len;
 	if (gdb_util_prefix(pkt, "qSupported")) {
@@ -209,13 +185,13 @@ bool gdb_query_handle(const char *pkt, size_t len, struct gdb_buf *out,
 		gdb_buf_putc(out, '1');
 	} else if (pkt[0] == 'q' && pkt[1] == 'C' && !pkt[2]) {
 		gdb_buf_puts(out, "QC");
-		gdb_buf_hexnum(out, (uint64_t)gdb_query_thread_id(stop->thread));
+		gdb_buf_hexnum(out, (uint64_t)gdb_thread_id(s->stop->thread));
 	} else if (gdb_util_prefix(pkt, "qfThreadInfo")) {
-		gdb_query_thread_list(out, stop);
+		gdb_query_thread_list(s, out);
 	} else if (gdb_util_prefix(pkt, "qsThreadInfo")) {
 		gdb_buf_putc(out, 'l');
 	} else if (gdb_util_prefix(pkt, "qThreadExtraInfo,")) {
-		gdb_query_extra(pkt + 17, out);
+		gdb_query_extra(s, pkt + 17, out);
 	} else if (gdb_util_prefix(pkt, "qXfer:features:read:target.xml:")) {
 		gdb_query_window(gdb_target_xml, gdb_target_xml_len, pkt + 31,
 				 out);
@@ -224,7 +200,7 @@ bool gdb_query_handle(const char *pkt, size_t len, struct gdb_buf *out,
 	} else if (gdb_util_prefix(pkt, "qXfer:threads:read::")) {
 		/* rebuild at offset 0 so a multi-part read sees one snapshot */
 		if (pkt[20] == '0' && pkt[21] == ',')
-			gdb_query_threads_xml(stop);
+			gdb_query_threads_xml(s);
 		gdb_query_window(gdb_query_xml, gdb_query_xml_len, pkt + 20,
 				 out);
 	} else {

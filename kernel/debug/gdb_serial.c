@@ -5,6 +5,7 @@
  *           hypervisor has one;
  *   virtio  a virtio console on virtio-mmio (gdb_virtio.c), microvm's fast
  *           path; when there is none the stub falls back to COM2.
+ * Each is a struct gdb_transport, as the kernel's virtio transports are.
  * Bytes are written with putc and leave at the latest with flush, which
  * the packet layer calls at the end of every frame and acknowledgement.
  */
@@ -12,27 +13,42 @@
 
 #include "gdb.h"
 
-static bool gdb_serial_virtio;
+/* in the order they are tried: the one asked for first, COM2 last */
+static const struct gdb_transport *const gdb_serial_all[] = {
+	&gdb_virtio_transport,
+	&gdb_uart_transport,
+};
+
+static const struct gdb_transport *gdb_serial_tr;
 
 bool gdb_serial_init(const char *transport)
 {
-	if (transport && gdb_util_streq(transport, "virtio")) {
-		if (gdb_virtio_init()) {
-			gdb_serial_virtio = true;
+	const struct gdb_transport *t;
+	size_t i;
+
+	for (i = 0; i < sizeof(gdb_serial_all) / sizeof(gdb_serial_all[0]);
+	     i++) {
+		t = gdb_serial_all[i];
+		/* COM2 is the fallback whatever was asked for */
+		if (t != &gdb_uart_transport &&
+		    !(transport && gdb_util_streq(transport, t->name)))
+			continue;
+		if (t->init()) {
+			gdb_serial_tr = t;
 			return true;
 		}
 	}
-	return gdb_uart_init();
+	return false;
 }
 
-bool gdb_serial_is_virtio(void)
+const struct gdb_transport *gdb_serial_transport(void)
 {
-	return gdb_serial_virtio;
+	return gdb_serial_tr;
 }
 
 int gdb_serial_poll(void)
 {
-	return gdb_serial_virtio ? gdb_virtio_poll() : gdb_uart_poll();
+	return gdb_serial_tr->poll();
 }
 
 int gdb_serial_getc(void)
@@ -47,38 +63,27 @@ int gdb_serial_getc(void)
 
 void gdb_serial_putc(char c)
 {
-	if (gdb_serial_virtio)
-		gdb_virtio_putc(c);
-	else
-		gdb_uart_putc(c);
+	gdb_serial_tr->putc(c);
 }
 
 void gdb_serial_flush(void)
 {
-	if (gdb_serial_virtio)
-		gdb_virtio_flush();
+	if (gdb_serial_tr->flush)
+		gdb_serial_tr->flush();
 }
 
 void gdb_serial_rx_irq(bool on)
 {
-	if (gdb_serial_virtio)
-		gdb_virtio_rx_irq(on);
-	else
-		gdb_uart_rx_irq(on);
+	gdb_serial_tr->rx_irq(on);
 }
 
-/*
- * After rx_irq(true): input is waiting that raises no interrupt of its
- * own (virtio; the UART raises one as soon as IER allows it).
- */
 bool gdb_serial_unannounced(void)
 {
-	return gdb_serial_virtio && gdb_virtio_pending();
+	return gdb_serial_tr->pending && gdb_serial_tr->pending();
 }
 
-/* In the interrupt handler, before reading: virtio's line is level. */
 void gdb_serial_irq_ack(void)
 {
-	if (gdb_serial_virtio)
-		gdb_virtio_irq_ack();
+	if (gdb_serial_tr->irq_ack)
+		gdb_serial_tr->irq_ack();
 }

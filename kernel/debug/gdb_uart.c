@@ -7,26 +7,13 @@
  * put a breakpoint in the console driver, the stub must never run into one.
  */
 #include <kernel/cpu.h>
+#include <kernel/uart_16550.h>
 
 #include "gdb.h"
 
 #define GDB_UART_BASE 0x2f8	/* COM2 */
+#define GDB_UART_GSI 3	/* ISA IRQ 3, edge */
 
-/* 16550 registers (offsets from the base port) */
-#define UART_RBR 0	/* receive buffer (read) */
-#define UART_THR 0	/* transmit holding (write) */
-#define UART_DLL 0	/* divisor low, when LCR.DLAB */
-#define UART_IER 1	/* interrupt enable */
-#define UART_DLM 1	/* divisor high, when LCR.DLAB */
-#define UART_FCR 2	/* FIFO control (write) */
-#define UART_LCR 3	/* line control */
-#define UART_MCR 4	/* modem control */
-#define UART_LSR 5	/* line status */
-#define UART_SCR 7	/* scratch */
-
-#define UART_IER_RDI 0x01	/* interrupt when data is ready */
-#define UART_LCR_8N1 0x03
-#define UART_LCR_DLAB 0x80
 /*
  * Enable the FIFOs with RX trigger level 14 and clear only the transmit
  * side: what gdb sent before we got here must survive. The level matters
@@ -35,14 +22,9 @@
  * (5 KiB/s measured); a lone Ctrl-C still interrupts through the FIFO
  * timeout.
  */
-#define UART_FCR_INIT 0xc5
-#define UART_MCR_INIT 0x0b	/* DTR, RTS, OUT2 (gates the IRQ on PCs) */
-#define UART_MCR_LOOP 0x10	/* loopback: the line is disconnected */
-#define UART_LSR_DR 0x01	/* data ready */
-#define UART_LSR_THRE 0x20	/* transmit holding register empty */
-#define UART_DIVISOR_115200 1
-
-#define GDB_UART_FIFO 16	/* 16550A transmit FIFO depth */
+#define GDB_UART_FCR \
+	(UART_FCR_TRIGGER_14 | UART_FCR_CLEAR_TX | UART_FCR_ENABLE)
+#define GDB_UART_MCR (UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2)
 
 static unsigned int gdb_uart_tx_room;	/* bytes we may write unasked */
 
@@ -74,7 +56,7 @@ static void gdb_uart_keep(uint8_t c)
  * forever; the scratch register tells a real one apart. Returns false when
  * there is no COM2, and the stub stays off.
  */
-bool gdb_uart_init(void)
+static bool gdb_uart_init(void)
 {
 	if (gdb_uart_in(UART_LSR) == 0xff)
 		return false;
@@ -101,8 +83,8 @@ bool gdb_uart_init(void)
 	gdb_uart_out(UART_MCR, UART_MCR_LOOP);
 	if (gdb_uart_in(UART_LSR) & UART_LSR_DR)
 		gdb_uart_keep(gdb_uart_in(UART_RBR));
-	gdb_uart_out(UART_FCR, UART_FCR_INIT);
-	gdb_uart_out(UART_MCR, UART_MCR_INIT);
+	gdb_uart_out(UART_FCR, GDB_UART_FCR);
+	gdb_uart_out(UART_MCR, GDB_UART_MCR);
 	/*
 	 * QEMU stopped reading the socket while RBR was full and starts again
 	 * only when the guest reads RBR (notes/machine.md): read it once. The
@@ -114,7 +96,7 @@ bool gdb_uart_init(void)
 }
 
 /* Next received byte, or -1 when none is waiting. */
-int gdb_uart_poll(void)
+static int gdb_uart_poll(void)
 {
 	if (gdb_uart_held_pos < gdb_uart_held_len)
 		return gdb_uart_held[gdb_uart_held_pos++];
@@ -125,22 +107,37 @@ int gdb_uart_poll(void)
 
 /*
  * THRE means the whole transmit FIFO is empty, so after seeing it once we
- * may write GDB_UART_FIFO bytes without asking again: half the port
+ * may write UART_FIFO_DEPTH bytes without asking again: half the port
  * accesses per byte, which matters where each one is a VM exit.
  */
-void gdb_uart_putc(char c)
+static void gdb_uart_putc(char c)
 {
 	if (gdb_uart_tx_room == 0) {
 		while (!(gdb_uart_in(UART_LSR) & UART_LSR_THRE))
 			cpu_relax();
-		gdb_uart_tx_room = GDB_UART_FIFO;
+		gdb_uart_tx_room = UART_FIFO_DEPTH;
 	}
 	gdb_uart_tx_room--;
 	gdb_uart_out(UART_THR, (uint8_t)c);
 }
 
 /* RX interrupt on while the kernel runs, off while the stub polls. */
-void gdb_uart_rx_irq(bool on)
+static void gdb_uart_rx_irq(bool on)
 {
-	gdb_uart_out(UART_IER, on ? UART_IER_RDI : 0);
+	gdb_uart_out(UART_IER, on ? UART_IER_RX : 0);
 }
+
+static unsigned int gdb_uart_gsi(void)
+{
+	return GDB_UART_GSI;
+}
+
+const struct gdb_transport gdb_uart_transport = {
+	.name = "com2",
+	.init = gdb_uart_init,
+	.poll = gdb_uart_poll,
+	.putc = gdb_uart_putc,
+	.rx_irq = gdb_uart_rx_irq,
+	.gsi = gdb_uart_gsi,
+	.level = false,
+};

@@ -190,7 +190,7 @@ static bool gdb_virtio_setup(void)
 	return true;
 }
 
-bool gdb_virtio_init(void)
+static bool gdb_virtio_init(void)
 {
 	unsigned int slot = 0;
 	unsigned long base = gdb_virtio_find(&slot);
@@ -212,13 +212,13 @@ unsigned long gdb_virtio_base(void)
 	return (unsigned long)gdb_vio.regs;
 }
 
-unsigned int gdb_virtio_gsi(void)
+static unsigned int gdb_virtio_gsi(void)
 {
 	return gdb_vio.gsi;
 }
 
 /* Next received byte, or -1 when none is waiting. */
-int gdb_virtio_poll(void)
+static int gdb_virtio_poll(void)
 {
 	struct gdb_vq *q = &gdb_vio.rx;
 	uint8_t c;
@@ -263,7 +263,7 @@ int gdb_virtio_poll(void)
  * Sends what putc gathered as one buffer and waits until the device is
  * done with it (QEMU writes it to the socket during the notification).
  */
-void gdb_virtio_flush(void)
+static void gdb_virtio_flush(void)
 {
 	struct gdb_vq *q = &gdb_vio.tx;
 	unsigned long spins;
@@ -288,7 +288,7 @@ void gdb_virtio_flush(void)
 	gdb_vio.tx_len = 0;
 }
 
-void gdb_virtio_putc(char c)
+static void gdb_virtio_putc(char c)
 {
 	if (gdb_vio.tx_len == TX_BUF_SIZE)
 		gdb_virtio_flush();
@@ -296,7 +296,7 @@ void gdb_virtio_putc(char c)
 }
 
 /* Receive interrupts on while the kernel runs, off while the stub polls. */
-void gdb_virtio_rx_irq(bool on)
+static void gdb_virtio_rx_irq(bool on)
 {
 	gdb_vio.rx.avail->flags = on ? 0 : VIRTQ_AVAIL_F_NO_INTERRUPT;
 	/* the flag must be visible before gdb_virtio_pending() looks */
@@ -307,16 +307,29 @@ void gdb_virtio_rx_irq(bool on)
  * Input that no interrupt will announce: what arrived while interrupts
  * were suppressed (the device raises one only for buffers it uses later).
  */
-bool gdb_virtio_pending(void)
+static bool gdb_virtio_pending(void)
 {
 	return gdb_vio.rx_cur >= 0 || gdb_vio.rx.used->idx != gdb_vio.rx.last_used;
 }
 
 /* The line is level-triggered: it stays up until the status is acked. */
-void gdb_virtio_irq_ack(void)
+static void gdb_virtio_irq_ack(void)
 {
 	uint32_t isr = gdb_virtio_rd(VIRTIO_MMIO_INTERRUPT_STATUS);
 
 	if (isr)
 		gdb_virtio_wr(VIRTIO_MMIO_INTERRUPT_ACK, isr);
 }
+
+const struct gdb_transport gdb_virtio_transport = {
+	.name = "virtio",
+	.init = gdb_virtio_init,
+	.poll = gdb_virtio_poll,
+	.putc = gdb_virtio_putc,
+	.flush = gdb_virtio_flush,
+	.rx_irq = gdb_virtio_rx_irq,
+	.pending = gdb_virtio_pending,
+	.irq_ack = gdb_virtio_irq_ack,
+	.gsi = gdb_virtio_gsi,
+	.level = true,	/* virtio-mmio's line stays up until acknowledged */
+};

@@ -23,34 +23,14 @@
 extern int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 			void *arg) __attribute__((weak));
 
-#define GDB_COM2_IRQ 3
 #define GDB_SPACE_PAGES (PAGE_ROUND_UP(sizeof(struct gdb_space)) / PAGE_SIZE)
 
 struct gdb_space *gdb_space;
 #define DR6_HITS 0xfull		/* B0-B3: which DR0-DR3 fired */
 #define DR6_BS (1ull << 14)	/* single step */
 
-enum gdbstub_run {
-	GDBSTUB_RUN_FREE,	/* breakpoints armed, no TF */
-	GDBSTUB_RUN_STEP,	/* one instruction, then report */
-	GDBSTUB_RUN_RANGE,	/* step while range_start <= rip < range_end */
-	GDBSTUB_RUN_STEP_OVER,	/* one instruction off a breakpoint, then run */
-};
-
-static struct {
-	bool up;		/* COM2 answered and the stub is on */
-	bool wait;		/* minnow.gdb=wait */
-	bool attached;		/* a gdb talked to us, did not detach */
-	bool seen;		/* a gdb talked to us since boot */
-	bool in_stub;		/* a trap now is the stub's own bug */
-	bool reply_due;		/* gdb resumed us, awaits a stop reply */
-	bool stepping;		/* TF is ours */
-	int own_signal;		/* our own int3 (wait) reports this */
-	uint64_t own_if;	/* IF to give back to our own int3's frame */
-	enum gdbstub_run run;
-	uint64_t range_start, range_end;
-	struct gdb_resume park;	/* a step asked for a parked thread */
-} gdbstub;
+/* the one session: what every layer below is handed */
+static struct gdb_session gdb_session;
 
 /* Signal gdb shows for a CPU exception (Linux's choices, gdb's numbers). */
 static int gdbstub_signal(uint64_t vector)
@@ -78,7 +58,7 @@ static int gdbstub_signal(uint64_t vector)
 
 static bool gdbstub_in_range(uint64_t rip)
 {
-	return rip >= gdbstub.range_start && rip < gdbstub.range_end;
+	return rip >= gdb_session.range_start && rip < gdb_session.range_end;
 }
 
 /* A breakpoint at rip must stop a range step even inside the range. */
@@ -90,9 +70,9 @@ static bool gdbstub_break_at(uint64_t rip)
 
 static void gdbstub_run_free(void)
 {
-	gdbstub.run = GDBSTUB_RUN_FREE;
+	gdb_session.run = GDB_RUN_FREE;
 	gdb_break_arm_sw();
-	gdb_break_arm_hw();
+	gdb_break_arm_hw(&gdb_session);
 }
 
 /*
@@ -104,20 +84,20 @@ static bool gdbstub_step(struct trap_frame *f)
 {
 	for (;;) {
 		if (gdb_arch_step_begin(f)) {
-			gdbstub.stepping = true;
+			gdb_session.stepping = true;
 			/*
 			 * RF: a DR breakpoint on this very instruction
 			 * must not fire again
 			 */
 			f->rflags |= RFLAGS_RF;
-			gdb_break_arm_hw();
+			gdb_break_arm_hw(&gdb_session);
 			return true;
 		}
-		if (gdbstub.run == GDBSTUB_RUN_STEP_OVER) {
+		if (gdb_session.run == GDB_RUN_STEP_OVER) {
 			gdbstub_run_free();
 			return true;
 		}
-		if (gdbstub.run != GDBSTUB_RUN_RANGE ||
+		if (gdb_session.run != GDB_RUN_RANGE ||
 		    !gdbstub_in_range(f->rip) || gdbstub_break_at(f->rip))
 			return false;
 	}
@@ -135,38 +115,38 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 	struct gdb_resume cont = { .action = GDB_ACT_CONTINUE };
 
 	if (res->thread && res->thread != stopped) {
-		gdbstub.park = *res;
+		gdb_session.park = *res;
 		gdb_break_hidden_set(res->thread->ctx.rip);
 		res = &cont;
 	}
 	switch (res->action) {
 	case GDB_ACT_DETACH:
-		gdb_break_clear_all();
-		gdbstub.attached = false;
-		gdbstub.reply_due = false;
-		gdbstub.run = GDBSTUB_RUN_FREE;
+		gdb_break_clear_all(&gdb_session);
+		gdb_session.attached = false;
+		gdb_session.reply_due = false;
+		gdb_session.run = GDB_RUN_FREE;
 		/* the next gdb starts in ack mode */
 		gdb_packet_new_connection();
 		return true;
 	case GDB_ACT_CONTINUE:
-		gdbstub.reply_due = true;
+		gdb_session.reply_due = true;
 		if (!gdbstub_break_at(f->rip)) {
 			gdbstub_run_free();
 			f->rflags |= RFLAGS_RF;
 			return true;
 		}
-		gdbstub.run = GDBSTUB_RUN_STEP_OVER;
+		gdb_session.run = GDB_RUN_STEP_OVER;
 		break;
 	case GDB_ACT_STEP:
-		gdbstub.run = GDBSTUB_RUN_STEP;
+		gdb_session.run = GDB_RUN_STEP;
 		break;
 	case GDB_ACT_RANGE:
-		gdbstub.run = GDBSTUB_RUN_RANGE;
-		gdbstub.range_start = res->start;
-		gdbstub.range_end = res->end;
+		gdb_session.run = GDB_RUN_RANGE;
+		gdb_session.range_start = res->start;
+		gdb_session.range_end = res->end;
 		break;
 	}
-	gdbstub.reply_due = true;
+	gdb_session.reply_due = true;
 	return gdbstub_step(f);
 }
 
@@ -179,17 +159,17 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	struct gdb_stop stop = { .kind = GDB_STOP_SIGNAL };
 	struct gdb_resume res;
 
-	gdbstub.in_stub = true;
+	gdb_session.in_stub = true;
 	/*
 	 * a step that ended in a trap of another kind (int3 in the code, a
 	 * fault): give the frame its own TF and IF back
 	 */
-	if (gdbstub.stepping) {
+	if (gdb_session.stepping) {
 		gdb_arch_step_end(f, false);
-		gdbstub.stepping = false;
+		gdb_session.stepping = false;
 	}
 	gdb_break_disarm_sw();
-	gdb_break_disarm_hw();
+	gdb_break_disarm_hw(&gdb_session);
 	/* any stop ends a pending step of a parked thread (all-stop) */
 	gdb_break_hidden_clear();
 	gdb_serial_rx_irq(false);
@@ -199,21 +179,22 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	stop.signal = signal;
 	/* called with every breakpoint out, so no user breakpoint can hit */
 	stop.thread = thread_current();
-	gdbstub.attached = true;
-	gdbstub.seen = true;
+	gdb_session.attached = true;
+	gdb_session.seen = true;
 	for (;;) {
-		if (gdbstub.reply_due) {
+		if (gdb_session.reply_due) {
 			gdb_protocol_stop_reply(&stop);
-			gdbstub.reply_due = false;
+			gdb_session.reply_due = false;
 		}
-		gdb_protocol_loop(&stop, &res);
+		gdb_session.stop = &stop;
+		gdb_protocol_loop(&gdb_session, &res);
 		if (gdbstub_resume(f, &res, stop.thread))
 			break;
 		stop.signal = GDB_SIGTRAP;
 		stop.kind = GDB_STOP_SIGNAL;
 	}
 	gdb_serial_rx_irq(true);
-	gdbstub.in_stub = false;
+	gdb_session.in_stub = false;
 	/* a Ctrl-C that came while we were resuming: as if it interrupted */
 	if (gdb_serial_unannounced())
 		gdbstub_irq(f, NULL);
@@ -224,11 +205,11 @@ static void gdbstub_park_arrived(struct trap_frame *f)
 {
 	gdb_break_hidden_clear();
 	gdb_break_disarm_sw();
-	if (gdbstub.park.action == GDB_ACT_RANGE &&
-	    f->rip >= gdbstub.park.start && f->rip < gdbstub.park.end) {
-		gdbstub.run = GDBSTUB_RUN_RANGE;
-		gdbstub.range_start = gdbstub.park.start;
-		gdbstub.range_end = gdbstub.park.end;
+	if (gdb_session.park.action == GDB_ACT_RANGE &&
+	    f->rip >= gdb_session.park.start && f->rip < gdb_session.park.end) {
+		gdb_session.run = GDB_RUN_RANGE;
+		gdb_session.range_start = gdb_session.park.start;
+		gdb_session.range_end = gdb_session.park.end;
 		if (gdbstub_step(f))
 			return;
 	}
@@ -241,14 +222,14 @@ static void gdbstub_hidden(struct trap_frame *f)
 	struct gdb_stop why = { .kind = GDB_STOP_SWBREAK };
 
 	f->rip--;
-	if (thread_current() == gdbstub.park.thread) {
+	if (thread_current() == gdb_session.park.thread) {
 		gdbstub_park_arrived(f);
 	} else if (gdb_break_sw_at(f->rip)) {
 		gdbstub_stop(f, GDB_SIGTRAP, &why);	/* a user's, too */
 	} else {
 		/* another thread resuming there: step it off, run on */
 		gdb_break_disarm_sw();
-		gdbstub.run = GDBSTUB_RUN_STEP_OVER;
+		gdb_session.run = GDB_RUN_STEP_OVER;
 		gdbstub_step(f);
 	}
 }
@@ -256,19 +237,19 @@ static void gdbstub_hidden(struct trap_frame *f)
 static bool gdbstub_int3(struct trap_frame *f)
 {
 	struct gdb_stop why = { .kind = GDB_STOP_SWBREAK };
-	int sig = gdbstub.own_signal;
+	int sig = gdb_session.own_signal;
 
 	if (sig) {
-		gdbstub.own_signal = 0;
+		gdb_session.own_signal = 0;
 		/*
 		 * the IF gdbstub_before_main() took away; rip stays past
 		 * the int3, so continuing does not trap again
 		 */
-		f->rflags |= gdbstub.own_if;
+		f->rflags |= gdb_session.own_if;
 		gdbstub_stop(f, sig, NULL);
 		return true;
 	}
-	if (!gdbstub.attached)
+	if (!gdb_session.attached)
 		return false;
 	if (gdb_break_hidden_at(f->rip - 1)) {
 		gdbstub_hidden(f);
@@ -301,31 +282,31 @@ static bool gdbstub_debug(struct trap_frame *f)
 {
 	struct gdb_stop why = { .kind = GDB_STOP_SIGNAL };
 	uint64_t dr6 = gdb_arch_dr6_take();
-	bool stepped = gdbstub.stepping, hit = false;
+	bool stepped = gdb_session.stepping, hit = false;
 
 	/* DR7 off first: reading a watched variable below would trap again */
-	gdb_break_disarm_hw();
+	gdb_break_disarm_hw(&gdb_session);
 
 	if (stepped) {
 		/* BS: the instruction completed; else a DR breakpoint fired */
 		gdb_arch_step_end(f, dr6 & DR6_BS);
-		gdbstub.stepping = false;
+		gdb_session.stepping = false;
 	}
-	if (!gdbstub.attached && !stepped)
+	if (!gdb_session.attached && !stepped)
 		return false;
 	if (dr6 & DR6_HITS)
 		hit = gdb_break_hw_hit(dr6, &why);
 	if (hit && why.kind == GDB_STOP_HWBREAK)
 		f->rflags |= RFLAGS_RF;	/* fault-like: no refire on resume */
 	if (!hit && !stepped) {
-		gdb_break_arm_hw();
+		gdb_break_arm_hw(&gdb_session);
 		return true;	/* a write seen by a read watchpoint */
 	}
-	if (!hit && gdbstub.run == GDBSTUB_RUN_STEP_OVER) {
+	if (!hit && gdb_session.run == GDB_RUN_STEP_OVER) {
 		gdbstub_run_free();
 		return true;
 	}
-	if (!hit && gdbstub.run == GDBSTUB_RUN_RANGE &&
+	if (!hit && gdb_session.run == GDB_RUN_RANGE &&
 	    gdbstub_in_range(f->rip) && !gdbstub_break_at(f->rip)) {
 		if (gdbstub_ctrl_c()) {
 			gdbstub_stop(f, GDB_SIGINT, NULL);
@@ -340,7 +321,7 @@ static bool gdbstub_debug(struct trap_frame *f)
 
 bool gdbstub_trap(struct trap_frame *f)
 {
-	if (!gdbstub.up || gdbstub.in_stub)
+	if (!gdb_session.up || gdb_session.in_stub)
 		return false;
 	switch (f->vector) {
 	case TRAP_BP:
@@ -352,7 +333,7 @@ bool gdbstub_trap(struct trap_frame *f)
 	case TRAP_MC:
 		return false;	/* not resumable: for the crash report */
 	}
-	if (!gdbstub.attached)
+	if (!gdb_session.attached)
 		return false;
 	if (f->vector == TRAP_PANIC) {
 		/* panic()/assert(): stop on the int $TRAP_PANIC, in panic() */
@@ -372,7 +353,7 @@ static void gdbstub_irq(struct trap_frame *f, void *arg)
 
 	(void)arg;
 	gdb_serial_irq_ack();
-	if (gdbstub.in_stub)
+	if (gdb_session.in_stub)
 		return;
 	while ((c = gdb_serial_poll()) >= 0) {
 		if (c == GDB_CTRL_C) {
@@ -382,7 +363,7 @@ static void gdbstub_irq(struct trap_frame *f, void *arg)
 		if (c == '$') {
 			/* a new session: it asks '?' itself */
 			gdb_packet_unget_start();
-			gdbstub.reply_due = false;
+			gdb_session.reply_due = false;
 			gdbstub_stop(f, GDB_SIGTRAP, NULL);
 			return;
 		}
@@ -394,6 +375,7 @@ static void gdbstub_irq(struct trap_frame *f, void *arg)
 int gdbstub_init(const char *option)
 {
 	const char *transport = cmdline_option("gdb.transport");
+	const struct gdb_transport *tr;
 	bool ok;
 
 	if (option && gdb_util_streq(option, "off"))
@@ -404,15 +386,12 @@ int gdbstub_init(const char *option)
 	gdb_space = page_alloc_raw(GDB_SPACE_PAGES);
 	if (!gdb_space)
 		return -ENOMEM;
-	gdbstub.up = true;
-	gdbstub.wait = option && gdb_util_streq(option, "wait");
+	gdb_session.up = true;
+	gdb_session.wait = option && gdb_util_streq(option, "wait");
 	/* without the IRQ gdb can still stop us at a trap or in wait mode */
-	if (gdb_serial_is_virtio())
-		ok = irq_register && irq_register(gdb_virtio_gsi(), true,
-						  gdbstub_irq, NULL) == 0;
-	else
-		ok = irq_register && irq_register(GDB_COM2_IRQ, false,
-						  gdbstub_irq, NULL) == 0;
+	tr = gdb_serial_transport();
+	ok = irq_register &&
+	     irq_register(tr->gsi(), tr->level, gdbstub_irq, NULL) == 0;
 	if (ok)
 		gdb_serial_rx_irq(true);
 	return 0;
@@ -420,7 +399,10 @@ int gdbstub_init(const char *option)
 
 unsigned long gdbstub_virtio_mmio(void)
 {
-	return gdbstub.up && gdb_serial_is_virtio() ? gdb_virtio_base() : 0;
+	return gdb_session.up &&
+			       gdb_serial_transport() == &gdb_virtio_transport ?
+		       gdb_virtio_base() :
+		       0;
 }
 
 bool gdbstub_before_main(void)
@@ -431,16 +413,16 @@ bool gdbstub_before_main(void)
 	 * A gdb that connected during boot (even one that detached since)
 	 * has had its chance already.
 	 */
-	if (!gdbstub.up || !gdbstub.wait || gdbstub.seen) {
+	if (!gdb_session.up || !gdb_session.wait || gdb_session.seen) {
 		irq_restore(flags);
 		return false;
 	}
-	gdbstub.own_signal = GDB_SIGTRAP;
-	gdbstub.own_if = flags & CPU_RFLAGS_IF;
+	gdb_session.own_signal = GDB_SIGTRAP;
+	gdb_session.own_if = flags & CPU_RFLAGS_IF;
 	return true;
 }
 
 bool gdbstub_attached(void)
 {
-	return gdbstub.attached;
+	return gdb_session.attached;
 }

@@ -2,32 +2,14 @@
  * 16550 UART driver, polled, 115200 8N1. A port with no UART behind it reads
  * 0xff, which looks like "data ready" forever, so uart_init() probes with the
  * scratch register before anything trusts the port.
- *
- * Register layout: PC16550D datasheet, table 2 (offsets from the base port).
  */
 #include <errno.h>
 #include <kernel/cpu.h>
+#include <kernel/uart_16550.h>
 #include <kernel/uart.h>
 
-#define UART_RBR 0	/* receive buffer (read) */
-#define UART_THR 0	/* transmit holding (write) */
-#define UART_DLL 0	/* divisor latch low (DLAB=1) */
-#define UART_IER 1
-#define UART_DLM 1	/* divisor latch high (DLAB=1) */
-#define UART_FCR 2
-#define UART_LCR 3
-#define UART_MCR 4
-#define UART_LSR 5
-#define UART_SCR 7
-
-#define UART_LCR_8N1 0x03
-#define UART_LCR_DLAB 0x80
-#define UART_FCR_ENABLE_CLEAR 0x07
-#define UART_MCR_DTR_RTS_OUT2 0x0b
-#define UART_LSR_DR 0x01	/* data ready */
-#define UART_LSR_THRE 0x20	/* transmit holding register empty */
-#define UART_IER_RX 0x01	/* interrupt when received data is available */
-#define UART_DIVISOR_115200 1
+#define UART_FCR_INIT (UART_FCR_ENABLE | UART_FCR_CLEAR_RX | UART_FCR_CLEAR_TX)
+#define UART_MCR_INIT (UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2)
 
 bool uart_present(uint16_t base)
 {
@@ -47,8 +29,8 @@ int uart_init(uint16_t base)
 	outb(base + UART_DLL, UART_DIVISOR_115200);
 	outb(base + UART_DLM, 0);
 	outb(base + UART_LCR, UART_LCR_8N1);
-	outb(base + UART_FCR, UART_FCR_ENABLE_CLEAR);
-	outb(base + UART_MCR, UART_MCR_DTR_RTS_OUT2);
+	outb(base + UART_FCR, UART_FCR_INIT);
+	outb(base + UART_MCR, UART_MCR_INIT);
 	/* a host client that connected early may stall until RBR is read once */
 	(void)inb(base + UART_RBR);
 	return 0;

@@ -191,7 +191,7 @@ if (typeof describe === "function") describe('gdbstub packets (raw RSP)', functi
     assert.equal(await rsp.request(`Z2,${hex(counter)},3`), 'E22', 'odd length');
     assert.equal(await rsp.request(`Z5,${hex(counter)},4`), '', 'unknown type');
     // the way into the stub cannot take breakpoints: they would trap forever
-    assert.equal(await rsp.request(`Z2,${hex(addr('trap_depth'))},4`), 'E01', 'watch trap_depth');
+    assert.equal(await rsp.request(`Z2,${hex(addr('percpu_cpus'))},4`), 'E01', 'watch the per-CPU table (trap_depth)');
     for (const fn of ['gdbstub_trap', 'gdb_packet_recv', 'trap_dispatch', 'isr_common']) {
       assert.equal(await rsp.request(`Z0,${hex(addr(fn))},1`), 'E01', `Z0 in ${fn}`);
       assert.equal(await rsp.request(`Z1,${hex(addr(fn) + 1n)},1`), 'E01', `Z1 in ${fn}`);

@@ -14,18 +14,12 @@
  * section 10.8.5 (initializing IA-32e mode).
  */
 
+#include <kernel/pte.h>
+
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
-#define CR0_PG (1 << 31)
-#define CR0_WP (1 << 16)
-#define CR4_PAE (1 << 5)
 #define MSR_EFER 0xc0000080
 #define EFER_LME (1 << 8)
 #define EFER_NXE (1 << 11)
-#define PTE_P 0x1
-#define PTE_W 0x2
-#define PTE_PWT 0x8
-#define PTE_PCD 0x10
-#define PTE_PS 0x80
 #define BOOT_STACK_SIZE 16384
 #define GDT_CODE64 0x08
 #define GDT_DATA 0x10

@@ -68,3 +68,11 @@ void idt_init(void)
 	idt[TRAP_MC].ist = IST_MACHINE_CHECK;
 	__asm__ volatile("lidt %0" : : "m"(p));
 }
+
+/* Every other CPU shares the one IDT. */
+void idt_load(void)
+{
+	struct idt_ptr p = { sizeof(idt) - 1, (uintptr_t)idt };
+
+	__asm__ volatile("lidt %0" : : "m"(p));
+}

@@ -21,6 +21,7 @@
 #define LAPIC_ICR_HIGH 0x310
 #define LAPIC_ICR_SELF (1u << 18)	/* destination shorthand: self */
 #define LAPIC_ICR_PENDING (1u << 12)	/* delivery status */
+#define LAPIC_ICR_DEST_SHIFT 24	/* physical destination: APIC id, high half */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_LVT_LINT0 0x350
 #define LAPIC_LVT_LINT1 0x360
@@ -61,9 +62,36 @@ void lapic_init(void)
 	lapic_measure_start();
 }
 
+/* Another CPU's own LAPIC: the boot CPU's calibration holds for it too. */
+void lapic_init_ap(void)
+{
+	lapic_write(LAPIC_SVR, LAPIC_SVR_ENABLE | TRAP_LAPIC_SPURIOUS);
+	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_LINT1, LAPIC_LVT_MASKED);
+	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED | TRAP_LAPIC_TIMER);
+	lapic_write(LAPIC_TIMER_DIVIDE, LAPIC_DIVIDE_16);
+	lapic_write(LAPIC_TIMER_INITIAL, 0);
+}
+
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+/*
+ * Writes the ICR (high half first: the low write sends) and waits until
+ * the LAPIC has taken it. The pair must not be split by an interrupt on
+ * this CPU that sends an IPI of its own.
+ */
+void lapic_icr(uint32_t apic_id, uint32_t low)
+{
+	uint64_t flags = irq_save();
+
+	lapic_write(LAPIC_ICR_HIGH, apic_id << LAPIC_ICR_DEST_SHIFT);
+	lapic_write(LAPIC_ICR_LOW, low);
+	while (lapic_read(LAPIC_ICR_LOW) & LAPIC_ICR_PENDING)
+		cpu_relax();
+	irq_restore(flags);
 }
 
 void lapic_self_ipi(uint8_t vector)
@@ -72,6 +100,18 @@ void lapic_self_ipi(uint8_t vector)
 	lapic_write(LAPIC_ICR_LOW, LAPIC_ICR_SELF | vector);
 	while (lapic_read(LAPIC_ICR_LOW) & LAPIC_ICR_PENDING)
 		cpu_relax();
+}
+
+/* Fixed delivery of `vector` to the CPU whose LAPIC id is apic_id. */
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector)
+{
+	lapic_icr(apic_id, LAPIC_ICR_FIXED | vector);
+}
+
+/* An NMI to one CPU: the gdbstub stops CPUs with it (interrupts off or not). */
+void lapic_send_nmi(uint32_t apic_id)
+{
+	lapic_icr(apic_id, LAPIC_ICR_NMI);
 }
 
 uint32_t lapic_id(void)

@@ -24,13 +24,8 @@
 #include <kernel/crash.h>
 #include <kernel/page.h>
 #include <kernel/paging.h>
+#include <kernel/pte.h>
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS (1ull << 7)
-#define PTE_ADDR 0x000ffffffffff000ull
 #define PTE_CACHE (PTE_PWT | PTE_PCD)
 #define PAGING_RAM (PTE_P | PTE_W)
 #define PAGING_DEVICE (PTE_P | PTE_W | PTE_PCD | PTE_PWT)

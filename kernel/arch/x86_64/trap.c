@@ -19,7 +19,6 @@ struct trap_handler {
 };
 
 static struct trap_handler trap_handlers[256];
-int trap_depth;
 
 static const char *const trap_names[TRAP_EXCEPTIONS] = {
 	[TRAP_DE] = "divide error (#DE)",
@@ -67,7 +66,7 @@ void trap_set_handler(unsigned int vector, irq_handler_t handler, void *arg)
 	/* any interrupt source but the scheduler's own timer can wake a
 	 * thread: the idle thread's deadlock check must know */
 	if (handler && !trap_handlers[vector].fn && vector >= IRQ_BASE &&
-	    vector != TRAP_LAPIC_TIMER)
+	    vector != TRAP_LAPIC_TIMER && vector != TRAP_WAKE_IPI)
 		irq_registered++;
 	trap_handlers[vector].arg = arg;
 	trap_handlers[vector].fn = handler;
@@ -89,19 +88,21 @@ static void trap_interrupt(struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *f)
 {
-	trap_depth++;
+	struct percpu *c = this_cpu();
+
+	c->trap_depth++;
 	if (f->vector >= TRAP_EXCEPTIONS && f->vector != TRAP_PANIC) {
 		trap_interrupt(f);
-		trap_depth--;
+		c->trap_depth--;
 		return;
 	}
 	if (gdbstub_trap(f)) {
-		trap_depth--;
+		c->trap_depth--;
 		return;
 	}
 	if (f->vector == TRAP_NMI) {
 		kernel_printf("minnow: NMI ignored\n");
-		trap_depth--;
+		c->trap_depth--;
 		return;
 	}
 	crash_report(f);

@@ -1,19 +1,19 @@
 /*
  * The virtio PCI transport, modern interface only (virtio 1.2, 4.1). Vendor
- * 0x1af4 functions are found by walking bus 0 and the buses behind bridges;
- * the vendor-specific capabilities (4.1.4) locate the common configuration,
+ * 0x1af4 functions come from the PCI scan (drivers/pci/); the
+ * vendor-specific capabilities (4.1.4) locate the common configuration,
  * notification, ISR and device configuration structures inside memory BARs.
- * A function without them is legacy-only and refused. Interrupts are INTx,
- * routed the way QEMU's chipsets wire them (see virtio_pci_gsi).
+ * A function without them is legacy-only and refused. Interrupts are MSI-X
+ * to the boot CPU, or INTx as drivers/pci/ routes it.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <kernel/cmdline.h>
-#include <kernel/paging.h>
+#include <kernel/lapic.h>
+#include <kernel/pci.h>
 #include <kernel/virtio.h>
-#include "pci.h"
 
 #define VIRTIO_PCI_VENDOR 0x1af4
 #define VIRTIO_PCI_DEVICE_FIRST 0x1000
@@ -52,26 +52,8 @@
 
 #define VIRTIO_MSI_NO_VECTOR 0xffff
 
-/* MSI-X capability and table (PCI Local Bus 3.0, 6.8.2) */
-#define PCI_MSIX_CTRL 2
-#define PCI_MSIX_CTRL_ENABLE 0x8000
-#define PCI_MSIX_CTRL_MASKALL 0x4000
-#define PCI_MSIX_TABLE 4
-#define PCI_MSIX_BIR_MASK 0x7
-#define PCI_MSIX_ENTRY_ADDR_LO 0
-#define PCI_MSIX_ENTRY_ADDR_HI 4
-#define PCI_MSIX_ENTRY_DATA 8
-#define PCI_MSIX_ENTRY_CTRL 12
-/* MSI address: the local APIC window with the destination APIC id in
- * bits 19:12; data: the vector, fixed delivery, edge (Intel SDM 3, 11.11) */
-#define MSI_ADDR_BASE 0xfee00000u
-#define MSI_ADDR_DEST_SHIFT 12
-#define LAPIC_ID_REG 0xfee00020u
 /* Our vectors for MSI-X, one per function, clear of the IOAPIC's range */
 #define VIRTIO_MSIX_VECTOR_BASE 0xd0
-
-/* QEMU's host bridges, to know how INTx reaches the IOAPIC */
-#define PCI_ID_Q35_MCH 0x29c08086u
 
 #define VIRTIO_PCI_MAX_DEVS 16
 
@@ -213,90 +195,16 @@ static const struct virtio_transport virtio_pci_transport = {
 };
 
 /*
- * How INTx travels to bus 0: behind bridges each hop rotates the pin by the
- * slot number (the PCI-to-PCI bridge swizzle, PCI-PCI Bridge spec 9.1), and
- * the bridge on bus 0 (root_slot) presents it in its own slot.
- */
-struct virtio_pci_route {
-	int root_slot;		/* -1: the function is on bus 0 itself */
-	unsigned int swizzle;	/* sum of the slots below the root bridge */
-};
-
-/*
- * The IOAPIC input of a function's INTx pin. On q35 the ICH9 LPC maps slot
- * s, pin p (0 = INTA) of bus 0 to PIRQ[(s + p) % 4 + 4] for s < 25 by
- * default, and PIRQ A..H drive GSI 16..23 in APIC mode (QEMU
- * hw/isa/lpc_ich9.c). Elsewhere trust the firmware's Interrupt Line.
- */
-static unsigned int virtio_pci_gsi(unsigned int bdf,
-				   const struct virtio_pci_route *route)
-{
-	unsigned int pin = pci_read8(bdf, PCI_INTERRUPT_PIN);
-	unsigned int slot = PCI_BDF_DEV(bdf);
-
-	if (pin == 0 || pin > 4)
-		return 0;
-	if (route->root_slot >= 0) {
-		/* pin as it leaves the bridge on bus 0 (1 = INTA) */
-		pin = (pin - 1 + slot + route->swizzle) % 4 + 1;
-		slot = (unsigned int)route->root_slot;
-	}
-	if (pci_read32(PCI_BDF(0, 0, 0), PCI_VENDOR_ID) == PCI_ID_Q35_MCH &&
-	    slot < 25)
-		return 16 + (slot + pin - 1) % 4 + 4;
-	return pci_read8(bdf, PCI_INTERRUPT_LINE);
-}
-
-/*
- * Device memory at `addr`: below 4 GiB it is mapped (uncached) since boot;
- * above, a BAR the firmware put there gets mapped now. NULL if that fails.
- */
-static volatile uint8_t *virtio_pci_map(uint64_t addr, uint32_t length)
-{
-	if (addr + length > (1ull << 32) && paging_map_mmio(addr, length)) {
-		virtio_log("virtio-pci: cannot map %#llx\n",
-			   (unsigned long long)addr);
-		return NULL;
-	}
-	return (volatile uint8_t *)(uintptr_t)addr;
-}
-
-/*
- * Points MSI-X table entry 0 at our vector on this CPU and enables MSI-X,
- * so that queue interrupts bypass the IOAPIC and need no ISR read (4.1.4.5).
- * Returns false (INTx stays in use) when the table is not reachable.
+ * Queue interrupts through MSI-X to this CPU, when the function has it:
+ * they bypass the IOAPIC and need no ISR read (4.1.4.5). false: INTx.
  */
 static bool virtio_pci_msix(struct virtio_dev *dev, unsigned int bdf)
 {
-	unsigned int cap = pci_find_cap(bdf, PCI_CAP_ID_MSIX, 0);
-	uint32_t table;
-	uint64_t bar;
-	volatile uint32_t *entry;
-	uint16_t ctrl;
-	uint32_t apic_id;
+	uint8_t vector = VIRTIO_MSIX_VECTOR_BASE + virtio_pci_count;
 
-	if (!cap || virtio_pci_count >= 16)
+	if (!pci_msix_enable(bdf, vector, lapic_id()))
 		return false;
-	table = pci_read32(bdf, cap + PCI_MSIX_TABLE);
-	bar = pci_bar_address(bdf, table & PCI_MSIX_BIR_MASK);
-	if (!bar)
-		return false;
-	/* entry 0 is all we use: 16 bytes */
-	entry = (volatile uint32_t *)virtio_pci_map(
-		bar + (table & ~PCI_MSIX_BIR_MASK), 16);
-	if (!entry)
-		return false;
-	apic_id = *(volatile uint32_t *)(uintptr_t)LAPIC_ID_REG >> 24;
-	dev->msix_vector = VIRTIO_MSIX_VECTOR_BASE + virtio_pci_count;
-	entry[PCI_MSIX_ENTRY_ADDR_LO / 4] = MSI_ADDR_BASE |
-					    apic_id << MSI_ADDR_DEST_SHIFT;
-	entry[PCI_MSIX_ENTRY_ADDR_HI / 4] = 0;
-	entry[PCI_MSIX_ENTRY_DATA / 4] = dev->msix_vector;
-	entry[PCI_MSIX_ENTRY_CTRL / 4] = 0;	/* unmasked */
-	ctrl = pci_read16(bdf, cap + PCI_MSIX_CTRL);
-	ctrl |= PCI_MSIX_CTRL_ENABLE;
-	ctrl &= (uint16_t)~PCI_MSIX_CTRL_MASKALL;
-	pci_write16(bdf, cap + PCI_MSIX_CTRL, ctrl);
+	dev->msix_vector = vector;
 	/* configuration changes: not used */
 	virtio_pci_w16(dev, VIRTIO_PCI_CONFIG_MSIX_VECTOR,
 		       VIRTIO_MSI_NO_VECTOR);
@@ -317,7 +225,7 @@ static volatile uint8_t *virtio_pci_cap_region(unsigned int bdf,
 	base = pci_bar_address(bdf, bar);
 	if (!base)
 		return NULL;
-	return virtio_pci_map(base + offset, length);
+	return pci_map(base + offset, length);
 }
 
 static void virtio_pci_name(struct virtio_dev *dev, unsigned int bdf)
@@ -338,13 +246,16 @@ static void virtio_pci_name(struct virtio_dev *dev, unsigned int bdf)
 	dev->name[n] = '\0';
 }
 
-static void virtio_pci_attach(unsigned int bdf, uint16_t device,
-			      const struct virtio_pci_route *route)
+static void virtio_pci_attach(unsigned int bdf, uint16_t vendor,
+			      uint16_t device, const struct pci_route *route)
 {
 	struct virtio_dev *dev;
 	unsigned int cap = 0;
 	uint16_t cmd;
 
+	if (vendor != VIRTIO_PCI_VENDOR || device < VIRTIO_PCI_DEVICE_FIRST ||
+	    device > VIRTIO_PCI_DEVICE_LAST)
+		return;
 	if (virtio_pci_count == VIRTIO_PCI_MAX_DEVS)
 		return;
 	dev = &virtio_pci_devs[virtio_pci_count];
@@ -385,64 +296,12 @@ static void virtio_pci_attach(unsigned int bdf, uint16_t device,
 
 	dev->tr = &virtio_pci_transport;
 	dev->pci_bdf = bdf;
-	dev->gsi = virtio_pci_gsi(bdf, route);
+	dev->gsi = pci_intx_gsi(bdf, route);
 	dev->level = true;	/* INTx is level-triggered */
 	if (!virtio_pci_msix_off)
 		virtio_pci_msix(dev, bdf);
 	virtio_pci_count++;
 	virtio_add(dev);
-}
-
-static void virtio_pci_scan_bus(unsigned int bus, unsigned int depth,
-				const struct virtio_pci_route *route);
-
-/* Scans the bus behind bridge `bdf` inside a window of its own. */
-static void virtio_pci_scan_bridge(unsigned int bdf, unsigned int depth,
-				   const struct virtio_pci_route *route)
-{
-	unsigned int sec = pci_read8(bdf, PCI_SECONDARY_BUS);
-	struct virtio_pci_route below = *route;
-	struct pci_window window, *prev;
-
-	if (sec <= PCI_BDF_BUS(bdf) || depth >= 4)
-		return;
-	if (route->root_slot < 0)
-		below.root_slot = (int)PCI_BDF_DEV(bdf);
-	else
-		below.swizzle += PCI_BDF_DEV(bdf);
-	prev = pci_bridge_enter(bdf, &window);
-	virtio_pci_scan_bus(sec, depth + 1, &below);
-	pci_bridge_leave(prev);
-}
-
-static void virtio_pci_scan_bus(unsigned int bus, unsigned int depth,
-				const struct virtio_pci_route *route)
-{
-	unsigned int slot, fn;
-
-	for (slot = 0; slot < 32; slot++) {
-		for (fn = 0; fn < 8; fn++) {
-			unsigned int bdf = PCI_BDF(bus, slot, fn);
-			uint32_t id = pci_read32(bdf, PCI_VENDOR_ID);
-			uint16_t vendor = (uint16_t)id, device = id >> 16;
-			uint8_t hdr;
-
-			if (vendor == 0xffff || vendor == 0) {
-				if (fn == 0)
-					break;
-				continue;
-			}
-			hdr = pci_read8(bdf, PCI_HEADER_TYPE);
-			if ((hdr & 0x7f) == 1)
-				virtio_pci_scan_bridge(bdf, depth, route);
-			else if (vendor == VIRTIO_PCI_VENDOR &&
-				 device >= VIRTIO_PCI_DEVICE_FIRST &&
-				 device <= VIRTIO_PCI_DEVICE_LAST)
-				virtio_pci_attach(bdf, device, route);
-			if (fn == 0 && !(hdr & PCI_HEADER_MULTI))
-				break;
-		}
-	}
 }
 
 void virtio_pci_probe(void)
@@ -451,8 +310,5 @@ void virtio_pci_probe(void)
 	const char *msix = cmdline_option("virtio.msix");
 
 	virtio_pci_msix_off = msix && strcmp(msix, "off") == 0;
-	/* no host bridge: not a PCI machine (microvm) */
-	if (pci_read32(PCI_BDF(0, 0, 0), PCI_VENDOR_ID) == 0xffffffffu)
-		return;
-	virtio_pci_scan_bus(0, 0, &(struct virtio_pci_route){ -1, 0 });
+	pci_scan(virtio_pci_attach);
 }

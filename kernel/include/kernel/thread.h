@@ -9,12 +9,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-struct waitq;
+#include <kernel/waitq.h>
 
 enum thread_state {
 	THREAD_READY,	/* runnable, in the run queue */
-	THREAD_RUNNING,	/* the one on the CPU */
+	THREAD_RUNNING,	/* on a CPU now (on_cpu says which) */
 	THREAD_SLEEPING,	/* waiting for a deadline */
 	THREAD_BLOCKED,	/* waiting on a wait queue (see wait_reason) */
 	THREAD_DEAD,	/* exited, waiting to be joined */
@@ -49,6 +48,8 @@ struct thread {
 	 */
 	uintptr_t stack_low;
 	struct thread *all_next;	/* every thread, in creation order (thread_all) */
+	int cpu;	/* the CPU whose scheduler runs it (thread_migrate) */
+	int on_cpu;	/* the CPU it last ran on: where it runs when RUNNING */
 	/* scheduler-private fields follow in core/ */
 	struct thread *run_next;
 	uint64_t wake_at_ns;
@@ -57,6 +58,7 @@ struct thread {
 	void *arg;
 	struct thread *joiner;
 	struct thread *sleep_next;	/* timer list, by wake_at_ns */
+	struct thread *timer_next;	/* expired, being woken by the timer */
 	struct waitq *waitq;	/* the queue it is blocked on, or NULL */
 	bool timed_out;	/* the last wait ended by its deadline */
 	bool sleeping;	/* on the timer list */
@@ -65,10 +67,14 @@ struct thread {
 	uint64_t switches;	/* times it was switched to */
 	bool joinable;	/* made by thread_create*: join frees it */
 	int err;	/* this thread's errno (errno.h) */
+	bool reaped;	/* dead and off its CPU's stack: join may free it */
+	struct waitq exited;	/* the joiner waits here */
 };
 
-/* Head of the list of all threads (including dead, not yet joined ones). */
+/* Head of the list of all threads (including dead, not yet joined ones),
+ * guarded by thread_lock. */
 extern struct thread *thread_all;
+extern struct spinlock thread_lock;
 struct thread *thread_current(void);
 struct thread *thread_by_id(int id);
 
@@ -81,6 +87,10 @@ struct thread *thread_create(const char *name, int (*entry)(void *),
 			     void *arg);
 struct thread *thread_create_stack(const char *name, int (*entry)(void *),
 				   void *arg, size_t stack_size);
+/* thread_create on a given CPU (the others run on their creator's). NULL
+ * when out of memory or the CPU is not online. */
+struct thread *thread_create_on(int cpu, const char *name,
+				int (*entry)(void *), void *arg);
 /* Starts a thread in caller-provided, zeroed, never-freed storage (the
  * main thread: no heap needed before main). Not joinable. 0 or -ENOMEM. */
 int thread_setup(struct thread *t, const char *name, int (*entry)(void *),
@@ -95,26 +105,40 @@ size_t thread_stack_used(struct thread *t);
 /* Waits for t to exit, frees it, returns its exit code. */
 int thread_join(struct thread *t);
 __attribute__((noreturn)) void thread_exit(int code);
-/* Names the boot context and enters it in the table (sched_init). */
-struct thread *thread_adopt_boot(const char *name);
+/* Names CPU cpu's boot context and enters it in the table (sched_init):
+ * "idle" on the boot CPU, "idle<cpu>" on the others. */
+struct thread *thread_adopt_boot(int cpu);
+/* CPU cpu's boot context (its idle thread once it schedules). */
+struct thread *thread_boot_of(int cpu);
+/* prev is dead and off its stack: lets its joiner go (sched_finish). */
+void thread_reap(struct thread *t);
 
 /* core/sched.c */
+/* On each CPU, before it schedules. */
 void sched_init(void);
 /* From the boot context, interrupts off: runs the queued main thread;
  * returns when main first waits (then call sched_idle). */
 void sched_start(void);
 /* The boot context's loop once main runs: halts while nothing is runnable. */
 __attribute__((noreturn)) void sched_idle(void);
-/* Makes t runnable; `urgent` (set when woken from an interrupt handler)
- * puts it ahead of threads that merely yielded. Interrupts must be off. */
+/* Makes t runnable on its CPU; `urgent` (set when woken from an interrupt
+ * handler) puts it ahead of threads that merely yielded. Interrupts must
+ * be off. */
 void sched_ready(struct thread *t, bool urgent);
+/* Readies t if it is blocked or sleeping (false: it was not); the one way
+ * to wake a thread from another CPU or a handler. Interrupts off. */
+bool sched_wake(struct thread *t, bool urgent);
+/* First thing after a switch lands (switch.S callers, thread_start). */
+void sched_finish(void);
 /* Switches away from the current thread, whose state the caller has set
  * (and queued it if READY). Interrupts must be off. */
 void sched_switch(void);
 /* Timer list: wake t at t->wake_at_ns. Interrupts must be off. */
 void sched_timer_add(struct thread *t);
-void sched_timer_remove(struct thread *t);
 void thread_yield(void);
+/* Moves the calling thread to CPU cpu's scheduler: 0, or -EINVAL (no
+ * such CPU online), -EPERM (an idle thread). */
+int thread_migrate(int cpu);
 /* Sleeps at least ns nanoseconds. */
 void thread_sleep_ns(uint64_t ns);
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <kernel/percpu.h>
 
 struct trap_frame {
 	/* pushed by the common entry stub (isr.S), last pushed first */
@@ -44,6 +45,7 @@ struct trap_frame {
 #define IRQ_GSI_MAX 24	/* IOAPIC pins: GSIs 0..23 -> vectors 32..55 */
 #define TRAP_LAPIC_TIMER 0xf0	/* LAPIC timer (arch/x86_64/lapic.c) */
 #define TRAP_PANIC 0xf1	/* int $TRAP_PANIC: panic()/assert(); gdb: SIGABRT */
+#define TRAP_WAKE_IPI 0xf2	/* another CPU queued work here (core/sched.c) */
 #define TRAP_LAPIC_SPURIOUS 0xff	/* LAPIC spurious vector: no EOI */
 #define TRAP_EXCEPTIONS 32	/* vectors below this are CPU exceptions */
 
@@ -76,7 +78,11 @@ void trap_dispatch(struct trap_frame *f);
 void trap_set_handler(unsigned int vector, irq_handler_t handler, void *arg);
 /* "divide error (#DE)" etc.; "interrupt" for vectors >= 32. */
 const char *trap_name(unsigned int vector);
-/* True while a trap handler (IRQ or exception) runs: the scheduler must not switch. */
-extern int trap_depth;
+/* True while a trap handler (IRQ or exception) runs on this CPU: the
+ * scheduler must not switch (the depth is struct percpu's trap_depth). */
+static inline bool trap_nested(void)
+{
+	return this_cpu()->trap_depth > 0;
+}
 
 #endif

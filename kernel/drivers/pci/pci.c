@@ -1,14 +1,17 @@
 /*
  * PCI configuration space through the legacy 0xcf8/0xcfc mechanism (PCI
  * Local Bus 3.0, 3.2.2.3.2), enough for the virtio PCI transport: read and
- * write config registers, walk the capability list, size and place BARs.
+ * write config registers, walk the capability list, size and place BARs,
+ * map device memory.
  * On machines without PCI (microvm) every read returns all-ones, which
  * reads as "no device".
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <kernel/cpu.h>
-#include "pci.h"
+#include <kernel/log.h>
+#include <kernel/paging.h>
+#include <kernel/pci.h>
 
 #define PCI_CONFIG_ADDRESS 0xcf8
 #define PCI_CONFIG_DATA 0xcfc
@@ -170,4 +173,15 @@ uint64_t pci_bar_address(unsigned int bdf, unsigned int bar)
 		pci_write32(bdf, off + 4, (uint32_t)(addr >> 32));
 	pci_write16(bdf, PCI_COMMAND, cmd);
 	return addr;
+}
+
+volatile uint8_t *pci_map(uint64_t addr, uint32_t length)
+{
+	/* below 4 GiB everything is mapped since boot (paging.c) */
+	if (addr + length > (1ull << 32) && paging_map_mmio(addr, length)) {
+		kernel_printf("minnow: pci: cannot map %#llx\n",
+			      (unsigned long long)addr);
+		return NULL;
+	}
+	return (volatile uint8_t *)(uintptr_t)addr;
 }
