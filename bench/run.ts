@@ -4,6 +4,9 @@
 //   --only a,b      only these measures (group names, or row names) — repeatable
 //   --out <file>    where to write the JSON (default bench/results.json)
 //   --md <file>     also write the table as Markdown with the anchors (for bench/RESULTS.md)
+// After the table come the side-by-side sections against the Linux microVM peer (Minnow | Linux
+// microVM | host; bench/measures/peer.ts). They boot Linux under TCG several times and take
+// minutes, so --quick leaves them out unless --only names them (peer-http, peer-echo, peer-files).
 // A measure that cannot run (its prerequisite is not in the repository yet, or it failed)
 // gives "n/a (reason)" rows; the others still run. Every child process group is killed at the end.
 
@@ -18,6 +21,8 @@ import { naRow, type Row } from './lib/stats';
 import { ANCHORS } from './lib/anchors';
 import { renderMarkdown, renderTable } from './lib/table';
 import { MEASURES } from './measures';
+import { COMPARISONS, type CompareMeasure } from './measures/peer';
+import { naCompareRow, renderCompare, renderCompareMarkdown, type CompareRow } from './lib/compare';
 
 interface Options {
   quick: boolean;
@@ -42,7 +47,7 @@ function parseArgs(argv: string[]): Options {
 /** The measures to run and, for a group picked by one of its rows, which rows to keep. */
 function select(only: string[]): { measure: Measure; keep: (name: string) => boolean }[] {
   if (only.length === 0) return MEASURES.map((measure) => ({ measure, keep: () => true }));
-  const known = new Set(MEASURES.flatMap((m) => [m.name, ...m.rows.map((r) => r.name)]));
+  const known = new Set([...MEASURES, ...COMPARISONS].flatMap((m) => [m.name, ...m.rows.map((r) => r.name)]));
   const unknown = only.filter((n) => !known.has(n));
   if (unknown.length) throw new Error(`unknown measure ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
   return MEASURES.filter((m) => only.includes(m.name) || m.rows.some((r) => only.includes(r.name))).map((measure) => ({
@@ -51,7 +56,20 @@ function select(only: string[]): { measure: Measure; keep: (name: string) => boo
   }));
 }
 
-async function runMeasure(ctx: Context, m: Measure): Promise<Row[]> {
+/** The side-by-side sections to run: all of them in a full run, only those named otherwise. */
+function selectComparisons(opts: Options): { measure: CompareMeasure; keep: (name: string) => boolean }[] {
+  if (opts.only.length === 0) return opts.quick ? [] : COMPARISONS.map((measure) => ({ measure, keep: () => true }));
+  return COMPARISONS.filter((m) => opts.only.includes(m.name) || m.rows.some((r) => opts.only.includes(r.name))).map((measure) => ({
+    measure,
+    keep: (name: string) => opts.only.includes(measure.name) || opts.only.includes(name),
+  }));
+}
+
+/**
+ * Runs one group; a group that throws gives rows without figures (from `na`) so the others still
+ * run. Every child process is killed afterwards.
+ */
+async function runGroup<R>(ctx: Context, m: { name: string; rows: readonly { name: string; unit: string }[]; run(ctx: Context): Promise<R[]> }, na: (name: string, unit: string, reason: string) => R): Promise<R[]> {
   const t0 = performance.now();
   ctx.log(`bench: ${m.name}…`);
   try {
@@ -61,7 +79,7 @@ async function runMeasure(ctx: Context, m: Measure): Promise<Row[]> {
   } catch (e) {
     const msg = (e as Error).message ?? String(e);
     ctx.log(`bench: ${m.name} failed: ${msg}`);
-    return m.rows.map((r) => naRow(r.name, r.unit, `failed: ${msg.split('\n')[0].slice(0, 120)}`));
+    return m.rows.map((r) => na(r.name, r.unit, `failed: ${msg.split('\n')[0].slice(0, 120)}`));
   } finally {
     killAllChildren();
     killAllGroups();
@@ -91,9 +109,13 @@ async function main(): Promise<void> {
   const started = new Date();
   const loadBefore = os.loadavg()[0];
   const rows: Row[] = [];
+  const sections: { measure: CompareMeasure; rows: CompareRow[] }[] = [];
   try {
     for (const { measure, keep } of select(opts.only)) {
-      rows.push(...(await runMeasure(ctx, measure)).filter((r) => keep(r.name)));
+      rows.push(...(await runGroup(ctx, measure, naRow)).filter((r) => keep(r.name)));
+    }
+    for (const { measure, keep } of selectComparisons(opts)) {
+      sections.push({ measure, rows: (await runGroup(ctx, measure, naCompareRow)).filter((r) => keep(r.name)) });
     }
   } finally {
     killAllChildren();
@@ -101,13 +123,18 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const header = `Minnow benchmarks, ${started.toISOString()}, ${os.cpus().length} cores, ${provenance()}, ${opts.quick ? 'quick (1 run each)' : 'full'}, load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`;
-  process.stdout.write(`${header}\n\n${renderTable(rows)}\n`);
+  const tables = [...(rows.length ? [renderTable(rows)] : []), ...sections.map((s) => renderCompare(s.measure.title, s.rows))];
+  process.stdout.write(`${header}\n\n${tables.join('\n\n')}\n`);
   const json = rows.map(({ name, unit, min, median, max, baselineMedian, ratio, runs, goal, met, baseline, note }) => ({
     name, unit, min, median, max, baselineMedian, ratio, runs, goal, met, baseline, note,
   }));
-  fs.writeFileSync(opts.out, `${JSON.stringify({ date: started.toISOString(), quick: opts.quick, results: json }, null, 2)}\n`);
+  const peer = sections.flatMap((s) => s.rows.map((r) => ({ section: s.measure.name, ...r })));
+  fs.writeFileSync(opts.out, `${JSON.stringify({ date: started.toISOString(), quick: opts.quick, results: json, peer }, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${path.relative(process.cwd(), opts.out) || opts.out}\n`);
-  if (opts.md) fs.writeFileSync(opts.md, `${header}\n\n${renderMarkdown(rows, ANCHORS)}\n`);
+  if (opts.md) {
+    const md = [...(rows.length ? [renderMarkdown(rows, ANCHORS)] : []), ...sections.map((s) => renderCompareMarkdown(s.measure.title, s.rows))];
+    fs.writeFileSync(opts.md, `${header}\n\n${md.join('\n\n')}\n`);
+  }
 }
 
 main().then(

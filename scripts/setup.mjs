@@ -11,6 +11,10 @@ const APT_TOOLS = [
   { bin: 'ld', pkg: 'binutils' },
   { bin: 'make', pkg: 'make' },
   { bin: 'gdb', pkg: 'gdb' },
+  // the benchmark's Linux peer (bench/peer): wrk drives HTTP, and its test programs are linked
+  // with glibc's static libc
+  { bin: 'wrk', pkg: 'wrk' },
+  { file: '/usr/lib/x86_64-linux-gnu/libc.a', pkg: 'libc6-dev' },
 ];
 
 function onPath(bin) {
@@ -22,7 +26,7 @@ function run(cmd, args, opts = {}) {
   return r.status === 0;
 }
 
-const missing = APT_TOOLS.filter((t) => !onPath(t.bin)).map((t) => t.pkg);
+const missing = APT_TOOLS.filter((t) => (t.bin ? !onPath(t.bin) : !existsSync(t.file))).map((t) => t.pkg);
 if (missing.length > 0) {
   const args = ['install', '-y', '--no-install-recommends', ...missing];
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

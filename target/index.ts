@@ -58,7 +58,7 @@
 //   uncaught exceptions. killAllChildren() does it on demand.
 
 export { MinnowError, isMinnowError, aptInstall } from './errors';
-export { loadApp, parseJson, lineColumn, MANIFEST, MACHINES } from './config';
+export { loadApp, parseJson, lineColumn, parseSize, MANIFEST, MACHINES } from './config';
 export type { AppConfig, DiskConfig, NetworkConfig, Driver, Machine } from './config';
 export { validateManifest, MINNOW_SCHEMA } from './schema';
 export type { SchemaProblem } from './schema';
@@ -70,7 +70,7 @@ export { startQemu, findQemu, qemuOptionsFor } from './qemu';
 export type { StartQemuOptions, QemuInstance } from './qemu';
 export { mapExit, EXIT_CRASH, EXIT_DEBUGGER, qemuErrorLine } from './exit';
 export type { QemuExit, ExitReason } from './exit';
-export { buildQemuArgs, kernelCmdline, shellQuote, GDB_TRANSPORTS } from './qemuargs';
+export { buildQemuArgs, kernelCmdline, shellQuote, GDB_TRANSPORTS, MICROVM } from './qemuargs';
 export type { GdbstubOptions, DeviceOptions, GdbTransport } from './qemuargs';
 export { resolveAccel, probeKvm, ACCELS } from './accel';
 export type { Accel, KvmProbe } from './accel';

@@ -1,0 +1,100 @@
+// Minnow's column of the Linux-peer comparisons (issues 10, 14, 15): the same Side interface as
+// the Linux microVM and the host (bench/peer/sides.ts), so that every figure comes from the same
+// measuring function. Each side exists once its example is on main; until then its cells read
+// "not yet (…)".
+//   HTTP   examples/webserver: a copy of the example whose served folder (the host side of its
+//          first minnow.json "mounts" entry, else ./www) holds the benchmark's files, built with
+//          the target API and booted with 127.0.0.1:<free port> forwarded to its guest port (its
+//          first "network.hostForwards" entry, else 80)
+//   echo   examples/echo, the same way (guest port: its first forward, else 7)
+//   files  the peer's own guest/fsbench.c built as a Minnow application once kernel/fs exists
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { buildApp, freePort, loadApp, parseSize, qemuOptionsFor, startQemu, type AppConfig } from '../../target';
+import { REPO, type Context } from '../lib/context';
+import type { EchoSide, HttpSide, Served } from '../peer/sides';
+
+/** Why Minnow cannot be measured on this tree yet, or undefined when its example is there. */
+export function minnowMissing(what: 'webserver' | 'echo' | 'files'): string | undefined {
+  const example = path.join(REPO, 'examples', what);
+  if (what === 'files' && !fs.existsSync(path.join(REPO, 'kernel', 'fs'))) return 'not yet (kernel/fs is not on main)';
+  if (what !== 'files' && !fs.existsSync(path.join(REPO, 'kernel', 'net'))) return 'not yet (kernel/net is not on main)';
+  if (!fs.existsSync(path.join(example, 'minnow.json'))) return `not yet (examples/${what} is not on main)`;
+  if (what === 'files') return 'not yet (the file benchmark is not built for Minnow yet: bench/peer/guest/fsbench.c as a Minnow app)';
+  return undefined;
+}
+
+interface Mount {
+  host: string;
+}
+
+/** The example copied under ctx.tmp, its served folder replaced by `www`, built once. */
+const prepared = new Map<string, Promise<AppConfig>>();
+function prepare(ctx: Context, example: string, www?: string): Promise<AppConfig> {
+  const key = `${example}\0${www ?? ''}`;
+  let p = prepared.get(key);
+  if (!p) {
+    p = (async () => {
+      const dir = path.join(ctx.tmp, 'minnow-peer', example);
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.cpSync(path.join(REPO, 'examples', example), dir, { recursive: true, filter: (s) => !s.includes(`${path.sep}build`) });
+      if (www) {
+        const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'minnow.json'), 'utf8')) as { mounts?: Mount[] };
+        const served = path.resolve(dir, manifest.mounts?.[0]?.host ?? 'www');
+        fs.rmSync(served, { recursive: true, force: true });
+        fs.cpSync(www, served, { recursive: true });
+      }
+      const app = loadApp(dir);
+      let log = '';
+      await buildApp(app, { onOutput: (t) => (log += t) }).catch((e: Error) => {
+        throw new Error(`build of examples/${example} failed: ${e.message}\n${log.slice(-2000)}`);
+      });
+      return app;
+    })();
+    prepared.set(key, p);
+  }
+  return p;
+}
+
+/** Boots `app` with 127.0.0.1:<free port> forwarded to its guest port. */
+async function boot(app: AppConfig, defaultGuestPort: number, memory?: string): Promise<Served> {
+  const first = app.network?.hostForwards[0];
+  const guest = first ? Number(/-(\d+)$/.exec(first)?.[1] ?? defaultGuestPort) : defaultGuestPort;
+  const port = await freePort();
+  const opts = qemuOptionsFor(app);
+  const startedAt = performance.now();
+  const q = await startQemu({
+    ...opts,
+    accel: 'tcg',
+    memory: memory ?? app.memory,
+    devices: { ...opts.devices, network: { backend: 'user', hostForwards: [`tcp:${port}-${guest}`] } },
+  });
+  let gone = false;
+  void q.exited.then(() => (gone = true));
+  return { port, startedAt, alive: () => !gone, kill: () => q.kill() };
+}
+
+export function minnowHttp(ctx: Context): HttpSide {
+  return {
+    async startHttp(www, memory) {
+      return boot(await prepare(ctx, 'webserver', www), 80, memory);
+    },
+    async image(www) {
+      const app = await prepare(ctx, 'webserver', www);
+      return { bytes: fs.statSync(app.elf).size, note: `${path.basename(app.elf)} (kernel and application in one ELF)` };
+    },
+    get memoryMiB() {
+      const mem = loadApp(path.join(REPO, 'examples', 'webserver')).memory;
+      return { lo: 0, hi: parseSize(mem) / (1 << 20), step: 0.25 };
+    },
+  };
+}
+
+export function minnowEcho(ctx: Context): EchoSide {
+  return {
+    async startEcho() {
+      return boot(await prepare(ctx, 'echo'), 7);
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// The systems a comparison measures, each behind the same small interface so that one function
+// measures them all (bench/measures/peer.ts): a Side starts a server and hands back its host port;
+// what serves behind it — Minnow under QEMU, the Linux microVM peer, or a host process — is its
+// own business. This file has the Linux microVM and the host; Minnow's are in
+// bench/measures/peer-minnow.ts.
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseFsbench, type FsbenchResult } from '../lib/netbench';
+import { hostEcho, hostFsbench, hostHttpd } from './host';
+import { blankImage, startPeer, type PeerVm } from './vm';
+
+/** A running server: its 127.0.0.1 port, when its process was spawned, and how to stop it. */
+export interface Served {
+  port: number;
+  /** performance.now() just before the process was spawned (boot figures count from here). */
+  startedAt: number;
+  alive(): boolean;
+  kill(): Promise<void>;
+}
+
+export interface HttpSide {
+  /** Serves `www` over HTTP (guest port 80 where there is a guest), with `memory` when given. */
+  startHttp(www: string, memory?: string): Promise<Served>;
+  /** Bytes of the image that boots (kernel + initramfs, or the ELF), with what they are. */
+  image?(www: string): Promise<{ bytes: number; note: string }>;
+  /** The bisection range of the smallest memory that serves, MiB (lo fails, hi serves). */
+  memoryMiB?: { lo: number; hi: number; step: number };
+}
+
+export interface EchoSide {
+  startEcho(): Promise<Served>;
+}
+
+/** The file systems the file benchmark runs on, as row suffixes. */
+export const FS_KINDS = ['ram', 'fat', '9p'] as const;
+export type FsKind = (typeof FS_KINDS)[number];
+
+export interface FilesSide {
+  /** peer-fsbench's figures (or the reason there are none) on each kind of file system. */
+  fsbench(mib: number, files: number, scratch: string): Promise<Record<FsKind, FsbenchResult | string>>;
+}
+
+function served(vm: PeerVm, guestPort: number): Served {
+  let gone = false;
+  void vm.exited.then(() => (gone = true));
+  return { port: vm.ports[guestPort], startedAt: vm.startedAt, alive: () => !gone, kill: () => vm.kill() };
+}
+
+const LINUX_MEMORY = '256M';
+const BOOT_TIMEOUT_MS = 120_000;
+
+export function linuxHttp(log: (t: string) => void): HttpSide {
+  return {
+    async startHttp(www, memory) {
+      return served(await startPeer({ www, memory: memory ?? LINUX_MEMORY, log }), 80);
+    },
+    async image(www) {
+      const vm = await startPeer({ www, log, forward: [] });
+      await vm.kill();
+      const k = vm.image.kernelBytes;
+      const i = vm.image.initramfs;
+      return {
+        bytes: k + i.bytes,
+        note: `${vm.packages.kernelPackage} bzImage ${(k / 1024).toFixed(0)} KiB + initramfs.gz ${(i.bytes / 1024).toFixed(0)} KiB (busybox, ${i.modules.length} modules, peer programs, ${(i.wwwBytes / 1024).toFixed(0)} KiB of /www)`,
+      };
+    },
+    memoryMiB: { lo: 0, hi: 256, step: 4 },
+  };
+}
+
+export function linuxEcho(log: (t: string) => void): EchoSide {
+  return {
+    async startEcho() {
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-peer-www-'));
+      const vm = await startPeer({ www: empty, log });
+      fs.rmSync(empty, { recursive: true, force: true });
+      await vm.waitFor(/peer: serving/, BOOT_TIMEOUT_MS);
+      return served(vm, 7);
+    },
+  };
+}
+
+export function linuxFiles(log: (t: string) => void): FilesSide {
+  return {
+    async fsbench(mib, files, scratch) {
+      const disk = blankImage(path.join(scratch, 'peer-fat.img'), Math.max(64, mib * 4));
+      const share = path.join(scratch, 'peer-share');
+      fs.mkdirSync(share, { recursive: true });
+      const empty = path.join(scratch, 'peer-www');
+      fs.mkdirSync(empty, { recursive: true });
+      const vm = await startPeer({ www: empty, mode: 'fsbench', fsbench: { mib, files }, disk, share, log });
+      try {
+        const out = await vm.waitFor(/peer: fsbench done/, 600_000);
+        const r = parseFsbench(out);
+        const why = (dir: string, reason: string): FsbenchResult | string => r.get(dir) ?? reason;
+        return {
+          ram: why('/tmp', `no result on tmpfs: ${out.slice(-300)}`),
+          fat: why('/data', /no FAT on virtio-blk/.test(out) ? 'FAT on virtio-blk did not mount' : 'no result on FAT'),
+          '9p': why('/share', /peer: no 9p/.test(out) ? 'no 9p: the cloud kernel lacks CONFIG_NET_9P' : 'no result on 9p'),
+        };
+      } finally {
+        await vm.kill();
+      }
+    },
+  };
+}
+
+export const hostHttp: HttpSide = { startHttp: (www) => hostHttpd(www) };
+export const hostEchoSide: EchoSide = { startEcho: () => hostEcho() };
+
+export const hostFiles: FilesSide = {
+  async fsbench(mib, files, scratch) {
+    const dir = path.join(scratch, 'host-fsbench');
+    fs.mkdirSync(dir, { recursive: true });
+    const r = await hostFsbench(dir, mib, files);
+    // the host has one file system; it is the limit of every kind
+    return { ram: r, fat: r, '9p': r };
+  },
+};

@@ -1,0 +1,134 @@
+// The Linux microVM peer of the benchmarks (bench/peer), for real: Debian's cloud kernel and
+// busybox-static fetched with apt-get download into the user's cache (first run only), an
+// initramfs written by our cpio writer, booted on QEMU microvm under TCG. It must serve a file
+// over HTTP (Node's http client) and echo over TCP (Node's net client) through QEMU's forwarded
+// ports, and its archive must read back with a real cpio (busybox's). No figure is checked:
+// speed belongs to `npm run bench`.
+
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { CpioWriter } from '../../bench/peer/cpio';
+import { resolveModules } from '../../bench/peer/modules';
+import { peerPackages, type PeerPackages } from '../../bench/peer/packages';
+import { startPeer, type PeerVm } from '../../bench/peer/vm';
+import { firstEcho, firstHttp200, httpGet, parseFsbench } from '../../bench/lib/netbench';
+import { hostEcho } from '../../bench/peer/host';
+
+function echoOnce(port: number, data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    const parts: Buffer[] = [];
+    let got = 0;
+    s.on('data', (d: Buffer) => {
+      parts.push(d);
+      got += d.length;
+      if (got >= data.length) {
+        s.destroy();
+        resolve(Buffer.concat(parts));
+      }
+    });
+    s.once('error', reject);
+    s.once('connect', () => s.write(data));
+    setTimeout(() => (s.destroy(), reject(new Error(`echo: ${got} of ${data.length} bytes in 30 s`))), 30_000).unref();
+  });
+}
+
+describe('Linux microVM peer (bench/peer)', function () {
+  this.timeout(600_000);
+  let pkgs: PeerPackages;
+  let dir: string;
+
+  before(async () => {
+    pkgs = await peerPackages((t) => process.stderr.write(`${t}\n`));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-peer-test-'));
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a newc archive that busybox cpio lists and extracts byte for byte', () => {
+    const data = Buffer.from(Array.from({ length: 1001 }, (_, i) => i & 0xff));
+    const archive = new CpioWriter()
+      .addWithParents({ kind: 'file', path: 'a/b/c.bin', data, mode: 0o600 })
+      .add({ kind: 'symlink', path: 'a/link', target: 'b/c.bin' })
+      .add({ kind: 'chardev', path: 'a/console', major: 5, minor: 1 })
+      .finish();
+    assert.equal(archive.length % 4, 0);
+    const list = spawnSync(pkgs.busybox, ['cpio', '-t'], { input: archive, encoding: 'utf8' });
+    assert.equal(list.status, 0, list.stderr);
+    assert.deepEqual(list.stdout.trim().split('\n'), ['a', 'a/b', 'a/b/c.bin', 'a/link', 'a/console']);
+    const out = path.join(dir, 'x');
+    fs.mkdirSync(out);
+    const x = spawnSync(pkgs.busybox, ['cpio', '-i', '-d'], { input: archive, cwd: out, encoding: 'utf8' });
+    assert.equal(x.status, 0, x.stderr);
+    assert.deepEqual(fs.readFileSync(path.join(out, 'a/b/c.bin')), data);
+    assert.equal(fs.readlinkSync(path.join(out, 'a/link')), 'b/c.bin');
+  });
+
+  it('orders the kernel modules after what they depend on, and names an unknown one', () => {
+    const order = resolveModules(pkgs.modDir, ['virtio_net']).map((f) => path.basename(f, '.ko'));
+    assert.ok(order.includes('virtio_net') && order.at(-1) === 'virtio_net', order.join(' '));
+    for (const dep of ['virtio', 'virtio_ring', 'net_failover']) {
+      assert.ok(order.indexOf(dep) >= 0 && order.indexOf(dep) < order.indexOf('virtio_net'), `${dep} before virtio_net: ${order.join(' ')}`);
+    }
+    assert.throws(() => resolveModules(pkgs.modDir, ['no_such_module']), /no_such_module.*neither built into this kernel/);
+  });
+
+  describe('booted', () => {
+    let vm: PeerVm;
+    let alive = true;
+    const page = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 31) & 0xff));
+
+    before(async () => {
+      const www = path.join(dir, 'www');
+      fs.mkdirSync(www);
+      fs.writeFileSync(path.join(www, '1k.bin'), page);
+      vm = await startPeer({ www, log: (t) => process.stderr.write(`${t}\n`) });
+      void vm.exited.then(() => (alive = false));
+      const image = gunzipSync(fs.readFileSync(vm.image.initramfs.file)).subarray(0, 6).toString('ascii');
+      assert.equal(image, '070701', 'the initramfs is a gzipped newc archive');
+    });
+
+    after(async () => {
+      await vm?.kill();
+    });
+
+    it('serves a file of the folder over HTTP through the forwarded port', async () => {
+      await firstHttp200(vm.ports[80], '/1k.bin', vm.startedAt, 300_000, () => alive);
+      const r = await httpGet(vm.ports[80], '/1k.bin');
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.body, page);
+      assert.equal((await httpGet(vm.ports[80], '/missing.bin')).status, 404);
+    });
+
+    it('echoes every byte over TCP', async () => {
+      await firstEcho(vm.ports[7], vm.startedAt, 300_000, () => alive);
+      const data = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7 + 3) & 0xff));
+      assert.deepEqual(await echoOnce(vm.ports[7], data), data);
+    });
+
+    it('binds its forwards to 127.0.0.1 only', () => {
+      const netdev = vm.command[vm.command.indexOf('-netdev') + 1];
+      for (const fwd of netdev.split(',').filter((w) => w.startsWith('hostfwd='))) assert.match(fwd, /^hostfwd=tcp:127\.0\.0\.1:\d+-:\d+$/);
+    });
+  });
+
+  it('runs the host limit: the same echo program on loopback', async () => {
+    const e = await hostEcho();
+    try {
+      assert.deepEqual(await echoOnce(e.port, Buffer.from('peer')), Buffer.from('peer'));
+    } finally {
+      await e.kill();
+    }
+  });
+
+  it('reads FSBENCH lines, and refuses one with a missing figure', () => {
+    const r = parseFsbench('x\nFSBENCH dir=/data mib=8 files=100 write_mib_s=10.5 read_mib_s=20.0 create_per_s=300 stat_per_s=4000\n');
+    assert.deepEqual(r.get('/data'), { dir: '/data', mib: 8, files: 100, writeMiBs: 10.5, readMiBs: 20, createPerSec: 300, statPerSec: 4000 });
+    assert.throws(() => parseFsbench('FSBENCH dir=/x mib=1\n'), /without files/);
+  });
+});
