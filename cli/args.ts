@@ -12,6 +12,8 @@ export interface OptionSpec {
   /** Value placeholder and help text, for usage messages. */
   value?: string;
   help: string;
+  /** A one-letter alias: `-d` for --detach. */
+  short?: string;
 }
 
 export type Specs = Record<string, OptionSpec>;
@@ -39,6 +41,11 @@ export function parseArgs(argv: readonly string[], specs: Specs, verb: string): 
       continue;
     }
     if (!a.startsWith('--') || a === '-') {
+      const alias = Object.entries(specs).find(([, s]) => s.short !== undefined && a === `-${s.short}` && s.kind === 'boolean');
+      if (alias) {
+        out.options[alias[0]] = true;
+        continue;
+      }
       if (a.startsWith('-') && a !== '-') {
         throw new UsageError(`unknown option ${a} for "minnow ${verb}"`, `See: minnow ${verb} --help`);
       }
@@ -81,7 +88,7 @@ export function parseArgs(argv: readonly string[], specs: Specs, verb: string): 
 /** The options block of a usage message. */
 export function describeOptions(specs: Specs): string {
   const rows = Object.entries(specs).map(([name, s]) => {
-    const left = `--${name}${s.kind === 'boolean' ? '' : ` ${s.value ?? (s.choices ? s.choices.join('|') : 'VALUE')}`}`;
+    const left = `${s.short ? `-${s.short}, ` : ''}--${name}${s.kind === 'boolean' ? '' : ` ${s.value ?? (s.choices ? s.choices.join('|') : 'VALUE')}`}`;
     return [left, s.help];
   });
   const width = Math.max(0, ...rows.map(([l]) => l.length));

@@ -10,7 +10,11 @@ import { BUILD_OPTION_SPECS, BUILD_USAGE, buildCommand } from './commands/build'
 import { CHECK_SPECS, CHECK_USAGE, checkCommand } from './commands/check';
 import { DEBUG_SPECS, DEBUG_USAGE, debugCommand } from './commands/debug';
 import { listTemplates, NEW_SPECS, NEW_USAGE, newCommand, templateList } from './commands/new';
+import { LOGS_SPECS, LOGS_USAGE, logsCommand } from './commands/logs';
+import { PS_SPECS, PS_USAGE, psCommand } from './commands/ps';
 import { RUN_SPECS, RUN_USAGE, runCommand } from './commands/run';
+import { RM_SPECS, RM_USAGE, rmCommand, STOP_SPECS, STOP_USAGE, stopCommand } from './commands/stop';
+import { superviseCommand, SUPERVISE_VERB } from './commands/supervise';
 import { flushed, processIo, type Io } from './io';
 
 interface Verb {
@@ -33,6 +37,10 @@ const VERBS: Record<string, Verb> = {
   build: { usage: BUILD_USAGE, summary: 'build the application and its kernel into build/<name>.elf', specs: BUILD_OPTION_SPECS, run: buildCommand },
   run: { usage: RUN_USAGE, summary: 'build, boot under QEMU, show the console, exit with its exit code', specs: RUN_SPECS, run: runCommand },
   debug: { usage: DEBUG_USAGE, summary: 'like run, with a gdbstub on 127.0.0.1 and the gdb command to attach', specs: DEBUG_SPECS, run: debugCommand },
+  ps: { usage: PS_USAGE, summary: 'list the background instances (run -d); --all: finished ones too, with how they ended', specs: PS_SPECS, run: psCommand },
+  logs: { usage: LOGS_USAGE, summary: "print an instance's console; -f: follow it until the instance ends", specs: LOGS_SPECS, run: logsCommand },
+  stop: { usage: STOP_USAGE, summary: 'stop running instances', specs: STOP_SPECS, run: stopCommand },
+  rm: { usage: RM_USAGE, summary: 'remove finished instances and their logs', specs: RM_SPECS, run: rmCommand },
   check: { usage: CHECK_USAGE, summary: 'check the toolchain: what is missing and how to install it', specs: CHECK_SPECS, run: checkCommand },
 };
 
@@ -73,6 +81,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(`${pkg.version}\n`);
     return 0;
   }
+  if (first === SUPERVISE_VERB) return superviseCommand(rest, io);
   const verb = VERBS[first];
   if (!verb) {
     io.err(`minnow: error: unknown command "${first}"\n  fix: use one of ${Object.keys(VERBS).join(', ')} (minnow --help)\n`);

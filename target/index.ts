@@ -53,6 +53,11 @@
 //   checkTools(): ToolStatus[]      each needed tool with its path or none, and its package
 //   installCommand(missing): string the apt command for them;  which(bin): string | undefined
 //
+// Instances (target/instances.ts: VMs in the background, a folder each under the user's cache)
+//   startInstance(spec, supervisorCommand): Promise<InstanceState>   boots through a detached supervisor
+//   listInstances(): Instance[]   (stale entries removed)   getInstance(name)   stopInstance(name)
+//   removeInstance(name, force?)  statusText(i) ("exited (3)")  instancePorts(i)  consoleLog(i)
+//
 // Processes
 //   Every child (make, QEMU) is killed when Node exits: exit, SIGINT, SIGTERM, SIGHUP,
 //   uncaught exceptions. killAllChildren() does it on demand.
@@ -77,3 +82,5 @@ export type { Accel, KvmProbe } from './accel';
 export { checkTools, installCommand, which, hasQbootRom, TOOLS, QBOOT_ROM } from './tools';
 export type { Tool, ToolStatus } from './tools';
 export { killAllChildren, liveChildren } from './children';
+export { instancesDir, listInstances, getInstance, startInstance, superviseInstance, stopInstance, removeInstance, statusText, instancePorts, instanceExitCode, consoleLog, isRunning, checkInstanceName } from './instances';
+export type { Instance, InstanceState, InstanceSpec, EndReason, ProcessId, SupervisorCommand } from './instances';

@@ -6,14 +6,17 @@ import { qemuOptionsFor, startQemu } from '../../target';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';
 import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS, warnAboutKvm } from '../common';
 import type { Io } from '../io';
+import { checkDetachOptions, DETACH_SPECS, runDetached } from './detached';
 
 export const RUN_USAGE = 'minnow run [dir] [options] [-- args for main]';
-export const RUN_SPECS: Specs = VM_SPECS;
+export const RUN_SPECS: Specs = { ...VM_SPECS, ...DETACH_SPECS };
 
 export async function runCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, RUN_SPECS, 'run');
   positionalsAtMost(p, 1, 'run', RUN_USAGE);
+  checkDetachOptions(p);
   const app = await loadAndBuild(p, io.err);
+  if (p.options.detach) return runDetached(p, app, io);
   const v = vmChoices(p, app);
   warnAboutKvm(v, io.err);
   const q = await startQemu({
