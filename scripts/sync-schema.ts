@@ -10,20 +10,23 @@ import { loadComponents } from '../target/components';
 const root = join(__dirname, '..');
 const schemaPath = join(root, 'schemas', 'minnow.schema.json');
 
-/** The schema's text with the enums set to the table's names (unchanged text when they agree). */
+/**
+ * The schema's text with the enums of "components" and "drivers" set to the table's names. Only
+ * those two lines change, so the rest of the file keeps its hand-written layout; the text is
+ * returned unchanged when they already agree.
+ */
 export function syncedSchema(schemaText: string, names: string[]): string {
-  const schema = JSON.parse(schemaText);
-  let changed = false;
+  let text = schemaText;
+  const list = `[${names.map((n) => JSON.stringify(n)).join(', ')}]`;
   for (const key of ['components', 'drivers']) {
-    const items = schema.properties[key].items;
-    if (JSON.stringify(items.enum) !== JSON.stringify(names)) {
-      items.enum = names;
-      changed = true;
-    }
+    const at = text.indexOf(`"${key}": {`);
+    if (at < 0) throw new Error(`schemas/minnow.schema.json has no "${key}" property`);
+    const enumAt = text.indexOf('"enum": [', at);
+    const close = text.indexOf(']', enumAt);
+    text = text.slice(0, enumAt) + `"enum": ${list}` + text.slice(close + 1);
   }
-  if (!changed) return schemaText;
-  // the file's own style: two spaces, enums on one line
-  return JSON.stringify(schema, null, 2).replace(/"enum": \[\s*([^\]]*?)\s*\]/g, (_, list: string) => `"enum": [${list.split(/,\s*/).join(', ')}]`) + '\n';
+  JSON.parse(text); // still JSON
+  return text;
 }
 
 if (require.main === module) {
