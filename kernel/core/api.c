@@ -3,6 +3,7 @@
  * names than the kernel's own interfaces.
  */
 #include <minnow.h>
+#include <kernel/percpu.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
 
@@ -44,4 +45,19 @@ const char *thread_name(const struct thread *t)
 int thread_id(const struct thread *t)
 {
 	return t->id;
+}
+
+int thread_cpu(const struct thread *t)
+{
+	return t->cpu;
+}
+
+int cpu_count(void)
+{
+	return percpu_count;
+}
+
+int cpu_current(void)
+{
+	return this_cpu()->id;
 }

@@ -27,6 +27,7 @@
 #include <kernel/paging.h>
 #include <kernel/percpu.h>
 #include <kernel/power.h>
+#include <kernel/smp.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
 
@@ -79,6 +80,7 @@ static void init_boot_lines(void)
 
 static int init_main(void *arg)
 {
+	smp_init();	/* every CPU online before a driver or main runs */
 	driver_init_all();
 	init_main_tsc = rdtsc();
 	if (kernel_verbose)

@@ -292,7 +292,8 @@ __attribute__((noreturn)) void sched_idle(void)
 			sched_switch();
 			continue;
 		}
-		if (percpu_count == 1 && !c->sleepers && irq_registered == 0)
+		if (c->id == 0 && percpu_count == 1 && !c->sleepers &&
+		    irq_registered == 0)
 			panic("deadlock: every thread is blocked and nothing can wake one");
 		__asm__ volatile("sti; hlt" : : : "memory");
 	}

@@ -5,7 +5,10 @@
  *
  * The scheduler is cooperative: a thread runs until it yields, sleeps,
  * waits or exits. Threads woken by an interrupt (a device, a timer) run
- * before threads that merely yielded. Returning from main() or calling
+ * before threads that merely yielded. With several CPUs ("cpus" in
+ * minnow.json) each runs a scheduler of its own; a thread stays on the CPU
+ * it was created on (its creator's, or the one thread_create_on names)
+ * until it calls thread_migrate. Channels carry messages between them. Returning from main() or calling
  * exit(n) ends the whole VM with exit code n (0..125; see stdlib.h).
  */
 #ifndef _MINNOW_H
@@ -29,6 +32,35 @@ void thread_yield(void);
 struct thread *thread_current(void);
 const char *thread_name(const struct thread *t);
 int thread_id(const struct thread *t);
+
+/* CPUs (core/api.c): how many run, and which one the caller is on (0..). */
+int cpu_count(void);
+int cpu_current(void);
+/* A thread on CPU cpu (NULL: no such CPU online, or out of memory). */
+struct thread *thread_create_on(int cpu, const char *name, int (*fn)(void *),
+				void *arg);
+/* Moves the calling thread to CPU cpu: 0, or -EINVAL when none is there. */
+int thread_migrate(int cpu);
+/* The CPU a thread belongs to. */
+int thread_cpu(const struct thread *t);
+
+/*
+ * Channels (core/channel.c): bounded queues of fixed-size messages that
+ * any thread on any CPU sends into and receives from, in FIFO order.
+ *   struct channel *c = channel_create("work", 64, sizeof(struct job));
+ *   channel_send(c, &job, 0);          blocks while full (0: no deadline)
+ *   channel_recv(c, &job, CHANNEL_NOWAIT)  -EAGAIN when empty
+ * A deadline of time_ns() is honoured with -ETIMEDOUT. Returns 0 or -errno.
+ */
+#define CHANNEL_NOWAIT 1	/* as a deadline: never block (long past) */
+struct channel;
+struct channel *channel_create(const char *name, size_t capacity,
+			       size_t msg_size);
+void channel_destroy(struct channel *c);
+int channel_send(struct channel *c, const void *msg, uint64_t deadline_ns);
+int channel_recv(struct channel *c, void *msg, uint64_t deadline_ns);
+/* Messages waiting now (a snapshot). */
+size_t channel_count(struct channel *c);
 
 /* Sleeping: at least the given time (core/api.c). */
 void sleep_ns(uint64_t ns);

@@ -108,6 +108,8 @@ export interface BootOptions {
 	args?: string[];
 	timeoutMs?: number;
 	input?: Input[];
+	/** CPUs (-smp); more than one runs TCG with a thread per CPU */
+	cpus?: number;
 }
 
 export interface Boot {
@@ -129,8 +131,10 @@ export function qemuArgs(elf: string, o: BootOptions): string[] {
 		o.machine === 'microvm'
 			? ['-M', 'microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off']
 			: ['-M', 'q35', '-bios', QBOOT_ROM];
+	const smp = o.cpus && o.cpus > 1 ? ['-smp', String(o.cpus), '-accel', 'tcg,thread=multi'] : [];
 	return [
 		...machine,
+		...smp,
 		'-cpu', 'max',
 		'-m', o.memory ?? '8M',
 		'-no-reboot',
