@@ -64,16 +64,24 @@ static size_t skip_empty_lines(const char *buf, size_t len)
 int http_overflow_status(const char *buf, size_t len)
 {
 	size_t start = skip_empty_lines(buf, len);
-	size_t i = start;
+	const char *line = buf + start;
+	const char *lf = memchr(line, '\n', len - start);
+	const char *line_end = lf ? lf : buf + len;
+	const char *p = line;
 
-	if (memchr(buf + start, '\n', len - start))
-		return HTTP_FIELDS_TOO_LARGE;
-	/* no line end yet: a long target after a method, or just garbage */
-	while (i < len && i - start <= HTTP_METHOD_MAX && is_tchar(buf[i]))
-		i++;
-	if (i > start && i < len && buf[i] == ' ')
-		return HTTP_URI_TOO_LONG;
-	return HTTP_BAD_REQUEST;
+	/* a method, then a target that is too long, is a 414 whether or
+	 * not its line ended; after a line of sane length, the fields
+	 * overflowed; anything else is garbage */
+	while (p < line_end && p - line <= HTTP_METHOD_MAX && is_tchar(*p))
+		p++;
+	if (p > line && p < line_end && *p == ' ') {
+		const char *target = p + 1;
+		const char *sp = memchr(target, ' ', line_end - target);
+
+		if ((sp ? sp : line_end) - target > HTTP_TARGET_MAX)
+			return HTTP_URI_TOO_LONG;
+	}
+	return lf ? HTTP_FIELDS_TOO_LARGE : HTTP_BAD_REQUEST;
 }
 
 /*

@@ -1,0 +1,109 @@
+// Starting the web server example for a test, in either of two places:
+//   host    the example's own sources built with the host's gcc against test/web/host (a
+//           stand-in for <minnow.h> that keeps cooperative scheduling), run as a process;
+//   minnow  the example built with the kernel and booted under QEMU, the folder mounted over
+//           virtio-9p and the port forwarded from 127.0.0.1 (added once the kernel has both).
+// Either way the tests talk to 127.0.0.1:<port> with real clients.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const EXAMPLE = join(ROOT, 'examples', 'webserver');
+const HOST_SHIM = join(__dirname, 'host');
+
+// the calls that block on Minnow, where the host stand-in lets go of its CPU lock, and the
+// allocator, counted for /stats
+const WRAPPED = ['read', 'write', 'accept', 'poll', 'malloc', 'calloc', 'realloc', 'free'];
+
+export interface RunningServer {
+  kind: 'host' | 'minnow';
+  port: number;
+  /** What the server printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+let hostBinary: string | undefined;
+
+/** Builds the example's sources for the host once per test run; the binary's path. */
+export function buildHostServer(): string {
+  if (hostBinary) return hostBinary;
+  const out = join(mkdtempSync(join(tmpdir(), 'minnow-webhost-')), 'webserver');
+  const sources = readdirSync(EXAMPLE)
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => join(EXAMPLE, f));
+  const args = [
+    '-std=gnu11', '-O1', '-g', '-Wall', '-Wextra', '-Wno-unused-parameter', '-Werror',
+    '-I', HOST_SHIM, ...sources, join(HOST_SHIM, 'host.c'), '-o', out, '-lpthread',
+    `-Wl,${WRAPPED.map((w) => `--wrap=${w}`).join(',')}`,
+  ];
+  const r = spawnSync('gcc', args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`building the host web server failed:\n${r.stderr}`);
+  hostBinary = out;
+  return out;
+}
+
+/** Waits until the server's output has the line it prints once it listens. */
+function waitForReady(child: ChildProcess, output: () => string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`the server did not start in ${timeoutMs} ms:\n${output()}`)), timeoutMs);
+    const check = (): void => {
+      if (/webserver: serving .* on port \d+/.test(output())) done();
+    };
+    const exited = (code: number | null): void => done(new Error(`the server exited (${code}) before serving:\n${output()}`));
+    function done(err?: Error): void {
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      child.off('exit', exited);
+      if (err) reject(err);
+      else resolve();
+    }
+    child.stdout?.on('data', check);
+    child.once('exit', exited);
+    check();
+  });
+}
+
+/** The example as a host process serving root on a free port (127.0.0.1 only). */
+export async function startHostServer(root: string, extraArgs: string[] = []): Promise<RunningServer> {
+  const bin = buildHostServer();
+  const port = await freePort();
+  const child = spawn(bin, [`--root=${root}`, `--port=${port}`, '--addr=127.0.0.1', ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout!.on('data', (b: Buffer) => (text += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (text += b.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitForReady(child, () => text, 20000);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  return {
+    kind: 'host',
+    port,
+    output: () => text,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
