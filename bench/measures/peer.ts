@@ -237,7 +237,7 @@ const FS_ROWS = [
   { key: 'create', unit: 'files/s', pick: 'createPerSec' },
   { key: 'stat', unit: 'files/s', pick: 'statPerSec' },
 ] as const;
-const FS_TITLE: Readonly<Record<FsKind, string>> = { ram: 'RAM (Linux tmpfs; Minnow ramfs)', fat: 'FAT on virtio-blk (Linux vfat)', '9p': '9p2000.L over virtio-9p' };
+const FS_TITLE: Readonly<Record<FsKind, string>> = { ram: 'RAM (Linux tmpfs; Minnow ramfs)', fat: 'FAT on virtio-blk (Linux vfat)', '9p': "9p2000.L over virtio-9p (Linux: mount -t 9p -o trans=virtio,version=9p2000.L with Debian's generic kernel, as the cloud kernel has no 9p)" };
 
 async function hostFsType(dir: string): Promise<string> {
   const r = await runTimed('stat', ['-f', '-c', '%T', dir], 10_000).catch(() => undefined);
@@ -270,7 +270,8 @@ export const peerFiles: CompareMeasure = {
           if (typeof why === 'string') return { na: why };
           return cell(runs.map((x) => (x[k] as Exclude<(typeof x)[typeof k], string>)[r.pick]));
         });
-        const note = r.key === 'write' ? `${FS_TITLE[k]}; ${mib} MiB in 1 MiB writes + fsync, read after POSIX_FADV_DONTNEED; ${files} files of 1 KiB; host column: the host's own ${fsType} (the limit)` : undefined;
+        const host = k === 'ram' ? "the host's tmpfs (/dev/shm)" : `the host's own ${fsType} under the run's scratch folder`;
+        const note = r.key === 'write' ? `${FS_TITLE[k]}; ${mib} MiB in 1 MiB writes + fsync, read after POSIX_FADV_DONTNEED; ${files} files of 1 KiB; host column: ${host} (the limit)` : undefined;
         rows.push(compareRow({ name: `fs-${k}-${r.key}`, unit: r.unit, better: 'higher', cells, note }));
       }
     }

@@ -1,6 +1,8 @@
 // The Debian packages the Linux microVM peer is made of, fetched by the benchmark itself on a
 // fresh machine: the cloud kernel (the metapackage linux-image-cloud-amd64 names the real one,
-// linux-image-<abi>-cloud-amd64) and busybox-static. `apt-get download` fetches the .deb files
+// linux-image-<abi>-cloud-amd64) and busybox-static. The cloud kernel has no 9p, so the 9p rows
+// use Debian's generic kernel (linux-image-amd64 → linux-image-<abi>-amd64; 70 MB, 400 MB
+// unpacked), fetched only when those rows run. `apt-get download` fetches the .deb files
 // into the user's cache (XDG_CACHE_HOME or ~/.cache, then minnow/peer) and `dpkg-deb -x` unpacks
 // them there; nothing is installed into the system, and no root is needed once apt's package
 // lists exist (an `apt-get update` is run when they do not and we are root). Each package is
@@ -11,7 +13,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { runTimed } from '../lib/proc';
 
-export const KERNEL_META = 'linux-image-cloud-amd64';
+export type KernelFlavour = 'cloud' | 'generic';
+/** Each flavour's metapackage and the shape of the real package it depends on. */
+const KERNELS: Readonly<Record<KernelFlavour, { meta: string; real: RegExp }>> = {
+  cloud: { meta: 'linux-image-cloud-amd64', real: /^linux-image-\d\S*-cloud-amd64$/ },
+  generic: { meta: 'linux-image-amd64', real: /^linux-image-\d[^-]*-\d+-amd64$/ },
+};
 export const BUSYBOX_PKG = 'busybox-static';
 
 const APT_TIMEOUT_MS = 300_000;
@@ -53,20 +60,21 @@ async function run(cmd: string, args: string[], cwd?: string): Promise<string> {
 }
 
 /** The real kernel package behind the metapackage, from apt's lists (an update first if needed). */
-async function kernelPackage(log: (t: string) => void): Promise<string> {
+async function kernelPackage(flavour: KernelFlavour, log: (t: string) => void): Promise<string> {
+  const { meta, real } = KERNELS[flavour];
   const ask = async (): Promise<string | undefined> => {
-    const out = await run('apt-cache', ['depends', '--important', KERNEL_META]).catch(() => '');
-    return /Depends:\s*(linux-image-\S+-cloud-amd64)/.exec(out)?.[1];
+    const out = await run('apt-cache', ['depends', '--important', meta]).catch(() => '');
+    return [...out.matchAll(/Depends:\s*(\S+)/g)].map((m) => m[1]).find((p) => real.test(p));
   };
   let pkg = await ask();
   if (!pkg && isRoot()) {
-    log(`  peer: apt knows no ${KERNEL_META}; running apt-get update`);
+    log(`  peer: apt knows no ${meta}; running apt-get update`);
     await run('apt-get', ['update']);
     pkg = await ask();
   }
   if (!pkg) {
     const sudo = isRoot() ? '' : 'sudo ';
-    throw new Error(`apt knows no package ${KERNEL_META} (the Linux peer's kernel); fix: ${sudo}apt-get update (Debian bookworm's main archive has it)`);
+    throw new Error(`apt knows no package ${meta} (the Linux peer's kernel); fix: ${sudo}apt-get update (Debian bookworm's main archive has it)`);
   }
   return pkg;
 }
@@ -98,36 +106,42 @@ async function unpacked(cache: string, pkg: string, log: (t: string) => void): P
   return dest;
 }
 
-let fetched: Promise<PeerPackages> | undefined;
+const fetched = new Map<KernelFlavour, Promise<PeerPackages>>();
 
 /** The peer's kernel and busybox, fetched and unpacked on first use (once per process). */
-export function peerPackages(log: (t: string) => void = () => undefined): Promise<PeerPackages> {
-  fetched ??= (async () => {
-    const cache = peerCacheDir();
-    fs.mkdirSync(cache, { recursive: true });
-    const cachedKernel = fs.existsSync(path.join(cache, 'pkgs'))
-      ? fs.readdirSync(path.join(cache, 'pkgs')).find((d) => /^linux-image-.+-cloud-amd64$/.test(d) && fs.existsSync(path.join(cache, 'pkgs', d, '.unpacked')))
-      : undefined;
-    const kpkg = cachedKernel ?? (await kernelPackage(log));
-    const kdir = await unpacked(cache, kpkg, log);
-    const bdir = await unpacked(cache, BUSYBOX_PKG, log);
-    const release = kpkg.replace(/^linux-image-/, '');
-    const p: PeerPackages = {
-      cache,
-      kernelPackage: kpkg,
-      kernelRelease: release,
-      vmlinuz: path.join(kdir, 'boot', `vmlinuz-${release}`),
-      config: path.join(kdir, 'boot', `config-${release}`),
-      modDir: path.join(kdir, 'lib', 'modules', release),
-      busybox: path.join(bdir, 'bin', 'busybox'),
-    };
-    for (const f of [p.vmlinuz, p.config, p.modDir, p.busybox]) {
-      if (!fs.existsSync(f)) throw new Error(`${f} is missing from the unpacked packages; fix: delete ${cache} and run again`);
-    }
-    return p;
-  })();
-  fetched.catch(() => (fetched = undefined));
-  return fetched;
+export function peerPackages(log: (t: string) => void = () => undefined, flavour: KernelFlavour = 'cloud'): Promise<PeerPackages> {
+  let p = fetched.get(flavour);
+  if (!p) {
+    p = fetchPackages(flavour, log);
+    fetched.set(flavour, p);
+    p.catch(() => fetched.delete(flavour));
+  }
+  return p;
+}
+
+async function fetchPackages(flavour: KernelFlavour, log: (t: string) => void): Promise<PeerPackages> {
+  const cache = peerCacheDir();
+  fs.mkdirSync(cache, { recursive: true });
+  const cachedKernel = fs.existsSync(path.join(cache, 'pkgs'))
+    ? fs.readdirSync(path.join(cache, 'pkgs')).find((d) => KERNELS[flavour].real.test(d) && fs.existsSync(path.join(cache, 'pkgs', d, '.unpacked')))
+    : undefined;
+  const kpkg = cachedKernel ?? (await kernelPackage(flavour, log));
+  const kdir = await unpacked(cache, kpkg, log);
+  const bdir = await unpacked(cache, BUSYBOX_PKG, log);
+  const release = kpkg.replace(/^linux-image-/, '');
+  const p: PeerPackages = {
+    cache,
+    kernelPackage: kpkg,
+    kernelRelease: release,
+    vmlinuz: path.join(kdir, 'boot', `vmlinuz-${release}`),
+    config: path.join(kdir, 'boot', `config-${release}`),
+    modDir: path.join(kdir, 'lib', 'modules', release),
+    busybox: path.join(bdir, 'bin', 'busybox'),
+  };
+  for (const f of [p.vmlinuz, p.config, p.modDir, p.busybox]) {
+    if (!fs.existsSync(f)) throw new Error(`${f} is missing from the unpacked packages; fix: delete ${cache} and run again`);
+  }
+  return p;
 }
 
 /** CONFIG_X of the kernel: 'y', 'm' or undefined (not set). */

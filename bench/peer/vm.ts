@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { findQemu, freePort, LOCALHOST, MICROVM } from '../../target';
 import { killChild, spawnGroup } from '../lib/proc';
 import { initramfs, type Initramfs } from './initramfs';
-import { peerPackages, type PeerPackages } from './packages';
+import { peerPackages, type KernelFlavour, type PeerPackages } from './packages';
 
 const LINUX_NEEDS: Readonly<Record<string, string>> = { 'pit=off': 'pit=on', 'acpi=off': 'acpi=on' };
 
@@ -56,6 +56,10 @@ export interface PeerOptions {
   disk?: string;
   /** A host folder shared with virtio-9p (mount tag "share"). */
   share?: string;
+  /** fsbench: which file systems to run on (default all: ram, fat, 9p). */
+  fsKinds?: readonly string[];
+  /** Debian's cloud kernel (default) or its generic one (which has 9p). */
+  kernel?: KernelFlavour;
   /** Guest ports to forward from free 127.0.0.1 ports; default 80 and 7 in serve mode. */
   forward?: readonly number[];
   log?(text: string): void;
@@ -85,6 +89,7 @@ export function peerQemuArgs(p: PeerPackages, init: Initramfs, o: PeerOptions, p
   const khz = hostTscKhz();
   if (khz) cmdline.push(`tsc_early_khz=${khz}`);
   if (o.fsbench) cmdline.push(`peer_mib=${o.fsbench.mib}`, `peer_files=${o.fsbench.files}`);
+  if (o.fsKinds) cmdline.push(`peer_fs=${o.fsKinds.join(',')}`);
   const fwd = Object.entries(ports).map(([guest, host]) => `,hostfwd=tcp:${LOCALHOST}:${host}-:${guest}`);
   const args = ['-M', linuxMicrovm(), '-accel', 'tcg', '-cpu', 'max', '-m', o.memory ?? '256M'];
   args.push('-no-reboot', '-nodefaults', '-nographic', '-serial', 'stdio');
@@ -103,7 +108,7 @@ export function peerQemuArgs(p: PeerPackages, init: Initramfs, o: PeerOptions, p
 export async function startPeer(o: PeerOptions): Promise<PeerVm> {
   const log = o.log ?? (() => undefined);
   if (!fs.statSync(o.www, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`the folder to serve, ${o.www}, does not exist`);
-  const p = await peerPackages(log);
+  const p = await peerPackages(log, o.kernel);
   const init = await initramfs(p, o.www);
   const ports: Record<number, number> = {};
   for (const g of o.forward ?? ((o.mode ?? 'serve') === 'serve' ? [80, 7] : [])) ports[g] = await freePort();

@@ -5,7 +5,8 @@
 # QEMU user networking's usual address, then does what the kernel command line asks:
 #   peer=serve   busybox httpd on port 80 over /www, and peer-echo on port 7 (the default)
 #   peer=fsbench peer-fsbench on tmpfs (/tmp), on FAT over virtio-blk (/data, formatted here with
-#                busybox mkdosfs) and over 9p (/share) when the kernel has it; then power off
+#                busybox mkdosfs) and over 9p (/share) when the kernel has it; then power off.
+#                peer_fs=ram,fat,9p picks some of them (default all)
 # Progress lines start with "peer:", so the host can tell where a boot stopped.
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp /data /share /sbin /usr/bin /usr/sbin
@@ -22,11 +23,13 @@ done
 mode=serve
 mib=16
 files=200
+kinds=ram,fat,9p
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	peer=*) mode=${w#peer=} ;;
 	peer_mib=*) mib=${w#peer_mib=} ;;
 	peer_files=*) files=${w#peer_files=} ;;
+	peer_fs=*) kinds=${w#peer_fs=} ;;
 	esac
 done
 
@@ -43,19 +46,25 @@ serve)
 	echo "peer: serving"
 	;;
 fsbench)
-	peer-fsbench /tmp "$mib" "$files"
-	if [ -b /dev/vda ] && mkdosfs /dev/vda >/dev/null && mount -t vfat /dev/vda /data; then
-		peer-fsbench /data "$mib" "$files"
-		umount /data
-	else
-		echo "peer: no FAT on virtio-blk"
-	fi
-	if mount -t 9p -o trans=virtio,version=9p2000.L share /share 2>/dev/null; then
-		peer-fsbench /share "$mib" "$files"
-		umount /share
-	else
-		echo "peer: no 9p"
-	fi
+	case ",$kinds," in *,ram,*)
+		peer-fsbench /tmp "$mib" "$files"
+	esac
+	case ",$kinds," in *,fat,*)
+		if [ -b /dev/vda ] && mkdosfs /dev/vda >/dev/null && mount -t vfat /dev/vda /data; then
+			peer-fsbench /data "$mib" "$files"
+			umount /data
+		else
+			echo "peer: no FAT on virtio-blk"
+		fi
+	esac
+	case ",$kinds," in *,9p,*)
+		if mount -t 9p -o trans=virtio,version=9p2000.L share /share 2>/dev/null; then
+			peer-fsbench /share "$mib" "$files"
+			umount /share
+		else
+			echo "peer: no 9p"
+		fi
+	esac
 	echo "peer: fsbench done"
 	sync
 	reboot -f
