@@ -1,8 +1,9 @@
 // The custom request `minnow/kernelInfo`: the data of the extension's Kernel view, read from the
 // kernel's own plain-data tables through gdb (thread_all and each thread's stack_low high-water
 // mark in kernel/include/kernel/thread.h, heap_stats in kernel/include/kernel/heap.h,
-// virtio_devices in kernel/include/kernel/virtio.h). Each part is
-// a small gdb script, so a kernel without a part (no virtio linked) still gives the others.
+// virtio_devices in kernel/include/kernel/virtio.h, the descriptor table fd_table in
+// kernel/include/kernel/file.h). Each part is a small gdb script, so a kernel without a part (no
+// virtio linked) still gives the others.
 // The scripts only read: their convenience variables are all $k_*, because $sp, $pc, $fp and $ps
 // are registers in gdb and `set $sp = ...` would move the selected thread's stack pointer.
 // stack_low is lowered at each switch away, so the thread on the CPU may be deeper than it says:
@@ -26,8 +27,21 @@ export interface KernelThreadInfo {
   stackSize: number;
 }
 
+/** One open descriptor: fd_table[fd] (kernel/include/kernel/file.h). */
+export interface KernelFileInfo {
+  fd: number;
+  /** file_ops.kind: "socket", "9p", "fat", "ramfs", "console" */
+  kind: string;
+  /** struct file.label: a path, or "tcp 10.0.2.15:80" */
+  label: string;
+  refs: number;
+  /** O_ACCMODE | O_APPEND | O_NONBLOCK */
+  flags: number;
+}
+
 export interface KernelInfo {
   threads: KernelThreadInfo[];
+  files: KernelFileInfo[];
   heap?: { arenas: number; arenaBytes: number; usedBytes: number; usedBlocks: number; freeBytes: number; freeBlocks: number; peakUsedBytes: number };
   devices: { name: string; deviceId: number; claimed: boolean; irqCount: number }[];
   /** what could not be read, e.g. "devices: No symbol virtio_devices" */
@@ -70,8 +84,42 @@ function scriptPath(name: keyof typeof SCRIPTS): string {
   return p;
 }
 
+/** Writes a gdb script for this call (its text depends on the kernel's state). */
+function oneOffScript(name: string, text: string): string {
+  scriptDir ??= mkdtempSync(join(tmpdir(), 'minnow-kinfo-'));
+  const p = join(scriptDir, `${name}.gdb`);
+  writeFileSync(p, text);
+  return p;
+}
+
+/**
+ * The open descriptors. fd_table has FD_MAX slots, nearly all empty: one memory read of the
+ * whole table finds the used ones (a gdb loop would cost a stub round trip per slot), then one
+ * script prints those.
+ */
+async function readFiles(gdb: GdbSession): Promise<KernelFileInfo[]> {
+  const size = Number(await mi.evaluate(gdb, 'sizeof(fd_table)'));
+  const [block] = await mi.readMemory(gdb, '(char *)&fd_table', size);
+  const bytes = Buffer.from(block?.contents ?? '', 'hex');
+  const lines: string[] = [];
+  for (let fd = 0; fd * 8 + 8 <= bytes.length; fd++) {
+    const ptr = bytes.readBigUInt64LE(fd * 8);
+    if (ptr === 0n) continue;
+    const f = `((struct file *)0x${ptr.toString(16)})`;
+    lines.push(`printf "F\\t%d\\t%s\\t%d\\t%d\\t%s\\n", ${fd}, ${f}->ops->kind, ${f}->refs, ${f}->flags, ${f}->label`);
+  }
+  if (lines.length === 0) return [];
+  const text = await gdb.cli(`source ${oneOffScript('files', `${lines.join('\n')}\n`)}`, { timeoutMs: 15_000 });
+  const files: KernelFileInfo[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.split('\t');
+    if (f[0] === 'F' && f.length >= 6) files.push({ fd: Number(f[1]), kind: f[2], refs: Number(f[3]), flags: Number(f[4]), label: f.slice(5).join('\t') });
+  }
+  return files;
+}
+
 export async function kernelInfo(gdb: GdbSession): Promise<KernelInfo> {
-  const info: KernelInfo = { threads: [], devices: [], missing: [] };
+  const info: KernelInfo = { threads: [], files: [], devices: [], missing: [] };
   for (const part of Object.keys(SCRIPTS) as (keyof typeof SCRIPTS)[]) {
     let text: string;
     try {
@@ -106,6 +154,12 @@ export async function kernelInfo(gdb: GdbSession): Promise<KernelInfo> {
         info.devices.push({ name: f[1], deviceId: Number(f[2]), claimed: f[3] === '1', irqCount: Number(f[4]) });
       }
     }
+  }
+  try {
+    info.files = await readFiles(gdb);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!/No symbol "fd_table" in current context/.test(message)) info.missing.push(`files: ${message.split('\n').pop()}`);
   }
   // gdb numbers threads in the order it met them; the stub names them "Thread <kernel id>"
   try {

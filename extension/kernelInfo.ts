@@ -19,6 +19,13 @@ export interface KernelDevice {
   detail?: string;
 }
 
+/** An open descriptor: a socket, a file, the console. */
+export interface KernelFile {
+  fd: number;
+  kind: string;
+  label: string;
+}
+
 export interface KernelHeap {
   used: number;
   total: number;
@@ -26,6 +33,7 @@ export interface KernelHeap {
 
 export interface KernelInfo {
   threads: KernelThread[];
+  files: KernelFile[];
   devices: KernelDevice[];
   heap?: KernelHeap;
   uptimeMs?: number;
@@ -78,6 +86,13 @@ export function parseKernelInfo(body: unknown): KernelInfo {
     if (irqs !== undefined) parts.push(`${irqs} interrupt${irqs === 1 ? '' : 's'}`);
     devices.push({ name: str(o.name) ?? '?', kind, detail: parts.join(', ') || undefined });
   }
+  const files: KernelFile[] = [];
+  for (const f of Array.isArray(b.files) ? b.files : []) {
+    const o = obj(f);
+    const fd = num(o?.fd);
+    if (!o || fd === undefined) continue;
+    files.push({ fd, kind: str(o.kind) ?? '?', label: str(o.label) ?? '' });
+  }
   const h = obj(b.heap);
   const used = num(h?.usedBytes) ?? num(h?.used);
   const total = num(h?.arenaBytes) ?? num(h?.total);
@@ -87,6 +102,7 @@ export function parseKernelInfo(body: unknown): KernelInfo {
   );
   return {
     threads,
+    files,
     devices,
     heap: used !== undefined && total !== undefined ? { used, total } : undefined,
     uptimeMs: num(b.uptimeMs),

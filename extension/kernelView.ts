@@ -1,5 +1,5 @@
 // The "Minnow Kernel" view in Run and Debug: the kernel's threads (state, wait reason, stack
-// use), devices and heap, asked of the adapter with `minnow/kernelInfo` at every stop while the
+// use), open descriptors (sockets, files, the console), devices and heap, asked of the adapter with `minnow/kernelInfo` at every stop while the
 // view is visible (a hidden view is refreshed when it is shown: each answer costs gdb work).
 
 import * as vscode from 'vscode';
@@ -8,7 +8,7 @@ import type { KernelInfo, KernelThread } from './kernelInfo';
 import { trace } from './trace';
 
 type Node =
-  | { kind: 'group'; id: 'threads' | 'devices' | 'heap'; label: string }
+  | { kind: 'group'; id: 'threads' | 'files' | 'devices' | 'heap'; label: string }
   | { kind: 'thread'; thread: KernelThread }
   | { kind: 'leaf'; label: string; description?: string; icon: string; tooltip?: string }
   | { kind: 'message'; label: string };
@@ -132,6 +132,7 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     if (!node) {
       if (!info) return [{ kind: 'message', label: this.message }];
       const groups: Node[] = [{ kind: 'group', id: 'threads', label: `Threads (${info.threads.length})` }];
+      groups.push({ kind: 'group', id: 'files', label: `Open files (${info.files.length})` });
       groups.push({ kind: 'group', id: 'devices', label: `Devices (${info.devices.length})` });
       if (info.heap) groups.push({ kind: 'group', id: 'heap', label: 'Heap' });
       for (const m of info.missing) groups.push({ kind: 'message', label: `not available: ${m}` });
@@ -141,6 +142,14 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     switch (node.id) {
       case 'threads':
         return info.threads.map((thread) => ({ kind: 'thread', thread }));
+      case 'files':
+        return info.files.map((f) => ({
+          kind: 'leaf',
+          label: `${f.fd}: ${f.label || f.kind}`,
+          description: f.kind,
+          icon: f.kind === 'socket' ? 'plug' : f.kind === 'console' ? 'terminal' : 'file',
+          tooltip: `descriptor ${f.fd}, ${f.kind}: ${f.label}`,
+        }));
       case 'devices':
         return info.devices.map((d) => ({ kind: 'leaf', label: d.name, description: [d.kind, d.detail].filter(Boolean).join(' · '), icon: 'plug' }));
       case 'heap': {

@@ -68,8 +68,17 @@ describe('Kernel view: parseKernelInfo', () => {
       ],
       heap: { arenas: 1, arenaBytes: 65536, usedBytes: 1331, usedBlocks: 3, freeBytes: 64000, freeBlocks: 1 },
       devices: [{ name: 'virtio-blk0', deviceId: 2, claimed: true, irqCount: 7 }],
+      files: [
+        { fd: 0, kind: 'console', label: 'console (COM1)', refs: 3, flags: 2 },
+        { fd: 4, kind: 'socket', label: 'tcp 10.0.2.15:80', refs: 1, flags: 2 },
+        { kind: 'no fd' },
+      ],
       missing: [],
     });
+    assert.deepEqual(info.files, [
+      { fd: 0, kind: 'console', label: 'console (COM1)' },
+      { fd: 4, kind: 'socket', label: 'tcp 10.0.2.15:80' },
+    ]);
     assert.equal(info.threads.length, 2);
     assert.equal(info.threads[0].waitReason, 'join');
     assert.deepEqual(info.heap, { used: 1331, total: 65536 });
