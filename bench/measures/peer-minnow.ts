@@ -2,10 +2,10 @@
 // the Linux microVM and the host (bench/peer/sides.ts), so that every figure comes from the same
 // measuring function. Each side exists once its example is on main; until then its cells read
 // "not yet (…)".
-//   HTTP   examples/webserver: a copy of the example whose served folder (the host side of its
-//          first minnow.json "mounts" entry, else ./www) holds the benchmark's files, built with
-//          the target API and booted with 127.0.0.1:<free port> forwarded to its guest port (its
-//          first "network.hostForwards" entry, else 80)
+//   HTTP   examples/webserver: a copy of the example whose minnow.json's first "mounts" entry
+//          (issue 15's field) is pointed at the benchmark's folder (guest path kept, else /www),
+//          built with the target API and booted with 127.0.0.1:<free port> forwarded to its
+//          guest port (its first "network.hostForwards" entry, else 80)
 //   echo   examples/echo, the same way (guest port: its first forward, else 7)
 //   files  the peer's own guest/fsbench.c built as a Minnow application once kernel/fs exists
 
@@ -27,6 +27,8 @@ export function minnowMissing(what: 'webserver' | 'echo' | 'files'): string | un
 
 interface Mount {
   host: string;
+  guest: string;
+  readonly?: boolean;
 }
 
 /** The example copied under ctx.tmp, its served folder replaced by `www`, built once. */
@@ -38,12 +40,15 @@ function prepare(ctx: Context, example: string, www?: string): Promise<AppConfig
     p = (async () => {
       const dir = path.join(ctx.tmp, 'minnow-peer', example);
       fs.rmSync(dir, { recursive: true, force: true });
-      fs.cpSync(path.join(REPO, 'examples', example), dir, { recursive: true, filter: (s) => !s.includes(`${path.sep}build`) });
+      fs.cpSync(path.join(REPO, 'examples', example), dir, { recursive: true, filter: (s) => path.basename(s) !== 'build' });
       if (www) {
-        const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'minnow.json'), 'utf8')) as { mounts?: Mount[] };
-        const served = path.resolve(dir, manifest.mounts?.[0]?.host ?? 'www');
-        fs.rmSync(served, { recursive: true, force: true });
-        fs.cpSync(www, served, { recursive: true });
+        // the benchmark's folder in place of the example's own, through minnow.json's "mounts"
+        // (issue 15: {"host", "guest", "readonly"}), at the guest path the example serves
+        const file = path.join(dir, 'minnow.json');
+        const manifest = JSON.parse(fs.readFileSync(file, 'utf8')) as { mounts?: Mount[] };
+        const guest = manifest.mounts?.[0]?.guest ?? '/www';
+        manifest.mounts = [{ host: www, guest, readonly: true }, ...(manifest.mounts ?? []).slice(1)];
+        fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
       }
       const app = loadApp(dir);
       let log = '';

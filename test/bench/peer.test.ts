@@ -16,8 +16,8 @@ import { CpioWriter } from '../../bench/peer/cpio';
 import { resolveModules } from '../../bench/peer/modules';
 import { peerPackages, type PeerPackages } from '../../bench/peer/packages';
 import { startPeer, type PeerVm } from '../../bench/peer/vm';
-import { firstEcho, firstHttp200, httpGet, parseFsbench } from '../../bench/lib/netbench';
-import { hostEcho } from '../../bench/peer/host';
+import { firstEcho, firstHttp200, httpGet, parseFsbench, wrk } from '../../bench/lib/netbench';
+import { hostEcho, hostHttpd } from '../../bench/peer/host';
 
 function echoOnce(port: number, data: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -123,6 +123,22 @@ describe('Linux microVM peer (bench/peer)', function () {
       assert.deepEqual(await echoOnce(e.port, Buffer.from('peer')), Buffer.from('peer'));
     } finally {
       await e.kill();
+    }
+  });
+
+  it('measures the host httpd with wrk (the host limit of the HTTP rows)', async () => {
+    const www = path.join(dir, 'host-www');
+    fs.mkdirSync(www, { recursive: true });
+    fs.writeFileSync(path.join(www, '1k.bin'), Buffer.alloc(1024, 'h'));
+    const h = await hostHttpd(www);
+    try {
+      assert.ok((await firstHttp200(h.port, '/1k.bin', h.startedAt, 30_000, h.alive)) > 0);
+      const r = await wrk(h.port, '/1k.bin', 2, 1);
+      assert.ok(r.requests > 0 && r.requestsPerSec > 0, JSON.stringify(r));
+      assert.ok(r.p99 >= r.p50, JSON.stringify(r));
+      assert.equal(r.errors, 0, JSON.stringify(r));
+    } finally {
+      await h.kill();
     }
   });
 
