@@ -91,7 +91,8 @@ export function minnowHttp(ctx: Context): HttpSide {
     },
     get memoryMiB() {
       const mem = loadApp(path.join(REPO, 'examples', 'webserver')).memory;
-      return { lo: 0, hi: parseSize(mem) / (1 << 20), step: 0.25 };
+      // Minnow boots in tens of ms (bench 'qemu-hello'): 10 s is a generous probe
+      return { lo: 0, hi: parseSize(mem) / (1 << 20), step: 0.25, probeTimeoutMs: 10_000 };
     },
   };
 }

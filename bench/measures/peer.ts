@@ -30,7 +30,6 @@ type Maybe<T> = T | { missing: string };
 const isMissing = <T>(s: Maybe<T>): s is { missing: string } => typeof s === 'object' && s !== null && 'missing' in s;
 
 const BOOT_TIMEOUT_MS = 120_000;
-const PROBE_TIMEOUT_MS = 60_000;
 const HOST_ONLY = '– (host process)';
 const FILES = [
   { path: '/1k.bin', bytes: 1024, tag: '1k' },
@@ -101,7 +100,7 @@ async function smallestMemory(ctx: Context, label: string, side: HttpSide, www: 
   const serves = async (mib: number): Promise<boolean> => {
     const s = await side.startHttp(www, `${Math.round(mib * 1024)}K`);
     try {
-      await firstHttp200(s.port, '/1k.bin', s.startedAt, PROBE_TIMEOUT_MS, s.alive);
+      await firstHttp200(s.port, '/1k.bin', s.startedAt, range.probeTimeoutMs, s.alive);
       return true;
     } catch {
       return false;
@@ -184,7 +183,7 @@ export const peerHttp: CompareMeasure = {
       better: 'lower',
       cells: col((x) => (x.memoryMiB !== undefined ? cell([x.memoryMiB]) : { na: HOST_ONLY })),
       goal: GOAL_20TH,
-      note: `bisection over -m${ctx.quick ? ' (coarse: --quick)' : ''}; serves = a 200 on /1k.bin within ${PROBE_TIMEOUT_MS / 1000} s`,
+      note: `bisection over -m${ctx.quick ? ' (coarse: --quick)' : ''}; serves = a 200 on /1k.bin within the side's probe time (Linux 60 s, Minnow 10 s)`,
     }));
     return rows;
   },

@@ -25,8 +25,11 @@ export interface HttpSide {
   startHttp(www: string, memory?: string): Promise<Served>;
   /** Bytes of the image that boots (kernel + initramfs, or the ELF), with what they are. */
   image?(www: string): Promise<{ bytes: number; note: string }>;
-  /** The bisection range of the smallest memory that serves, MiB (lo fails, hi serves). */
-  memoryMiB?: { lo: number; hi: number; step: number };
+  /**
+   * The bisection of the smallest memory that serves: MiB range (lo fails, hi serves), step, and
+   * how long a probe may take to answer (a guest short of memory may hang rather than fail).
+   */
+  memoryMiB?: { lo: number; hi: number; step: number; probeTimeoutMs: number };
 }
 
 export interface EchoSide {
@@ -66,7 +69,7 @@ export function linuxHttp(log: (t: string) => void): HttpSide {
         note: `${vm.packages.kernelPackage} bzImage ${(k / 1024).toFixed(0)} KiB + initramfs.gz ${(i.bytes / 1024).toFixed(0)} KiB (busybox, ${i.modules.length} modules, peer programs, ${(i.wwwBytes / 1024).toFixed(0)} KiB of /www)`,
       };
     },
-    memoryMiB: { lo: 0, hi: 256, step: 4 },
+    memoryMiB: { lo: 0, hi: 256, step: 4, probeTimeoutMs: 60_000 },
   };
 }
 

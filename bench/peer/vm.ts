@@ -72,6 +72,8 @@ export interface PeerVm {
   startedAt: number;
   /** Everything the guest printed so far. */
   console(): string;
+  /** The tail of QEMU's own stderr. */
+  stderr(): string;
   /** Resolves with the console once a line matching `re` has appeared; rejects if QEMU exits first. */
   waitFor(re: RegExp, timeoutMs: number): Promise<string>;
   /** Settles when QEMU has exited (with its status). */
@@ -110,6 +112,20 @@ export async function startPeer(o: PeerOptions): Promise<PeerVm> {
   if (!fs.statSync(o.www, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`the folder to serve, ${o.www}, does not exist`);
   const p = await peerPackages(log, o.kernel);
   const init = await initramfs(p, o.www);
+  // a port found free can be taken by someone else before QEMU binds it: QEMU then exits at once
+  // ("Could not set up host forwarding rule"); try again with new ports
+  for (let attempt = 1; ; attempt++) {
+    const vm = await spawnPeer(o, p, init);
+    const early = await Promise.race([vm.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), FORWARD_CHECK_MS))]);
+    if (!early || !/host forwarding/i.test(vm.stderr()) || attempt === FORWARD_ATTEMPTS) return vm;
+    log(`  peer: a forwarded port was taken (${vm.stderr().trim()}); new ports`);
+  }
+}
+
+const FORWARD_CHECK_MS = 300;
+const FORWARD_ATTEMPTS = 3;
+
+async function spawnPeer(o: PeerOptions, p: PeerPackages, init: Initramfs): Promise<PeerVm> {
   const ports: Record<number, number> = {};
   for (const g of o.forward ?? ((o.mode ?? 'serve') === 'serve' ? [80, 7] : [])) ports[g] = await freePort();
   const args = peerQemuArgs(p, init, o, ports);
@@ -138,6 +154,7 @@ export async function startPeer(o: PeerOptions): Promise<PeerVm> {
     ports,
     startedAt,
     console: () => out,
+    stderr: () => err,
     exited,
     image: { kernel: p.vmlinuz, kernelBytes: fs.statSync(p.vmlinuz).size, initramfs: init },
     packages: p,
