@@ -5,14 +5,14 @@
 import { MinnowError } from '../target';
 
 export interface OptionSpec {
-  /** boolean flags take no value. */
-  kind: 'boolean' | 'string' | 'number';
+  /** boolean flags take no value; a list option may be given many times (values in order). */
+  kind: 'boolean' | 'string' | 'number' | 'list';
   /** Allowed values of a string option. */
   choices?: readonly string[];
   /** Value placeholder and help text, for usage messages. */
   value?: string;
   help: string;
-  /** A one-letter alias: `-d` for --detach. */
+  /** A one-letter alias: `-d` for --detach, `-v X` for --volume X. */
   short?: string;
 }
 
@@ -20,7 +20,7 @@ export type Specs = Record<string, OptionSpec>;
 
 export interface Parsed {
   positionals: string[];
-  options: Record<string, string | number | boolean | undefined>;
+  options: Record<string, string | number | boolean | string[] | undefined>;
   /** Arguments after `--`, or undefined when there was no `--`. */
   rest?: string[];
 }
@@ -40,20 +40,16 @@ export function parseArgs(argv: readonly string[], specs: Specs, verb: string): 
       out.options.help = true;
       continue;
     }
-    if (!a.startsWith('--') || a === '-') {
-      const alias = Object.entries(specs).find(([, s]) => s.short !== undefined && a === `-${s.short}` && s.kind === 'boolean');
-      if (alias) {
-        out.options[alias[0]] = true;
-        continue;
-      }
+    const alias = /^-[a-zA-Z]$/.test(a) ? Object.keys(specs).find((k) => specs[k].short === a.slice(1)) : undefined;
+    if ((!a.startsWith('--') || a === '-') && !alias) {
       if (a.startsWith('-') && a !== '-') {
         throw new UsageError(`unknown option ${a} for "minnow ${verb}"`, `See: minnow ${verb} --help`);
       }
       out.positionals.push(a);
       continue;
     }
-    const eq = a.indexOf('=');
-    const name = a.slice(2, eq < 0 ? undefined : eq);
+    const eq = alias ? -1 : a.indexOf('=');
+    const name = alias ?? a.slice(2, eq < 0 ? undefined : eq);
     const spec = name === 'help' ? { kind: 'boolean' as const, help: '' } : specs[name];
     if (!spec) {
       throw new UsageError(`unknown option --${name} for "minnow ${verb}"`, `See: minnow ${verb} --help`);
@@ -78,6 +74,8 @@ export function parseArgs(argv: readonly string[], specs: Specs, verb: string): 
         throw new UsageError(`--${name} needs a positive number, not "${value}"`, `Write e.g. --${name} 10.`);
       }
       out.options[name] = n;
+    } else if (spec.kind === 'list') {
+      out.options[name] = [...((out.options[name] as string[] | undefined) ?? []), value];
     } else {
       out.options[name] = value;
     }

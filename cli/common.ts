@@ -1,8 +1,9 @@
 // What `run` and `debug` share: their machine/accel/QEMU options, "load + build", the mapping
 // from a QEMU exit to the CLI's exit status, and how the guest console reaches the terminal.
 
-import { ACCELS, MACHINES, buildApp, probeKvm, loadApp, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
-import type { Parsed, Specs } from './args';
+import { ACCELS, MACHINES, buildApp, probeKvm, loadApp, parseVolume, kernelDir, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
+import { loadComponents, resolveComponents } from '../target/components';
+import { UsageError, type Parsed, type Specs } from './args';
 
 /** The CLI's exit statuses besides the application's own 0..125. */
 export const EXIT = {
@@ -32,11 +33,24 @@ export const VM_SPECS: Specs = {
   qemu: { kind: 'string', value: 'PATH', help: 'QEMU binary (default: env MINNOW_QEMU, then qemu-system-x86_64 on PATH)' },
   'no-build': { kind: 'boolean', help: 'boot the existing ELF without running make' },
   verbose: { kind: 'boolean', help: 'let the kernel print its "minnow: " boot lines (minnow.verbose)' },
+  volume: { kind: 'list', short: 'v', value: 'HOST:GUEST[:ro]', help: 'share a host folder into the guest over 9p, like docker -v (repeatable)' },
 };
+
+/** `-v host:guest[:ro]` (host relative to the current folder, as docker's): mounts, and 9p linked. */
+function addVolumes(app: AppConfig, volumes: string[], kernel: string | undefined): void {
+  if (volumes.length === 0) return;
+  app.mounts.push(...volumes.map((v) => parseVolume(v, process.cwd())));
+  const guests = [...app.mounts.map((m) => m.guest), ...app.disks.map((d) => d.guest)];
+  if (new Set(guests).size !== guests.length) {
+    throw new UsageError(`two mounts on one guest path (${guests.join(', ')})`, 'Give each -v its own guest path.');
+  }
+  app.components = resolveComponents([...app.components, '9p'], loadComponents(kernelDir(kernel)));
+}
 
 /** minnow.json of [dir] (default: the current folder), built unless --no-build. */
 export async function loadAndBuild(p: Parsed, log: (text: string) => void): Promise<AppConfig> {
   const app = loadApp(p.positionals[0] ?? '.');
+  addVolumes(app, (p.options.volume as string[] | undefined) ?? [], p.options.kernel as string | undefined);
   if (!p.options['no-build']) {
     await buildApp(app, { kernelDir: p.options.kernel as string | undefined, onOutput: log });
   }

@@ -35,3 +35,15 @@ virtio_console.srcs := drivers/virtio_console.c
 virtio_console.needs := virtio
 virtio_console.cflags :=
 virtio_console.about := virtio console: a second character device for the application.
+
+ALL_COMPONENTS += fs
+fs.srcs := fs/vfs.c fs/vfs_api.c fs/ramfs.c
+fs.needs :=
+fs.cflags :=
+fs.about := Files: open/read/write/stat/mkdir/opendir and fopen over a VFS, with a RAM filesystem at / and /tmp.
+
+ALL_COMPONENTS += 9p
+9p.srcs := fs/9p.c fs/9p_rpc.c fs/9p_msg.c drivers/virtio_9p.c
+9p.needs := fs virtio
+9p.cflags :=
+9p.about := A host folder in the guest over virtio-9p (minnow.json "mounts", minnow run -v host:guest).

@@ -8,6 +8,8 @@ import { MinnowError } from './errors';
 import { validateManifest } from './schema';
 import { loadComponents, resolveComponents } from './components';
 import { kernelDir as findKernelDir } from './paths';
+import { checkFsDisk, checkGuestPaths, checkMount } from './mounts';
+import type { FsDiskConfig, MountConfig } from './mounts';
 
 export type Machine = 'microvm' | 'q35';
 /** A kernel component's name (kernel/components.mk). */
@@ -62,6 +64,10 @@ export interface AppConfig {
   cflags: string[];
   disk?: DiskConfig;
   network?: NetworkConfig;
+  /** Host folders shared over 9p ("mounts"); the 9p component comes with them. */
+  mounts: MountConfig[];
+  /** FAT images mounted in the guest ("disks"); the fat component comes with them. */
+  disks: FsDiskConfig[];
   /** Absolute: <dir>/build. */
   buildDir: string;
   /** Absolute: <dir>/build/<name>.elf (may not exist yet). */
@@ -121,7 +127,14 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
       throw new MinnowError(`${file}: "sources[${i}]" names ${src}, which does not exist in ${abs}`, `Create ${src} or remove it from "sources".`);
     }
   }
+  const mounts = ((m.mounts ?? []) as { host: string; guest: string; readonly?: boolean }[]).map((x, i) =>
+    checkMount(x.host, x.guest, x.readonly ?? false, abs, `${file}: "mounts[${i}]"`));
+  const disks = ((m.disks ?? []) as { image: string; guest: string; readonly?: boolean }[]).map((x, i) =>
+    checkFsDisk(x.image, x.guest, x.readonly ?? false, abs, `${file}: "disks[${i}]"`));
+  checkGuestPaths([...mounts.map((x) => x.guest), ...disks.map((x) => x.guest)], file);
   const wanted = [...((m.components ?? []) as string[]), ...((m.drivers ?? []) as string[])];
+  if (mounts.length) wanted.push('9p');
+  if (disks.length) wanted.push('fat');
   const components = resolveComponents(wanted, loadComponents(findKernelDir(opts.kernelDir)), `${file}: "components"`);
   let disk: DiskConfig | undefined;
   if (m.disk) {
@@ -151,6 +164,8 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
     cflags: m.cflags ?? [],
     disk,
     network,
+    mounts,
+    disks,
     buildDir,
     elf: join(buildDir, `${m.name}.elf`),
   };

@@ -77,6 +77,8 @@ export { mapExit, EXIT_CRASH, EXIT_DEBUGGER, qemuErrorLine } from './exit';
 export type { QemuExit, ExitReason } from './exit';
 export { buildQemuArgs, kernelCmdline, shellQuote, GDB_TRANSPORTS, MICROVM } from './qemuargs';
 export type { GdbstubOptions, DeviceOptions, GdbTransport } from './qemuargs';
+export { parseVolume, checkMount, checkFsDisk, fsDeviceArgs } from './mounts';
+export type { MountConfig, FsDiskConfig } from './mounts';
 export { resolveAccel, probeKvm, ACCELS } from './accel';
 export type { Accel, KvmProbe } from './accel';
 export { checkTools, installCommand, which, hasQbootRom, TOOLS, QBOOT_ROM } from './tools';

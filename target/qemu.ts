@@ -87,7 +87,7 @@ export function qemuOptionsFor(app: AppConfig): StartQemuOptions {
     name: app.name,
     argv: app.args,
     extraArgs: app.qemuArgs,
-    devices: { components: app.components, disk: app.disk, network: app.network },
+    devices: { components: app.components, disk: app.disk, network: app.network, mounts: app.mounts, disks: app.disks },
   };
 }
 

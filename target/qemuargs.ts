@@ -7,6 +7,8 @@
 import type { DiskConfig, Driver, Machine, NetworkConfig } from './config';
 import { MinnowError } from './errors';
 import { LOCALHOST } from './ports';
+import { fsDeviceArgs } from './mounts';
+import type { FsDiskConfig, MountConfig } from './mounts';
 
 /**
  * How the kernel's stub reaches gdb: 'virtio', a virtio console of its own (microvm only; one queue
@@ -32,6 +34,9 @@ export interface DeviceOptions {
   components?: readonly Driver[];
   disk?: DiskConfig;
   network?: NetworkConfig;
+  /** Host folders over virtio-9p and FAT images over virtio-blk (target/mounts.ts). */
+  mounts?: readonly MountConfig[];
+  disks?: readonly FsDiskConfig[];
   /** Where the virtio console's host side listens (127.0.0.1), when virtio_console is linked. */
   virtioConsolePort?: number;
 }
@@ -110,7 +115,8 @@ function deviceArgs(machine: Machine, d: DeviceOptions, stubVirtio: boolean): st
   const out: string[] = [];
   const drivers = d.components ?? [];
   // QEMU's virtio-mmio is legacy (version 1) by default; the kernel speaks virtio 1.x only.
-  if (machine === 'microvm' && drivers.some((x) => x.startsWith('virtio_')) && !stubVirtio) {
+  const files = (d.mounts?.length ?? 0) + (d.disks?.length ?? 0) > 0;
+  if (machine === 'microvm' && (files || drivers.some((x) => x.startsWith('virtio_'))) && !stubVirtio) {
     out.push('-global', VIRTIO_MODERN);
   }
   if (drivers.includes('virtio_blk') && d.disk) {
@@ -118,6 +124,7 @@ function deviceArgs(machine: Machine, d: DeviceOptions, stubVirtio: boolean): st
     out.push('-drive', `id=disk0,if=none,format=${d.disk.format},file=${d.disk.image.replace(/,/g, ',,')}${ro}`);
     out.push('-device', `virtio-blk-${suffix},drive=disk0`);
   }
+  out.push(...fsDeviceArgs(machine, d.mounts ?? [], d.disks ?? []).args);
   if (drivers.includes('virtio_net')) {
     const net = d.network;
     if (net?.backend === 'dgram') {
@@ -158,7 +165,9 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
   const cpu = input.cpu ?? (input.accel === 'kvm' ? 'host' : 'max');
   args.push('-accel', input.accel, '-cpu', cpu, '-m', input.memory);
   args.push('-no-reboot', '-nodefaults', '-nographic');
-  args.push('-kernel', input.elf, '-append', kernelCmdline(input));
+  const fsOption = input.devices && fsDeviceArgs(input.machine, input.devices.mounts ?? [], input.devices.disks ?? []).option;
+  const kernelOptions = [...(input.kernelOptions ?? []), ...(fsOption ? [fsOption] : [])];
+  args.push('-kernel', input.elf, '-append', kernelCmdline({ ...input, kernelOptions }));
   args.push('-serial', 'stdio');
   const g = input.gdbstub;
   const stubVirtio = g?.kind === 'kernel' && gdbTransport(input.machine, g.transport) === 'virtio';

@@ -1,7 +1,9 @@
 /*
- * stdio.h for Minnow applications (lib/stdio.c): formatted output to the
- * console. stdout and stderr are both the console, stdin reads from it
- * (no echo; Enter's "\r" reads as "\n"); there are no files.
+ * stdio.h for Minnow applications (lib/stdio.c): the console and files.
+ * stdout and stderr are both the console, unbuffered; stdin reads from it
+ * (no echo; Enter's "\r" reads as "\n"). fopen, remove and rename need
+ * the "fs" component (kernel/fs); file streams are buffered (fflush,
+ * fclose and fseek write the buffer out).
  * Supported conversions: d i u o x X p s c %, flags - 0 + space #, width,
  * precision, length hh h l ll z j t. No floating point.
  */
@@ -12,6 +14,14 @@
 #include <stddef.h>
 
 #define EOF (-1)
+#define BUFSIZ 4096
+#define FILENAME_MAX 4096
+
+#ifndef SEEK_SET
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#endif
 
 typedef struct minnow_file FILE;
 extern FILE *stdin;
@@ -40,5 +50,23 @@ int fgetc(FILE *f);
 int getc(FILE *f);
 int getchar(void);
 char *fgets(char *buf, int n, FILE *f);
+int ungetc(int c, FILE *f);
+
+/* Files. mode: "r" "r+" "w" "w+" "a" "a+", with "b" ignored and "x"
+ * (with w: fail with EEXIST when the file exists). */
+FILE *fopen(const char *path, const char *mode);
+FILE *fdopen(int fd, const char *mode);
+int fclose(FILE *f);
+size_t fread(void *ptr, size_t size, size_t count, FILE *f);
+size_t fwrite(const void *ptr, size_t size, size_t count, FILE *f);
+int fseek(FILE *f, long off, int whence);
+long ftell(FILE *f);
+void rewind(FILE *f);
+int feof(FILE *f);
+int ferror(FILE *f);
+void clearerr(FILE *f);
+int fileno(FILE *f);
+int remove(const char *path);
+int rename(const char *from, const char *to);
 
 #endif

@@ -41,5 +41,6 @@ int chdir(const char *path);
 char *getcwd(char *buf, size_t size);
 int ftruncate(int fd, off_t length);
 int truncate(const char *path, off_t length);
+void sync(void);
 
 #endif

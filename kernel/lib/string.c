@@ -317,6 +317,33 @@ char *strerror(int errnum)
 		return "Function not implemented";
 	case ETIMEDOUT:
 		return "Timed out";
+	/* the filesystems' (kernel/fs), worded as glibc words them */
+	case EBADF:
+		return "Bad file descriptor";
+	case EACCES:
+		return "Permission denied";
+	case EEXIST:
+		return "File exists";
+	case EXDEV:
+		return "Invalid cross-device link";
+	case ENOTDIR:
+		return "Not a directory";
+	case EISDIR:
+		return "Is a directory";
+	case EMFILE:
+		return "Too many open files";
+	case EFBIG:
+		return "File too large";
+	case ESPIPE:
+		return "Illegal seek";
+	case EROFS:
+		return "Read-only file system";
+	case ENAMETOOLONG:
+		return "File name too long";
+	case ENOTEMPTY:
+		return "Directory not empty";
+	case ELOOP:
+		return "Too many levels of symbolic links";
 	default:
 		return "Unknown error";
 	}

@@ -1,0 +1,95 @@
+// Files for the guest: host folders shared over virtio-9p ("mounts", `minnow run -v host:guest[:ro]`)
+// and disk images holding a FAT filesystem ("disks"). Each is checked before boot (a missing folder
+// or image is named, with the fix), becomes QEMU devices, and is announced to the kernel in one
+// option, minnow.fs=9p:m0:/www:ro,fat:d0:/data (kernel/fs/vfs.c, vfs_boot_mounts). QEMU's 9p runs
+// with security_model=none: no daemon and no root; files the guest writes are the user's own.
+
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { MinnowError } from './errors';
+
+export interface MountConfig {
+  /** Absolute path of the host folder. */
+  host: string;
+  /** Absolute guest path, e.g. /www. */
+  guest: string;
+  readOnly: boolean;
+}
+
+export interface FsDiskConfig {
+  /** Absolute path of the image. */
+  image: string;
+  guest: string;
+  format: 'fat';
+  readOnly: boolean;
+}
+
+/** What the kernel's option can carry in a guest path (the schema says the same). */
+const GUEST_PATH = /^\/[^\s,:"]*$/;
+
+function checkGuest(guest: string, where: string): void {
+  if (!GUEST_PATH.test(guest)) {
+    throw new MinnowError(`${where}: the guest path "${guest}" must be absolute, without spaces, commas, colons or quotes`, 'Write it like "/www".');
+  }
+}
+
+/** A host folder that must exist, resolved against `base`. */
+export function checkMount(host: string, guest: string, readOnly: boolean, base: string, where: string): MountConfig {
+  const abs = isAbsolute(host) ? host : resolve(base, host);
+  checkGuest(guest, where);
+  if (!existsSync(abs)) {
+    throw new MinnowError(`${where}: the host folder ${abs} does not exist`, `Create it (mkdir -p ${abs}) or fix the host path.`);
+  }
+  if (!statSync(abs).isDirectory()) {
+    throw new MinnowError(`${where}: ${abs} is not a folder`, 'Share a folder; a single file cannot be mounted over 9p.');
+  }
+  return { host: abs, guest, readOnly };
+}
+
+export function checkFsDisk(image: string, guest: string, readOnly: boolean, base: string, where: string): FsDiskConfig {
+  const abs = isAbsolute(image) ? image : resolve(base, image);
+  checkGuest(guest, where);
+  if (!existsSync(abs) || !statSync(abs).isFile()) {
+    throw new MinnowError(`${where}: the disk image ${abs} does not exist`, `Make one: minnow disk create --fat 64M ${image}`);
+  }
+  return { image: abs, guest, format: 'fat', readOnly };
+}
+
+/** `-v ./www:/www[:ro]` as docker writes it. */
+export function parseVolume(spec: string, base: string): MountConfig {
+  const m = /^(.+?):(\/[^:]*)(?::(ro|rw))?$/.exec(spec);
+  if (!m) {
+    throw new MinnowError(`-v ${spec}: expected <host folder>:<guest path>[:ro]`, 'For example: minnow run -v ./www:/www:ro');
+  }
+  return checkMount(m[1], m[2], m[3] === 'ro', base, `-v ${spec}`);
+}
+
+/** No two mounts on one guest path. */
+export function checkGuestPaths(paths: string[], where: string): void {
+  const seen = new Set<string>();
+  for (const p of paths.map((x) => x.replace(/\/+$/, '') || '/')) {
+    if (seen.has(p)) throw new MinnowError(`${where}: two mounts on ${p}`, 'Give each mount its own guest path.');
+    seen.add(p);
+  }
+}
+
+/** The QEMU devices and the kernel option for the mounts and disks. */
+export function fsDeviceArgs(machine: 'microvm' | 'q35', mounts: readonly MountConfig[], disks: readonly FsDiskConfig[]): { args: string[]; option?: string } {
+  const suffix = machine === 'microvm' ? 'device' : 'pci';
+  const args: string[] = [];
+  const entries: string[] = [];
+  const esc = (p: string) => p.replace(/,/g, ',,');
+  mounts.forEach((m, i) => {
+    const ro = m.readOnly ? ',readonly=on' : '';
+    args.push('-fsdev', `local,id=fs${i},path=${esc(m.host)},security_model=none${ro}`);
+    args.push('-device', `virtio-9p-${suffix},fsdev=fs${i},mount_tag=m${i}`);
+    entries.push(`9p:m${i}:${m.guest}${m.readOnly ? ':ro' : ''}`);
+  });
+  disks.forEach((d, i) => {
+    const ro = d.readOnly ? ',readonly=on' : '';
+    args.push('-drive', `id=fsdisk${i},if=none,format=raw,file=${esc(d.image)}${ro}`);
+    args.push('-device', `virtio-blk-${suffix},drive=fsdisk${i},serial=d${i}`);
+    entries.push(`fat:d${i}:${d.guest}${d.readOnly ? ':ro' : ''}`);
+  });
+  return { args, option: entries.length ? `minnow.fs=${entries.join(',')}` : undefined };
+}

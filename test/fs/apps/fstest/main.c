@@ -1,0 +1,504 @@
+/*
+ * The fs suite's guest (test/fs): every file call and its error cases on a
+ * mounted filesystem, printed as PASS/FAIL lines; what it writes under
+ * <root>/out is checked by the host after the VM exits.
+ *
+ *   fstest api <root> [ro-root]  the whole battery on <root> (9p, fat, /tmp)
+ *   fstest big <root> <MiB>      writes <root>/big.bin, reads it back, prints
+ *                                its FNV-1a hash
+ *   fstest crash <root>          writes, fsyncs, then faults
+ *   fstest vanish <root>         waits for "go" on the console, then looks at
+ *                                a folder the host has removed meanwhile
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+static int failures;
+/* at() takes turns between two buffers: rename needs two paths at once */
+static char paths[2][4096];
+static int path_turn;
+
+#define CHECK(name, cond, ...)                                          \
+	do {                                                            \
+		if (cond) {                                             \
+			printf("PASS %s\n", name);                      \
+		} else {                                                \
+			failures++;                                     \
+			printf("FAIL %s: ", name);                      \
+			printf(__VA_ARGS__);                            \
+			printf(" (errno %d)\n", errno);                 \
+		}                                                       \
+	} while (0)
+
+static const char *at(const char *root, const char *rel)
+{
+	char *p = paths[path_turn ^= 1];
+
+	snprintf(p, sizeof(paths[0]), "%s/%s", root, rel);
+	return p;
+}
+
+/* xorshift32 and 32-bit FNV-1a: the host test computes the same quickly */
+static uint32_t rng_state;
+
+static uint8_t rng_byte(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return (uint8_t)rng_state;
+}
+
+static uint32_t fnv1a(uint32_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+#define FNV_START 2166136261u
+
+/* errno of a call that must fail, or 0 when it did not */
+#define FAILS(call) ((call) < 0 ? errno : 0)
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int read_file(const char *p, char *buf, size_t cap)
+{
+	int fd = open(p, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static int count_entries(const char *dir, const char *want, int *found)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	*found = 0;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (want && !strcmp(e->d_name, want))
+			*found = 1;
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void test_errors(const char *root)
+{
+	char name[300];
+	int fd;
+
+	CHECK("open missing says ENOENT",
+	      FAILS(open(at(root, "in/nope.txt"), O_RDONLY)) == ENOENT, "-");
+	CHECK("open under a file says ENOTDIR",
+	      FAILS(open(at(root, "in/hello.txt/x"), O_RDONLY)) == ENOTDIR,
+	      "-");
+	CHECK("O_DIRECTORY on a file says ENOTDIR",
+	      FAILS(open(at(root, "in/hello.txt"), O_RDONLY | O_DIRECTORY)) ==
+		      ENOTDIR, "-");
+	CHECK("opening a folder for writing says EISDIR",
+	      FAILS(open(at(root, "in"), O_WRONLY)) == EISDIR, "-");
+	CHECK("O_CREAT|O_EXCL on an existing file says EEXIST",
+	      FAILS(open(at(root, "in/hello.txt"),
+			 O_WRONLY | O_CREAT | O_EXCL, 0644)) == EEXIST, "-");
+	CHECK("mkdir of an existing folder says EEXIST",
+	      FAILS(mkdir(at(root, "in"), 0755)) == EEXIST, "-");
+	CHECK("mkdir with a missing parent says ENOENT",
+	      FAILS(mkdir(at(root, "no/such/dir"), 0755)) == ENOENT, "-");
+	CHECK("rmdir of a non-empty folder says ENOTEMPTY",
+	      FAILS(rmdir(at(root, "in"))) == ENOTEMPTY, "-");
+	CHECK("rmdir of a file says ENOTDIR",
+	      FAILS(rmdir(at(root, "in/hello.txt"))) == ENOTDIR, "-");
+	CHECK("unlink of a folder says EISDIR",
+	      FAILS(unlink(at(root, "in"))) == EISDIR, "-");
+	CHECK("unlink of a missing file says ENOENT",
+	      FAILS(unlink(at(root, "in/nope"))) == ENOENT, "-");
+	CHECK("stat of a missing file says ENOENT", ({
+		      struct stat st;
+		      FAILS(stat(at(root, "nope"), &st)) == ENOENT;
+	      }), "-");
+	CHECK("a trailing slash on a file says ENOTDIR", ({
+		      struct stat st;
+		      FAILS(stat(at(root, "in/hello.txt/"), &st)) == ENOTDIR;
+	      }), "-");
+	memset(name, 'n', 256);
+	name[256] = '\0';
+	CHECK("a 256-byte name says ENAMETOOLONG",
+	      FAILS(open(at(root, name), O_RDONLY)) == ENAMETOOLONG, "-");
+	CHECK("an empty path says ENOENT", FAILS(open("", O_RDONLY)) == ENOENT,
+	      "-");
+	fd = open(at(root, "in/hello.txt"), O_RDONLY);
+	CHECK("write on an O_RDONLY descriptor says EBADF",
+	      FAILS(write(fd, "x", 1)) == EBADF, "-");
+	close(fd);
+	fd = open(at(root, "in"), O_RDONLY | O_DIRECTORY);
+	CHECK("read on a folder says EISDIR", ({
+		      char c;
+		      FAILS(read(fd, &c, 1)) == EISDIR;
+	      }), "-");
+	close(fd);
+	CHECK("close of a closed descriptor says EBADF",
+	      FAILS(close(fd)) == EBADF, "-");
+	CHECK("rename between mounts says EXDEV",
+	      FAILS(rename(at(root, "in/hello.txt"), "/tmp/x")) == EXDEV ||
+		      strncmp(root, "/tmp", 4) == 0, "-");
+	CHECK("O_WRONLY|O_RDWR together says EINVAL",
+	      FAILS(open(at(root, "in/hello.txt"), O_WRONLY | O_RDWR)) ==
+		      EINVAL, "-");
+}
+
+static void test_read(const char *root)
+{
+	char buf[256];
+	struct stat st;
+	int n;
+
+	n = read_file(at(root, "in/hello.txt"), buf, sizeof(buf));
+	CHECK("read a file the host wrote",
+	      n == 20 && !strcmp(buf, "hello from the host\n"), "got %d", n);
+	n = read_file(at(root, "//in/./sub/../hello.txt"), buf, sizeof(buf));
+	CHECK("dot, dot-dot and repeated slashes", n == 20, "got %d", n);
+	CHECK("stat a file", !stat(at(root, "in/hello.txt"), &st) &&
+				     S_ISREG(st.st_mode) && st.st_size == 20,
+	      "size %ld", (long)st.st_size);
+	CHECK("stat a folder", !stat(at(root, "in"), &st) && S_ISDIR(st.st_mode),
+	      "mode %o", st.st_mode);
+	n = read_file(at(root, "in/with space \xc3\xa9\xe2\x82\xac.txt"), buf,
+		      sizeof(buf));
+	CHECK("read a name with spaces and UTF-8", n == 5 && !strcmp(buf, "utf8\n"),
+	      "got %d", n);
+}
+
+static void test_write(const char *root)
+{
+	char buf[64];
+	struct stat st;
+	int fd, found;
+	off_t pos;
+	uint8_t *data;
+
+	CHECK("mkdir", !mkdir(at(root, "out"), 0755), "-");
+	fd = open(at(root, "out/pattern.bin"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	data = malloc(300000);
+	rng_state = 42;
+	for (int i = 0; i < 300000; i++)
+		data[i] = rng_byte();
+	/* odd sizes: the pieces do not line up with any block or message */
+	for (int off = 0, step = 1; off < 300000; off += step, step = step * 3 + 7)
+		write_all(fd, data + off,
+			  (size_t)(off + step > 300000 ? 300000 - off : step));
+	CHECK("fstat after writes", !fstat(fd, &st) && st.st_size == 300000,
+	      "size %ld", (long)st.st_size);
+	pos = lseek(fd, 1000, SEEK_SET);
+	CHECK("lseek SEEK_SET", pos == 1000 && read(fd, buf, 10) == 10 &&
+					!memcmp(buf, data + 1000, 10), "-");
+	CHECK("lseek SEEK_CUR", lseek(fd, -5, SEEK_CUR) == 1005, "-");
+	CHECK("lseek SEEK_END", lseek(fd, -10, SEEK_END) == 299990 &&
+					read(fd, buf, 64) == 10 &&
+					!memcmp(buf, data + 299990, 10), "-");
+	CHECK("read at the end gives 0", read(fd, buf, 64) == 0, "-");
+	CHECK("lseek before 0 says EINVAL",
+	      FAILS(lseek(fd, -1, SEEK_SET)) == EINVAL, "-");
+	CHECK("fsync", !fsync(fd), "-");
+	CHECK("close", !close(fd), "-");
+	free(data);
+
+	fd = open(at(root, "out/append.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	write_all(fd, "abc", 3);
+	close(fd);
+	fd = open(at(root, "out/append.txt"), O_WRONLY | O_APPEND);
+	lseek(fd, 0, SEEK_SET);
+	write_all(fd, "def", 3);
+	close(fd);
+	CHECK("O_APPEND writes at the end",
+	      read_file(at(root, "out/append.txt"), buf, sizeof(buf)) == 6 &&
+		      !strcmp(buf, "abcdef"), "got %s", buf);
+	fd = open(at(root, "out/append.txt"), O_RDWR | O_TRUNC);
+	CHECK("O_TRUNC empties", !fstat(fd, &st) && st.st_size == 0, "-");
+	write_all(fd, "truncated\n", 10);
+	close(fd);
+
+	fd = open(at(root, "out/excl.txt"), O_WRONLY | O_CREAT | O_EXCL, 0644);
+	CHECK("O_CREAT|O_EXCL creates", fd >= 0, "-");
+	close(fd);
+	CHECK("rename a file", !rename(at(root, "out/excl.txt"),
+				       at(root, "out/renamed.txt")), "-");
+	CHECK("the old name is gone", count_entries(at(root, "out"), "excl.txt",
+						    &found) >= 0 && !found, "-");
+	CHECK("rename over an existing file",
+	      !rename(at(root, "out/renamed.txt"), at(root, "out/append.txt")) &&
+		      read_file(at(root, "out/append.txt"), buf, sizeof(buf)) == 0,
+	      "-");
+	fd = open(at(root, "out/append.txt"), O_WRONLY | O_TRUNC);
+	write_all(fd, "truncated\n", 10);
+	close(fd);
+	CHECK("mkdir and rmdir", !mkdir(at(root, "out/gone"), 0755) &&
+					 !rmdir(at(root, "out/gone")), "-");
+	fd = open(at(root, "out/unlinked.txt"), O_WRONLY | O_CREAT, 0644);
+	close(fd);
+	CHECK("unlink", !unlink(at(root, "out/unlinked.txt")) &&
+				FAILS(open(at(root, "out/unlinked.txt"),
+					   O_RDONLY)) == ENOENT, "-");
+	CHECK("truncate", !truncate(at(root, "out/pattern.bin"), 300000) &&
+				  !stat(at(root, "out/pattern.bin"), &st) &&
+				  st.st_size == 300000, "-");
+	CHECK("access", !access(at(root, "out/pattern.bin"), R_OK | W_OK) &&
+				FAILS(access(at(root, "out/nope"), F_OK)) ==
+					ENOENT, "-");
+}
+
+static void test_names(const char *root)
+{
+	char rel[4096], buf[64];
+	int fd, n = 0, found;
+
+	/* 40 levels: deeper than one 9P walk (16 names) */
+	strcpy(rel, "out");
+	for (int i = 0; i < 40; i++) {
+		snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel), "/d%d", i);
+		if (mkdir(at(root, rel), 0755))
+			n++;
+	}
+	strcat(rel, "/deep.txt");
+	fd = open(at(root, rel), O_WRONLY | O_CREAT, 0644);
+	CHECK("a file 40 folders deep", !n && fd >= 0 &&
+						!write_all(fd, "deep\n", 5),
+	      "%d mkdirs failed", n);
+	close(fd);
+	fd = open(at(root, "out/with space \xc3\xa9\xe2\x82\xac.txt"),
+		  O_WRONLY | O_CREAT, 0644);
+	CHECK("create a name with spaces and UTF-8",
+	      fd >= 0 && !write_all(fd, "written\n", 8), "-");
+	close(fd);
+	fd = open(at(root, "out/Mixed Case Long Name.text"), O_WRONLY | O_CREAT,
+		  0644);
+	close(fd);
+	CHECK("readdir finds a new name",
+	      count_entries(at(root, "out"), "Mixed Case Long Name.text",
+			    &found) > 0 && found, "-");
+	CHECK("chdir and a relative path", !chdir(at(root, "out")) &&
+					   read_file("append.txt", buf,
+						     sizeof(buf)) == 10, "-");
+	CHECK("getcwd", getcwd(buf, sizeof(buf)) &&
+				!strcmp(buf, at(root, "out")), "got %s", buf);
+	chdir("/");
+}
+
+static void test_many(const char *root)
+{
+	char name[64];
+	int bad = 0, found;
+
+	mkdir(at(root, "out/many"), 0755);
+	for (int i = 0; i < 1000; i++) {
+		int fd;
+
+		snprintf(name, sizeof(name), "out/many/file%04d.txt", i);
+		fd = open(at(root, name), O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0 || write_all(fd, name, strlen(name)))
+			bad++;
+		close(fd);
+	}
+	CHECK("1000 files in one folder", !bad, "%d failed", bad);
+	CHECK("readdir lists all 1000",
+	      count_entries(at(root, "out/many"), "file0999.txt", &found) ==
+			      1000 && found, "-");
+}
+
+static void test_stdio(const char *root)
+{
+	char line[128];
+	FILE *f = fopen(at(root, "out/stdio.txt"), "w");
+	int lines = 0;
+	long pos;
+
+	CHECK("fopen w", f != NULL, "-");
+	if (!f)
+		return;
+	for (int i = 0; i < 500; i++)
+		fprintf(f, "line %d of stdio\n", i);
+	fputs("last\n", f);
+	CHECK("fclose", fclose(f) == 0, "-");
+	f = fopen(at(root, "out/stdio.txt"), "r");
+	while (fgets(line, sizeof(line), f))
+		lines++;
+	CHECK("fgets reads every line and feof", lines == 501 && feof(f) &&
+						      !ferror(f), "%d lines", lines);
+	fseek(f, 5, SEEK_SET);
+	pos = ftell(f);
+	CHECK("fseek and ftell", pos == 5 && fgets(line, sizeof(line), f) &&
+					 !strcmp(line, "0 of stdio\n"), "-");
+	fclose(f);
+	f = fopen(at(root, "out/stdio.txt"), "a+");
+	fwrite("appended\n", 1, 9, f);
+	fseek(f, 0, SEEK_SET);
+	CHECK("fread after a+ write", fread(line, 1, 7, f) == 7 &&
+					      !memcmp(line, "line 0 ", 7), "-");
+	fclose(f);
+	CHECK("fopen of a missing file says ENOENT",
+	      !fopen(at(root, "nope"), "r") && errno == ENOENT, "-");
+	CHECK("fopen with a bad mode says EINVAL",
+	      !fopen(at(root, "x"), "q") && errno == EINVAL, "-");
+	CHECK("fopen x on an existing file says EEXIST",
+	      !fopen(at(root, "out/stdio.txt"), "wx") && errno == EEXIST, "-");
+	CHECK("remove", !remove(at(root, "out/renamed.txt")) || errno == ENOENT,
+	      "-");
+}
+
+static void test_readonly(const char *ro)
+{
+	CHECK("a read-only mount says EROFS on open for writing",
+	      FAILS(open(at(ro, "x"), O_WRONLY | O_CREAT, 0644)) == EROFS, "-");
+	CHECK("a read-only mount says EROFS on mkdir",
+	      FAILS(mkdir(at(ro, "d"), 0755)) == EROFS, "-");
+	CHECK("a read-only mount still reads", ({
+		      char b[64];
+		      read_file(at(ro, "hello.txt"), b, sizeof(b)) == 20;
+	      }), "-");
+}
+
+/* A filesystem the host cannot fill (ramfs) gets the input files here. */
+static void seed(const char *root)
+{
+	struct stat st;
+	int fd;
+
+	if (!stat(at(root, "in"), &st))
+		return;
+	mkdir(at(root, "in"), 0755);
+	mkdir(at(root, "in/sub"), 0755);
+	fd = open(at(root, "in/hello.txt"), O_WRONLY | O_CREAT, 0644);
+	write_all(fd, "hello from the host\n", 20);
+	close(fd);
+	fd = open(at(root, "in/with space \xc3\xa9\xe2\x82\xac.txt"),
+		  O_WRONLY | O_CREAT, 0644);
+	write_all(fd, "utf8\n", 5);
+	close(fd);
+}
+
+static int big(const char *root, int mib)
+{
+	size_t chunk = 1 << 20;
+	uint8_t *buf = malloc(chunk);
+	uint32_t h = FNV_START;
+	int fd = open(at(root, "big.bin"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (!buf || fd < 0)
+		return 1;
+	rng_state = 7;
+	for (int i = 0; i < mib; i++) {
+		for (size_t j = 0; j < chunk; j++)
+			buf[j] = rng_byte();
+		h = fnv1a(h, buf, chunk);
+		if (write_all(fd, buf, chunk))
+			return 2;
+	}
+	printf("written hash %08x\n", h);
+	fsync(fd);
+	lseek(fd, 0, SEEK_SET);
+	h = FNV_START;
+	for (;;) {
+		ssize_t n = read(fd, buf, chunk);
+
+		if (n <= 0)
+			break;
+		h = fnv1a(h, buf, (size_t)n);
+	}
+	printf("read hash %08x\n", h);
+	return close(fd) ? 3 : 0;
+}
+
+static int crash(const char *root)
+{
+	int fd = open(at(root, "synced.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	volatile int *nowhere = NULL;
+
+	write_all(fd, "survives the crash\n", 19);
+	if (fsync(fd))
+		return 1;
+	printf("synced\n");
+	return *nowhere;	/* a page fault: the kernel's crash report */
+}
+
+static int vanish(const char *root)
+{
+	struct stat st;
+	char line[16];
+	int fd = open(at(root, "keep.txt"), O_WRONLY | O_CREAT, 0644);
+
+	printf("ready\n");
+	fgets(line, sizeof(line), stdin);
+	CHECK("stat in a removed folder fails",
+	      FAILS(stat(at(root, "sub/file.txt"), &st)) != 0, "-");
+	CHECK("open in a removed folder fails",
+	      FAILS(open(at(root, "sub/new.txt"), O_WRONLY | O_CREAT, 0644)) != 0,
+	      "-");
+	CHECK("opendir of a removed folder fails", !opendir(at(root, "sub")), "-");
+	close(fd);
+	printf("done\n");
+	return failures;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "-";
+	const char *root = argc > 2 ? argv[2] : "/tmp";
+
+	if (!strcmp(mode, "big"))
+		return big(root, argc > 3 ? atoi(argv[3]) : 1);
+	if (!strcmp(mode, "crash"))
+		return crash(root);
+	if (!strcmp(mode, "vanish"))
+		return vanish(root);
+	if (strcmp(mode, "api")) {
+		printf("usage: fstest api|big|crash|vanish <root>\n");
+		return 2;
+	}
+	seed(root);
+	test_read(root);
+	test_errors(root);
+	test_write(root);
+	test_names(root);
+	test_many(root);
+	test_stdio(root);
+	if (argc > 3)
+		test_readonly(argv[3]);
+	printf("%d failures\n", failures);
+	return failures ? 1 : 0;
+}
