@@ -15,7 +15,7 @@ import { gunzipSync } from 'node:zlib';
 import { CpioWriter } from '../../bench/peer/cpio';
 import { resolveModules } from '../../bench/peer/modules';
 import { peerPackages, type PeerPackages } from '../../bench/peer/packages';
-import { startPeer, type PeerVm } from '../../bench/peer/vm';
+import { blankImage, startPeer, type PeerVm } from '../../bench/peer/vm';
 import { firstEcho, firstHttp200, httpGet, parseFsbench, wrk } from '../../bench/lib/netbench';
 import { hostEcho, hostHttpd } from '../../bench/peer/host';
 
@@ -115,6 +115,28 @@ describe('Linux microVM peer (bench/peer)', function () {
       const netdev = vm.command[vm.command.indexOf('-netdev') + 1];
       for (const fwd of netdev.split(',').filter((w) => w.startsWith('hostfwd='))) assert.match(fwd, /^hostfwd=tcp:127\.0\.0\.1:\d+-:\d+$/);
     });
+  });
+
+  it('runs the file benchmark in the guest on tmpfs and on FAT over virtio-blk, and says the cloud kernel has no 9p', async () => {
+    const www = path.join(dir, 'fs-www');
+    fs.mkdirSync(www, { recursive: true });
+    const share = path.join(dir, 'fs-share');
+    fs.mkdirSync(share, { recursive: true });
+    const vm = await startPeer({ www, mode: 'fsbench', fsbench: { mib: 2, files: 20 }, disk: blankImage(path.join(dir, 'fat.img'), 64), share });
+    try {
+      const out = await vm.waitFor(/peer: fsbench done/, 300_000);
+      const r = parseFsbench(out);
+      for (const d of ['/tmp', '/data']) {
+        const x = r.get(d);
+        assert.ok(x, `no FSBENCH line for ${d}: ${out.slice(-600)}`);
+        assert.equal(x.mib, 2);
+        assert.equal(x.files, 20);
+        assert.ok(x.writeMiBs > 0 && x.readMiBs > 0 && x.createPerSec > 0 && x.statPerSec > 0, JSON.stringify(x));
+      }
+      assert.match(out, /peer: no 9p/);
+    } finally {
+      await vm.kill();
+    }
   });
 
   it('runs the host limit: the same echo program on loopback', async () => {
