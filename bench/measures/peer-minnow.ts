@@ -7,21 +7,22 @@
 //          built with the target API and booted with 127.0.0.1:<free port> forwarded to its
 //          guest port (its first "network.hostForwards" entry, else 80)
 //   echo   examples/echo, the same way (guest port: its first forward, else 7)
-//   files  the peer's own guest/fsbench.c built as a Minnow application once kernel/fs exists
+//   files  the peer's own guest/fsbench.c (with fsbench_minnow.c for the clock) built as a Minnow
+//          application once kernel/fs exists, run on / (ramfs: /tmp) and on a 9p share (/share)
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildApp, freePort, loadApp, parseSize, qemuOptionsFor, startQemu, type AppConfig } from '../../target';
 import { REPO, type Context } from '../lib/context';
-import type { EchoSide, HttpSide, Served } from '../peer/sides';
+import { parseFsbench, type FsbenchResult } from '../lib/netbench';
+import type { EchoSide, FilesSide, HttpSide, Served } from '../peer/sides';
 
 /** Why Minnow cannot be measured on this tree yet, or undefined when its example is there. */
 export function minnowMissing(what: 'webserver' | 'echo' | 'files'): string | undefined {
   const example = path.join(REPO, 'examples', what);
   if (what === 'files' && !fs.existsSync(path.join(REPO, 'kernel', 'fs'))) return 'not yet (kernel/fs is not on main)';
   if (what !== 'files' && !fs.existsSync(path.join(REPO, 'kernel', 'net'))) return 'not yet (kernel/net is not on main)';
-  if (!fs.existsSync(path.join(example, 'minnow.json'))) return `not yet (examples/${what} is not on main)`;
-  if (what === 'files') return 'not yet (the file benchmark is not built for Minnow yet: bench/peer/guest/fsbench.c as a Minnow app)';
+  if (what !== 'files' && !fs.existsSync(path.join(example, 'minnow.json'))) return `not yet (examples/${what} is not on main)`;
   return undefined;
 }
 
@@ -104,3 +105,52 @@ export function minnowEcho(ctx: Context): EchoSide {
     },
   };
 }
+
+const GUEST = path.join(REPO, 'bench', 'peer', 'guest');
+const FSBENCH_SOURCES = ['fsbench.c', 'fsbench_minnow.c'];
+const FSBENCH_MEMORY = '256M';
+
+/** The file benchmark as a Minnow application under ctx.tmp, sharing `share` at /share. */
+let fsbenchApp: Promise<AppConfig> | undefined;
+function buildFsbench(ctx: Context, share: string): Promise<AppConfig> {
+  fsbenchApp ??= (async () => {
+    const dir = path.join(ctx.tmp, 'minnow-fsbench');
+    fs.mkdirSync(dir, { recursive: true });
+    for (const f of [...FSBENCH_SOURCES, 'fsbench.h']) fs.copyFileSync(path.join(GUEST, f), path.join(dir, f));
+    const manifest = { name: 'fsbench', sources: FSBENCH_SOURCES, memory: FSBENCH_MEMORY, components: ['fs'], mounts: [{ host: share, guest: '/share' }] };
+    fs.writeFileSync(path.join(dir, 'minnow.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const app = loadApp(dir);
+    let log = '';
+    await buildApp(app, { onOutput: (t) => (log += t) }).catch((e: Error) => {
+      throw new Error(`build of the file benchmark for Minnow failed: ${e.message}\n${log.slice(-2000)}`);
+    });
+    return app;
+  })();
+  return fsbenchApp;
+}
+
+/** One boot of the benchmark on `dir`; its FSBENCH figures or why there are none. */
+async function fsbenchOn(app: AppConfig, dir: string, mib: number, files: number): Promise<FsbenchResult | string> {
+  let out = '';
+  const q = await startQemu({ ...qemuOptionsFor(app), accel: 'tcg', argv: [dir, String(mib), String(files)], onConsole: (t) => (out += t), timeoutMs: 600_000 });
+  const exit = await q.exited;
+  const r = parseFsbench(out).get(dir);
+  if (r) return r;
+  const last = out.trim().split('\n').slice(-2).join(' / ').slice(0, 160);
+  return `failed on ${dir} (${exit.summary}): ${last}`;
+}
+
+export function minnowFiles(ctx: Context): FilesSide {
+  return {
+    async fsbench(mib, files, scratch) {
+      const share = path.join(scratch, 'minnow-share');
+      fs.mkdirSync(share, { recursive: true });
+      const app = await buildFsbench(ctx, share);
+      const fat = fs.existsSync(path.join(REPO, 'kernel', 'fs', 'fat.c'))
+        ? 'not yet (the benchmark makes no FAT image for Minnow yet)'
+        : 'not yet (FAT is not on main)';
+      return { ram: await fsbenchOn(app, '/tmp', mib, files), fat, '9p': await fsbenchOn(app, '/share', mib, files) };
+    },
+  };
+}
+

@@ -15,7 +15,7 @@ import { echoBulk, echoRoundTrip, firstEcho, firstHttp200, wrk } from '../lib/ne
 import { runTimed } from '../lib/proc';
 import { median } from '../lib/stats';
 import { FS_KINDS, hostEchoSide, hostFiles, hostHttp, linuxEcho, linuxFiles, linuxHttp, type EchoSide, type FilesSide, type FsKind, type HttpSide } from '../peer/sides';
-import { minnowEcho, minnowHttp, minnowMissing } from './peer-minnow';
+import { minnowEcho, minnowFiles, minnowHttp, minnowMissing } from './peer-minnow';
 
 export interface CompareMeasure {
   /** Group name for --only. */
@@ -251,7 +251,8 @@ export const peerFiles: CompareMeasure = {
     const mib = ctx.quick ? 8 : 64;
     const files = ctx.quick ? 100 : 1000;
     // Minnow's side is the same fsbench.c built as a Minnow application, once kernel/fs exists
-    const sides: Record<Column, Maybe<FilesSide>> = { minnow: { missing: minnowMissing('files') ?? 'not yet' }, linux: linuxFiles(ctx.log), host: hostFiles };
+    const missing = minnowMissing('files');
+    const sides: Record<Column, Maybe<FilesSide>> = { minnow: missing ? { missing } : minnowFiles(ctx), linux: linuxFiles(ctx.log), host: hostFiles };
     const samples = {} as Record<Column, unknown>;
     for (const c of COLUMNS) {
       samples[c] = await attempt(ctx, c, sides[c], async (s) => {

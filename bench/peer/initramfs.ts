@@ -28,17 +28,24 @@ const hash = (...parts: (string | Buffer)[]): string => {
   return h.digest('hex').slice(0, 16);
 };
 
+/** The sources of each program: its own file and, for fsbench, its POSIX clock and cache hint. */
+export const PROGRAM_SOURCES: Readonly<Record<Program, readonly string[]>> = {
+  echo: ['echo.c'],
+  fsbench: ['fsbench.c', 'fsbench_posix.c'],
+};
+
 /** guest/<name>.c compiled with gcc -static into the cache (once per source version). */
 export async function program(p: PeerPackages, name: Program): Promise<string> {
-  const src = path.join(GUEST, `${name}.c`);
-  const out = path.join(p.cache, 'programs', `peer-${name}-${hash(fs.readFileSync(src))}`);
+  const srcs = PROGRAM_SOURCES[name].map((f) => path.join(GUEST, f));
+  const headers = fs.readdirSync(GUEST).filter((f) => f.endsWith('.h')).map((f) => fs.readFileSync(path.join(GUEST, f)));
+  const out = path.join(p.cache, 'programs', `peer-${name}-${hash(...srcs.map((f) => fs.readFileSync(f)), ...headers)}`);
   if (fs.existsSync(out)) return out;
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = `${out}.tmp-${process.pid}`;
-  const r = await runTimed('gcc', ['-static', '-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, src], 120_000);
+  const r = await runTimed('gcc', ['-static', '-O2', '-Wall', '-Wextra', '-Werror', '-o', tmp, ...srcs], 120_000);
   if (r.status !== 0) {
     const hint = /cannot find -lc|crt1\.o/.test(r.stderr) ? '; fix: apt-get install libc6-dev (glibc\'s static libc)' : '';
-    throw new Error(`gcc -static ${name}.c failed (status ${r.status})${hint}: ${r.stderr.trim().slice(-600)}`);
+    throw new Error(`gcc -static ${PROGRAM_SOURCES[name].join(' ')} failed (status ${r.status})${hint}: ${r.stderr.trim().slice(-600)}`);
   }
   fs.renameSync(tmp, out);
   return out;

@@ -18,6 +18,7 @@ import { peerPackages, type PeerPackages } from '../../bench/peer/packages';
 import { blankImage, startPeer, type PeerVm } from '../../bench/peer/vm';
 import { firstEcho, firstHttp200, httpGet, parseFsbench, wrk } from '../../bench/lib/netbench';
 import { hostEcho, hostHttpd } from '../../bench/peer/host';
+import { minnowFiles, minnowMissing } from '../../bench/measures/peer-minnow';
 
 function echoOnce(port: number, data: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -137,6 +138,21 @@ describe('Linux microVM peer (bench/peer)', function () {
     } finally {
       await vm.kill();
     }
+  });
+
+  it('runs the same file benchmark on Minnow (ramfs and 9p)', async () => {
+    assert.equal(minnowMissing('files'), undefined);
+    const scratch = path.join(dir, 'minnow-files');
+    fs.mkdirSync(scratch, { recursive: true });
+    const ctx = { quick: true, tmp: scratch, runs: () => 1, log: () => undefined };
+    const r = await minnowFiles(ctx).fsbench(1, 10, scratch);
+    for (const k of ['ram', '9p'] as const) {
+      const x = r[k];
+      assert.ok(typeof x !== 'string', `${k}: ${String(x)}`);
+      assert.equal(x.files, 10);
+      assert.ok(x.writeMiBs > 0 && x.readMiBs > 0 && x.createPerSec > 0 && x.statPerSec > 0, JSON.stringify(x));
+    }
+    assert.deepEqual(fs.readdirSync(path.join(scratch, 'minnow-share')), [], 'the benchmark removed what it wrote on the share');
   });
 
   it('runs the host limit: the same echo program on loopback', async () => {
