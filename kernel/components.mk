@@ -19,7 +19,7 @@ virtio.cflags :=
 virtio.about := The virtio transport (MMIO on microvm, PCI on q35); linked with any virtio driver.
 
 ALL_COMPONENTS += virtio_blk
-virtio_blk.srcs := drivers/virtio_blk.c
+virtio_blk.srcs := drivers/virtio_blk.c drivers/blkdev.c
 virtio_blk.needs := virtio
 virtio_blk.cflags :=
 virtio_blk.about := virtio-blk disk: raw sector reads and writes (needs "disk").
@@ -47,3 +47,9 @@ ALL_COMPONENTS += 9p
 9p.needs := fs virtio
 9p.cflags :=
 9p.about := A host folder in the guest over virtio-9p (minnow.json "mounts", minnow run -v host:guest).
+
+ALL_COMPONENTS += fat
+fat.srcs := fs/fat.c fs/fat_dir.c
+fat.needs := fs virtio_blk
+fat.cflags :=
+fat.about := FAT16/FAT32 disk images with long names on virtio-blk (minnow.json "disks"; minnow disk create --fat).

@@ -15,6 +15,9 @@ const APT_TOOLS = [
   // with glibc's static libc
   { bin: 'wrk', pkg: 'wrk' },
   { file: '/usr/lib/x86_64-linux-gnu/libc.a', pkg: 'libc6-dev' },
+  // FAT images (kernel/fs/fat.c): made by mkfs.fat and minnow disk create, read back by mtools
+  { bin: 'mcopy', pkg: 'mtools' },
+  { file: '/usr/sbin/mkfs.fat', pkg: 'dosfstools' },
 ];
 
 function onPath(bin) {

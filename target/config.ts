@@ -141,7 +141,8 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
     const image = isAbsolute(m.disk.image) ? m.disk.image : join(abs, m.disk.image);
     disk = { image, format: m.disk.format ?? 'raw', readOnly: m.disk.readOnly ?? false, createSize: m.disk.size ? parseSize(m.disk.size) : undefined };
   }
-  if (components.includes('virtio_blk') && !disk) {
+  // only a raw virtio_blk asked for by name needs "disk"; fat brings it for "disks"
+  if (wanted.includes('virtio_blk') && !disk && disks.length === 0) {
     throw new MinnowError(`${file}: "components" has virtio_blk but "disk" is missing`, 'Add "disk": { "image": "disk.img" } naming the disk image.');
   }
   const network: NetworkConfig | undefined = m.network

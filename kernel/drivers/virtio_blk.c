@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <kernel/blkdev.h>
 #include <kernel/cpu.h>
 #include <kernel/driver.h>
 #include <kernel/virtio.h>
@@ -299,6 +300,31 @@ int blk_flush(void)
 	return err ? err : blk_wait(&req);
 }
 
+static int virtio_blk_dev_read(struct blkdev *b, uint64_t sector, void *buf,
+			       uint32_t count)
+{
+	return blk_read(sector, buf, count);
+}
+
+static int virtio_blk_dev_write(struct blkdev *b, uint64_t sector,
+				const void *buf, uint32_t count)
+{
+	return blk_write(sector, buf, count);
+}
+
+static int virtio_blk_dev_flush(struct blkdev *b)
+{
+	return blk_flush();
+}
+
+/* The disk as filesystems see it (kernel/blkdev.h). */
+static struct blkdev virtio_blk_dev = {
+	.name = "virtio-blk0",
+	.read = virtio_blk_dev_read,
+	.write = virtio_blk_dev_write,
+	.flush = virtio_blk_dev_flush,
+};
+
 /* The device's largest segment, if it names a usable one (5.2.4). */
 static void virtio_blk_size_max(uint32_t size_max)
 {
@@ -348,6 +374,9 @@ static int virtio_blk_init(void)
 		goto err_fail;
 	virtio_blk.dev = dev;
 	virtio_driver_ok(dev);
+	virtio_blk_dev.sectors = virtio_blk.capacity;
+	virtio_blk_dev.read_only = virtio_blk.read_only;
+	blkdev_register(&virtio_blk_dev);
 	virtio_log_info("%s: virtio-blk, %llu sectors%s\n", dev->name,
 			(unsigned long long)virtio_blk.capacity,
 			virtio_blk.read_only ? ", read-only" : "");

@@ -100,6 +100,23 @@ int vfs_mount(const char *path, const struct fs_ops *ops, void *priv,
 	return err;
 }
 
+int vfs_umount(const char *path)
+{
+	int err;
+
+	for (int i = 1; i < MOUNT_MAX; i++) {
+		struct mount *m = &vfs_mounts[i];
+
+		if (strcmp(m->path, path))
+			continue;
+		err = m->ops->umount ? m->ops->umount(m) : -EBUSY;
+		if (!err)
+			memset(m, 0, sizeof(*m));
+		return err;
+	}
+	return -EINVAL;
+}
+
 /* True when `prefix` is `path` or a folder above it. */
 static bool vfs_under(const char *path, const char *prefix, size_t len)
 {

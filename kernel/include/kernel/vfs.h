@@ -49,6 +49,8 @@ struct fs_ops {
 	int (*truncate)(struct mount *m, const char *path, off_t length);
 	/* writes everything cached to the device (sync(2)) */
 	int (*sync)(struct mount *m);
+	/* frees the filesystem's state: 0, or -EBUSY while files are open */
+	int (*umount)(struct mount *m);
 };
 
 /* A slot of the mount table; path[0] == '\0' marks a free one. */
@@ -70,6 +72,9 @@ extern struct mount vfs_mounts[MOUNT_MAX];
  * mounted there already, -ENOSPC when the table is full. */
 int vfs_mount(const char *path, const struct fs_ops *ops, void *priv,
 	      const char *source, bool read_only);
+/* Takes the mount at `path` out of the table: 0, -EINVAL when nothing is
+ * mounted there (or it is the root), -EBUSY while its files are open. */
+int vfs_umount(const char *path);
 /* The mount holding `path` (absolute, normalised) and the path inside it. */
 struct mount *vfs_lookup(const char *path, const char **rest);
 /* An application's path (relative to the working directory or absolute)
@@ -86,6 +91,11 @@ const char *vfs_basename(const char *path);
 void vfs_parent(const char *path, char *out);
 /* True for names no filesystem may create: "", ".", "..", with a slash. */
 bool vfs_name_bad(const char *name);
+
+/* fs/fat.c: the FAT16/FAT32 volume on `dev` at `path`: 0, -EINVAL when it
+ * is not one (or not one this driver reads), -errno. */
+struct blkdev;
+int fat_mount(struct blkdev *dev, const char *path, bool read_only);
 
 /* fs/ramfs.c: a filesystem in memory (the root and /tmp) */
 extern const struct fs_ops ramfs_ops;

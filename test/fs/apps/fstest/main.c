@@ -9,6 +9,9 @@
  *   fstest crash <root>          writes, fsyncs, then faults
  *   fstest vanish <root>         waits for "go" on the console, then looks at
  *                                a folder the host has removed meanwhile
+ *   fstest fuzz <n> <seed> ro|rw copies the FAT disk into memory and mounts n
+ *                                corrupted variants of it, reading (and with
+ *                                rw, changing) everything each one shows
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <kernel/blkdev.h>
+#include <kernel/heap.h>
+#include <kernel/vfs.h>
 
 static int failures;
 /* at() takes turns between two buffers: rename needs two paths at once */
@@ -475,6 +481,175 @@ static int vanish(const char *root)
 	return failures;
 }
 
+/* The disk image in memory: the fuzzer's block device. */
+static uint8_t *ram_img, *ram_orig;
+static uint64_t ram_bytes;
+
+static int ram_read(struct blkdev *b, uint64_t sector, void *buf, uint32_t n)
+{
+	if (sector >= b->sectors || n > b->sectors - sector)
+		return -ERANGE;
+	memcpy(buf, ram_img + sector * 512, (size_t)n * 512);
+	return 0;
+}
+
+static int ram_write(struct blkdev *b, uint64_t sector, const void *buf,
+		     uint32_t n)
+{
+	if (sector >= b->sectors || n > b->sectors - sector)
+		return -ERANGE;
+	memcpy(ram_img + sector * 512, buf, (size_t)n * 512);
+	return 0;
+}
+
+static int ram_flush(struct blkdev *b)
+{
+	return 0;
+}
+
+static struct blkdev ram_dev = { .name = "ram", .read = ram_read,
+				 .write = ram_write, .flush = ram_flush };
+
+/* Reads and stats everything under dir; counts the calls that failed. */
+static void fuzz_walk(const char *dir, int depth, int *errors, int *files)
+{
+	char *p = malloc(4096);
+	char *buf = malloc(4096);
+	struct dirent *e;
+	int listed = 0;
+	DIR *d = opendir(dir);
+
+	if (!d) {
+		(*errors)++;
+		goto out;
+	}
+	while ((e = readdir(d)) && listed++ < 300) {
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(p, 4096, "%s/%s", dir, e->d_name);
+		if (stat(p, &st)) {
+			(*errors)++;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (depth < 6)
+				fuzz_walk(p, depth + 1, errors, files);
+			continue;
+		}
+		int fd = open(p, O_RDONLY);
+		long total = 0;
+		ssize_t n = 0;
+
+		(*files)++;
+		if (fd < 0) {
+			(*errors)++;
+			continue;
+		}
+		while (total < (4 << 20) && (n = read(fd, buf, 4096)) > 0)
+			total += n;
+		if (n < 0)
+			(*errors)++;
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+out:
+	free(p);
+	free(buf);
+}
+
+/* Changes that may fail on a broken volume but must never crash it. */
+static void fuzz_change(int *errors)
+{
+	int fd = open("/fz/new file.txt", O_RDWR | O_CREAT, 0644);
+	char data[3000];
+
+	memset(data, 'z', sizeof(data));
+	if (fd < 0 || write(fd, data, sizeof(data)) < 0)
+		(*errors)++;
+	if (fd >= 0)
+		close(fd);
+	if (mkdir("/fz/made dir", 0755))
+		(*errors)++;
+	if (rename("/fz/new file.txt", "/fz/made dir/moved.txt"))
+		(*errors)++;
+	if (unlink("/fz/made dir/moved.txt"))
+		(*errors)++;
+	if (rmdir("/fz/made dir"))
+		(*errors)++;
+	truncate("/fz/a.txt", 10);
+}
+
+static uint32_t le(const uint8_t *p, int n)
+{
+	uint32_t v = 0;
+
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int fuzz(int count, uint32_t seed, bool rw)
+{
+	struct blkdev *disk = blkdev_table[0];
+	uint64_t fat_start, fat_end, dir_start;
+	int mounted = 0, refused = 0, errors = 0, files = 0, bad = 0;
+
+	if (!disk)
+		return 2;
+	ram_bytes = disk->sectors * 512;
+	ram_img = malloc(ram_bytes);
+	ram_orig = malloc(ram_bytes);
+	if (!ram_img || !ram_orig || disk->read(disk, 0, ram_orig, (uint32_t)disk->sectors))
+		return 3;
+	ram_dev.sectors = disk->sectors;
+	fat_start = le(ram_orig + 14, 2) * 512ull;
+	fat_end = fat_start + (le(ram_orig + 22, 2) ? le(ram_orig + 22, 2) :
+					le(ram_orig + 36, 4)) * 512ull;
+	dir_start = fat_start + (fat_end - fat_start) * ram_orig[16];
+	rng_state = seed;
+	for (int v = 0; v < count; v++) {
+		uint64_t base, span;
+		int region = rng_byte() % 3, n = 1 + rng_byte() % 8;
+		int err;
+
+		memcpy(ram_img, ram_orig, ram_bytes);
+		base = region == 0 ? 0 : region == 1 ? fat_start : dir_start;
+		span = region == 0 ? 512 : region == 1 ? fat_end - fat_start : 65536;
+		if (rng_byte() % 4 == 0)
+			n = 16 + rng_byte() % 48;	/* a run of garbage */
+		uint64_t at = base + (((uint64_t)rng_byte() << 16 |
+				       (uint64_t)rng_byte() << 8 | rng_byte()) %
+				      span);
+		for (int i = 0; i < n && at + i < ram_bytes; i++)
+			ram_img[at + i] = rng_byte();
+		err = fat_mount(&ram_dev, "/fz", !rw);
+		if (err) {
+			refused++;
+			continue;
+		}
+		mounted++;
+		fuzz_walk("/fz", 0, &errors, &files);
+		if (rw)
+			fuzz_change(&errors);
+		if (vfs_umount("/fz")) {
+			bad++;
+			printf("variant %d: unmount failed: files left open\n", v);
+			break;
+		}
+	}
+	printf("fuzz: %d variants, %d mounted, %d refused, %d files read, %d calls failed\n",
+	       count, mounted, refused, files, errors);
+	CHECK("every corrupted variant mounted or was refused, and unmounted", !bad,
+	      "%d bad", bad);
+	CHECK("the heap is whole after the fuzzing", heap_check() == 0, "-");
+	CHECK("some variants mounted and some were refused", mounted && refused,
+	      "%d mounted, %d refused", mounted, refused);
+	return failures;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "-";
@@ -486,6 +661,9 @@ int main(int argc, char **argv)
 		return crash(root);
 	if (!strcmp(mode, "vanish"))
 		return vanish(root);
+	if (!strcmp(mode, "fuzz"))
+		return fuzz(atoi(root), argc > 3 ? (uint32_t)atoi(argv[3]) : 1,
+			    argc > 4 && !strcmp(argv[4], "rw"));
 	if (strcmp(mode, "api")) {
 		printf("usage: fstest api|big|crash|vanish <root>\n");
 		return 2;

@@ -1,0 +1,166 @@
+/*
+ * FAT16 and FAT32 (Microsoft's "FAT: General Overview of On-Disk Format",
+ * 1.03, 2000; long names as in its "Long Directory Entries" section),
+ * shared by fs/fat.c (the volume: boot sector, the table, clusters, file
+ * data, mounting) and fs/fat_dir.c (directory entries, long names, the
+ * path operations). Everything read from the disk is checked before use:
+ * a cluster number out of range, a chain longer than the volume or a
+ * directory that never ends is -EIO, never a fault or a hang.
+ */
+#ifndef FS_FAT_H
+#define FS_FAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <kernel/blkdev.h>
+
+struct file;
+struct mount;
+struct stat;
+
+/* Boot sector (BPB) offsets */
+#define FAT_BPB_BYTES_PER_SEC 11
+#define FAT_BPB_SEC_PER_CLUS 13
+#define FAT_BPB_RSVD_SEC 14
+#define FAT_BPB_NUM_FATS 16
+#define FAT_BPB_ROOT_ENTS 17
+#define FAT_BPB_TOT_SEC16 19
+#define FAT_BPB_FAT_SZ16 22
+#define FAT_BPB_TOT_SEC32 32
+#define FAT_BPB_FAT_SZ32 36
+#define FAT_BPB_ROOT_CLUS 44
+#define FAT_BPB_FSINFO 48
+/* FAT32's FSInfo sector (the overview, "FAT32 FSInfo Sector Structure") */
+#define FAT_FSI_LEAD 0		/* 0x41615252 */
+#define FAT_FSI_STRUC 484	/* 0x61417272 */
+#define FAT_FSI_FREE 488
+#define FAT_FSI_NEXT 492
+#define FAT_FSI_LEAD_SIG 0x41615252u
+#define FAT_FSI_STRUC_SIG 0x61417272u
+#define FAT_BOOT_SIG 510	/* 0x55 0xaa */
+
+/* cluster counts that decide the type (the overview, "FAT Type
+ * Determination") */
+#define FAT16_MIN_CLUSTERS 4085
+#define FAT32_MIN_CLUSTERS 65525
+
+/* table values, normalised to FAT32's: free, bad, end of chain */
+#define FAT_FREE 0
+#define FAT_BAD 0x0ffffff7u
+#define FAT_EOC 0x0ffffff8u
+#define FAT32_MASK 0x0fffffffu
+#define FAT_FIRST_CLUSTER 2
+
+/* directory entries */
+#define FAT_DIRENT 32
+#define FAT_ATTR_READ_ONLY 0x01
+#define FAT_ATTR_HIDDEN 0x02
+#define FAT_ATTR_SYSTEM 0x04
+#define FAT_ATTR_VOLUME_ID 0x08
+#define FAT_ATTR_DIRECTORY 0x10
+#define FAT_ATTR_ARCHIVE 0x20
+#define FAT_ATTR_LONG_NAME 0x0f
+#define FAT_ENTRY_FREE 0xe5
+#define FAT_ENTRY_END 0x00
+#define FAT_LFN_LAST 0x40
+#define FAT_LFN_CHARS 13
+#define FAT_LFN_MAX_ENTRIES 20	/* 255 characters */
+
+/* the whole table stays in memory; larger volumes are refused */
+#define FAT_TABLE_MAX (16u << 20)
+
+/* A directory entry as it is on disk. */
+struct fat_dirent {
+	uint8_t name[11];
+	uint8_t attr;
+	uint8_t ntres;
+	uint8_t crt_tenth;
+	uint16_t crt_time, crt_date, acc_date;
+	uint16_t clus_hi;
+	uint16_t wrt_time, wrt_date;
+	uint16_t clus_lo;
+	uint32_t size;
+} __attribute__((packed));
+
+/* A file or folder open at least once: shared by all its open files. */
+struct fat_node {
+	uint32_t dir;		/* first cluster of its folder; 0: FAT16 root */
+	uint32_t index;		/* its 8.3 entry's place in that folder */
+	uint32_t first;		/* first cluster, 0 when empty */
+	uint32_t size;
+	bool is_dir;
+	bool is_root;
+	int refs;
+	/* the last cluster looked up: sequential I/O walks no chain twice */
+	uint32_t hint_n, hint_cluster;
+	struct fat_node *next;
+};
+
+struct fat_vol {
+	struct blkdev *dev;
+	int bits;		/* 16 or 32 */
+	uint32_t sec_per_clus, cluster_bytes;
+	uint32_t fat_start, fat_sectors, num_fats;
+	uint32_t root_start, root_entries;	/* FAT16's fixed root */
+	uint32_t root_cluster;			/* FAT32 */
+	uint32_t data_start;
+	uint32_t clusters;	/* valid numbers: 2 .. clusters + 1 */
+	uint32_t *table;	/* the FAT, normalised */
+	uint8_t *dirty;		/* per table sector: to write */
+	uint32_t next_free;
+	uint32_t free_count;
+	uint32_t fsinfo;	/* its sector, 0 when absent (FAT16) */
+	bool fsinfo_dirty;
+	uint8_t *sec;		/* one cached sector of directory entries */
+	uint64_t sec_lba;
+	bool sec_valid;
+	struct fat_node *nodes;	/* open ones */
+	struct fat_node root;
+};
+
+/* Where a name was found: its folder, its 8.3 entry and long entries. */
+struct fat_loc {
+	uint32_t dir;
+	uint32_t index;
+	uint32_t lfn_count;
+	struct fat_dirent de;
+	bool is_root;
+};
+
+/* fs/fat.c */
+uint64_t fat_cluster_lba(struct fat_vol *v, uint32_t c);
+bool fat_valid_cluster(struct fat_vol *v, uint32_t c);
+uint32_t fat_next(struct fat_vol *v, uint32_t c);
+int fat_alloc(struct fat_vol *v, uint32_t prev, uint32_t *out);
+int fat_free_chain(struct fat_vol *v, uint32_t first);
+/* Writes the changed table sectors to every copy of the table. */
+int fat_flush_table(struct fat_vol *v);
+int fat_read_sector(struct fat_vol *v, uint64_t lba);
+int fat_write_sector(struct fat_vol *v);
+uint32_t fat_entry_cluster(const struct fat_dirent *de);
+struct fat_node *fat_node_get(struct fat_vol *v, const struct fat_loc *l);
+void fat_node_put(struct fat_vol *v, struct fat_node *n);
+struct fat_node *fat_node_find(struct fat_vol *v, uint32_t dir,
+			       uint32_t index);
+int fat_zero_cluster(struct fat_vol *v, uint32_t c);
+int fat_open_node(struct fat_vol *v, const struct fat_loc *l, int flags,
+		  struct file **out);
+/* Cuts or extends (with zeros) a file to `size`, committed. */
+int fat_resize(struct fat_vol *v, struct fat_node *n, uint32_t size);
+int fat_umount(struct mount *m);
+
+/* fs/fat_dir.c */
+/* The sector and byte offset of entry `index` of folder `dir`. */
+int fat_entry_pos(struct fat_vol *v, uint32_t dir, uint32_t index,
+		  uint64_t *lba, unsigned int *off);
+int fat_lookup(struct fat_vol *v, const char *path, struct fat_loc *l);
+/* Rewrites a node's 8.3 entry with its first cluster and size. */
+int fat_update_entry(struct fat_vol *v, struct fat_node *n);
+/* The next entry of a listing at *index: 1, 0 at the end, -errno. */
+int fat_readdir(struct fat_vol *v, uint32_t dir, uint32_t *index,
+		char *name, bool *is_dir);
+void fat_stat_entry(struct fat_vol *v, const struct fat_loc *l,
+		    struct stat *st);
+extern const struct fs_ops fat_ops;
+
+#endif
