@@ -16,7 +16,7 @@ describe('kernel components table', () => {
   it('reads every block of kernel/components.mk with its sources and needs', () => {
     const blk = table.find((c) => c.name === 'virtio_blk');
     assert.ok(blk, 'virtio_blk is in the table');
-    assert.deepEqual(blk.srcs, ['drivers/virtio_blk.c']);
+    assert.deepEqual(blk.srcs, ['drivers/virtio_blk.c', 'drivers/blkdev.c']);
     assert.deepEqual(blk.needs, ['virtio']);
     assert.match(blk.about, /virtio-blk/);
     for (const c of table) assert.ok(c.about.length > 0, `${c.name} has an "about" line`);
