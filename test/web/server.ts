@@ -6,10 +6,11 @@
 // Either way the tests talk to 127.0.0.1:<port> with real clients.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { buildApp, loadApp, qemuOptionsFor, startQemu, type AppConfig, type QemuInstance } from '../../target';
 
 export const ROOT = join(__dirname, '..', '..');
 export const EXAMPLE = join(ROOT, 'examples', 'webserver');
@@ -106,4 +107,53 @@ export async function startHostServer(root: string, extraArgs: string[] = []): P
       await exited;
     },
   };
+}
+
+let minnowApp: Promise<AppConfig> | undefined;
+
+/** examples/webserver copied to a temp folder and built with the kernel, once per test run. */
+export function buildMinnowServer(): Promise<AppConfig> {
+  minnowApp ??= (async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'minnow-webvm-')), 'webserver');
+    cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => basename(src) !== 'build' });
+    const app = loadApp(dir);
+    let log = '';
+    await buildApp(app, { onOutput: (t) => (log += t) }).catch((e: Error) => {
+      throw new Error(`building examples/webserver failed: ${e.message}\n${log.slice(-3000)}`);
+    });
+    return app;
+  })();
+  return minnowApp;
+}
+
+/** The example booted under QEMU (TCG): root mounted read-only at /www over virtio-9p, and
+ *  127.0.0.1:<free port> forwarded to its port 80. */
+export async function startMinnowServer(root: string, opts: { argv?: string[] } = {}): Promise<RunningServer & { qemu: QemuInstance }> {
+  const app = await buildMinnowServer();
+  const port = await freePort();
+  const base = qemuOptionsFor(app);
+  let text = '';
+  const qemu = await startQemu({
+    ...base,
+    accel: 'tcg',
+    argv: opts.argv ?? base.argv,
+    devices: {
+      ...base.devices,
+      network: { backend: 'user', hostForwards: [`tcp:${port}-80`] },
+      mounts: [{ host: root, guest: '/www', readOnly: true }],
+    },
+    onConsole: (t) => (text += t),
+    onStderr: (t) => (text += t),
+  });
+  let gone = false;
+  void qemu.exited.then(() => (gone = true));
+  const t0 = Date.now();
+  while (!/webserver: serving \/www on port 80/.test(text)) {
+    if (gone || Date.now() - t0 > 60000) {
+      await qemu.kill();
+      throw new Error(`the web server did not start ${gone ? '(the VM exited)' : 'in 60 s'}:\n${text}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { kind: 'minnow', port, qemu, output: () => text, stop: () => qemu.kill() };
 }
