@@ -51,7 +51,17 @@ const cache = new Map<string, Component[]>();
 export function loadComponents(kernelDir: string): Component[] {
   let table = cache.get(kernelDir);
   if (!table) {
-    table = parseComponents(readFileSync(join(kernelDir, COMPONENTS_TABLE), 'utf8'));
+    const file = join(kernelDir, COMPONENTS_TABLE);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new MinnowError(
+        `cannot read the kernel's components table ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+        'The kernel folder is incomplete: reinstall the Minnow extension (or, in a Minnow checkout, git checkout kernel/).',
+      );
+    }
+    table = parseComponents(text);
     cache.set(kernelDir, table);
   }
   return table;

@@ -53,7 +53,9 @@ describe('cli: build', function () {
     assert.ok(!elf.includes('.symtab'), 'the ELF is stripped: its symbols live in the .debug file');
     const dbg = readFileSync(join(app, 'build', 'hello.debug'));
     assert.ok(dbg.includes('.debug_info') && dbg.includes('.symtab'), 'the .debug file has DWARF and symbols');
-    assert.ok(statSync(join(app, 'build', 'hello.elf')).size <= 64 * 1024, 'hello.elf fits in 64 KiB');
+    // a guard against linking what hello does not name (files, network): the kernel alone, with SMP
+    // start-up and the fd layer, is ~66 KiB
+    assert.ok(statSync(join(app, 'build', 'hello.elf')).size <= 96 * 1024, 'hello.elf fits in 96 KiB');
     // gdb finds the .debug file through the debuglink, next to the ELF
     const gdb = spawnSync('gdb', ['-nx', '-batch', '-ex', 'info line main', join(app, 'build', 'hello.elf')], { encoding: 'utf8', timeout: 60000 });
     assert.match(gdb.stdout, /Line \d+ of ".*\/main\.c" starts at address/, gdb.stdout + gdb.stderr);

@@ -29,6 +29,7 @@ describe('e2e: the packaged .vsix', function () {
       'dist/cli.js',
       'dist/debugAdapter.js',
       'kernel/Makefile',
+      'kernel/components.mk',
       'kernel/include/minnow.h',
       'examples/hello/minnow.json',
       'examples/threads/main.c',
