@@ -8,6 +8,7 @@ import { describeOptions, UsageError, type Specs } from './args';
 import { EXIT } from './common';
 import { BUILD_OPTION_SPECS, BUILD_USAGE, buildCommand } from './commands/build';
 import { CHECK_SPECS, CHECK_USAGE, checkCommand } from './commands/check';
+import { DISK_SPECS, DISK_USAGE, diskCommand } from './commands/disk';
 import { DEBUG_SPECS, DEBUG_USAGE, debugCommand } from './commands/debug';
 import { listTemplates, NEW_SPECS, NEW_USAGE, newCommand, templateList } from './commands/new';
 import { LOGS_SPECS, LOGS_USAGE, logsCommand } from './commands/logs';
@@ -41,6 +42,7 @@ const VERBS: Record<string, Verb> = {
   logs: { usage: LOGS_USAGE, summary: "print an instance's console; -f: follow it until the instance ends", specs: LOGS_SPECS, run: logsCommand },
   stop: { usage: STOP_USAGE, summary: 'stop running instances', specs: STOP_SPECS, run: stopCommand },
   rm: { usage: RM_USAGE, summary: 'remove finished instances and their logs', specs: RM_SPECS, run: rmCommand },
+  disk: { usage: DISK_USAGE, summary: 'make a FAT disk image for "disks" in minnow.json, optionally filled from a folder', specs: DISK_SPECS, run: diskCommand },
   check: { usage: CHECK_USAGE, summary: 'check the toolchain: what is missing and how to install it', specs: CHECK_SPECS, run: checkCommand },
 };
 

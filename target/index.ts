@@ -49,6 +49,10 @@
 //   buildQemuArgs(...), kernelCmdline(...)   the QEMU command line as a pure function
 //   resolveAccel(accel), probeKvm()  auto = KVM only if /dev/kvm is usable AND cpuinfo has vmx/svm
 //
+// FAT images (target/fatimage.ts)
+//   createFatImage({ image, size ("64M"|bytes), bits? 16|32, from? folder, force? }): FatImage
+//                                  mkfs.fat + mcopy; every name checked first; MinnowError otherwise
+//
 // Tools
 //   checkTools(): ToolStatus[]      each needed tool with its path or none, and its package
 //   installCommand(missing): string the apt command for them;  which(bin): string | undefined
@@ -79,6 +83,8 @@ export { buildQemuArgs, kernelCmdline, shellQuote, GDB_TRANSPORTS, MICROVM } fro
 export type { GdbstubOptions, DeviceOptions, GdbTransport } from './qemuargs';
 export { parseVolume, checkMount, checkFsDisk, fsDeviceArgs } from './mounts';
 export type { MountConfig, FsDiskConfig } from './mounts';
+export { createFatImage, defaultFatBits } from './fatimage';
+export type { FatImage, FatImageOptions, FatBits } from './fatimage';
 export { resolveAccel, probeKvm, ACCELS } from './accel';
 export type { Accel, KvmProbe } from './accel';
 export { checkTools, installCommand, which, hasQbootRom, TOOLS, QBOOT_ROM } from './tools';
