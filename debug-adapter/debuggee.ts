@@ -71,6 +71,8 @@ export class Debuggee {
   stubKind: 'kernel' | 'qemu' = 'kernel';
   /** the function the CPU stood in when gdb connected (gdbstub_* when the kernel waits before main) */
   connectStopFunc?: string;
+  /** guest path → host folder (9p "mounts") or image ("disks") of the launched app, for kernelInfo */
+  mountHosts: Record<string, string> = {};
   private closing = false;
   private endedOnce = false;
 
@@ -82,6 +84,9 @@ export class Debuggee {
     validateLaunch(args);
     const dir = resolve(args.app ?? args.cwd ?? process.cwd());
     const app = loadApp(dir);
+    for (const m of [...app.mounts.map((x) => ({ guest: x.guest, host: x.host })), ...app.disks.map((x) => ({ guest: x.guest, host: x.image }))]) {
+      this.mountHosts[m.guest.replace(/\/+$/, '') || '/'] = m.host;
+    }
     if (args.build !== false) {
       this.hooks.progress(`Building ${app.name}`);
       const r = await buildApp(app, { onOutput: (t) => this.hooks.output(t, 'console') });

@@ -2,7 +2,7 @@
 // kernel's own plain-data tables through gdb (thread_all and each thread's stack_low high-water
 // mark in kernel/include/kernel/thread.h, heap_stats in kernel/include/kernel/heap.h,
 // virtio_devices in kernel/include/kernel/virtio.h, the descriptor table fd_table in
-// kernel/include/kernel/file.h). Each part is a small gdb script, so a kernel without a part (no
+// kernel/include/kernel/file.h, the mount table vfs_mounts in kernel/include/kernel/vfs.h). Each part is a small gdb script, so a kernel without a part (no
 // virtio linked) still gives the others.
 // The scripts only read: their convenience variables are all $k_*, because $sp, $pc, $fp and $ps
 // are registers in gdb and `set $sp = ...` would move the selected thread's stack pointer.
@@ -37,11 +37,32 @@ export interface KernelFileInfo {
   refs: number;
   /** O_ACCMODE | O_APPEND | O_NONBLOCK */
   flags: number;
+  /** struct file.offset: where the next read or write goes */
+  offset: number;
 }
+
+/** One used slot of the mount table: vfs_mounts[i] (kernel/include/kernel/vfs.h). */
+export interface KernelMountInfo {
+  /** the guest path it is mounted on: "/", "/www" */
+  path: string;
+  /** fs_ops.name: "ramfs", "9p", "fat" */
+  fs: string;
+  /** struct mount.source: "ramfs", "9p tag m0", "fat16 virtio-blk0" */
+  source: string;
+  readOnly: boolean;
+  /** files opened through it so far */
+  opens: number;
+  /** the host folder or image behind it, from the launched application's minnow.json */
+  host?: string;
+}
+
+/** Guest path → host folder or image, for the mounts a launch asked for. */
+export type MountHosts = Record<string, string>;
 
 export interface KernelInfo {
   threads: KernelThreadInfo[];
   files: KernelFileInfo[];
+  mounts: KernelMountInfo[];
   heap?: { arenas: number; arenaBytes: number; usedBytes: number; usedBlocks: number; freeBytes: number; freeBlocks: number; peakUsedBytes: number };
   devices: { name: string; deviceId: number; claimed: boolean; irqCount: number }[];
   /** what could not be read, e.g. "devices: No symbol virtio_devices" */
@@ -106,20 +127,47 @@ async function readFiles(gdb: GdbSession): Promise<KernelFileInfo[]> {
     const ptr = bytes.readBigUInt64LE(fd * 8);
     if (ptr === 0n) continue;
     const f = `((struct file *)0x${ptr.toString(16)})`;
-    lines.push(`printf "F\\t%d\\t%s\\t%d\\t%d\\t%s\\n", ${fd}, ${f}->ops->kind, ${f}->refs, ${f}->flags, ${f}->label`);
+    lines.push(`printf "F\\t%d\\t%s\\t%d\\t%d\\t%ld\\t%s\\n", ${fd}, ${f}->ops->kind, ${f}->refs, ${f}->flags, (long)${f}->offset, ${f}->label`);
   }
   if (lines.length === 0) return [];
   const text = await gdb.cli(`source ${oneOffScript('files', `${lines.join('\n')}\n`)}`, { timeoutMs: 15_000 });
   const files: KernelFileInfo[] = [];
   for (const line of text.split('\n')) {
     const f = line.split('\t');
-    if (f[0] === 'F' && f.length >= 6) files.push({ fd: Number(f[1]), kind: f[2], refs: Number(f[3]), flags: Number(f[4]), label: f.slice(5).join('\t') });
+    if (f[0] === 'F' && f.length >= 7) files.push({ fd: Number(f[1]), kind: f[2], refs: Number(f[3]), flags: Number(f[4]), offset: Number(f[5]), label: f.slice(6).join('\t') });
   }
   return files;
 }
 
-export async function kernelInfo(gdb: GdbSession): Promise<KernelInfo> {
-  const info: KernelInfo = { threads: [], files: [], devices: [], missing: [] };
+/**
+ * The mount table, the same way: one memory read of vfs_mounts finds the used slots (a slot
+ * whose path starts with a NUL is free), then one script prints them.
+ */
+async function readMounts(gdb: GdbSession, hosts: MountHosts): Promise<KernelMountInfo[]> {
+  const size = Number(await mi.evaluate(gdb, 'sizeof(vfs_mounts)'));
+  const slot = Number(await mi.evaluate(gdb, 'sizeof(vfs_mounts[0])'));
+  const [block] = await mi.readMemory(gdb, '(char *)&vfs_mounts', size);
+  const bytes = Buffer.from(block?.contents ?? '', 'hex');
+  const lines: string[] = [];
+  for (let i = 0; slot > 0 && (i + 1) * slot <= bytes.length; i++) {
+    if (bytes[i * slot] === 0) continue;
+    const m = `vfs_mounts[${i}]`;
+    lines.push(`printf "M\\t%s\\t%d\\t%lu\\t%s\\t%s\\n", ${m}.ops->name, (int)${m}.read_only, (unsigned long)${m}.opens, ${m}.source, ${m}.path`);
+  }
+  if (lines.length === 0) return [];
+  const text = await gdb.cli(`source ${oneOffScript('mounts', `${lines.join('\n')}\n`)}`, { timeoutMs: 15_000 });
+  const mounts: KernelMountInfo[] = [];
+  for (const line of text.split('\n')) {
+    const f = line.split('\t');
+    if (f[0] !== 'M' || f.length < 6) continue;
+    const path = f.slice(5).join('\t');
+    mounts.push({ path, fs: f[1], readOnly: f[2] === '1', opens: Number(f[3]), source: f[4], host: hosts[path] });
+  }
+  return mounts;
+}
+
+export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promise<KernelInfo> {
+  const info: KernelInfo = { threads: [], files: [], mounts: [], devices: [], missing: [] };
   for (const part of Object.keys(SCRIPTS) as (keyof typeof SCRIPTS)[]) {
     let text: string;
     try {
@@ -160,6 +208,13 @@ export async function kernelInfo(gdb: GdbSession): Promise<KernelInfo> {
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (!/No symbol "fd_table" in current context/.test(message)) info.missing.push(`files: ${message.split('\n').pop()}`);
+  }
+  try {
+    info.mounts = await readMounts(gdb, hosts);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    // a kernel without kernel/fs linked has no mount table
+    if (!/No symbol "vfs_mounts" in current context/.test(message)) info.missing.push(`mounts: ${message.split('\n').pop()}`);
   }
   // gdb numbers threads in the order it met them; the stub names them "Thread <kernel id>"
   try {

@@ -496,7 +496,8 @@ export class MinnowDebugSession extends DebugSession {
           const gdb = this.gdb;
           this.quiet++;
           try {
-            return await gdb.whileStopped(() => kernelInfo(gdb));
+            const hosts = this.debuggee?.mountHosts ?? {};
+            return await gdb.whileStopped(() => kernelInfo(gdb, hosts));
           } finally {
             this.quiet--;
           }

@@ -24,6 +24,21 @@ export interface KernelFile {
   fd: number;
   kind: string;
   label: string;
+  offset?: number;
+  /** open(2)'s O_ACCMODE | O_APPEND | O_NONBLOCK */
+  flags?: number;
+}
+
+/** A mounted filesystem: the guest path, its filesystem, what holds it. */
+export interface KernelMount {
+  path: string;
+  fs: string;
+  /** "9p tag m0", "fat16 virtio-blk0" */
+  source: string;
+  /** the host folder or image, when the adapter launched the app */
+  host?: string;
+  readOnly: boolean;
+  opens?: number;
 }
 
 export interface KernelHeap {
@@ -34,6 +49,7 @@ export interface KernelHeap {
 export interface KernelInfo {
   threads: KernelThread[];
   files: KernelFile[];
+  mounts: KernelMount[];
   devices: KernelDevice[];
   heap?: KernelHeap;
   uptimeMs?: number;
@@ -91,7 +107,20 @@ export function parseKernelInfo(body: unknown): KernelInfo {
     const o = obj(f);
     const fd = num(o?.fd);
     if (!o || fd === undefined) continue;
-    files.push({ fd, kind: str(o.kind) ?? '?', label: str(o.label) ?? '' });
+    const file: KernelFile = { fd, kind: str(o.kind) ?? '?', label: str(o.label) ?? '' };
+    if (num(o.offset) !== undefined) file.offset = num(o.offset);
+    if (num(o.flags) !== undefined) file.flags = num(o.flags);
+    files.push(file);
+  }
+  const mounts: KernelMount[] = [];
+  for (const m of Array.isArray(b.mounts) ? b.mounts : []) {
+    const o = obj(m);
+    const path = str(o?.path);
+    if (!o || !path) continue;
+    const mount: KernelMount = { path, fs: str(o.fs) ?? '?', source: str(o.source) ?? '', readOnly: o.readOnly === true };
+    if (str(o.host)) mount.host = str(o.host);
+    if (num(o.opens) !== undefined) mount.opens = num(o.opens);
+    mounts.push(mount);
   }
   const h = obj(b.heap);
   const used = num(h?.usedBytes) ?? num(h?.used);
@@ -103,11 +132,20 @@ export function parseKernelInfo(body: unknown): KernelInfo {
   return {
     threads,
     files,
+    mounts,
     devices,
     heap: used !== undefined && total !== undefined ? { used, total } : undefined,
     uptimeMs: num(b.uptimeMs),
     missing,
   };
+}
+
+/** open(2)'s flags as a C programmer writes them (Linux's values, kernel/include/fcntl.h). */
+export function formatOpenFlags(flags: number): string {
+  const parts = [['O_RDONLY', 'O_WRONLY', 'O_RDWR', 'O_ACCMODE'][flags & 3]];
+  if (flags & 0o2000) parts.push('O_APPEND');
+  if (flags & 0o4000) parts.push('O_NONBLOCK');
+  return parts.join('|');
 }
 
 export function formatBytes(n: number): string {

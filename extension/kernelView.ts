@@ -1,14 +1,14 @@
 // The "Minnow Kernel" view in Run and Debug: the kernel's threads (state, wait reason, stack
-// use), open descriptors (sockets, files, the console), devices and heap, asked of the adapter with `minnow/kernelInfo` at every stop while the
+// use), open descriptors (sockets, files with offset and flags, the console), mounts, devices and heap, asked of the adapter with `minnow/kernelInfo` at every stop while the
 // view is visible (a hidden view is refreshed when it is shown: each answer costs gdb work).
 
 import * as vscode from 'vscode';
-import { formatBytes, parseKernelInfo } from './kernelInfo';
+import { formatBytes, formatOpenFlags, parseKernelInfo } from './kernelInfo';
 import type { KernelInfo, KernelThread } from './kernelInfo';
 import { trace } from './trace';
 
 type Node =
-  | { kind: 'group'; id: 'threads' | 'files' | 'devices' | 'heap'; label: string }
+  | { kind: 'group'; id: 'threads' | 'files' | 'mounts' | 'devices' | 'heap'; label: string }
   | { kind: 'thread'; thread: KernelThread }
   | { kind: 'leaf'; label: string; description?: string; icon: string; tooltip?: string }
   | { kind: 'message'; label: string };
@@ -20,6 +20,12 @@ const STATE_ICONS: Record<string, string> = {
   blocked: 'debug-pause',
   dead: 'circle-slash',
 };
+
+/** A file's fs, offset and open flags; sockets and the console just their kind. */
+function fileDetail(f: KernelInfo['files'][number]): string {
+  if (f.kind === 'socket' || f.kind === 'console' || f.offset === undefined) return f.kind;
+  return [f.kind, `offset ${f.offset}`, f.flags !== undefined ? formatOpenFlags(f.flags) : ''].filter(Boolean).join(' · ');
+}
 
 export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -133,6 +139,7 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       if (!info) return [{ kind: 'message', label: this.message }];
       const groups: Node[] = [{ kind: 'group', id: 'threads', label: `Threads (${info.threads.length})` }];
       groups.push({ kind: 'group', id: 'files', label: `Open files (${info.files.length})` });
+      if (info.mounts.length) groups.push({ kind: 'group', id: 'mounts', label: `Mounts (${info.mounts.length})` });
       groups.push({ kind: 'group', id: 'devices', label: `Devices (${info.devices.length})` });
       if (info.heap) groups.push({ kind: 'group', id: 'heap', label: 'Heap' });
       for (const m of info.missing) groups.push({ kind: 'message', label: `not available: ${m}` });
@@ -146,9 +153,17 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
         return info.files.map((f) => ({
           kind: 'leaf',
           label: `${f.fd}: ${f.label || f.kind}`,
-          description: f.kind,
+          description: fileDetail(f),
           icon: f.kind === 'socket' ? 'plug' : f.kind === 'console' ? 'terminal' : 'file',
-          tooltip: `descriptor ${f.fd}, ${f.kind}: ${f.label}`,
+          tooltip: `descriptor ${f.fd}, ${f.kind}: ${f.label}${fileDetail(f) === f.kind ? '' : ` (${fileDetail(f)})`}`,
+        }));
+      case 'mounts':
+        return info.mounts.map((m) => ({
+          kind: 'leaf',
+          label: m.path,
+          description: [m.fs, m.host ?? m.source, m.readOnly ? 'read-only' : ''].filter(Boolean).join(' · '),
+          icon: m.readOnly ? 'lock' : 'folder',
+          tooltip: `${m.path}: ${m.fs} (${m.source})${m.host ? ` from ${m.host}` : ''}${m.readOnly ? ', read-only' : ''}${m.opens !== undefined ? `, ${m.opens} opened so far` : ''}`,
         }));
       case 'devices':
         return info.devices.map((d) => ({ kind: 'leaf', label: d.name, description: [d.kind, d.detail].filter(Boolean).join(' · '), icon: 'plug' }));

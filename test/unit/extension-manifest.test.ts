@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseKernelInfo, formatBytes } from '../../extension/kernelInfo';
+import { parseKernelInfo, formatBytes, formatOpenFlags } from '../../extension/kernelInfo';
 
 const REPO = resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
@@ -71,14 +71,28 @@ describe('Kernel view: parseKernelInfo', () => {
       files: [
         { fd: 0, kind: 'console', label: 'console (COM1)', refs: 3, flags: 2 },
         { fd: 4, kind: 'socket', label: 'tcp 10.0.2.15:80', refs: 1, flags: 2 },
+        { fd: 5, kind: '9p', label: '/www/index.html', refs: 1, flags: 0o2001, offset: 93 },
         { kind: 'no fd' },
+      ],
+      mounts: [
+        { path: '/', fs: 'ramfs', source: 'ramfs', readOnly: false, opens: 2 },
+        { path: '/www', fs: '9p', source: '9p tag m0', readOnly: true, opens: 1, host: '/home/u/app/www' },
+        { fs: 'fat' },
       ],
       missing: [],
     });
     assert.deepEqual(info.files, [
-      { fd: 0, kind: 'console', label: 'console (COM1)' },
-      { fd: 4, kind: 'socket', label: 'tcp 10.0.2.15:80' },
+      { fd: 0, kind: 'console', label: 'console (COM1)', flags: 2 },
+      { fd: 4, kind: 'socket', label: 'tcp 10.0.2.15:80', flags: 2 },
+      { fd: 5, kind: '9p', label: '/www/index.html', flags: 0o2001, offset: 93 },
     ]);
+    assert.deepEqual(info.mounts, [
+      { path: '/', fs: 'ramfs', source: 'ramfs', readOnly: false, opens: 2 },
+      { path: '/www', fs: '9p', source: '9p tag m0', readOnly: true, opens: 1, host: '/home/u/app/www' },
+    ]);
+    assert.equal(formatOpenFlags(0o2001), 'O_WRONLY|O_APPEND');
+    assert.equal(formatOpenFlags(0o4002), 'O_RDWR|O_NONBLOCK');
+    assert.equal(formatOpenFlags(0), 'O_RDONLY');
     assert.equal(info.threads.length, 2);
     assert.equal(info.threads[0].waitReason, 'join');
     assert.deepEqual(info.heap, { used: 1331, total: 65536 });
@@ -89,6 +103,7 @@ describe('Kernel view: parseKernelInfo', () => {
     const info = parseKernelInfo({ threads: [{ name: 'no id' }, null, { id: 3 }], devices: 'x', missing: ['devices: no symbol', 4] });
     assert.deepEqual(info.threads.map((t) => t.name), ['thread 3']);
     assert.deepEqual(info.devices, []);
+    assert.deepEqual(info.mounts, []);
     assert.equal(info.heap, undefined);
     assert.deepEqual(info.missing, ['devices: no symbol']);
     assert.deepEqual(parseKernelInfo(undefined).threads, []);
