@@ -26,7 +26,12 @@ export interface Parsed {
 }
 
 /** A mistake in the command line itself; the CLI exits with status 2 for these. */
-export class UsageError extends MinnowError {}
+/** A mistake in the CLI's own command line (exit status 2, like other Unix tools). */
+export class UsageError extends MinnowError {
+  constructor(message: string, fix: string) {
+    super(message, fix, 'usage');
+  }
+}
 
 export function parseArgs(argv: readonly string[], specs: Specs, verb: string): Parsed {
   const out: Parsed = { positionals: [], options: {} };

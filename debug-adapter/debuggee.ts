@@ -13,6 +13,7 @@ import {
   type QemuExit,
   type QemuInstance,
 } from '../target';
+import { checkAttributes } from './attributes';
 import { errors } from './errors';
 
 export interface LaunchArgs {
@@ -81,7 +82,7 @@ export class Debuggee {
   /** Builds (unless build: false), boots QEMU with the stub waiting, starts gdb and connects. */
   async launch(args: LaunchArgs): Promise<void> {
     this.kind = 'launch';
-    validateLaunch(args);
+    checkAttributes('launch', args);
     const dir = resolve(args.app ?? args.cwd ?? process.cwd());
     const app = loadApp(dir);
     for (const m of [...app.mounts.map((x) => ({ guest: x.guest, host: x.host })), ...app.disks.map((x) => ({ guest: x.guest, host: x.image }))]) {
@@ -122,10 +123,8 @@ export class Debuggee {
 
   async attach(args: AttachArgs): Promise<void> {
     this.kind = 'attach';
-    if (typeof args.target !== 'string' || !/^[\w.-]+:\d+$/.test(args.target)) {
-      throw errors.badAttribute('target', 'must be host:port', 'Use the port `minnow debug` printed, e.g. "127.0.0.1:1234".');
-    }
-    if (typeof args.program !== 'string' || !existsSync(args.program)) {
+    checkAttributes('attach', args);
+    if (!existsSync(args.program)) {
       throw errors.badAttribute('program', `(${String(args.program)}) is not an existing ELF file`, 'Point it at the application\'s build/<name>.elf.');
     }
     this.elf = resolve(args.program);
@@ -212,33 +211,5 @@ export class Debuggee {
     this.closing = true;
     this.gdb.kill();
     if (this.qemu) void this.qemu.kill();
-  }
-}
-
-function validateLaunch(a: LaunchArgs): void {
-  const strOpt = (k: keyof LaunchArgs): void => {
-    if (a[k] !== undefined && typeof a[k] !== 'string') throw errors.badAttribute(k, 'must be a string', `Fix "${k}" in launch.json.`);
-  };
-  ['app', 'qemuPath', 'gdbPath', 'cwd'].forEach((k) => strOpt(k as keyof LaunchArgs));
-  if (a.gdbstub !== undefined && a.gdbstub !== 'kernel' && a.gdbstub !== 'qemu') {
-    throw errors.badAttribute('gdbstub', `is "${a.gdbstub}"`, 'Use "kernel" (the default) or "qemu".');
-  }
-  if (a.gdbTransport !== undefined && a.gdbTransport !== 'virtio' && a.gdbTransport !== 'com2') {
-    throw errors.badAttribute('gdbTransport', `is "${String(a.gdbTransport)}"`, 'Use "virtio" (the default on microvm) or "com2".');
-  }
-  if (a.accel !== undefined && !['auto', 'tcg', 'kvm'].includes(a.accel)) {
-    throw errors.badAttribute('accel', `is "${a.accel}"`, 'Use "auto", "tcg" or "kvm".');
-  }
-  for (const k of ['qemuArgs', 'gdbCommands'] as const) {
-    const v = a[k];
-    if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))) {
-      throw errors.badAttribute(k, 'must be an array of strings', `Fix "${k}" in launch.json.`);
-    }
-  }
-  if (a.stopOnEntry !== undefined && typeof a.stopOnEntry !== 'boolean') {
-    throw errors.badAttribute('stopOnEntry', 'must be true or false', 'Fix "stopOnEntry" in launch.json.');
-  }
-  if (a.build !== undefined && typeof a.build !== 'boolean') {
-    throw errors.badAttribute('build', 'must be true or false', 'Fix "build" in launch.json.');
   }
 }

@@ -4,62 +4,39 @@
 // an internal error (a bug in Minnow, an unexpected gdb answer) is logged with its stack.
 
 import { GdbError, GdbExited, GdbTimeout } from './gdb';
-import { isMinnowError } from '../target';
+import { ERROR_IDS, isMinnowError, MinnowError, type ErrorKind } from '../target';
 
-export class UserError extends Error {
-  constructor(
-    readonly id: number,
-    message: string,
-    /** what the user should do about it; empty when the message says it all */
-    readonly fix: string = '',
-    /** show as a notification (true) or only in the place that asked (hover, watch: false) */
-    readonly showUser = true,
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
+// The adapter's user errors are the project's one user-error type, MinnowError (target/errors.ts),
+// made here with the adapter's wording.
 
-/** Error ids: stable, so tests and clients can tell them apart. */
-export const ErrorId = {
-  config: 1001,
-  gdbMissing: 1002,
-  qemuMissing: 1003,
-  build: 1004,
-  connect: 1005,
-  notStopped: 1006,
-  expression: 1007,
-  gdbGone: 1008,
-  badRequest: 1009,
-  memory: 1010,
-  internal: 1999,
-} as const;
+/** Error ids: stable, so tests and clients can tell them apart (the catalogue: target/errors.ts). */
+export const ErrorId = ERROR_IDS;
+
+const userError = (kind: ErrorKind, message: string, fix = '', showUser = true): MinnowError => new MinnowError(message, fix, kind, showUser);
 
 export const errors = {
   badAttribute: (name: string, problem: string, fix: string) =>
-    new UserError(ErrorId.config, `The launch attribute "${name}" ${problem}.`, fix),
+    userError('config', `The launch attribute "${name}" ${problem}.`, fix),
   gdbNotFound: (path: string, fromSetting: boolean, detail: string) =>
-    new UserError(
-      ErrorId.gdbMissing,
+    userError('gdbMissing',
       `gdb could not be started from "${path}"${fromSetting ? ' (the "gdbPath" setting)' : ''}: ${detail}.`,
       fromSetting
         ? 'Fix "gdbPath" in launch.json, or remove it to use gdb from PATH.'
         : 'Install gdb (sudo apt-get install gdb) or set "gdbPath" in launch.json.',
     ),
   connectFailed: (target: string, detail: string) =>
-    new UserError(
-      ErrorId.connect,
+    userError('connect',
       `gdb could not connect to ${target}: ${detail}.`,
       'Check that the kernel was started with a gdbstub (minnow debug) and that the host:port in "target" is right.',
     ),
   notStopped: () =>
-    new UserError(ErrorId.notStopped, 'The kernel is running.', 'Pause it first (F6).', false),
-  expression: (message: string) => new UserError(ErrorId.expression, message, '', false),
+    userError('notStopped', 'The kernel is running.', 'Pause it first (F6).', false),
+  expression: (message: string) => userError('expression', message, '', false),
   gdbGone: (e: GdbExited) =>
-    new UserError(ErrorId.gdbGone, e.message, 'The debug session has ended; start it again (F5).'),
-  badRequest: (what: string) => new UserError(ErrorId.badRequest, what, '', false),
+    userError('gdbGone', e.message, 'The debug session has ended; start it again (F5).'),
+  badRequest: (what: string) => userError('badRequest', what, '', false),
   memory: (address: string, message: string) =>
-    new UserError(ErrorId.memory, `Cannot access memory at ${address}: ${message}`, '', false),
+    userError('memory', `Cannot access memory at ${address}: ${message}`, '', false),
 };
 
 export interface DapError {
@@ -73,11 +50,10 @@ export interface DapError {
 
 /** The one conversion from whatever was thrown to a DAP error. */
 export function toDapError(e: unknown): DapError {
-  if (e instanceof UserError) {
-    return { id: e.id, format: e.fix ? `${e.message} ${e.fix}` : e.message, showUser: e.showUser, internal: false };
-  }
   if (isMinnowError(e)) {
-    return { id: ErrorId.config, format: `${e.message}. ${e.fix}`, showUser: true, internal: false };
+    // target/'s messages end without a full stop, the adapter's own with one
+    const sentence = /[.!?]$/.test(e.message) ? e.message : `${e.message}.`;
+    return { id: e.id, format: e.fix ? `${sentence} ${e.fix}` : e.message, showUser: e.showUser, internal: false };
   }
   if (e instanceof GdbError) {
     // gdb rejected what the user asked for (an expression, a location): its message says why

@@ -26,6 +26,7 @@ import { errors, toDapError } from './errors';
 import { mi, toBreakpoint, tuple, type GdbSession, type StoppedEvent as GdbStop } from './gdb';
 import { kernelInfo } from './kernelinfo';
 import { readMemory, writeMemory } from './memory';
+import { argsProblem, isMinnowRequest, type RequestArgs } from './requests';
 import { Stack } from './stack';
 import { Variables } from './variables';
 
@@ -490,6 +491,17 @@ export class MinnowDebugSession extends DebugSession {
   // --- Minnow's own requests -------------------------------------------------------------------
 
   protected override customRequest(command: string, response: DebugProtocol.Response, args: unknown): void {
+    if (!isMinnowRequest(command)) {
+      super.customRequest(command, response, args);
+      return;
+    }
+    const problem = argsProblem(command, args);
+    if (problem) {
+      this.run(response, async () => {
+        throw errors.badRequest(`${problem}.`);
+      });
+      return;
+    }
     switch (command) {
       case 'minnow/kernelInfo':
         this.run(response, async () => {
@@ -510,8 +522,7 @@ export class MinnowDebugSession extends DebugSession {
       case 'minnow/focusThread':
         // VS Code has no API to select a thread; it focuses the thread of a stopped event
         this.run(response, async () => {
-          const threadId = (args as { threadId?: unknown } | undefined)?.threadId;
-          if (typeof threadId !== 'number') throw errors.badRequest('minnow/focusThread needs { threadId: number }.');
+          const { threadId } = args as RequestArgs<'minnow/focusThread'>;
           this.stopped();
           const ev = new StoppedEvent('pause', threadId) as DebugProtocol.StoppedEvent;
           ev.body.allThreadsStopped = true;
@@ -522,14 +533,11 @@ export class MinnowDebugSession extends DebugSession {
         return;
       case 'minnow/consoleInput':
         this.run(response, async () => {
-          const text = (args as { text?: unknown } | undefined)?.text;
-          if (typeof text !== 'string') throw errors.badRequest('minnow/consoleInput needs { text: string }.');
+          const { text } = args as RequestArgs<'minnow/consoleInput'>;
           if (!this.debuggee?.qemu) throw errors.badRequest('There is no guest console in an attach session.');
           this.debuggee.qemu.writeConsole(text);
         });
         return;
-      default:
-        super.customRequest(command, response, args);
     }
   }
 }

@@ -3,7 +3,7 @@
 // the CLI and the adapter report the same problems in the same words.
 
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadApp, isMinnowError, MANIFEST } from '../target';
 import type { AppConfig } from '../target';
@@ -40,14 +40,38 @@ export function guessAppDir(folder: vscode.WorkspaceFolder | undefined): string 
 
 export type Checked = { ok: true; app: AppConfig } | { ok: false; problem: string; fix: string };
 
-/** loadApp with user errors turned into a value; internal errors still throw. */
-export function checkApp(dir: string): Checked {
+/** The last answer per folder, kept while its minnow.json is the same file (size and mtime). */
+const lastCheck = new Map<string, { stamp: string; checked: Checked }>();
+
+function manifestStamp(dir: string): string {
   try {
-    return { ok: true, app: loadApp(dir) };
-  } catch (e) {
-    if (isMinnowError(e)) return { ok: false, problem: e.message, fix: e.fix };
-    throw e;
+    const st = statSync(join(dir, MANIFEST));
+    return `${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'absent';
   }
+}
+
+/**
+ * loadApp with user errors turned into a value; internal errors still throw. One F5 asks several
+ * times (resolving the configuration, again with variables substituted, naming the session): the
+ * manifest is read once and a good answer reused until the file changes.
+ */
+export function checkApp(dir: string): Checked {
+  const stamp = manifestStamp(dir);
+  const last = lastCheck.get(dir);
+  if (last && last.stamp === stamp) return last.checked;
+  let checked: Checked;
+  try {
+    checked = { ok: true, app: loadApp(dir) };
+  } catch (e) {
+    if (!isMinnowError(e)) throw e;
+    checked = { ok: false, problem: e.message, fix: e.fix };
+  }
+  // a problem is asked again next time: the fix may be in another file (a source, a folder)
+  if (checked.ok) lastCheck.set(dir, { stamp, checked });
+  else lastCheck.delete(dir);
+  return checked;
 }
 
 /** Shows a manifest problem with a button that opens minnow.json (at the line, if named). */

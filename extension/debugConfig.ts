@@ -20,6 +20,13 @@ export function buildTaskFor(dir: string): string | { type: string; command: str
   return isFolder ? BUILD_TASK_LABEL : { type: DEBUG_TYPE, command: 'build', app: dir };
 }
 
+/** Whether a preLaunchTask is Minnow's build task (by label, or as a task identifier). */
+export function isMinnowBuildTask(task: unknown): boolean {
+  if (task === BUILD_TASK_LABEL) return true;
+  const t = task as { type?: unknown; command?: unknown } | null;
+  return typeof t === 'object' && t !== null && t.type === DEBUG_TYPE && t.command === 'build';
+}
+
 export class MinnowConfigurationProvider implements vscode.DebugConfigurationProvider {
   provideDebugConfigurations(folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration[] {
     const dir = folder?.uri.fsPath;
@@ -51,6 +58,8 @@ export class MinnowConfigurationProvider implements vscode.DebugConfigurationPro
       if (s.qemuPath) config.qemuPath ??= s.qemuPath;
       if (s.gdbPath) config.gdbPath ??= s.gdbPath;
       config.app ??= folder?.uri.fsPath ?? '${workspaceFolder}';
+      // F5 builds once: when Minnow's build task runs first, the adapter does not build again
+      if (isMinnowBuildTask(config.preLaunchTask)) config.build ??= false;
       // Check minnow.json now: VS Code runs the preLaunchTask (the build) before the
       // WithSubstitutedVariables hook, and a broken manifest should stop F5 with its reason.
       const dir = withWorkspaceFolder(String(config.app), folder);
@@ -68,7 +77,9 @@ export class MinnowConfigurationProvider implements vscode.DebugConfigurationPro
     config: vscode.DebugConfiguration,
   ): Promise<vscode.DebugConfiguration | undefined> {
     if (config.request !== 'launch') return config;
-    return this.manifestOk(String(config.app)) ? config : undefined;
+    if (!this.manifestOk(String(config.app))) return undefined;
+    trace('launch-final', { app: String(config.app), build: config.build ?? true, preLaunchTask: config.preLaunchTask ?? null });
+    return config;
   }
 
   private manifestOk(dir: string): boolean {

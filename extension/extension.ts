@@ -10,6 +10,7 @@ import { DEBUG_TYPE, MinnowAdapterFactory, MinnowConfigurationProvider, MinnowDy
 import { GuestConsole } from './guestConsole';
 import { KernelView } from './kernelView';
 import { newProject, openCreatedProject } from './newProject';
+import { minnowRequest } from './requests';
 import { SessionWatcher } from './sessions';
 import { Install } from './settings';
 import { InstanceStatus } from './statusBar';
@@ -92,7 +93,7 @@ async function selectThread(threadId: number): Promise<void> {
   trace('select-thread', { id: threadId });
   if (session?.type === DEBUG_TYPE) {
     try {
-      await session.customRequest('minnow/focusThread', { threadId });
+      await minnowRequest(session, 'minnow/focusThread', { threadId });
       return;
     } catch {
       // an adapter without minnow/focusThread

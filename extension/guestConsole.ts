@@ -4,6 +4,7 @@
 // (printable characters, backspace) and sends it on Enter.
 
 import * as vscode from 'vscode';
+import { minnowRequest } from './requests';
 import { trace } from './trace';
 
 const CSI_ERASE_LEFT = '\b \b';
@@ -95,7 +96,7 @@ export class GuestConsole implements vscode.Pseudoterminal, vscode.Disposable {
       return;
     }
     try {
-      await session.customRequest('minnow/consoleInput', { text });
+      await minnowRequest(session, 'minnow/consoleInput', { text });
       trace('console-input', { length: text.length });
     } catch (e) {
       this.written.fire(`\x1b[31m(input not delivered: ${e instanceof Error ? e.message : String(e)})\x1b[0m\r\n`);

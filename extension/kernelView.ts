@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { formatBytes, formatOpenFlags, parseKernelInfo } from './kernelInfo';
 import type { KernelInfo, KernelThread } from './kernelInfo';
+import { minnowRequest } from './requests';
 import { trace } from './trace';
 
 type Node =
@@ -66,7 +67,7 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     this.session = session;
     const mine = ++this.generation;
     try {
-      const body: unknown = await session.customRequest('minnow/kernelInfo');
+      const body = await minnowRequest(session, 'minnow/kernelInfo', {});
       if (mine !== this.generation) return;
       this.info = parseKernelInfo(body);
       trace('kernel-view', { threads: this.info.threads.map((t) => `${t.name}:${t.state}`), devices: this.info.devices.length });

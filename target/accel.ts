@@ -52,6 +52,7 @@ export function resolveAccel(requested: Accel, probe: () => KvmProbe = probeKvm)
     throw new MinnowError(
       `KVM was requested but ${p.why}`,
       'Use --accel tcg (or auto), or add yourself to the kvm group: sudo usermod -aG kvm $USER (then log in again).',
+      'config',
     );
   }
   // /dev/kvm works but the CPU hides vmx/svm: honour the explicit request.

@@ -51,7 +51,7 @@ function requireTools(): string {
   const missing = [!make && 'make', !gcc && 'gcc'].filter((x): x is string => !!x);
   if (missing.length > 0) {
     const pkgs: string[] = [...missing, 'binutils'];
-    throw new MinnowError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed or not on PATH; Minnow needs ${missing.length > 1 ? 'them' : 'it'} to build the kernel and the application`, `Install: ${aptInstall(pkgs)}`);
+    throw new MinnowError(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not installed or not on PATH; Minnow needs ${missing.length > 1 ? 'them' : 'it'} to build the kernel and the application`, `Install: ${aptInstall(pkgs)}`, 'toolMissing');
   }
   return make!;
 }
@@ -60,9 +60,9 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
   const make = requireTools();
   const kdir = opts.kernelDir ?? defaultKernelDir();
   if (!existsSync(`${kdir}/Makefile`)) {
-    throw new MinnowError(`${kdir} has no Makefile`, 'Point kernelDir (or MINNOW_KERNEL) at the kernel/ folder of a Minnow checkout.');
+    throw new MinnowError(`${kdir} has no Makefile`, 'Point kernelDir (or MINNOW_KERNEL) at the kernel/ folder of a Minnow checkout.', 'path');
   }
-  if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.');
+  if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.', 'build');
   const before = mtime(app.elf);
   const args = makeArgs(app, kdir, opts.jobs ?? availableParallelism());
   // A process group of its own, so that cancelling stops the compilers too, not only make.
@@ -83,17 +83,17 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
     });
   }
   const status = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', (e) => reject(new MinnowError(`cannot run make: ${e.message}`, `Install it: ${aptInstall(['make'])}`)));
+    child.once('error', (e) => reject(new MinnowError(`cannot run make: ${e.message}`, `Install it: ${aptInstall(['make'])}`, 'toolMissing')));
     child.once('close', (code) => resolve(code));
   });
   opts.signal?.removeEventListener('abort', onAbort);
-  if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.');
+  if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.', 'build');
   if (status !== 0) {
-    throw new MinnowError(`build of ${app.name} failed (make exited with ${status ?? 'a signal'})`, 'Fix the errors reported above (file:line:column), then build again.');
+    throw new MinnowError(`build of ${app.name} failed (make exited with ${status ?? 'a signal'})`, 'Fix the errors reported above (file:line:column), then build again.', 'build');
   }
   const after = mtime(app.elf);
   if (after === undefined) {
-    throw new MinnowError(`make succeeded but did not produce ${app.elf}`, `Check that the kernel Makefile in ${kdir} follows the build contract (BUILD_DIR/APP_NAME.elf).`);
+    throw new MinnowError(`make succeeded but did not produce ${app.elf}`, `Check that the kernel Makefile in ${kdir} follows the build contract (BUILD_DIR/APP_NAME.elf).`, 'build');
   }
   return { elf: app.elf, rebuilt: before === undefined || after !== before };
 }

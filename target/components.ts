@@ -59,6 +59,7 @@ export function loadComponents(kernelDir: string): Component[] {
       throw new MinnowError(
         `cannot read the kernel's components table ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
         'The kernel folder is incomplete: reinstall the Minnow extension (or, in a Minnow checkout, git checkout kernel/).',
+        'path',
       );
     }
     table = parseComponents(text);
@@ -74,7 +75,7 @@ export function resolveComponents(wanted: readonly string[], table: readonly Com
   const visit = (name: string, from: string) => {
     const c = byName.get(name);
     if (!c) {
-      throw new MinnowError(`${from} names "${name}", which is not a kernel component`, `Use one of: ${table.map((t) => t.name).join(', ')}.`);
+      throw new MinnowError(`${from} names "${name}", which is not a kernel component`, `Use one of: ${table.map((t) => t.name).join(', ')}.`, 'manifest');
     }
     if (out.has(name)) return;
     out.add(name);

@@ -30,7 +30,7 @@ export interface DiskConfig {
 /** "8M" → bytes. */
 export function parseSize(text: string): number {
   const m = /^([1-9][0-9]*)([KMG])$/.exec(text);
-  if (!m) throw new MinnowError(`invalid size "${text}"`, 'Write a number and a unit K, M or G, e.g. "1M".');
+  if (!m) throw new MinnowError(`invalid size "${text}"`, 'Write a number and a unit K, M or G, e.g. "1M".', 'manifest');
   return Number(m[1]) * { K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2] as 'K' | 'M' | 'G'];
 }
 
@@ -94,6 +94,7 @@ export function parseJson(text: string, file: string): unknown {
     throw new MinnowError(
       `${file}:${line}:${column}: invalid JSON: ${what}`,
       `Fix the JSON syntax at line ${line}, column ${column} (a missing comma or quote, or a trailing comma, is the usual cause).`,
+      'manifest',
     );
   }
 }
@@ -105,13 +106,14 @@ export function parseJson(text: string, file: string): unknown {
 export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConfig {
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) {
-    throw new MinnowError(`${abs} is not a folder`, 'Give the folder of a Minnow application (the one with minnow.json).');
+    throw new MinnowError(`${abs} is not a folder`, 'Give the folder of a Minnow application (the one with minnow.json).', 'manifest');
   }
   const file = join(abs, MANIFEST);
   if (!existsSync(file)) {
     throw new MinnowError(
       `no ${MANIFEST} in ${abs}`,
       `Run this in an application folder, pass one (minnow build path/to/app), or create one with: minnow new hello ${dir === '.' ? 'myapp' : dir}`,
+      'manifest',
     );
   }
   const raw = parseJson(readFileSync(file, 'utf8'), file);
@@ -119,12 +121,12 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
   if (problems.length > 0) {
     const first = problems[0];
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem${problems.length > 2 ? 's' : ''}: ${problems.slice(1).map((p) => p.message).join('; ')})` : '';
-    throw new MinnowError(`${file}: ${first.message}${more}`, first.fix);
+    throw new MinnowError(`${file}: ${first.message}${more}`, first.fix, 'manifest');
   }
   const m = raw as Record<string, any>;
   for (const [i, src] of (m.sources as string[]).entries()) {
     if (!existsSync(join(abs, src))) {
-      throw new MinnowError(`${file}: "sources[${i}]" names ${src}, which does not exist in ${abs}`, `Create ${src} or remove it from "sources".`);
+      throw new MinnowError(`${file}: "sources[${i}]" names ${src}, which does not exist in ${abs}`, `Create ${src} or remove it from "sources".`, 'manifest');
     }
   }
   const mounts = ((m.mounts ?? []) as { host: string; guest: string; readonly?: boolean }[]).map((x, i) =>
@@ -143,13 +145,13 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
   }
   // only a raw virtio_blk asked for by name needs "disk"; fat brings it for "disks"
   if (wanted.includes('virtio_blk') && !disk && disks.length === 0) {
-    throw new MinnowError(`${file}: "components" has virtio_blk but "disk" is missing`, 'Add "disk": { "image": "disk.img" } naming the disk image.');
+    throw new MinnowError(`${file}: "components" has virtio_blk but "disk" is missing`, 'Add "disk": { "image": "disk.img" } naming the disk image.', 'manifest');
   }
   const network: NetworkConfig | undefined = m.network
     ? { backend: m.network.backend ?? 'user', hostForwards: m.network.hostForwards ?? [], localPort: m.network.localPort, remotePort: m.network.remotePort }
     : undefined;
   if (network?.backend === 'dgram' && (network.localPort === undefined || network.remotePort === undefined)) {
-    throw new MinnowError(`${file}: "network.backend" is dgram but "network.localPort" or "network.remotePort" is missing`, 'Add both: "localPort" (QEMU receives there) and "remotePort" (your program receives there).');
+    throw new MinnowError(`${file}: "network.backend" is dgram but "network.localPort" or "network.remotePort" is missing`, 'Add both: "localPort" (QEMU receives there) and "remotePort" (your program receives there).', 'manifest');
   }
   const buildDir = join(abs, 'build');
   return {

@@ -1,15 +1,62 @@
 // The one error type for mistakes a user can fix: a missing tool, a wrong minnow.json field, an
-// unknown template, a build that failed. It carries the problem (message) and what to do about
-// it (fix). Anything else that is thrown is an internal error: a bug in Minnow, shown with a stack.
+// unknown template, a build that failed, a launch attribute or request the adapter cannot take.
+// It carries the problem (message), what to do about it (fix) and its kind, whose number is the
+// error id clients see (DAP error responses, `minnow --json` one day): stable, so tests and tools
+// can tell errors apart without matching words. Anything else that is thrown is an internal
+// error: a bug in Minnow, shown with a stack.
+
+/** Every kind of user error and its stable id. */
+export const ERROR_IDS = {
+  /** a launch attribute, a setting, an option of the CLI that is wrong */
+  config: 1001,
+  gdbMissing: 1002,
+  qemuMissing: 1003,
+  /** the build failed or could not run */
+  build: 1004,
+  /** gdb could not reach the stub */
+  connect: 1005,
+  notStopped: 1006,
+  /** gdb rejected an expression or an assignment */
+  expression: 1007,
+  gdbGone: 1008,
+  badRequest: 1009,
+  memory: 1010,
+  /** minnow.json is missing or wrong */
+  manifest: 1011,
+  /** a host folder, disk image or kernel folder that is missing or unusable */
+  path: 1012,
+  /** QEMU did not start or stopped before it was ready */
+  qemu: 1013,
+  /** a host port that is taken */
+  port: 1014,
+  /** a detached instance: unknown, running, or its state folder unusable */
+  instance: 1015,
+  /** a tool other than QEMU and gdb (make, gcc, mtools...) */
+  toolMissing: 1016,
+  /** the command line of the CLI */
+  usage: 1017,
+  internal: 1999,
+} as const;
+
+export type ErrorKind = Exclude<keyof typeof ERROR_IDS, 'internal'>;
 
 export class MinnowError extends Error {
   /** What the user should do, one or two sentences ("Install it: sudo apt-get install ..."). */
   readonly fix: string;
+  readonly kind: ErrorKind;
+  /** show as a notification (true) or only in the place that asked (a hover, a watch: false) */
+  readonly showUser: boolean;
 
-  constructor(message: string, fix: string) {
+  constructor(message: string, fix: string, kind: ErrorKind = 'config', showUser = true) {
     super(message);
     this.name = 'MinnowError';
     this.fix = fix;
+    this.kind = kind;
+    this.showUser = showUser;
+  }
+
+  get id(): number {
+    return ERROR_IDS[this.kind];
   }
 }
 

@@ -5,8 +5,9 @@
 // ## API (stable: the CLI and the adapter both import it; see README.md, "Contracts between the parts")
 //
 // Errors
-//   class MinnowError extends Error { fix: string }   a user's mistake: message = the problem,
-//                                                     fix = what to do. Anything else is a bug.
+//   class MinnowError extends Error { fix, kind, id, showUser }   a user's mistake: message = the
+//                                     problem, fix = what to do, kind = its entry in ERROR_IDS (the
+//                                     stable id clients see). Anything else thrown is a bug.
 //   isMinnowError(e): e is MinnowError
 //
 // Applications
@@ -66,7 +67,8 @@
 //   Every child (make, QEMU) is killed when Node exits: exit, SIGINT, SIGTERM, SIGHUP,
 //   uncaught exceptions. killAllChildren() does it on demand.
 
-export { MinnowError, isMinnowError, aptInstall } from './errors';
+export { ERROR_IDS, MinnowError, isMinnowError, aptInstall } from './errors';
+export type { ErrorKind } from './errors';
 export { loadApp, parseJson, lineColumn, parseSize, MANIFEST, MACHINES } from './config';
 export type { AppConfig, DiskConfig, NetworkConfig, Driver, Machine } from './config';
 export { validateManifest, MINNOW_SCHEMA } from './schema';

@@ -88,7 +88,7 @@ export function instancesDir(): string {
 
 export function checkInstanceName(name: string): void {
   if (!NAME.test(name)) {
-    throw new MinnowError(`"${name}" is not a valid instance name`, 'Use letters, digits, "_", "." and "-" (up to 63, starting with a letter or digit).');
+    throw new MinnowError(`"${name}" is not a valid instance name`, 'Use letters, digits, "_", "." and "-" (up to 63, starting with a letter or digit).', 'instance');
   }
 }
 
@@ -183,7 +183,7 @@ function mtime(path: string): number {
 /** The instance of that name, or a MinnowError saying how to see which there are. */
 export function getInstance(name: string): Instance {
   const found = listInstances().find((i) => i.name === name);
-  if (!found) throw new MinnowError(`there is no instance named "${name}"`, 'See the instances with: minnow ps --all');
+  if (!found) throw new MinnowError(`there is no instance named "${name}"`, 'See the instances with: minnow ps --all', 'instance');
   return found;
 }
 
@@ -207,7 +207,7 @@ export async function startInstance(spec: Omit<InstanceSpec, 'name'> & { name?: 
   try {
     mkdirSync(root, { recursive: true });
   } catch (e) {
-    throw new MinnowError(`cannot create the instances folder ${root}: ${(e as Error).message}`, 'Make it writable, or set XDG_CACHE_HOME to a folder you can write.');
+    throw new MinnowError(`cannot create the instances folder ${root}: ${(e as Error).message}`, 'Make it writable, or set XDG_CACHE_HOME to a folder you can write.', 'instance');
   }
   let name = spec.name;
   let dir = '';
@@ -218,7 +218,7 @@ export async function startInstance(spec: Omit<InstanceSpec, 'name'> & { name?: 
       const old = existing.find((i) => i.name === name);
       if (old) {
         const fix = old.status === 'exited' ? `Remove the old one (minnow rm ${name}) or choose another --name.` : `Stop it (minnow stop ${name}) or choose another --name.`;
-        throw new MinnowError(`an instance named "${name}" already exists (${statusText(old)})`, fix);
+        throw new MinnowError(`an instance named "${name}" already exists (${statusText(old)})`, fix, 'instance');
       }
     }
     const chosen = name ?? freeName(spec.app, new Set(existing.map((i) => i.name)));
@@ -229,10 +229,10 @@ export async function startInstance(spec: Omit<InstanceSpec, 'name'> & { name?: 
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 20) {
-        throw new MinnowError(`cannot create the instance folder ${dir}: ${(e as Error).message}`, 'Make the cache folder writable, or set XDG_CACHE_HOME to one you can write.');
+        throw new MinnowError(`cannot create the instance folder ${dir}: ${(e as Error).message}`, 'Make the cache folder writable, or set XDG_CACHE_HOME to one you can write.', 'instance');
       }
       if (spec.name !== undefined) {
-        throw new MinnowError(`an instance named "${spec.name}" is being started by another minnow`, 'Choose another --name.');
+        throw new MinnowError(`an instance named "${spec.name}" is being started by another minnow`, 'Choose another --name.', 'instance');
       }
     }
   }
@@ -266,14 +266,14 @@ export async function startInstance(spec: Omit<InstanceSpec, 'name'> & { name?: 
     const s = readState(dir);
     if (s?.error) {
       rmSync(dir, { recursive: true, force: true });
-      throw new MinnowError(s.error.message, s.error.fix);
+      throw new MinnowError(s.error.message, s.error.fix, 'instance');
     }
     if (s && s.status !== 'starting') return s;
     if (!isRunning(supervisor) || Date.now() > deadline) {
       const why = readTail(join(dir, 'supervisor.log'));
       if (isRunning(supervisor)) process.kill(supervisor.pid, 'SIGKILL');
       rmSync(dir, { recursive: true, force: true });
-      throw new MinnowError(`the instance "${name}" did not start${why ? `: ${why}` : ''}`, 'Run it in the foreground (minnow run without -d) to see what goes wrong.');
+      throw new MinnowError(`the instance "${name}" did not start${why ? `: ${why}` : ''}`, 'Run it in the foreground (minnow run without -d) to see what goes wrong.', 'instance');
     }
   }
 }
@@ -418,7 +418,7 @@ export async function stopInstance(name: string): Promise<Instance> {
 export async function removeInstance(name: string, force = false): Promise<void> {
   const i = getInstance(name);
   if (i.status !== 'exited') {
-    if (!force) throw new MinnowError(`the instance "${name}" is running`, `Stop it first (minnow stop ${name}), or use minnow rm -f ${name}.`);
+    if (!force) throw new MinnowError(`the instance "${name}" is running`, `Stop it first (minnow stop ${name}), or use minnow rm -f ${name}.`, 'instance');
     await stopInstance(name);
   }
   rmSync(i.dir, { recursive: true, force: true });

@@ -29,7 +29,7 @@ const GUEST_PATH = /^\/[^\s,:"]*$/;
 
 function checkGuest(guest: string, where: string): void {
   if (!GUEST_PATH.test(guest)) {
-    throw new MinnowError(`${where}: the guest path "${guest}" must be absolute, without spaces, commas, colons or quotes`, 'Write it like "/www".');
+    throw new MinnowError(`${where}: the guest path "${guest}" must be absolute, without spaces, commas, colons or quotes`, 'Write it like "/www".', 'config');
   }
 }
 
@@ -38,10 +38,10 @@ export function checkMount(host: string, guest: string, readOnly: boolean, base:
   const abs = isAbsolute(host) ? host : resolve(base, host);
   checkGuest(guest, where);
   if (!existsSync(abs)) {
-    throw new MinnowError(`${where}: the host folder ${abs} does not exist`, `Create it (mkdir -p ${abs}) or fix the host path.`);
+    throw new MinnowError(`${where}: the host folder ${abs} does not exist`, `Create it (mkdir -p ${abs}) or fix the host path.`, 'path');
   }
   if (!statSync(abs).isDirectory()) {
-    throw new MinnowError(`${where}: ${abs} is not a folder`, 'Share a folder; a single file cannot be mounted over 9p.');
+    throw new MinnowError(`${where}: ${abs} is not a folder`, 'Share a folder; a single file cannot be mounted over 9p.', 'path');
   }
   return { host: abs, guest, readOnly };
 }
@@ -50,7 +50,7 @@ export function checkFsDisk(image: string, guest: string, readOnly: boolean, bas
   const abs = isAbsolute(image) ? image : resolve(base, image);
   checkGuest(guest, where);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
-    throw new MinnowError(`${where}: the disk image ${abs} does not exist`, `Make one: minnow disk create --fat 64M ${image}`);
+    throw new MinnowError(`${where}: the disk image ${abs} does not exist`, `Make one: minnow disk create --fat 64M ${image}`, 'path');
   }
   return { image: abs, guest, format: 'fat', readOnly };
 }
@@ -59,7 +59,7 @@ export function checkFsDisk(image: string, guest: string, readOnly: boolean, bas
 export function parseVolume(spec: string, base: string): MountConfig {
   const m = /^(.+?):(\/[^:]*)(?::(ro|rw))?$/.exec(spec);
   if (!m) {
-    throw new MinnowError(`-v ${spec}: expected <host folder>:<guest path>[:ro]`, 'For example: minnow run -v ./www:/www:ro');
+    throw new MinnowError(`-v ${spec}: expected <host folder>:<guest path>[:ro]`, 'For example: minnow run -v ./www:/www:ro', 'config');
   }
   return checkMount(m[1], m[2], m[3] === 'ro', base, `-v ${spec}`);
 }
@@ -68,7 +68,7 @@ export function parseVolume(spec: string, base: string): MountConfig {
 export function checkGuestPaths(paths: string[], where: string): void {
   const seen = new Set<string>();
   for (const p of paths.map((x) => x.replace(/\/+$/, '') || '/')) {
-    if (seen.has(p)) throw new MinnowError(`${where}: two mounts on ${p}`, 'Give each mount its own guest path.');
+    if (seen.has(p)) throw new MinnowError(`${where}: two mounts on ${p}`, 'Give each mount its own guest path.', 'config');
     seen.add(p);
   }
 }

@@ -39,13 +39,13 @@ export function kernelDir(override?: string): string {
     const abs = resolve(chosen);
     if (!existsSync(join(abs, 'Makefile'))) {
       const from = override ? 'the kernelDir option' : 'MINNOW_KERNEL';
-      throw new MinnowError(`${abs} (from ${from}) has no Makefile, so it is not a Minnow kernel folder`, `Point ${from} at the kernel/ folder of a Minnow checkout, or unset it.`);
+      throw new MinnowError(`${abs} (from ${from}) has no Makefile, so it is not a Minnow kernel folder`, `Point ${from} at the kernel/ folder of a Minnow checkout, or unset it.`, 'path');
     }
     return abs;
   }
   const root = minnowRoot();
   if (!root) {
-    throw new MinnowError(`cannot find the Minnow kernel sources near ${__dirname}`, 'Set MINNOW_KERNEL to the kernel/ folder of a Minnow checkout.');
+    throw new MinnowError(`cannot find the Minnow kernel sources near ${__dirname}`, 'Set MINNOW_KERNEL to the kernel/ folder of a Minnow checkout.', 'path');
   }
   return join(root, 'kernel');
 }
@@ -54,7 +54,7 @@ export function kernelDir(override?: string): string {
 export function examplesDir(): string {
   const root = minnowRoot();
   if (!root || !isDir(join(root, 'examples'))) {
-    throw new MinnowError(`cannot find Minnow's examples folder near ${__dirname}`, 'Reinstall Minnow, or run the CLI from a Minnow checkout.');
+    throw new MinnowError(`cannot find Minnow's examples folder near ${__dirname}`, 'Reinstall Minnow, or run the CLI from a Minnow checkout.', 'path');
   }
   return join(root, 'examples');
 }

@@ -73,9 +73,9 @@ export function findQemu(qemuPath?: string): string {
   if (found) return found;
   if (qemuPath || process.env.MINNOW_QEMU) {
     const from = qemuPath ? 'qemuPath' : 'MINNOW_QEMU';
-    throw new MinnowError(`QEMU not found at ${wanted} (from ${from})`, `Fix ${from}, or remove it to use qemu-system-x86_64 from PATH (install: ${aptInstall(['qemu-system-x86'])}).`);
+    throw new MinnowError(`QEMU not found at ${wanted} (from ${from})`, `Fix ${from}, or remove it to use qemu-system-x86_64 from PATH (install: ${aptInstall(['qemu-system-x86'])}).`, 'qemuMissing');
   }
-  throw new MinnowError('QEMU (qemu-system-x86_64) is not installed or not on PATH', `Install it: ${aptInstall(['qemu-system-x86'])} — or set qemuPath (CLI: --qemu PATH) to your QEMU binary.`);
+  throw new MinnowError('QEMU (qemu-system-x86_64) is not installed or not on PATH', `Install it: ${aptInstall(['qemu-system-x86'])} — or set qemuPath (CLI: --qemu PATH) to your QEMU binary.`, 'qemuMissing');
 }
 
 /** The startQemu options that come from minnow.json; the caller adds accel, gdbstub, onConsole. */
@@ -95,7 +95,7 @@ export function qemuOptionsFor(app: AppConfig): StartQemuOptions {
 function ensureDisk(disk: DiskConfig): void {
   if (existsSync(disk.image)) return;
   if (disk.createSize === undefined || disk.format !== 'raw') {
-    throw new MinnowError(`the disk image ${disk.image} does not exist`, 'Create it (e.g. truncate -s 1M disk.img), fix "disk.image", or add "size": "1M" to "disk" in minnow.json to have Minnow create it.');
+    throw new MinnowError(`the disk image ${disk.image} does not exist`, 'Create it (e.g. truncate -s 1M disk.img), fix "disk.image", or add "size": "1M" to "disk" in minnow.json to have Minnow create it.', 'path');
   }
   mkdirSync(dirname(disk.image), { recursive: true });
   const fd = openSync(disk.image, 'wx');
@@ -156,7 +156,7 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
     });
     child.once('error', (e: NodeJS.ErrnoException) => {
       if (child.pid === undefined) {
-        reject(new MinnowError(`cannot start QEMU (${bin}): ${e.message}`, 'Check that the QEMU binary is executable, or set qemuPath to another one.'));
+        reject(new MinnowError(`cannot start QEMU (${bin}): ${e.message}`, 'Check that the QEMU binary is executable, or set qemuPath to another one.', 'qemuMissing'));
       }
     });
     child.once('spawn', () =>
@@ -181,7 +181,7 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
 export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
   const bin = findQemu(opts.qemuPath);
   if (!existsSync(opts.elf)) {
-    throw new MinnowError(`the kernel image ${opts.elf} does not exist`, 'Build the application first (minnow build).');
+    throw new MinnowError(`the kernel image ${opts.elf} does not exist`, 'Build the application first (minnow build).', 'build');
   }
   const machine = opts.machine ?? 'microvm';
   const accel = resolveAccel(opts.accel ?? 'auto');
@@ -189,7 +189,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
   const cpu = accel === 'kvm' && !probeKvm().cpuFlag ? 'host,-arch-capabilities' : undefined;
   const fixedPort = opts.gdbstub?.port ? opts.gdbstub.port : undefined;
   if (fixedPort !== undefined && (await probePort(fixedPort)) === 'busy') {
-    throw new MinnowError(`port ${fixedPort} on 127.0.0.1 is already in use`, 'Choose another port, or leave the port out to let Minnow pick a free one.');
+    throw new MinnowError(`port ${fixedPort} on 127.0.0.1 is already in use`, 'Choose another port, or leave the port out to let Minnow pick a free one.', 'port');
   }
   const devices: DeviceOptions | undefined = opts.devices ? { ...opts.devices } : undefined;
   if (devices?.components?.includes('virtio_blk') && devices.disk) ensureDisk(devices.disk);
@@ -217,11 +217,11 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
       const listening = await waitForListener(port, a.hasExited, LISTEN_TIMEOUT_MS);
       if (a.hasExited() && /Address already in use/i.test(a.stderr())) {
         if (fixedPort === undefined && attempt < PORT_ATTEMPTS) continue;
-        throw new MinnowError(`QEMU could not listen on 127.0.0.1:${port}: address already in use`, 'Free the port or choose another one.');
+        throw new MinnowError(`QEMU could not listen on 127.0.0.1:${port}: address already in use`, 'Free the port or choose another one.', 'port');
       }
       if (!listening && !a.hasExited()) {
         await killAndWait(a.child);
-        throw new MinnowError(`QEMU did not open the gdbstub port 127.0.0.1:${port} within ${LISTEN_TIMEOUT_MS / 1000} s`, `Check the QEMU arguments (qemuArgs) and QEMU's messages: ${a.stderr().trim().split('\n').pop() ?? ''}`);
+        throw new MinnowError(`QEMU did not open the gdbstub port 127.0.0.1:${port} within ${LISTEN_TIMEOUT_MS / 1000} s`, `Check the QEMU arguments (qemuArgs) and QEMU's messages: ${a.stderr().trim().split('\n').pop() ?? ''}`, 'qemu');
       }
     }
     a.release();

@@ -77,7 +77,7 @@ export const ARGS_MAX = 31;
  */
 function cmdlineWord(arg: string): string {
   if (arg.includes('"')) {
-    throw new MinnowError(`the argument ${JSON.stringify(arg)} contains a double quote, which the kernel command line cannot carry`, 'Pass the argument without double quotes.');
+    throw new MinnowError(`the argument ${JSON.stringify(arg)} contains a double quote, which the kernel command line cannot carry`, 'Pass the argument without double quotes.', 'config');
   }
   return arg === '' || /\s/.test(arg) ? `"${arg}"` : arg;
 }
@@ -85,7 +85,7 @@ function cmdlineWord(arg: string): string {
 /** The kernel stub's transport on this machine: the one asked for, checked, or the default. */
 export function gdbTransport(machine: Machine, asked?: GdbTransport): GdbTransport {
   if (asked === 'virtio' && machine !== 'microvm') {
-    throw new MinnowError(`the gdbstub's virtio transport needs the microvm machine (this app runs on ${machine})`, 'Use the com2 transport (launch "gdbTransport": "com2", CLI --gdb-transport com2), or "machine": "microvm" in minnow.json.');
+    throw new MinnowError(`the gdbstub's virtio transport needs the microvm machine (this app runs on ${machine})`, 'Use the com2 transport (launch "gdbTransport": "com2", CLI --gdb-transport com2), or "machine": "microvm" in minnow.json.', 'config');
   }
   return asked ?? (machine === 'microvm' ? 'virtio' : 'com2');
 }
@@ -100,12 +100,12 @@ export function kernelCmdline(input: Pick<QemuArgsInput, 'name' | 'argv' | 'kern
   }
   words.push(...(input.kernelOptions ?? []));
   if (input.argv.length > ARGS_MAX) {
-    throw new MinnowError(`${input.argv.length} arguments for main; the kernel takes at most ${ARGS_MAX}`, 'Pass fewer arguments.');
+    throw new MinnowError(`${input.argv.length} arguments for main; the kernel takes at most ${ARGS_MAX}`, 'Pass fewer arguments.', 'config');
   }
   words.push(...input.argv.map(cmdlineWord));
   const line = words.join(' ');
   if (line.length > CMDLINE_MAX) {
-    throw new MinnowError(`the kernel command line is ${line.length} bytes; the kernel takes at most ${CMDLINE_MAX}`, 'Pass shorter or fewer arguments.');
+    throw new MinnowError(`the kernel command line is ${line.length} bytes; the kernel takes at most ${CMDLINE_MAX}`, 'Pass shorter or fewer arguments.', 'config');
   }
   return line;
 }

@@ -52,15 +52,15 @@ export async function newCommand(argv: string[], io: Io): Promise<number> {
   const [name, dest] = p.positionals;
   const t = templates.find((x) => x.name === name);
   if (!t) {
-    throw new MinnowError(`unknown template "${name}"`, `Use one of these:\n${templateList(templates)}`);
+    throw new MinnowError(`unknown template "${name}"`, `Use one of these:\n${templateList(templates)}`, 'usage');
   }
   const target = resolve(dest);
   if (existsSync(target)) {
     if (!statSync(target).isDirectory()) {
-      throw new MinnowError(`${dest} exists and is not a folder`, 'Choose a new folder name.');
+      throw new MinnowError(`${dest} exists and is not a folder`, 'Choose a new folder name.', 'usage');
     }
     if (readdirSync(target).length > 0) {
-      throw new MinnowError(`${dest} is not empty; minnow new never overwrites files`, 'Choose a new or empty folder.');
+      throw new MinnowError(`${dest} is not empty; minnow new never overwrites files`, 'Choose a new or empty folder.', 'usage');
     }
   }
   mkdirSync(target, { recursive: true });

@@ -3,8 +3,8 @@
 
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { lineOf, marker as markerIn } from '../markers';
 
 export const ROOT = resolve(__dirname, '..', '..');
 /** MINNOW_ADAPTER: another adapter bundle to test (e.g. a patched build) */
@@ -13,21 +13,13 @@ export const APP = join(__dirname, 'app');
 export const MAIN_C = join(APP, 'main.c');
 export const ELF = join(APP, 'build', 'dbgtest.elf');
 
-/** The 1-based line of the marker `// #NAME` in a source file. */
+/** The 1-based line of the marker `// #NAME` in a source file (the test application's main.c). */
 export function marker(name: string, file = MAIN_C): number {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const re = new RegExp(`//\\s*#${name}\\b`);
-  const i = lines.findIndex((l) => re.test(l));
-  if (i < 0) throw new Error(`marker #${name} not found in ${file}`);
-  return i + 1;
+  return markerIn(file, name);
 }
 
 /** The line of the first occurrence of `text` in a kernel source (for kernel functions only). */
-export function lineOf(file: string, text: string): number {
-  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
-  if (i < 0) throw new Error(`"${text}" not found in ${file}`);
-  return i + 1;
-}
+export { lineOf };
 
 export interface Client {
   dc: DebugClient;

@@ -58,6 +58,9 @@ describe('e2e: debugging a new project', function () {
     await vsc.page.keyboard.press('F5');
     await vsc.page.locator('.debug-call-stack', { hasText: /Paused on breakpoint/i }).waitFor({ timeout: 180_000 });
     console.log(`      F5 to paused in main (build + boot + attach): ${Date.now() - t0} ms`);
+    // F5 builds once: the build task built, so the launch tells the adapter not to build again
+    const final = vsc.trace.events().find((e) => e.event === 'launch-final');
+    assert.equal(final?.build, false, `the launch after the build task asks the adapter not to build: ${JSON.stringify(final)}`);
     await vsc.page.locator('.debug-top-stack-frame-line').first().waitFor();
     await vsc.screenshot('paused-in-main');
     // the paused thread's row can be drawn before the rows of the others: wait for each
@@ -82,7 +85,7 @@ describe('e2e: debugging a new project', function () {
 
     // the scheduler, from the kernel sources inside the installed extension
     const sched = join(kernelDir, 'core', 'sched.c');
-    const switchLine = lineOf(sched, 'next = sched_pick();', 'void sched_switch(void)');
+    const switchLine = lineOf(sched, 'next = sched_pick(', 'void sched_switch(void)');
     await vsc.openFile(sched);
     await vsc.breakpointInGutter(switchLine);
     from = vsc.trace.length;

@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyExample, lineOf, processesMatching, scratchDir, useVsCode } from './harness';
+import { copyExample, marker, processesMatching, scratchDir, useVsCode } from './harness';
 
 describe('e2e: errors before boot', function () {
   this.timeout(180_000);
@@ -15,8 +15,8 @@ describe('e2e: errors before boot', function () {
     const app = copyExample('hello');
     const main = join(app, 'main.c');
     // the error goes on the line of `return 0;` (found by text, not by number)
-    writeFileSync(main, readFileSync(main, 'utf8').replace('return 0;', 'return no_such_variable; /* #ERR */'));
-    const line = lineOf(main, '#ERR');
+    writeFileSync(main, readFileSync(main, 'utf8').replace('return 0;', 'return no_such_variable; // #ERR'));
+    const line = marker(main, 'ERR');
     const vsc = await openVsCode('compile-error', app);
     await vsc.trace.waitFor((e) => e.event === 'activated', 'activation');
     await vsc.focusEditor();

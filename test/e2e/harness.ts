@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
+import { lineOf, marker } from '../markers';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 
 export const REPO = resolve(__dirname, '..', '..');
@@ -574,15 +575,8 @@ export function copyExample(name: string): string {
   return dir;
 }
 
-/** 1-based number of the first line of `file` containing `marker` (after the line containing `after`). */
-export function lineOf(file: string, marker: string, after?: string): number {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const start = after ? lines.findIndex((l) => l.includes(after)) : 0;
-  if (start < 0) throw new Error(`${after} not in ${file}`);
-  const i = lines.findIndex((l, n) => n >= start && l.includes(marker));
-  if (i < 0) throw new Error(`${marker} not in ${file}`);
-  return i + 1;
-}
+/** Source lines by marker or by text: test/markers.ts. */
+export { lineOf, marker };
 
 /** Starts the VS Code of one test; see useVsCode. */
 export type OpenVsCode = (name: string, workspace: string, options?: Pick<StartOptions, 'env' | 'settings'>) => Promise<VsCode>;

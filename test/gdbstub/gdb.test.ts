@@ -1,7 +1,7 @@
 /*
  * Real gdb against the kernel's stub (MI, driven by gdbmi.ts), on the test
  * app booted in QEMU TCG with COM2 on a free 127.0.0.1 port. Source lines
- * are found by "#MARK" comments in app/main.c.
+ * are found by their "// #name" markers in app/main.c (test/markers.ts).
  */
 import * as assert from 'node:assert/strict';
 import { Gdb } from './gdbmi';

@@ -2,7 +2,7 @@
  * Test harness for the gdbstub suites: builds test/gdbstub/app with the
  * repository's kernel (MINNOW_KERNEL overrides the kernel folder), boots it
  * in QEMU TCG with the stub's transport on a free 127.0.0.1 port, runs gdb
- * in batch mode, and finds source lines by their "#MARK" comments. Every
+ * in batch mode, and finds source lines by their "// #name" markers. Every
  * child is spawned with an argument array and killed when the test is done.
  * The transport is COM2, or the stub's virtio console with
  * MINNOW_GDB_TRANSPORT=virtio (`npm run test:gdbstub` runs the suites once
@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { marker as markerIn } from '../markers';
 
 export const APP_DIR = path.join(__dirname, 'app');
 export const APP_SOURCE = path.join(APP_DIR, 'main.c');
@@ -56,12 +57,9 @@ export function buildTestApp(): string {
   return builtElf;
 }
 
-/** Line number (1-based) of the line carrying "#MARK name". */
+/** Line number (1-based) of the line carrying "// #name" in the test application. */
 export function marker(name: string): number {
-  const lines = fs.readFileSync(APP_SOURCE, 'utf8').split('\n');
-  const i = lines.findIndex((l) => l.includes(`#MARK ${name}`) && !l.includes(`#MARK ${name}-`));
-  if (i < 0) throw new Error(`no #MARK ${name} in ${APP_SOURCE}`);
-  return i + 1;
+  return markerIn(APP_SOURCE, name);
 }
 
 const givenPorts = new Set<number>();

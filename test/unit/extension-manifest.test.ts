@@ -7,6 +7,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseKernelInfo, formatBytes, formatOpenFlags } from '../../extension/kernelInfo';
+import { ATTRIBUTES, checkAttributes } from '../../debug-adapter/attributes';
+import { syncedPackage } from '../../scripts/sync-schema';
 
 const REPO = resolve(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
@@ -26,6 +28,36 @@ describe('extension manifest', () => {
     const attach = dbg.configurationAttributes.attach.properties;
     for (const a of ['target', 'program']) assert.ok(attach[a]?.description, `attach.${a}`);
     assert.ok(dbg.initialConfigurations.length > 0 && dbg.configurationSnippets.length > 0);
+  });
+
+  it('has the launch attributes of debug-adapter/attributes.ts, and nothing else (npm run build syncs them)', () => {
+    const text = readFileSync(join(REPO, 'package.json'), 'utf8');
+    assert.equal(syncedPackage(text), text, 'package.json is out of date: run npm run build');
+    assert.ok(dbg.configurationAttributes.launch.properties.trace, 'trace is documented for launch');
+    assert.deepEqual(dbg.configurationAttributes.attach.required, ['target', 'program']);
+  });
+
+  it('checks launch.json values against the same table, naming the attribute and the fix', () => {
+    const message = (request: 'launch' | 'attach', args: object): string => {
+      try {
+        checkAttributes(request, args);
+        return '';
+      } catch (e) {
+        return `${(e as Error).message} ${(e as { fix?: string }).fix ?? ''}`;
+      }
+    };
+    assert.equal(message('launch', { app: '/x', accel: 'tcg', qemuArgs: ['-m', '64'], trace: true, name: 'extra is fine' }), '');
+    assert.match(message('launch', { gdbstub: 'bogus' }), /"gdbstub" is "bogus".*Use "kernel" or "qemu"/);
+    assert.match(message('launch', { accel: 'fast' }), /"accel" is "fast".*"auto", "tcg" or "kvm"/);
+    assert.match(message('launch', { stopOnEntry: 'yes' }), /"stopOnEntry" must be true or false/);
+    assert.match(message('launch', { qemuArgs: '-m 64' }), /"qemuArgs" must be an array of strings/);
+    assert.match(message('launch', { app: 7 }), /"app" must be a string/);
+    assert.match(message('attach', { program: '/x.elf' }), /"target" is missing/);
+    assert.match(message('attach', { target: 'localhost', program: '/x.elf' }), /"target" is "localhost".*minnow debug/);
+    assert.equal(message('attach', { target: '127.0.0.1:1234', program: '/x.elf' }), '');
+    // an attribute of the other request is not checked here (VS Code's schema flags it)
+    assert.equal(message('attach', { target: '127.0.0.1:1', program: '/x', gdbstub: 'bogus' }), '');
+    for (const [name, a] of Object.entries(ATTRIBUTES)) assert.ok(a.description.length > 10, `${name} is described`);
   });
 
   it('allows breakpoints in C and assembly', () => {

@@ -1,6 +1,6 @@
 /*
  * Test application for test/gdbstub. The tests find lines by their
- * "#MARK" comments, never by number. argv[1] picks a scenario:
+ * "// #name" comments, never by number. argv[1] picks a scenario:
  *   (none)  compute, print "result N", return 0
  *   spin    busy loop until gdb changes `spin_stop`
  *   idle    sleep (the CPU idles) until gdb changes `spin_stop`
@@ -32,7 +32,7 @@ static struct waitq rxq = WAITQ_INITIALIZER("rxq");
 
 static int netrx(void *arg)
 {
-	waitq_wait(&rxq, 0);			/* #MARK netrx-wait */
+	waitq_wait(&rxq, 0);			// #netrx-wait
 	return 0;
 }
 
@@ -42,43 +42,43 @@ static int ticker(void *arg)
 {
 	for (;;) {
 		sleep_ms(1);
-		ticks++;			/* #MARK ticker-tick */
+		ticks++;			// #ticker-tick
 	}
 	return 0;
 }
 
 static int sleeper(void *arg)
 {
-	sleep_ms(3600 * 1000);			/* #MARK sleeper-sleep */
+	sleep_ms(3600 * 1000);			// #sleeper-sleep
 	return 0;
 }
 
 __attribute__((noinline)) int square(int v)
 {
-	int r = v * v;				/* #MARK square-body */
+	int r = v * v;				// #square-body
 
-	return r;				/* #MARK square-return */
+	return r;				// #square-return
 }
 
 __attribute__((noinline)) int sum_squares(int n)
 {
-	int total = 0;				/* #MARK sum-start */
+	int total = 0;				// #sum-start
 
 	for (int i = 0; i < n; i++) {
-		total += square(numbers[i]);	/* #MARK sum-call */
-		counter = counter + 1;		/* #MARK counter-write */
+		total += square(numbers[i]);	// #sum-call
+		counter = counter + 1;		// #counter-write
 	}
-	return total;				/* #MARK sum-return */
+	return total;				// #sum-return
 }
 
 __attribute__((noinline)) int peek_counter(void)
 {
-	return counter;				/* #MARK counter-read */
+	return counter;				// #counter-read
 }
 
 __attribute__((noinline)) void spin(void)
 {
-	while (!spin_stop)			/* #MARK spin-loop */
+	while (!spin_stop)			// #spin-loop
 		counter++;
 }
 
@@ -90,7 +90,7 @@ __attribute__((noinline)) unsigned long flags_dance(void)
 {
 	unsigned long f;
 
-	__asm__ volatile("pushfq\n\t"		/* #MARK flags-pushf */
+	__asm__ volatile("pushfq\n\t"		// #flags-pushf
 			 "cli\n\t"
 			 "sti\n\t"
 			 "pushfq\n\t"
@@ -106,8 +106,8 @@ __attribute__((noinline)) int busy_line(int n)
 {
 	int acc = 0;
 
-	for (int k = 0; k < n; k++) acc += k * 3;	/* #MARK busy-line */
-	return acc;				/* #MARK busy-return */
+	for (int k = 0; k < n; k++) acc += k * 3;	// #busy-line
+	return acc;				// #busy-return
 }
 
 volatile int busy_result;
@@ -115,17 +115,17 @@ volatile int busy_result;
 /* main sleeps here, so that the ticker runs: stepping a parked thread */
 __attribute__((noinline)) void nap(void)
 {
-	sleep_ms(20);				/* #MARK nap */
+	sleep_ms(20);				// #nap
 }
 
 __attribute__((noinline)) int divide(int a, int b)
 {
-	return a / b;				/* #MARK div0 */
+	return a / b;				// #div0
 }
 
 __attribute__((noinline)) int deref(int *p)
 {
-	return *p;				/* #MARK null */
+	return *p;				// #null
 }
 
 int main(int argc, char **argv)
@@ -142,19 +142,19 @@ int main(int argc, char **argv)
 		spin();
 	if (argc > 1 && strcmp(argv[1], "idle") == 0)
 		while (!spin_stop)
-			sleep_ms(5);		/* #MARK idle-sleep */
+			sleep_ms(5);		// #idle-sleep
 	if (argc > 1 && strcmp(argv[1], "div0") == 0)
 		printf("div %d\n", divide(1, zero));
 	if (argc > 1 && strcmp(argv[1], "null") == 0)
 		printf("null %d\n", deref((int *)(long)zero));
 	if (argc > 1 && strcmp(argv[1], "panic") == 0)
-		panic("test panic %d", zero);		/* #MARK panic */
+		panic("test panic %d", zero);		// #panic
 	nap();
 	if (!(flags_dance() & (1ul << 9)))
 		printf("flags_dance lost IF\n");
-	result = sum_squares(8);		/* #MARK main-call */
+	result = sum_squares(8);		// #main-call
 	busy_result = busy_line(200);
 	printf("result %d peek %d label %s\n", result, peek_counter(),
-	       cursor->label);			/* #MARK main-print */
+	       cursor->label);			// #main-print
 	return 0;
 }
