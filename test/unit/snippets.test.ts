@@ -35,6 +35,13 @@ const CONTEXT: Record<string, 'file' | 'toplevel' | 'statement'> = {
   'Minnow virtio console read': 'statement',
   'Minnow read a console line': 'statement',
   'Minnow console key with timeout': 'statement',
+  'Minnow read a file': 'statement',
+  'Minnow write a file': 'statement',
+  'Minnow append a line (stdio)': 'statement',
+  'Minnow read lines (stdio)': 'statement',
+  'Minnow list a folder': 'statement',
+  'Minnow file size (stat)': 'statement',
+  'Minnow make, rename, remove': 'statement',
 };
 
 const VARIABLES: Record<string, string> = { TM_FILENAME_BASE: 'app', TM_FILENAME: 'app.c' };
@@ -96,6 +103,11 @@ const PRELUDE = [
   '#include <minnow.h>',
   '#include <stdio.h>',
   '#include <errno.h>',
+  '#include <string.h>',
+  '#include <fcntl.h>',
+  '#include <unistd.h>',
+  '#include <dirent.h>',
+  '#include <sys/stat.h>',
   '#include <minnow/virtio_blk.h>',
   '#include <minnow/virtio_console.h>',
   '',
