@@ -5,7 +5,8 @@
 # that they agree). Adding a component is a block here plus its folder.
 #
 # Every block is four lines of the form `<name>.<field> := <value>`:
-#   srcs   its sources, wildcard patterns relative to kernel/
+#   srcs   its sources, wildcard patterns relative to kernel/, or starting
+#          with $(LWIP_DIR) (lwIP, fetched into the user's cache)
 #   needs  components it cannot work without (linked with it, transitively)
 #   cflags extra compiler flags for the whole image when it is linked
 #   about  one line for people: the schema's description and `minnow check`
@@ -25,7 +26,7 @@ virtio_blk.cflags :=
 virtio_blk.about := virtio-blk disk: raw sector reads and writes (needs "disk").
 
 ALL_COMPONENTS += virtio_net
-virtio_net.srcs := drivers/virtio_net.c
+virtio_net.srcs := drivers/virtio_net.c drivers/netdev.c
 virtio_net.needs := virtio
 virtio_net.cflags :=
 virtio_net.about := virtio-net card: raw Ethernet frames (QEMU's user network by default).
@@ -53,3 +54,9 @@ fat.srcs := fs/fat.c fs/fat_dir.c
 fat.needs := fs virtio_blk
 fat.cflags :=
 fat.about := FAT16/FAT32 disk images with long names on virtio-blk (minnow.json "disks"; minnow disk create --fat).
+
+ALL_COMPONENTS += net
+net.srcs := net/*.c $(LWIP_DIR)/src/core/*.c $(LWIP_DIR)/src/core/ipv4/*.c $(LWIP_DIR)/src/netif/ethernet.c
+net.needs := virtio_net
+net.cflags := -I$(KERNEL_DIR)/net -I$(LWIP_DIR)/src/include
+net.about := TCP/IP (lwIP 2.1.3, fetched by kernel/tools/fetch-lwip.sh) with BSD sockets: socket, connect, accept, poll, getaddrinfo; DHCP on QEMU's user network.

@@ -18,6 +18,10 @@ const APT_TOOLS = [
   // FAT images (kernel/fs/fat.c): made by mkfs.fat and minnow disk create, read back by mtools
   { bin: 'mcopy', pkg: 'mtools' },
   { file: '/usr/sbin/mkfs.fat', pkg: 'dosfstools' },
+  // lwIP's sources for the "net" component (kernel/tools/fetch-lwip.sh): Debian's source
+  // package, unpacked with xz and checked against Debian's signed index
+  { bin: 'xz', pkg: 'xz-utils' },
+  { file: '/usr/share/keyrings/debian-archive-keyring.gpg', pkg: 'debian-archive-keyring' },
 ];
 
 function onPath(bin) {
@@ -53,4 +57,10 @@ if (needNpm) {
     console.error('minnow: npm install failed (see above)');
     process.exit(1);
   }
+}
+
+// lwIP 2.1.3 into the user's cache (never into the repository); a complete folder is left as is
+if (!run('sh', ['kernel/tools/fetch-lwip.sh'], { stdio: ['ignore', 'ignore', 'inherit'] })) {
+  console.error('minnow: fetching lwIP failed (see above); the "net" component cannot be built without it');
+  process.exit(1);
 }

@@ -4,7 +4,7 @@
 // `node scripts/test.mjs unit kernel` runs only the named suites.
 import { spawn } from 'node:child_process';
 
-const SUITES = ['unit', 'kernel', 'cli', 'gdbstub', 'adapter', 'virtio', 'fs', 'web', 'bench', 'e2e'];
+const SUITES = ['unit', 'kernel', 'cli', 'gdbstub', 'adapter', 'virtio', 'fs', 'net', 'web', 'bench', 'e2e'];
 
 // Runs one step with its output streamed live and kept, to read mocha's counts from it.
 function step(label, cmd, args) {

@@ -9,7 +9,7 @@ import { MinnowError } from './errors';
 
 export interface Component {
   name: string;
-  /** wildcard patterns relative to kernel/ */
+  /** wildcard patterns relative to kernel/, or under $(LWIP_DIR) (lwIP's sources in the user's cache) */
   srcs: string[];
   needs: string[];
   cflags: string[];

@@ -6,6 +6,10 @@
  * them stay posted, and a buffer goes back to the device as soon as its
  * frame has been copied out. Sending copies the frame into a transmit slot,
  * so the caller's buffer is free on return.
+ *
+ * Two kinds of users: applications calling the raw frame calls of
+ * <minnow/virtio_net.h>, and the TCP/IP stack ("net"), which drives the
+ * card through the netdev table (kernel/netdev.h) and never blocks in here.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -13,6 +17,7 @@
 #include <string.h>
 #include <kernel/cpu.h>
 #include <kernel/driver.h>
+#include <kernel/netdev.h>
 #include <kernel/virtio.h>
 #include <kernel/virtq.h>
 #include <minnow/virtio_net.h>
@@ -55,6 +60,7 @@ struct virtio_net {
 	uint8_t mac[NET_MAC_LEN];
 	bool broken;
 	unsigned long rx_frames, tx_frames;
+	struct netdev netdev;	/* how the TCP/IP stack sees the card */
 };
 
 static struct virtio_net virtio_net;
@@ -87,19 +93,32 @@ static void virtio_net_reap_tx(void)
 		virtio_net.broken = true;
 }
 
-int net_send(const void *frame, size_t len)
+/*
+ * Sends the frame made of frags. Without a free slot, `wait` sleeps until
+ * the device returns one (the raw call); otherwise -EAGAIN (the stack,
+ * which must not sleep holding its lock, queues the frame instead).
+ */
+static int virtio_net_xmit(const struct netdev_frag *frags, unsigned int n,
+			   bool wait)
 {
 	struct virtio_net_buf *b;
 	struct virtq_buf vb;
+	size_t len = 0;
 	uint64_t flags;
 	int err;
 
 	if (!virtio_net.dev)
 		return -ENODEV;
+	for (unsigned int i = 0; i < n; i++)
+		len += frags[i].len;
 	if (len > NET_FRAME_MAX || len == 0)
 		return -EINVAL;
 	flags = irq_save();
 	virtio_net_reap_tx();
+	if (!virtio_net.tx_nfree && !virtio_net.broken && !wait) {
+		irq_restore(flags);
+		return -EAGAIN;
+	}
 	if (!virtio_net.tx_nfree && !virtio_net.broken) {
 		/* transmit completions interrupt only while we wait for one */
 		virtq_interrupts(virtio_net.txq, true);
@@ -110,21 +129,37 @@ int net_send(const void *frame, size_t len)
 		}
 		virtq_interrupts(virtio_net.txq, false);
 	}
-	irq_restore(flags);
-	if (virtio_net.broken)
+	if (virtio_net.broken) {
+		irq_restore(flags);
 		return -EIO;
+	}
 	b = virtio_net.tx_free[--virtio_net.tx_nfree];
+	irq_restore(flags);
 	memset(&b->hdr, 0, sizeof(b->hdr));
-	memcpy(b->frame, frame, len);
+	len = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		memcpy(b->frame + len, frags[i].data, frags[i].len);
+		len += frags[i].len;
+	}
 	vb = (struct virtq_buf){ b, (uint32_t)(sizeof(b->hdr) + len), false };
+	flags = irq_save();
 	err = virtq_add(virtio_net.txq, &vb, 1, b);
 	if (err) {
 		virtio_net.tx_free[virtio_net.tx_nfree++] = b;
+		irq_restore(flags);
 		return -EIO;
 	}
 	virtq_kick(virtio_net.txq);
 	virtio_net.tx_frames++;
+	irq_restore(flags);
 	return 0;
+}
+
+int net_send(const void *frame, size_t len)
+{
+	struct netdev_frag frag = { frame, len };
+
+	return virtio_net_xmit(&frag, 1, true);
 }
 
 /* One received frame, if any: copies it out and reposts the buffer.
@@ -183,6 +218,64 @@ int net_recv(void *buf, size_t size, uint64_t timeout_ms)
 	irq_restore(flags);
 	return ret;
 }
+
+/* netdev operations (kernel/netdev.h) for the TCP/IP stack */
+
+static int virtio_net_nd_send(struct netdev *nd, const struct netdev_frag *frags,
+			      unsigned int n)
+{
+	return virtio_net_xmit(frags, n, false);
+}
+
+static int virtio_net_nd_recv(struct netdev *nd, void *buf, size_t size)
+{
+	uint64_t flags = irq_save();
+	int ret;
+
+	do
+		ret = virtio_net_take_rx(buf, size);
+	while (ret == -EAGAIN);
+	irq_restore(flags);
+	return ret;
+}
+
+static bool virtio_net_nd_rx_ready(struct netdev *nd)
+{
+	return virtq_pending(virtio_net.rxq);
+}
+
+static unsigned int virtio_net_nd_tx_space(struct netdev *nd, bool notify)
+{
+	uint64_t flags = irq_save();
+	unsigned int n;
+
+	virtio_net_reap_tx();
+	virtq_interrupts(virtio_net.txq, notify && !virtio_net.tx_nfree);
+	/* a slot freed before interrupts were on would never interrupt */
+	virtio_net_reap_tx();
+	n = virtio_net.broken ? 0 : virtio_net.tx_nfree;
+	irq_restore(flags);
+	return n;
+}
+
+static int virtio_net_nd_wait(struct netdev *nd, uint64_t deadline_ns)
+{
+	return virtio_wait(virtio_net.dev, deadline_ns);
+}
+
+static void virtio_net_nd_wake(struct netdev *nd)
+{
+	waitq_wake_all(&virtio_net.dev->wq);
+}
+
+static const struct netdev_ops virtio_net_nd_ops = {
+	.send = virtio_net_nd_send,
+	.recv = virtio_net_nd_recv,
+	.rx_ready = virtio_net_nd_rx_ready,
+	.tx_space = virtio_net_nd_tx_space,
+	.wait = virtio_net_nd_wait,
+	.wake = virtio_net_nd_wake,
+};
 
 static int virtio_net_setup_queues(void)
 {
@@ -250,6 +343,12 @@ static int virtio_net_init(void)
 	virtio_driver_ok(dev);
 	/* the receive buffers were made available before DRIVER_OK */
 	virtq_kick(virtio_net.rxq);
+	memcpy(virtio_net.netdev.name, "virtio-net0", sizeof("virtio-net0"));
+	memcpy(virtio_net.netdev.mac, virtio_net.mac, NET_MAC_LEN);
+	virtio_net.netdev.mtu = NETDEV_MTU;
+	virtio_net.netdev.ops = &virtio_net_nd_ops;
+	virtio_net.netdev.priv = &virtio_net;
+	netdev_register(&virtio_net.netdev);
 	virtio_log_info("%s: virtio-net, MAC %02x:%02x:%02x:%02x:%02x:%02x\n",
 			dev->name, virtio_net.mac[0], virtio_net.mac[1],
 			virtio_net.mac[2], virtio_net.mac[3], virtio_net.mac[4],
