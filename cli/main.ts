@@ -12,6 +12,7 @@ import { DISK_SPECS, DISK_USAGE, diskCommand } from './commands/disk';
 import { DEBUG_SPECS, DEBUG_USAGE, debugCommand } from './commands/debug';
 import { listTemplates, NEW_SPECS, NEW_USAGE, newCommand, templateList } from './commands/new';
 import { LOGS_SPECS, LOGS_USAGE, logsCommand } from './commands/logs';
+import { PACK_SPECS, PACK_USAGE, packCommand } from './commands/pack';
 import { PS_SPECS, PS_USAGE, psCommand } from './commands/ps';
 import { RUN_SPECS, RUN_USAGE, runCommand } from './commands/run';
 import { RM_SPECS, RM_USAGE, rmCommand, STOP_SPECS, STOP_USAGE, stopCommand } from './commands/stop';
@@ -43,6 +44,7 @@ const VERBS: Record<string, Verb> = {
   stop: { usage: STOP_USAGE, summary: 'stop running instances', specs: STOP_SPECS, run: stopCommand },
   rm: { usage: RM_USAGE, summary: 'remove finished instances and their logs', specs: RM_SPECS, run: rmCommand },
   disk: { usage: DISK_USAGE, summary: 'make a FAT disk image for "disks" in minnow.json, optionally filled from a folder', specs: DISK_SPECS, run: diskCommand },
+  pack: { usage: PACK_USAGE, summary: 'a bootable ISO or disk image (GRUB, Multiboot2) for bare metal and other hypervisors', specs: PACK_SPECS, run: packCommand },
   check: { usage: CHECK_USAGE, summary: 'check the toolchain: what is missing and how to install it', specs: CHECK_SPECS, run: checkCommand },
 };
 

@@ -22,6 +22,13 @@ const APT_TOOLS = [
   // package, unpacked with xz and checked against Debian's signed index
   { bin: 'xz', pkg: 'xz-utils' },
   { file: '/usr/share/keyrings/debian-archive-keyring.gpg', pkg: 'debian-archive-keyring' },
+  // minnow pack (target/pack.ts): GRUB for BIOS and UEFI, and xorriso for grub-mkrescue; the
+  // tests boot the images under SeaBIOS and OVMF
+  { bin: 'grub-mkrescue', pkg: 'grub-common' },
+  { file: '/usr/lib/grub/i386-pc/multiboot2.mod', pkg: 'grub-pc-bin' },
+  { file: '/usr/lib/grub/x86_64-efi/multiboot2.mod', pkg: 'grub-efi-amd64-bin' },
+  { bin: 'xorriso', pkg: 'xorriso' },
+  { file: '/usr/share/OVMF/OVMF_CODE_4M.fd', pkg: 'ovmf' },
 ];
 
 function onPath(bin) {

@@ -93,4 +93,6 @@ export { checkTools, installCommand, which, hasQbootRom, TOOLS, QBOOT_ROM } from
 export type { Tool, ToolStatus } from './tools';
 export { killAllChildren, liveChildren } from './children';
 export { instancesDir, listInstances, getInstance, startInstance, superviseInstance, stopInstance, removeInstance, statusText, instancePorts, instanceExitCode, consoleLog, isRunning, checkInstanceName } from './instances';
+export { packApp, packTools, grubConfig, PACK_PACKAGES } from './pack';
+export type { PackOptions, PackResult } from './pack';
 export type { Instance, InstanceState, InstanceSpec, EndReason, ProcessId, SupervisorCommand } from './instances';

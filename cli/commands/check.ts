@@ -1,8 +1,8 @@
 // `minnow check`: the toolchain doctor. Lists every tool Minnow needs, found or missing, what
 // it is for, and the one command that installs whatever is missing. Exits 1 if anything
-// required is missing. KVM and qboot are reported but optional.
+// required is missing. KVM, qboot and GRUB (minnow pack) are reported but optional.
 
-import { checkTools, hasQbootRom, installCommand, kernelDir, probeKvm, QBOOT_ROM, isMinnowError, type Tool } from '../../target';
+import { aptInstall, checkTools, hasQbootRom, installCommand, kernelDir, packTools, probeKvm, PACK_PACKAGES, QBOOT_ROM, isMinnowError, type Tool } from '../../target';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';
@@ -49,6 +49,12 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     problems++;
   }
   rows.push([hasQbootRom() ? 'ok' : 'optional', 'qboot', hasQbootRom() ? `${QBOOT_ROM}  (fast q35 boot)` : `${QBOOT_ROM} not found: q35 boots with SeaBIOS (slower)`]);
+  const pack = packTools();
+  rows.push(
+    pack.missing.length > 0
+      ? ['optional', 'pack', `minnow pack needs ${pack.missing.join(', ')}: ${aptInstall(PACK_PACKAGES)}`]
+      : ['ok', 'pack', `GRUB (grub-mkrescue, xorriso, mtools): minnow pack boots by BIOS${pack.efi ? ' and UEFI' : '; for UEFI too install grub-efi-amd64-bin'}`],
+  );
   const kvm = probeKvm();
   rows.push(['info', 'kvm', kvm.usable ? 'usable: --accel auto uses KVM' : `not used (${kvm.why}); --accel auto uses TCG`]);
   const w0 = Math.max(...rows.map((r) => r[0].length));

@@ -3,7 +3,9 @@
  * kernel image. It must run before anything allocates memory: on microvm
  * the start_info sits at 0xf31e0 and on q35 at 0x21e0, both inside ranges the
  * memory map reports as usable RAM. Zero-sized entries (QEMU may end the
- * map with one) are dropped here so nobody else has to care.
+ * map with one) are dropped here so nobody else has to care. When GRUB
+ * booted the image by Multiboot2, core/boot_mb2.c reads its boot
+ * information into the same struct instead.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -17,6 +19,8 @@ int boot_copy(uint32_t start_info_pa)
 		(const struct hvm_start_info *)(uintptr_t)start_info_pa;
 	const struct hvm_memmap_entry *map;
 
+	if (boot_mb2_magic == MB2_BOOTLOADER_MAGIC)
+		return boot_mb2_copy(start_info_pa);
 	if (!si || si->magic != HVM_START_MAGIC)
 		return -EINVAL;
 	if (si->cmdline_paddr) {

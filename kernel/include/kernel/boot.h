@@ -1,6 +1,7 @@
 /*
  * What the PVH loader told us, copied out of the hvm_start_info before its
- * memory (which the memory map calls usable) is reused.
+ * memory (which the memory map calls usable) is reused; or the same facts
+ * from a Multiboot2 loader's boot information (core/boot_mb2.c).
  * Layout: Xen public/arch-x86/hvm/start_info.h, version 1.
  */
 #ifndef KERNEL_BOOT_H
@@ -59,7 +60,14 @@ extern struct boot_info boot_info;
 /* TSC at the first instruction of the PVH entry (arch/x86_64/entry.S) */
 extern uint64_t boot_tsc;
 
+/* %eax at the Multiboot2 entry (Multiboot2 spec 3.2), kept in boot_mb2_magic */
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
+/* MB2_BOOTLOADER_MAGIC when GRUB booted us, else 0 (arch/x86_64/multiboot2.S) */
+extern uint32_t boot_mb2_magic;
+
 /* core/boot.c */
 int boot_copy(uint32_t start_info_pa);
+/* core/boot_mb2.c */
+int boot_mb2_copy(uint32_t info_pa);
 
 #endif
