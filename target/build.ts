@@ -9,6 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { registerChild, killAndWait } from './children';
 import type { AppConfig } from './config';
 import { MinnowError, aptInstall } from './errors';
+import { ensureLwip } from './lwip';
 import { kernelDir as defaultKernelDir } from './paths';
 import { which } from './tools';
 
@@ -63,6 +64,7 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
     throw new MinnowError(`${kdir} has no Makefile`, 'Point kernelDir (or MINNOW_KERNEL) at the kernel/ folder of a Minnow checkout.', 'path');
   }
   if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.', 'build');
+  if (app.components.includes('net')) await ensureLwip(kdir, (t) => opts.onOutput?.(t, 'stderr'));
   const before = mtime(app.elf);
   const args = makeArgs(app, kdir, opts.jobs ?? availableParallelism());
   // A process group of its own, so that cancelling stops the compilers too, not only make.

@@ -78,6 +78,7 @@ export { buildApp, makeArgs } from './build';
 export type { BuildOptions, BuildResult } from './build';
 export { freePort, probePort, LOCALHOST } from './ports';
 export { startQemu, findQemu, qemuOptionsFor } from './qemu';
+export { ensureLwip, hasLwip, lwipDir, LWIP_VERSION } from './lwip';
 export type { StartQemuOptions, QemuInstance } from './qemu';
 export { mapExit, EXIT_CRASH, EXIT_DEBUGGER, qemuErrorLine } from './exit';
 export type { QemuExit, ExitReason } from './exit';

@@ -2,7 +2,7 @@
 // it is for, and the one command that installs whatever is missing. Exits 1 if anything
 // required is missing. KVM, qboot and GRUB (minnow pack) are reported but optional.
 
-import { aptInstall, checkTools, hasQbootRom, installCommand, kernelDir, packTools, probeKvm, PACK_PACKAGES, QBOOT_ROM, isMinnowError, type Tool } from '../../target';
+import { aptInstall, checkTools, hasLwip, hasQbootRom, installCommand, kernelDir, lwipDir, LWIP_VERSION, packTools, probeKvm, PACK_PACKAGES, QBOOT_ROM, isMinnowError, type Tool } from '../../target';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, positionalsAtMost, type Specs } from '../args';
@@ -48,6 +48,8 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     rows.push(['MISSING', 'kernel', `${e.message}; ${e.fix}`]);
     problems++;
   }
+  const lwip = lwipDir();
+  rows.push(hasLwip(lwip) ? ['ok', 'lwip', `${lwip}  (lwIP ${LWIP_VERSION}, the "net" component's TCP/IP stack)`] : ['fetched', 'lwip', `not in ${lwip} yet: the first build of an application with "net" fetches it from Debian (or: sh kernel/tools/fetch-lwip.sh)`]);
   rows.push([hasQbootRom() ? 'ok' : 'optional', 'qboot', hasQbootRom() ? `${QBOOT_ROM}  (fast q35 boot)` : `${QBOOT_ROM} not found: q35 boots with SeaBIOS (slower)`]);
   const pack = packTools();
   rows.push(

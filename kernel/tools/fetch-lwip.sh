@@ -58,7 +58,8 @@ set -- -o "Dir::Etc::SourceList=$work/sources.list" \
 [ "$(id -u)" != 0 ] || set -- "$@" -o APT::Sandbox::User=root
 
 echo "fetch-lwip: fetching lwip $VERSION from $MIRROR" >&2
-apt-get "$@" update >&2 ||
+# --error-on=any: an unreachable mirror is an error here, not a warning apt shrugs off
+apt-get "$@" update --error-on=any >&2 ||
 	fail "apt-get update failed for $MIRROR" \
 		"check the network, or set MINNOW_DEBIAN_MIRROR to a Debian mirror you can reach"
 (cd "$work/src" && apt-get "$@" source --download-only "lwip=$VERSION" >&2) ||

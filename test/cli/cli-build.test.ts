@@ -171,4 +171,23 @@ describe('cli: build', function () {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /has no Makefile/);
   });
+
+  it('fetches lwIP on the first build of an application with "net", and says why when it cannot', async () => {
+    // an empty lwIP folder: the build runs kernel/tools/fetch-lwip.sh against Debian's mirror
+    const fresh = join(tmp('minnow-lwip-'), 'lwip');
+    const app = appFrom('echo');
+    const ok = await cli(['build', app], { env: { ...process.env, MINNOW_LWIP_DIR: fresh } });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stderr, /fetching lwIP 2\.1\.3/);
+    assert.ok(statSync(join(fresh, 'src', 'core', 'tcp_in.c')).isFile(), 'lwIP is in the folder');
+    assert.ok(statSync(join(app, 'build', 'echo.elf')).isFile());
+    // a mirror that cannot be reached: the script's reason and fix, not make's "No rule"
+    const unreachable = join(tmp('minnow-lwip-'), 'lwip');
+    const bad = await cli(['build', appFrom('echo')], {
+      env: { ...process.env, MINNOW_LWIP_DIR: unreachable, MINNOW_DEBIAN_MIRROR: 'http://127.0.0.1:9/debian', XDG_CACHE_HOME: tmp('minnow-xdg-') },
+    });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /minnow: error: cannot fetch lwIP 2\.1\.3 for the "net" component: apt-get update failed/);
+    assert.match(bad.stderr, /fix: .*MINNOW_DEBIAN_MIRROR/);
+  });
 });
