@@ -21,6 +21,8 @@
 #include <kernel/vfs.h>
 #include "fat.h"
 
+/* the most one data transfer asks of the device: 1 MiB */
+#define FAT_XFER_MAX_SECTORS 2048
 /* the largest file FAT can describe */
 #define FAT_FILE_MAX 0xffffffffull
 
@@ -59,6 +61,9 @@ static void fat_set(struct fat_vol *v, uint32_t c, uint32_t val)
 {
 	uint32_t per_sector = BLKDEV_SECTOR / (v->bits / 8);
 
+	/* a chain cut or freed: the directory walk's place may be gone */
+	if (v->table[c] != FAT_FREE && v->table[c] < FAT_EOC)
+		v->walk_valid = false;
 	v->table[c] = val;
 	v->dirty[c / per_sector] = 1;
 }
@@ -166,26 +171,6 @@ int fat_flush_table(struct fat_vol *v)
 	return v->fsinfo_dirty ? fat_write_fsinfo(v) : 0;
 }
 
-int fat_read_sector(struct fat_vol *v, uint64_t lba)
-{
-	int err;
-
-	if (v->sec_valid && v->sec_lba == lba)
-		return 0;
-	v->sec_valid = false;
-	err = v->dev->read(v->dev, lba, v->sec, 1);
-	if (err)
-		return err;
-	v->sec_lba = lba;
-	v->sec_valid = true;
-	return 0;
-}
-
-int fat_write_sector(struct fat_vol *v)
-{
-	return v->dev->write(v->dev, v->sec_lba, v->sec, 1);
-}
-
 int fat_zero_cluster(struct fat_vol *v, uint32_t c)
 {
 	uint8_t *zero = calloc(1, v->cluster_bytes);
@@ -193,7 +178,7 @@ int fat_zero_cluster(struct fat_vol *v, uint32_t c)
 
 	if (!zero)
 		return -ENOMEM;
-	v->sec_valid = false;
+	fat_cache_forget(v, fat_cluster_lba(v, c), v->sec_per_clus);
 	err = v->dev->write(v->dev, fat_cluster_lba(v, c), zero,
 			    v->sec_per_clus);
 	free(zero);
@@ -331,9 +316,20 @@ static int fat_xfer(struct fat_vol *v, struct fat_node *n, uint64_t off,
 				memcpy(buf, bounce + sec_off, count);
 			}
 		} else {
-			/* whole sectors to the end of this cluster */
+			/* whole sectors to the end of this cluster, and on
+			 * through the clusters after it that are next to it on
+			 * the disk: one device request instead of one each */
 			uint32_t secs = (v->cluster_bytes - in_clus) / BLKDEV_SECTOR;
+			uint32_t last = c, next;
 
+			while (len / BLKDEV_SECTOR >= secs + v->sec_per_clus &&
+			       secs < FAT_XFER_MAX_SECTORS &&
+			       !fat_cluster_at(v, n, off + (uint64_t)secs *
+					       BLKDEV_SECTOR, write, &next) &&
+			       next == last + 1) {
+				last = next;
+				secs += v->sec_per_clus;
+			}
 			if (secs > len / BLKDEV_SECTOR)
 				secs = (uint32_t)(len / BLKDEV_SECTOR);
 			count = secs * BLKDEV_SECTOR;
@@ -342,9 +338,9 @@ static int fat_xfer(struct fat_vol *v, struct fat_node *n, uint64_t off,
 		}
 		if (err)
 			return err;
-		if (v->sec_valid && v->sec_lba >= lba &&
-		    v->sec_lba < lba + (count + BLKDEV_SECTOR - 1) / BLKDEV_SECTOR)
-			v->sec_valid = false;
+		if (write)
+			fat_cache_forget(v, lba, (count + BLKDEV_SECTOR - 1) /
+					 BLKDEV_SECTOR);
 		off += count;
 		buf += count;
 		len -= count;
@@ -671,7 +667,7 @@ static void fat_vol_free(struct fat_vol *v)
 {
 	free(v->table);
 	free(v->dirty);
-	free(v->sec);
+	fat_cache_free(v);
 	free(v);
 }
 
@@ -688,8 +684,9 @@ int fat_mount(struct blkdev *dev, const char *path, bool ro)
 		return -ENOMEM;
 	}
 	v->dev = dev;
-	v->sec = malloc(BLKDEV_SECTOR);
-	err = v->sec ? dev->read(dev, 0, boot, 1) : -ENOMEM;
+	err = fat_cache_init(v);
+	if (!err)
+		err = dev->read(dev, 0, boot, 1);
 	if (!err)
 		err = fat_parse_bpb(v, boot);
 	free(boot);

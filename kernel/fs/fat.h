@@ -69,6 +69,18 @@ struct stat;
 /* the whole table stays in memory; larger volumes are refused */
 #define FAT_TABLE_MAX (16u << 20)
 
+/* the directory sector cache (fs/fat_cache.c): 64 sets of 8 sectors,
+ * 256 KiB, room for 8,192 entries (about 4,000 files with long names) */
+#define FAT_CACHE_SETS 64
+#define FAT_CACHE_WAYS 8
+#define FAT_CACHE_AHEAD 8
+
+struct fat_cache_slot {
+	uint64_t lba;
+	uint32_t used;		/* v->cache_clock when last used */
+	bool valid;
+};
+
 /* A directory entry as it is on disk. */
 struct fat_dirent {
 	uint8_t name[11];
@@ -111,9 +123,17 @@ struct fat_vol {
 	uint32_t free_count;
 	uint32_t fsinfo;	/* its sector, 0 when absent (FAT16) */
 	bool fsinfo_dirty;
-	uint8_t *sec;		/* one cached sector of directory entries */
+	uint8_t *sec;		/* the directory sector read last (cached) */
 	uint64_t sec_lba;
 	bool sec_valid;
+	/* where fat_entry_pos last was: the walk_n-th cluster of folder
+	 * walk_dir is walk_cluster (a folder is read in order, so the next
+	 * entry starts there, not at the folder's first cluster) */
+	bool walk_valid;
+	uint32_t walk_dir, walk_n, walk_cluster;
+	struct fat_cache_slot cache[FAT_CACHE_SETS * FAT_CACHE_WAYS];
+	uint8_t *cache_data;	/* its sectors, then AHEAD for one miss */
+	uint32_t cache_clock;
 	struct fat_node *nodes;	/* open ones */
 	struct fat_node root;
 };
@@ -135,8 +155,18 @@ int fat_alloc(struct fat_vol *v, uint32_t prev, uint32_t *out);
 int fat_free_chain(struct fat_vol *v, uint32_t first);
 /* Writes the changed table sectors to every copy of the table. */
 int fat_flush_table(struct fat_vol *v);
+
+/* fs/fat_cache.c */
+int fat_cache_init(struct fat_vol *v);
+void fat_cache_free(struct fat_vol *v);
+/* Points v->sec at sector lba's cached copy: 0 or -errno. */
 int fat_read_sector(struct fat_vol *v, uint64_t lba);
+/* Writes v->sec (changed in place) to its sector. */
 int fat_write_sector(struct fat_vol *v);
+/* Drops cached copies of sectors [lba, lba + count) written around it. */
+void fat_cache_forget(struct fat_vol *v, uint64_t lba, uint64_t count);
+
+/* fs/fat.c */
 uint32_t fat_entry_cluster(const struct fat_dirent *de);
 struct fat_node *fat_node_get(struct fat_vol *v, const struct fat_loc *l);
 void fat_node_put(struct fat_vol *v, struct fat_node *n);

@@ -39,6 +39,7 @@ int fat_entry_pos(struct fat_vol *v, uint32_t dir, uint32_t index,
 {
 	uint32_t per_sec = BLKDEV_SECTOR / FAT_DIRENT;
 	uint32_t per_clus = v->cluster_bytes / FAT_DIRENT, c = dir;
+	uint32_t i = 0, want = index / per_clus;
 
 	*off = (index % per_sec) * FAT_DIRENT;
 	if (!dir) {	/* FAT16's root: a fixed run of sectors */
@@ -47,7 +48,11 @@ int fat_entry_pos(struct fat_vol *v, uint32_t dir, uint32_t index,
 		*lba = v->root_start + index / per_sec;
 		return 1;
 	}
-	for (uint32_t i = 0; i < index / per_clus; i++) {
+	if (v->walk_valid && v->walk_dir == dir && v->walk_n <= want) {
+		i = v->walk_n;
+		c = v->walk_cluster;
+	}
+	for (; i < want; i++) {
 		c = fat_next(v, c);
 		if (c >= FAT_EOC)
 			return 0;
@@ -56,6 +61,10 @@ int fat_entry_pos(struct fat_vol *v, uint32_t dir, uint32_t index,
 	}
 	if (!fat_valid_cluster(v, c))
 		return -EIO;
+	v->walk_valid = true;
+	v->walk_dir = dir;
+	v->walk_n = want;
+	v->walk_cluster = c;
 	*lba = fat_cluster_lba(v, c) + (index % per_clus) / per_sec;
 	return 1;
 }

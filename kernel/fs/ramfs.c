@@ -20,6 +20,12 @@
 #define RAMFS_BLKSIZE 4096
 /* "." and ".." come first in a listing, as on Linux */
 #define RAMFS_DOT_ENTRIES 2
+/* a folder's name table starts with this many buckets and doubles when
+ * it holds twice as many names, so a lookup compares about two names */
+#define RAMFS_HASH_MIN 16
+/* 32-bit FNV-1a (Fowler, Noll, Vo; IETF draft-eastlake-fnv) */
+#define FNV32_BASIS 2166136261u
+#define FNV32_PRIME 16777619u
 
 struct ramfs_node {
 	char *name;
@@ -29,6 +35,12 @@ struct ramfs_node {
 	struct ramfs_node *children;	/* folders: newest first */
 	struct ramfs_node *next;	/* sibling */
 	unsigned int nchildren;
+	/* folders: the children again, by name hash (NULL until the first
+	 * child, or if memory ran out: then lookups walk the list) */
+	struct ramfs_node **buckets;
+	unsigned int nbuckets;
+	uint32_t hash;		/* of name, set when linked */
+	struct ramfs_node *hnext;	/* in the parent's bucket */
 	char *data;		/* files */
 	size_t size, cap;
 	int opens;		/* files open on it */
@@ -60,6 +72,7 @@ static struct ramfs_node *ramfs_node_new(struct ramfs *fs, const char *name,
 
 static void ramfs_node_free(struct ramfs_node *n)
 {
+	free(n->buckets);
 	free(n->data);
 	free(n->name);
 	free(n);
@@ -80,14 +93,58 @@ void *ramfs_create(void)
 	return fs;
 }
 
+static uint32_t ramfs_hash(const char *name, size_t len)
+{
+	uint32_t h = FNV32_BASIS;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)name[i];
+		h *= FNV32_PRIME;
+	}
+	return h;
+}
+
+static bool ramfs_is(const struct ramfs_node *c, const char *name, size_t len)
+{
+	return strncmp(c->name, name, len) == 0 && c->name[len] == '\0';
+}
+
 static struct ramfs_node *ramfs_child(struct ramfs_node *dir, const char *name,
 				      size_t len)
 {
-	for (struct ramfs_node *c = dir->children; c; c = c->next) {
-		if (strlen(c->name) == len && memcmp(c->name, name, len) == 0)
+	uint32_t h;
+
+	if (!dir->buckets) {
+		for (struct ramfs_node *c = dir->children; c; c = c->next) {
+			if (ramfs_is(c, name, len))
+				return c;
+		}
+		return NULL;
+	}
+	h = ramfs_hash(name, len);
+	for (struct ramfs_node *c = dir->buckets[h % dir->nbuckets]; c;
+	     c = c->hnext) {
+		if (c->hash == h && ramfs_is(c, name, len))
 			return c;
 	}
 	return NULL;
+}
+
+/* Rebuilds dir's name table with n buckets; keeps the old one if out of
+ * memory (lookups stay right, only slower). */
+static void ramfs_rehash(struct ramfs_node *dir, unsigned int n)
+{
+	struct ramfs_node **b = calloc(n, sizeof(*b));
+
+	if (!b)
+		return;
+	for (struct ramfs_node *c = dir->children; c; c = c->next) {
+		c->hnext = b[c->hash % n];
+		b[c->hash % n] = c;
+	}
+	free(dir->buckets);
+	dir->buckets = b;
+	dir->nbuckets = n;
 }
 
 /* The node at `path`: 0, -ENOENT, or -ENOTDIR when a file is on the way. */
@@ -136,19 +193,36 @@ static int ramfs_walk_parent(struct mount *m, const char *path,
 static void ramfs_link(struct ramfs_node *dir, struct ramfs_node *n)
 {
 	n->parent = dir;
+	n->hash = ramfs_hash(n->name, strlen(n->name));
 	n->next = dir->children;
 	dir->children = n;
 	dir->nchildren++;
 	dir->mtime_ns = time_now_ns();
+	if (dir->nchildren > 2 * dir->nbuckets) {
+		/* puts n in too */
+		ramfs_rehash(dir, dir->nbuckets ? 2 * dir->nbuckets :
+				  RAMFS_HASH_MIN);
+	} else if (dir->buckets) {
+		n->hnext = dir->buckets[n->hash % dir->nbuckets];
+		dir->buckets[n->hash % dir->nbuckets] = n;
+	}
 }
 
 static void ramfs_unlink_node(struct ramfs_node *n)
 {
-	struct ramfs_node **pp = &n->parent->children;
+	struct ramfs_node *dir = n->parent;
+	struct ramfs_node **pp = &dir->children;
 
 	while (*pp != n)
 		pp = &(*pp)->next;
 	*pp = n->next;
+	if (dir->buckets) {
+		pp = &dir->buckets[n->hash % dir->nbuckets];
+		while (*pp != n)
+			pp = &(*pp)->hnext;
+		*pp = n->hnext;
+		n->hnext = NULL;
+	}
 	n->parent->nchildren--;
 	n->parent->mtime_ns = time_now_ns();
 	n->parent = NULL;
