@@ -47,6 +47,9 @@
 #define LWIP_AUTOIP 0
 #define LWIP_IGMP 0
 #define IP_REASSEMBLY 1
+/* fragments of one datagram kept for reassembly: enough for the largest
+ * UDP payload (65507 bytes in 1480-byte fragments) */
+#define IP_REASS_MAX_PBUFS 46
 #define IP_FRAG 1
 #define LWIP_SINGLE_NETIF 1
 #define LWIP_NETIF_STATUS_CALLBACK 1

@@ -3,11 +3,11 @@
 
 import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { bulkEcho, exchange, open } from './tcp';
+import { bulkEcho, echoAll, exchange, open, openMany } from './tcp';
 import { startGuest, type Guest } from './guest';
 
 describe('net: examples/echo through a forwarded port', function () {
-  this.timeout(300000);
+  this.timeout(600000);
   let guest: Guest;
   let port: number;
 
@@ -60,5 +60,27 @@ describe('net: examples/echo through a forwarded port', function () {
     await ended;
     assert.ok(Buffer.concat(chunks).equals(data));
     s.destroy();
+  });
+
+  it('100 concurrent connections (a thread each): all open at once, 20,000 bytes each way on each', async () => {
+    const socks = await openMany(port, 100);
+    await echoAll(socks, 20000);
+    for (const s of socks) s.destroy();
+  });
+
+  it('clients that reset mid-transfer leave the server serving', async () => {
+    for (let i = 0; i < 20; i++) {
+      const s = await open(port);
+      await new Promise<void>((res, rej) => {
+        s.once('data', () => {
+          s.resetAndDestroy(); // RST while the echo is still streaming back
+          res();
+        });
+        s.once('error', rej);
+        s.write(randomBytes(1 << 20));
+      });
+    }
+    const msg = Buffer.from('still here\n');
+    assert.deepEqual(await exchange(port, msg), msg);
   });
 });

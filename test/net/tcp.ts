@@ -1,7 +1,7 @@
 // Host-side TCP clients for the net suite, on Node's net module: each resolves with what it
 // observed and rejects with the socket's error, so a test can assert on both.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 
 export function open(port: number, host = '127.0.0.1'): Promise<Socket> {
@@ -72,4 +72,45 @@ export function bulkEcho(port: number, size: number): Promise<{ sent: string; re
     s.on('error', rej);
     s.on('close', () => res({ sent: sent.digest('hex'), received: received.digest('hex'), bytes, seconds: (Date.now() - t0) / 1000 }));
   });
+}
+
+/** Opens n connections one by one, each checked by one echo, and keeps them open. QEMU's user
+ *  network (libslirp) listens on a forwarded port with a backlog of 1: a burst of connects waits
+ *  in the host kernel's queue, and some are reset by it, before the guest ever sees them. */
+export async function openMany(port: number, n: number): Promise<Socket[]> {
+  const socks: Socket[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = await open(port);
+    await new Promise<void>((res, rej) => {
+      s.once('data', (d: Buffer) => (d.toString() === `${i}\n` ? res() : rej(new Error(`connection ${i}: ${d}`))));
+      s.once('error', rej);
+      s.write(`${i}\n`);
+    });
+    socks.push(s);
+  }
+  return socks;
+}
+
+/** Sends `size` random bytes on each socket at once and checks each echo by hash. */
+export async function echoAll(socks: Socket[], size: number): Promise<void> {
+  await Promise.all(
+    socks.map(
+      (s, i) =>
+        new Promise<void>((res, rej) => {
+          const data = randomBytes(size);
+          const chunks: Buffer[] = [];
+          let got = 0;
+          s.on('data', (d: Buffer) => {
+            chunks.push(d);
+            got += d.length;
+            if (got === size) {
+              if (sha256(Buffer.concat(chunks)) === sha256(data)) res();
+              else rej(new Error(`connection ${i}: the echo differs`));
+            }
+          });
+          s.once('error', rej);
+          s.write(data);
+        }),
+    ),
+  );
 }
