@@ -50,7 +50,7 @@ ALL_COMPONENTS += 9p
 9p.about := A host folder in the guest over virtio-9p (minnow.json "mounts", minnow run -v host:guest).
 
 ALL_COMPONENTS += fat
-fat.srcs := fs/fat.c fs/fat_dir.c fs/fat_cache.c
+fat.srcs := fs/fat.c fs/fat_file.c fs/fat_dir.c fs/fat_path.c fs/fat_cache.c
 fat.needs := fs virtio_blk
 fat.cflags :=
 fat.about := FAT16/FAT32 disk images with long names on virtio-blk (minnow.json "disks"; minnow disk create --fat).

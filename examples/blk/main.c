@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <minnow.h>
-#include <minnow/virtio_blk.h>
+#include <minnow/blk.h>
 
 #define BUF_SECTORS 2048	/* 1 MiB */
 

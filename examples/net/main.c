@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <minnow.h>
-#include <minnow/virtio_net.h>
+#include <minnow/net.h>
 
 #define ETH_HLEN 14
 #define ETH_P_IP 0x0800

@@ -2,10 +2,11 @@
  * FAT16 and FAT32 (Microsoft's "FAT: General Overview of On-Disk Format",
  * 1.03, 2000; long names as in its "Long Directory Entries" section),
  * shared by fs/fat.c (the volume: boot sector, the table, clusters, file
- * data, mounting) and fs/fat_dir.c (directory entries, long names, the
- * path operations). Everything read from the disk is checked before use:
- * a cluster number out of range, a chain longer than the volume or a
- * directory that never ends is -EIO, never a fault or a hang.
+ * data, mounting), fs/fat_file.c (open files), fs/fat_dir.c (directory
+ * entries, long names) and fs/fat_path.c (the path operations). Everything
+ * read from the disk is checked before use: a cluster number out of
+ * range, a chain longer than the volume or a directory that never ends is
+ * -EIO, never a fault or a hang.
  */
 #ifndef FS_FAT_H
 #define FS_FAT_H
@@ -173,11 +174,18 @@ void fat_node_put(struct fat_vol *v, struct fat_node *n);
 struct fat_node *fat_node_find(struct fat_vol *v, uint32_t dir,
 			       uint32_t index);
 int fat_zero_cluster(struct fat_vol *v, uint32_t c);
-int fat_open_node(struct fat_vol *v, const struct fat_loc *l, int flags,
-		  struct file **out);
+/* Moves len bytes between buf and the file at off (write: extending it). */
+int fat_xfer(struct fat_vol *v, struct fat_node *n, uint64_t off,
+	     uint8_t *buf, size_t len, bool write);
+/* The table and the entry after data: the order that keeps it whole. */
+int fat_commit(struct fat_vol *v, struct fat_node *n);
 /* Cuts or extends (with zeros) a file to `size`, committed. */
 int fat_resize(struct fat_vol *v, struct fat_node *n, uint32_t size);
 int fat_umount(struct mount *m);
+
+/* fs/fat_file.c */
+int fat_open_node(struct fat_vol *v, const struct fat_loc *l, int flags,
+		  struct file **out);
 
 /* fs/fat_dir.c */
 /* The sector and byte offset of entry `index` of folder `dir`. */
@@ -191,6 +199,23 @@ int fat_readdir(struct fat_vol *v, uint32_t dir, uint32_t *index,
 		char *name, bool *is_dir);
 void fat_stat_entry(struct fat_vol *v, const struct fat_loc *l,
 		    struct stat *st);
+/* Entry `index` of `dir` in v->sec: a pointer into it, or NULL at the end
+ * of the folder or on an error (through *err). */
+struct fat_dirent *fat_entry(struct fat_vol *v, uint32_t dir, uint32_t index,
+			     int *err);
+/* Writes one entry (32 bytes) at `index` of `dir`. */
+int fat_put_entry(struct fat_vol *v, uint32_t dir, uint32_t index,
+		  const void *raw);
+/* Adds entries for `name` in `dir` pointing at `first`: *l says where. */
+int fat_add(struct fat_vol *v, uint32_t dir, const char *name, uint8_t attr,
+	    uint32_t first, uint32_t size, struct fat_loc *l);
+/* Frees the entries (long ones and the 8.3 one) of what l found. */
+int fat_drop(struct fat_vol *v, const struct fat_loc *l);
+
+/* fs/fat_path.c */
 extern const struct fs_ops fat_ops;
+
+/* 2000-01-01 00:00, the date every entry written here carries */
+#define FAT_DATE_2000 ((20 << 9) | (1 << 5) | 1)
 
 #endif

@@ -1,5 +1,5 @@
 // The file drivers under the real debugger (dist/debugAdapter.js, gdb, QEMU): a breakpoint in the
-// 9p driver (kernel/fs/9p.c) and one in the FAT driver (kernel/fs/fat.c) stop there, and
+// 9p driver (kernel/fs/9p.c) and one in the FAT driver (kernel/fs/fat_file.c) stop there, and
 // minnow/kernelInfo, read while stopped, shows the mount table (path, fs, host folder or image,
 // read-only) and the open files (path, fs, offset, flags) as the Kernel view lists them.
 
@@ -13,7 +13,7 @@ import { createFatImage } from '../../target';
 import { rmTemp, tempDir } from './helpers';
 
 const P9_C = path.join(ROOT, 'kernel', 'fs', '9p.c');
-const FAT_C = path.join(ROOT, 'kernel', 'fs', 'fat.c');
+const FAT_C = path.join(ROOT, 'kernel', 'fs', 'fat_file.c');
 const O_WRONLY = 0o1;
 const O_APPEND = 0o2000;
 

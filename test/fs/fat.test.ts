@@ -1,4 +1,4 @@
-// FAT16 and FAT32 images on virtio-blk (kernel/fs/fat.c, fat_dir.c): images made on the host with
+// FAT16 and FAT32 images on virtio-blk (kernel/fs/fat*.c): images made on the host with
 // dosfstools and filled with mtools, the guest's whole battery run on them (apps/fstest), and what
 // the guest wrote read back with mtools after the VM exits, byte for byte, with fsck.fat finding
 // nothing to fix. Also 64 MiB with a hash and a crash after fsync.

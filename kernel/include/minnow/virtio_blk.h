@@ -1,5 +1,5 @@
 /*
- * A virtio block disk for applications (link with "drivers": ["virtio_blk"]
+ * A virtio block disk for applications (link with "components": ["virtio_blk"]
  * in minnow.json). Sectors are 512 bytes. Every call returns 0 or a
  * negative errno: -ENODEV without a disk, -ERANGE for sectors beyond the
  * end, -EPERM for writes to a read-only disk, -EIO when the device reports

@@ -1,6 +1,6 @@
 /*
  * A second console port for applications over virtio-console (link with
- * "drivers": ["virtio_console"] in minnow.json; QEMU: virtio-serial-device
+ * "components": ["virtio_console"] in minnow.json; QEMU: virtio-serial-device
  * or virtio-serial-pci plus a virtconsole port). Bytes, no line discipline.
  * Calls return a negative errno on failure: -ENODEV without the device,
  * -ETIMEDOUT, -EIO.

@@ -1,5 +1,5 @@
 /*
- * Ethernet frames over virtio-net for applications (link with "drivers":
+ * Ethernet frames over virtio-net for applications (link with "components":
  * ["virtio_net"] in minnow.json). Frames are whole Ethernet frames without
  * the FCS: destination MAC, source MAC, EtherType, payload. Calls return a
  * negative errno on failure: -ENODEV without a network device, -EINVAL for
