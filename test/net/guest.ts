@@ -36,6 +36,8 @@ export interface Guest {
   /** host port forwarded to each guest port asked for, by "tcp:7" / "udp:7" */
   ports: Record<string, number>;
   output(): string;
+  /** true once QEMU exited (a crash, a panic, or the program returned) */
+  gone(): boolean;
   /** Waits until the console matches `re` (or the VM exits, or timeoutMs passes). */
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   stop(): Promise<void>;
@@ -47,6 +49,10 @@ export interface GuestOptions {
   argv?: string[];
   /** console line that says the guest is ready */
   ready?: RegExp;
+  /** instead of QEMU's user network: a dgram netdev to these UDP ports (test/net/relay.ts) */
+  dgram?: { localPort: number; remotePort: number };
+  /** the kernel's gdbstub on a free port (guest.qemu.port); wait: stop before main for gdb */
+  gdbstub?: { wait: boolean };
 }
 
 export async function startGuest(dir: string, opts: GuestOptions = {}): Promise<Guest> {
@@ -65,7 +71,11 @@ export async function startGuest(dir: string, opts: GuestOptions = {}): Promise<
     ...base,
     accel: 'tcg',
     argv: opts.argv ?? base.argv,
-    devices: { ...base.devices, network: { backend: 'user', hostForwards } },
+    gdbstub: opts.gdbstub ? { kind: 'kernel', port: 0, wait: opts.gdbstub.wait } : undefined,
+    devices: {
+      ...base.devices,
+      network: opts.dgram ? { backend: 'dgram', hostForwards: [], ...opts.dgram } : { backend: 'user', hostForwards },
+    },
     onConsole: (t) => (text += t),
     onStderr: (t) => (text += t),
   });
@@ -81,7 +91,7 @@ export async function startGuest(dir: string, opts: GuestOptions = {}): Promise<
       await new Promise((r) => setTimeout(r, 25));
     }
   };
-  const guest: Guest = { qemu, ports, output: () => text, waitFor, stop: () => qemu.kill() };
+  const guest: Guest = { qemu, ports, output: () => text, gone: () => gone, waitFor, stop: () => qemu.kill() };
   if (opts.ready) {
     try {
       await waitFor(opts.ready);

@@ -1,0 +1,170 @@
+// A lossy link the test controls, between the guest and a real network peer.
+//
+// The guest's QEMU uses a dgram netdev (one UDP datagram per Ethernet frame) aimed at this
+// relay. The relay's other side is a second QEMU process with no machine at all (-machine none)
+// whose hub joins a dgram netdev to a user netdev: libslirp, the same peer the rest of the suite
+// uses (DHCP, 10.0.2.2, and the host port forwarded to the guest). Every frame passes through
+// Node, which drops, duplicates and delays (reorders) frames at the rates asked for, and can
+// inject frames of its own toward the guest (the fuzz run).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { findQemu, freePort } from '../../target';
+
+export interface LinkFaults {
+  /** probability that a frame is dropped */
+  drop: number;
+  /** probability that a frame is sent twice */
+  duplicate: number;
+  /** probability that a frame is held back and sent after later ones */
+  reorder: number;
+  /** how long a held-back frame waits, in ms */
+  delayMs: number;
+}
+
+export const CLEAN: LinkFaults = { drop: 0, duplicate: 0, reorder: 0, delayMs: 0 };
+
+export interface LinkCounters {
+  frames: number;
+  dropped: number;
+  duplicated: number;
+  reordered: number;
+  injected: number;
+}
+
+export interface Relay {
+  /** UDP ports of the guest's dgram netdev: QEMU receives on localPort, sends to remotePort */
+  guestSide: { localPort: number; remotePort: number };
+  /** host ports forwarded (by the peer's slirp) to each guest port asked for, by "tcp:7" */
+  ports: Record<string, number>;
+  faults: LinkFaults;
+  counters: LinkCounters;
+  /** the guest's MAC address, once it sent a frame */
+  guestMac(): Buffer | undefined;
+  /** sends a frame of the test's own to the guest, as if it came from the wire */
+  inject(frame: Buffer): void;
+  peerOutput(): string;
+  stop(): Promise<void>;
+}
+
+/** A UDP socket on 127.0.0.1 (port 0: any free one). */
+function udp(port = 0): Promise<Socket> {
+  return new Promise((res, rej) => {
+    const s = createSocket('udp4');
+    s.once('error', rej);
+    s.bind(port, '127.0.0.1', () => {
+      s.off('error', rej);
+      // a burst of frames must not be lost in the host's buffers before Node reads them
+      s.setRecvBufferSize(4 << 20);
+      s.setSendBufferSize(4 << 20);
+      res(s);
+    });
+  });
+}
+
+async function freeUdpPort(): Promise<number> {
+  const s = await udp();
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export async function startRelay(forward: string[], faults: LinkFaults = CLEAN): Promise<Relay> {
+  const toGuest = await udp();
+  const toPeer = await udp();
+  const guestRelay = toGuest.address().port;
+  const peerRelay = toPeer.address().port;
+  // the two QEMU ends: free now, bound by QEMU a moment later
+  const guestQemu = await freeUdpPort();
+  const peerQemu = await freeUdpPort();
+  const counters: LinkCounters = { frames: 0, dropped: 0, duplicated: 0, reordered: 0, injected: 0 };
+  const relay = { faults } as { faults: LinkFaults };
+  let mac: Buffer | undefined;
+  const timers = new Set<NodeJS.Timeout>();
+
+  const pass = (out: Socket, port: number, frame: Buffer): void => {
+    const f = relay.faults;
+    counters.frames++;
+    if (Math.random() < f.drop) {
+      counters.dropped++;
+      return;
+    }
+    const copies = Math.random() < f.duplicate ? 2 : 1;
+    if (copies === 2) counters.duplicated++;
+    for (let i = 0; i < copies; i++) {
+      if (Math.random() < f.reorder) {
+        counters.reordered++;
+        const t = setTimeout(() => {
+          timers.delete(t);
+          out.send(frame, port, '127.0.0.1');
+        }, f.delayMs);
+        timers.add(t);
+      } else {
+        out.send(frame, port, '127.0.0.1');
+      }
+    }
+  };
+  toGuest.on('message', (frame: Buffer) => {
+    if (!mac && frame.length >= 12) mac = Buffer.from(frame.subarray(6, 12));
+    pass(toPeer, peerQemu, frame);
+  });
+  toPeer.on('message', (frame: Buffer) => pass(toGuest, guestQemu, frame));
+
+  const ports: Record<string, number> = {};
+  const fwd: string[] = [];
+  for (const f of forward) {
+    const [proto, guestPort] = f.split(':');
+    const port = proto === 'udp' ? await freeUdpPort() : await freePort();
+    ports[f] = port;
+    fwd.push(`,hostfwd=${proto}:127.0.0.1:${port}-10.0.2.15:${guestPort}`);
+  }
+  const inet = (side: string, port: number): string => `${side}.type=inet,${side}.host=127.0.0.1,${side}.port=${port}`;
+  let text = '';
+  const peer: ChildProcess = spawn(
+    findQemu(),
+    [
+      '-machine', 'none', '-nodefaults', '-display', 'none', '-monitor', 'none', '-serial', 'none',
+      '-netdev', `user,id=slirp${fwd.join('')}`,
+      '-netdev', `dgram,id=wire,${inet('local', peerQemu)},${inet('remote', peerRelay)}`,
+      '-netdev', 'hubport,id=p0,hubid=0,netdev=slirp',
+      '-netdev', 'hubport,id=p1,hubid=0,netdev=wire',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  peer.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+  peer.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  const peerGone = new Promise<void>((res) => peer.once('exit', () => res()));
+  // QEMU binds its ports (hostfwd included) before it runs; give it that moment, and fail
+  // plainly if it refused its arguments
+  await Promise.race([new Promise((r) => setTimeout(r, 500)), peerGone]);
+  if (peer.exitCode !== null || peer.signalCode !== null) {
+    toGuest.close();
+    toPeer.close();
+    throw new Error(`the peer QEMU (slirp behind a hub) exited at once:\n${text}`);
+  }
+
+  return {
+    guestSide: { localPort: guestQemu, remotePort: guestRelay },
+    ports,
+    get faults() {
+      return relay.faults;
+    },
+    set faults(f: LinkFaults) {
+      relay.faults = f;
+    },
+    counters,
+    guestMac: () => mac,
+    inject: (frame: Buffer) => {
+      counters.injected++;
+      toGuest.send(frame, guestQemu, '127.0.0.1');
+    },
+    peerOutput: () => text,
+    stop: async () => {
+      for (const t of timers) clearTimeout(t);
+      if (peer.exitCode === null && peer.signalCode === null) peer.kill('SIGTERM');
+      await peerGone;
+      toGuest.close();
+      toPeer.close();
+    },
+  };
+}
