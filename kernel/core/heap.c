@@ -14,6 +14,12 @@
  * heap_stats is updated where blocks enter or leave the free list and
  * where arenas come and go, never recomputed: a debugger reads it as is.
  * There is nothing to initialise: the first malloc() makes the first arena.
+ *
+ * Every CPU allocates, so heap_lock guards the free list, the arenas and
+ * heap_stats: malloc/free/realloc/heap_check hold it with interrupts off
+ * (an interrupt handler that frees on this CPU would otherwise spin on
+ * its own CPU's lock). Order: heap_lock, then the page allocator's lock
+ * (heap_grow and heap_release call it); nothing here takes another.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +28,7 @@
 #include <kernel/crash.h>
 #include <kernel/heap.h>
 #include <kernel/page.h>
+#include <kernel/spinlock.h>
 
 #define HEAP_ALIGN 16
 #define HEAP_INUSE 1ul
@@ -48,6 +55,7 @@ struct heap_arena {
 static struct heap_arena *heap_arenas;
 static struct heap_block *heap_free_list;
 struct heap_stats heap_stats;
+struct spinlock heap_lock = SPINLOCK_INITIALIZER("heap");
 
 static size_t heap_size(const struct heap_block *b)
 {
@@ -174,14 +182,11 @@ static size_t heap_block_size(size_t n)
 	return size < HEAP_MIN_BLOCK ? HEAP_MIN_BLOCK : size;
 }
 
-void *malloc(size_t n)
+/* heap_lock is held. */
+static void *heap_alloc(size_t size)
 {
 	struct heap_block *b;
-	size_t size;
 
-	if (n == 0 || n > SIZE_MAX / 2)
-		return NULL;
-	size = heap_block_size(n);
 	for (b = heap_free_list; b; b = b->next_free)
 		if (heap_size(b) >= size)
 			break;
@@ -191,6 +196,19 @@ void *malloc(size_t n)
 		return NULL;
 	heap_take(b, size);
 	return (char *)b + HEAP_HDR;
+}
+
+void *malloc(size_t n)
+{
+	uint64_t flags;
+	void *p;
+
+	if (n == 0 || n > SIZE_MAX / 2)
+		return NULL;
+	flags = spin_lock_irqsave(&heap_lock);
+	p = heap_alloc(heap_block_size(n));
+	spin_unlock_irqrestore(&heap_lock, flags);
+	return p;
 }
 
 static struct heap_block *heap_block_of(void *p, const char *who)
@@ -204,14 +222,12 @@ static struct heap_block *heap_block_of(void *p, const char *who)
 	return b;
 }
 
-void free(void *p)
+/* heap_lock is held; b is an allocated block. */
+static void heap_free(struct heap_block *b)
 {
-	struct heap_block *b, *n;
+	struct heap_block *n;
 	size_t first;
 
-	if (!p)
-		return;
-	b = heap_block_of(p, "free");
 	heap_stats.used_bytes -= heap_size(b);
 	heap_stats.used_blocks--;
 	first = b->size & HEAP_FIRST;
@@ -237,6 +253,17 @@ void free(void *p)
 	heap_release(b);
 }
 
+void free(void *p)
+{
+	uint64_t flags;
+
+	if (!p)
+		return;
+	flags = spin_lock_irqsave(&heap_lock);
+	heap_free(heap_block_of(p, "free"));
+	spin_unlock_irqrestore(&heap_lock, flags);
+}
+
 void *calloc(size_t count, size_t n)
 {
 	void *p;
@@ -253,6 +280,7 @@ void *realloc(void *p, size_t n)
 {
 	struct heap_block *b, *next;
 	size_t size, have;
+	uint64_t flags;
 	void *q;
 
 	if (!p)
@@ -261,6 +289,9 @@ void *realloc(void *p, size_t n)
 		free(p);
 		return NULL;
 	}
+	if (n > SIZE_MAX / 2)
+		return NULL;
+	flags = spin_lock_irqsave(&heap_lock);
 	b = heap_block_of(p, "realloc");
 	size = heap_block_size(n);
 	have = heap_size(b);
@@ -280,12 +311,15 @@ void *realloc(void *p, size_t n)
 			heap_set_size(b, size, b->size & HEAP_FLAGS);
 			rest = heap_next(b);
 			heap_set_size(rest, have - size, HEAP_INUSE);
-			/* free() accounts for the split-off tail */
+			/* heap_free() accounts for the split-off tail */
 			heap_stats.used_blocks++;
-			free((char *)rest + HEAP_HDR);
+			heap_free(rest);
 		}
+		spin_unlock_irqrestore(&heap_lock, flags);
 		return p;
 	}
+	/* the block is the caller's alone: copying it needs no lock */
+	spin_unlock_irqrestore(&heap_lock, flags);
 	q = malloc(n);
 	if (!q)
 		return NULL;
@@ -297,6 +331,7 @@ void *realloc(void *p, size_t n)
 int heap_check(void)
 {
 	struct heap_stats seen = { 0 };
+	uint64_t flags = spin_lock_irqsave(&heap_lock);
 
 	for (struct heap_arena *a = heap_arenas; a; a = a->next) {
 		struct heap_block *b = (struct heap_block *)(a + 1);
@@ -334,5 +369,6 @@ int heap_check(void)
 		      heap_stats.free_bytes, heap_stats.free_blocks,
 		      seen.used_bytes, seen.used_blocks, seen.free_bytes,
 		      seen.free_blocks);
+	spin_unlock_irqrestore(&heap_lock, flags);
 	return 0;
 }

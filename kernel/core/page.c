@@ -11,12 +11,17 @@
  * The allocator sets itself up on first use: nothing before main needs
  * it (paging has a pool of its own, the main thread's stack is static),
  * and an application that never allocates never pays for the bitmap.
+ *
+ * page_lock guards the bitmap and the counts against the other CPUs, with
+ * interrupts off; it is the innermost lock of the memory code (the heap
+ * and the page tables call in here holding theirs, never the reverse).
  */
 #include <stdbool.h>
 #include <string.h>
 #include <kernel/boot.h>
 #include <kernel/crash.h>
 #include <kernel/page.h>
+#include <kernel/spinlock.h>
 
 #define PAGE_LOW_LIMIT 0x100000000ull	/* the boot tables map only 4 GiB */
 
@@ -28,6 +33,7 @@ static size_t page_free_frames;
 static size_t page_total_frames;
 static size_t page_hint;	/* no free frame below this one */
 static bool page_ready;
+struct spinlock page_lock = SPINLOCK_INITIALIZER("page frames");
 
 static bool page_test(size_t pfn)
 {
@@ -88,7 +94,8 @@ static bool page_range(unsigned int i, int part, uint64_t *start,
 	return true;
 }
 
-void page_init(void)
+/* page_lock is held. */
+static void page_init(void)
 {
 	/* the usable ranges, clipped once (each map entry gives up to two) */
 	uint64_t start[2 * BOOT_MEMMAP_MAX], end[2 * BOOT_MEMMAP_MAX];
@@ -135,7 +142,8 @@ void *page_alloc(size_t npages)
 	return p;
 }
 
-void *page_alloc_raw(size_t npages)
+/* page_lock is held. */
+static void *page_take(size_t npages)
 {
 	size_t run = 0;
 
@@ -162,9 +170,19 @@ void *page_alloc_raw(size_t npages)
 	return NULL;
 }
 
+void *page_alloc_raw(size_t npages)
+{
+	uint64_t flags = spin_lock_irqsave(&page_lock);
+	void *p = page_take(npages);
+
+	spin_unlock_irqrestore(&page_lock, flags);
+	return p;
+}
+
 void page_free(void *p, size_t npages)
 {
 	size_t first = (uintptr_t)p >> PAGE_SHIFT;
+	uint64_t flags = spin_lock_irqsave(&page_lock);
 
 	if ((uintptr_t)p & (PAGE_SIZE - 1) || first + npages > page_frames)
 		panic("page_free: bad range %p + %zu pages", p, npages);
@@ -177,18 +195,29 @@ void page_free(void *p, size_t npages)
 	page_free_frames += npages;
 	if (first < page_hint)
 		page_hint = first;
+	spin_unlock_irqrestore(&page_lock, flags);
 }
 
 size_t page_free_count(void)
 {
+	uint64_t flags = spin_lock_irqsave(&page_lock);
+	size_t n;
+
 	if (!page_ready)
 		page_init();
-	return page_free_frames;
+	n = page_free_frames;
+	spin_unlock_irqrestore(&page_lock, flags);
+	return n;
 }
 
 size_t page_total_count(void)
 {
+	uint64_t flags = spin_lock_irqsave(&page_lock);
+	size_t n;
+
 	if (!page_ready)
 		page_init();
-	return page_total_frames;
+	n = page_total_frames;
+	spin_unlock_irqrestore(&page_lock, flags);
+	return n;
 }

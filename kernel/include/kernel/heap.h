@@ -7,6 +7,7 @@
 #ifndef KERNEL_HEAP_H
 #define KERNEL_HEAP_H
 
+#include <kernel/spinlock.h>
 #include <stddef.h>
 
 struct heap_stats {
@@ -21,6 +22,8 @@ struct heap_stats {
 
 /* core/heap.c */
 extern struct heap_stats heap_stats;
+/* guards the heap on every CPU (core/heap.c); held with interrupts off */
+extern struct spinlock heap_lock;
 /* Walks every block and panics on a broken header or on heap_stats
  * disagreeing with the blocks; returns 0. */
 int heap_check(void);

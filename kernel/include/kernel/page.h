@@ -14,9 +14,8 @@
 #define PAGE_SHIFT 12
 #define PAGE_ROUND_UP(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 
-/* core/page.c */
-/* Called by the first page_alloc*() or count: no need to call it. */
-void page_init(void);
+/* core/page.c: sets itself up on first use (page_lock held), with
+ * page_lock inside every other lock of the memory code. */
 /* npages contiguous, zeroed pages, page aligned; NULL when out of memory. */
 void *page_alloc(size_t npages);
 /* The same without zeroing (stacks, heap arenas: zeroing 64 KiB costs
