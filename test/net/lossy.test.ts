@@ -30,6 +30,19 @@ describe('net: examples/echo behind a lossy, reordering link (dgram netdev + rel
     await relay?.stop();
   });
 
+  // a stalled transfer fails in bounded time, with what crossed the link last and the seed that
+  // replays it (MINNOW_NET_SEED), instead of waiting for mocha's time-out
+  const bounded = <T>(what: string, p: Promise<T>, ms = 180000): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, rej) => {
+      timer = setTimeout(
+        () => rej(new Error(`${what}: nothing more arrived in ${ms / 1000} s (MINNOW_NET_SEED=${relay.seed}); the last frames through the relay:\n${relay.trace(60)}`)),
+        ms,
+      );
+    });
+    return Promise.race([p, late]).finally(() => clearTimeout(timer));
+  };
+
   const alive = (): void => {
     assert.ok(!guest.gone(), `the guest exited:\n${guest.output()}`);
     assert.doesNotMatch(guest.output(), /panic:|exception/i);
@@ -46,13 +59,13 @@ describe('net: examples/echo behind a lossy, reordering link (dgram netdev + rel
     const before = { ...relay.counters };
     try {
       const size = 1024 * 1024;
-      const r = await bulkEcho(port, size);
+      const r = await bounded('1 MiB each way', bulkEcho(port, size));
       assert.equal(r.bytes, size);
       assert.equal(r.received, r.sent, 'the echo differs from what was sent');
       // small messages over fresh connections: handshakes and FINs get lost too
       for (let i = 0; i < 20; i++) {
         const data = randomBytes(1 + (i * 7919) % 20000);
-        const back = await exchange(port, data);
+        const back = await bounded(`connection ${i}`, exchange(port, data));
         assert.ok(back.equals(data), `connection ${i}: the echo differs`);
       }
       const c = relay.counters;
