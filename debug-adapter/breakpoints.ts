@@ -2,9 +2,11 @@
 // functions, instructions, data (hardware watchpoints) and the two exception filters. All of them
 // can be changed while the kernel runs: gdb's all-stop mode needs a stopped target, so the change
 // runs inside GdbSession.whileStopped (interrupt, change, continue) and the user sees no stop.
-// The DAP-side specs are kept, so a restart can insert them all again.
+// The DAP-side specs are kept, so a restart can insert them all again. The exception filters are
+// the kernel stub's business: it is told which exceptions to stop at (faults.ts, gdbstub_catch).
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { setCatch } from './faults';
 import { GdbError, mi, type GdbSession, type MiBreakpoint, type StoppedEvent } from './gdb';
 
 export const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
@@ -56,8 +58,6 @@ export class Breakpoints {
   private readonly byGdbNumber = new Map<string, Entry>();
   private readonly specs = new Map<string, Spec>();
   filters = new Set(EXCEPTION_FILTERS.filter((f) => f.default).map((f) => f.filter));
-  /** where an exception was passed on last: the same fault again means the kernel cannot go on */
-  private lastPassed?: string;
 
   constructor(private gdb: GdbSession) {}
 
@@ -67,6 +67,7 @@ export class Breakpoints {
     this.byGdbNumber.clear();
     this.bySource.clear();
     this.byKind.clear();
+    await setCatch(gdb, this.filters);
     for (const spec of [...this.specs.values()]) {
       if (spec.kind === 'source') await this.setSource(spec.path, spec.bps);
       else if (spec.kind === 'function') await this.setFunctions(spec.bps);
@@ -128,8 +129,10 @@ export class Breakpoints {
     });
   }
 
-  setExceptionFilters(filters: string[]): void {
+  /** The stub stops only at the exceptions whose filter is on; the others run into the crash report. */
+  async setExceptionFilters(filters: string[]): Promise<void> {
     this.filters = new Set(filters);
+    await setCatch(this.gdb, this.filters);
   }
 
   private async replaceKind(
@@ -230,21 +233,11 @@ export class Breakpoints {
         const sig = e.signalName ?? '';
         if (sig === 'SIGINT') return { action: 'report', reason: 'pause' };
         if (sig === 'SIGTRAP' || sig === '0') return { action: 'report', reason: pauseRequested ? 'pause' : 'entry' };
-        const at = `${sig}@${e.frame?.addr}`;
-        const again = this.lastPassed === at;
-        this.lastPassed = undefined;
+        // a kernel stub told to let these pass does not stop for them (setCatch)
         if (CPU_SIGNALS.has(sig)) {
-          if (!this.filters.has('cpu') && !again) {
-            this.lastPassed = at;
-            return { action: 'continue' };
-          }
           return { action: 'report', reason: 'exception', description: `CPU exception (${sig}: ${meaning(e)})`, text: sig };
         }
         if (sig === 'SIGABRT') {
-          if (!this.filters.has('panic') && !again) {
-            this.lastPassed = at;
-            return { action: 'continue' };
-          }
           return { action: 'report', reason: 'exception', description: 'panic / assert (SIGABRT)', text: 'panic' };
         }
         return { action: 'report', reason: 'exception', description: `${sig}: ${meaning(e)}`, text: sig };

@@ -23,6 +23,7 @@ import { Breakpoints, EXCEPTION_FILTERS } from './breakpoints';
 import { Debuggee, type AttachArgs, type LaunchArgs } from './debuggee';
 import { disassemble } from './disassembly';
 import { errors, toDapError } from './errors';
+import { readFault } from './faults';
 import { mi, toBreakpoint, tuple, type GdbSession, type StoppedEvent as GdbStop } from './gdb';
 import { kernelInfo } from './kernelinfo';
 import { readMemory, writeMemory } from './memory';
@@ -306,7 +307,13 @@ export class MinnowDebugSession extends DebugSession {
     }
     this.pauseRequested = false;
     let reason = verdict.reason;
-    if (reason === 'exception') this.lastException = { id: verdict.text ?? 'exception', description: verdict.description ?? 'exception' };
+    if (reason === 'exception') {
+      // the stub's record of the exception words it better than the signal does
+      const fault = verdict.text === 'SIGTRAP' ? undefined : await readFault(gdb);
+      if (fault) verdict.description = `${fault.description} (${e.signalName})`;
+      this.vars!.setFault(fault, e.threadId);
+      this.lastException = { id: verdict.text ?? 'exception', description: verdict.description ?? 'exception' };
+    }
     if (this.entryPending && (reason === 'breakpoint' || reason === 'step')) {
       this.entryPending = false;
       if (e.frame?.func === 'main') reason = 'entry';
@@ -399,7 +406,7 @@ export class MinnowDebugSession extends DebugSession {
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.run(response, async () => {
-      this.bps?.setExceptionFilters(args.filters);
+      await this.bps?.setExceptionFilters(args.filters);
     });
   }
 

@@ -6,6 +6,7 @@
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { mi, VarObjects, type GdbSession, type MiVarObj } from './gdb';
 import { errors } from './errors';
+import { faultRows, type Fault } from './faults';
 import type { FrameRef, Stack } from './stack';
 
 type Ref =
@@ -28,6 +29,8 @@ export class Variables {
   private varobjs: VarObjects;
   private registerNames?: string[];
   private globalsCache = new Map<string, string[]>();
+  /** the exception of this stop, shown first in Registers (vector, error code, cr2) */
+  private fault?: { fault: Fault; thread?: number };
 
   constructor(
     private gdb: GdbSession,
@@ -47,10 +50,16 @@ export class Variables {
 
   /** On resume: references die, variable objects are deleted. */
   async invalidate(): Promise<void> {
+    this.fault = undefined;
     this.refs.clear();
     this.names.clear();
     this.nextRef = 1;
     await this.varobjs.clear();
+  }
+
+  /** After invalidate: the stop is an exception stop. */
+  setFault(fault: Fault | undefined, thread?: number): void {
+    this.fault = fault ? { fault, thread } : undefined;
   }
 
   private add(r: Ref): number {
@@ -132,12 +141,16 @@ export class Variables {
     const names = this.registerNames;
     const wanted = names.map((n, i) => [n, i] as const).filter(([n]) => REGISTER_RE.test(n) && !/^r\d+[dwl]$/.test(n));
     const values = await mi.registerValues(this.gdb, hex ? 'x' : 'N', ctxOf(f), wanted.map(([, i]) => i));
-    return values.map((v) => ({
+    const x = this.fault;
+    const faulting = x && f.level === 0 && (x.thread === undefined || x.thread === f.thread);
+    const fault = faulting ? faultRows(x.fault).map((r) => ({ ...r, variablesReference: 0 })) : [];
+    const regs = values.map((v) => ({
       name: names[v.number] ?? `r${v.number}`,
       value: v.value,
       evaluateName: `$${names[v.number]}`,
       variablesReference: 0,
     }));
+    return [...fault, ...regs];
   }
 
   /** The globals and file-level statics of the frame's source file. */

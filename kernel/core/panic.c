@@ -2,7 +2,8 @@
  * panic(): a broken invariant. The message is formatted into panic_message
  * and the CPU traps to vector TRAP_PANIC, so that the crash report shows the
  * registers and backtrace of the panicking code exactly as for a fault, and
- * an attached debugger stops right there (gdbstub_trap reports SIGABRT).
+ * an attached debugger stops right there (gdbstub_trap reports SIGABRT);
+ * continuing from that stop runs the same crash report.
  */
 #include <stdarg.h>
 #include <assert.h>
@@ -21,7 +22,10 @@ void panic(const char *fmt, ...)
 	vsnprintf(panic_message, sizeof(panic_message), fmt, ap);
 	va_end(ap);
 	__asm__ volatile("int %0" : : "i"(TRAP_PANIC) : "memory");
-	/* a debugger resumed us: there is nothing sane to return to */
+	/*
+	 * a debugger moved rip to just past the int: there is nothing sane
+	 * to return to
+	 */
 	power_off(MINNOW_EXIT_CRASH);
 }
 

@@ -6,6 +6,9 @@
  * up for what gdb asked: run freely, step once, step through a range
  * (vCont;r, without asking gdb at each instruction), or first step off a
  * breakpoint and then run.
+ * A fault or panic stops only when gdbstub_catch says so, and cannot be
+ * resumed past: continuing from that stop (without moving rip) runs the
+ * kernel's crash path, report and exit 127, as without a debugger.
  * There is one CPU, and the stub runs with interrupts off.
  */
 #include <errno.h>
@@ -26,6 +29,8 @@ extern int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 #define GDB_SPACE_PAGES (PAGE_ROUND_UP(sizeof(struct gdb_space)) / PAGE_SIZE)
 
 struct gdb_space *gdb_space;
+unsigned int gdbstub_catch = GDBSTUB_CATCH_FAULT | GDBSTUB_CATCH_PANIC;
+struct gdbstub_fault gdbstub_fault;
 #define DR6_HITS 0xfull		/* B0-B3: which DR0-DR3 fired */
 #define DR6_BS (1ull << 14)	/* single step */
 
@@ -319,6 +324,27 @@ static bool gdbstub_debug(struct trap_frame *f)
 	return true;
 }
 
+/*
+ * A fault or panic: stop if gdb wants it. A faulting instruction cannot be
+ * retried (it would fault again, forever), so false (the crash report)
+ * unless gdb moved rip elsewhere (`jump`, `set $pc`) while stopped.
+ */
+static bool gdbstub_fault_stop(struct trap_frame *f, int signal,
+			       unsigned int catch)
+{
+	uint64_t rip = f->rip;
+
+	if (!(gdbstub_catch & catch))
+		return false;
+	gdbstub_fault.vector = f->vector;
+	gdbstub_fault.error = f->error;
+	gdbstub_fault.cr2 = f->vector == TRAP_PF ? read_cr2() : 0;
+	gdbstub_fault.rip = rip;
+	gdbstub_fault.signal = signal;
+	gdbstub_stop(f, signal, NULL);
+	return f->rip != rip;
+}
+
 bool gdbstub_trap(struct trap_frame *f)
 {
 	if (!gdb_session.up || gdb_session.in_stub)
@@ -335,15 +361,13 @@ bool gdbstub_trap(struct trap_frame *f)
 	}
 	if (!gdb_session.attached)
 		return false;
-	if (f->vector == TRAP_PANIC) {
-		/* panic()/assert(): stop on the int $TRAP_PANIC, in panic() */
-		gdbstub_stop(f, GDB_SIGABRT, NULL);
-		return true;
-	}
+	/* panic()/assert(): stop on the int $TRAP_PANIC, in panic() */
+	if (f->vector == TRAP_PANIC)
+		return gdbstub_fault_stop(f, GDB_SIGABRT, GDBSTUB_CATCH_PANIC);
 	if (f->vector >= TRAP_EXCEPTIONS)
 		return false;
-	gdbstub_stop(f, gdbstub_signal(f->vector), NULL);
-	return true;
+	return gdbstub_fault_stop(f, gdbstub_signal(f->vector),
+				  GDBSTUB_CATCH_FAULT);
 }
 
 /* Input while the kernel runs: Ctrl-C, or a gdb that just connected. */

@@ -268,30 +268,91 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     assert.match(again.body.result, /minnow-BUFFER!/);
   });
 
-  it('a divide by zero stops with the CPU exception filter at the faulting line', async () => {
-    const s = await at('BP1');
-    const f = await topFrame(c, s.threadId!);
-    await c.dc.customRequest('setExpression', { expression: 'mode', value: '2', frameId: f.id });
+  /** Runs main with `mode` set at #BP1; extra runs before configurationDone. */
+  async function withMode(mode: number, extra?: Parameters<typeof launch>[3]): Promise<DebugProtocol.StoppedEvent['body']> {
+    c = await startClient();
+    const s = stopped(c);
+    await launch(c, appArgs(BUILD_ONCE), { [MAIN_C]: [{ line: marker('BP1') }] }, extra);
+    const e = await s;
+    const f = await topFrame(c, e.threadId!);
+    await c.dc.customRequest('setExpression', { expression: 'mode', value: String(mode), frameId: f.id });
+    return e;
+  }
+
+  it('a divide by zero stops at the faulting line; continue runs the crash report and ends with 127', async () => {
+    const s = await withMode(2);
     const n = stopped(c);
     await c.dc.continueRequest({ threadId: s.threadId! });
     const e = await n;
     assert.equal(e.reason, 'exception');
-    assert.match(e.description ?? '', /SIGFPE/);
+    assert.match(e.description ?? '', /divide error \(#DE\).*SIGFPE/);
     const top = await topFrame(c, e.threadId!);
     assert.equal(top.line, marker('DIV'));
+    const regs = await scope(top.id, 'Registers');
+    assert.equal(regs[0].name, 'vector');
+    assert.match(regs[0].value, /^0 divide error/);
+
+    let stopsAfter = 0;
+    c.dc.on('stopped', () => stopsAfter++);
+    const exited = c.dc.waitForEvent('exited');
+    const ended = c.dc.waitForEvent('terminated');
+    await c.dc.continueRequest({ threadId: e.threadId! });
+    assert.equal(((await exited) as DebugProtocol.ExitedEvent).body.exitCode, 127);
+    await ended;
+    assert.equal(stopsAfter, 0, 'continue past the fault stopped again');
+    assert.match(c.text('stdout'), /CRASH in thread "main".*divide error \(#DE\)/);
+    assert.match(c.text('stdout'), /backtrace:/);
+    assert.match(c.text(), /The kernel crashed/);
   });
 
-  it('a failed assert stops with the panic / assert filter', async () => {
-    const s = await at('BP1');
-    const f = await topFrame(c, s.threadId!);
-    await c.dc.customRequest('setExpression', { expression: 'mode', value: '3', frameId: f.id });
+  it('a write through NULL names the page fault, cr2 and the error code', async () => {
+    const s = await withMode(4);
     const n = stopped(c);
     await c.dc.continueRequest({ threadId: s.threadId! });
     const e = await n;
     assert.equal(e.reason, 'exception');
-    assert.match(e.description ?? '', /panic/);
+    assert.match(e.description ?? '', /^page fault writing 0x0 \(not present\)/);
+    const info = await c.dc.exceptionInfoRequest({ threadId: e.threadId! });
+    assert.match(info.body.description ?? '', /page fault writing 0x0/);
+    const top = await topFrame(c, e.threadId!);
+    assert.equal(top.line, marker('NULL'));
+    const regs = await scope(top.id, 'Registers');
+    assert.deepEqual(regs.slice(0, 3).map((r) => [r.name, r.value]), [
+      ['vector', '14 page fault (#PF)'],
+      ['error code', '0x2'],
+      ['cr2', '0x0'],
+    ]);
+  });
+
+  it('with the cpu filter off a fault does not stop: the crash report runs and the session ends', async () => {
+    const s = await withMode(2, async (dc) => {
+      await dc.setExceptionBreakpointsRequest({ filters: ['panic'] });
+    });
+    let stops = 0;
+    c.dc.on('stopped', () => stops++);
+    const ended = c.dc.waitForEvent('terminated');
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    await ended;
+    assert.equal(stops, 0);
+    assert.match(c.text('stdout'), /CRASH in thread "main".*divide error/);
+  });
+
+  it('a failed assert stops with the panic / assert filter; continue prints the crash report', async () => {
+    const s = await withMode(3);
+    const n = stopped(c);
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    const e = await n;
+    assert.equal(e.reason, 'exception');
+    assert.match(e.description ?? '', /^panic: assertion "mode != 3" failed/);
     const info = await c.dc.exceptionInfoRequest({ threadId: e.threadId! });
     assert.equal(info.body.exceptionId, 'panic');
+    const ended = c.dc.waitForEvent('terminated');
+    await c.dc.continueRequest({ threadId: e.threadId! });
+    await ended;
+    const out = c.text('stdout');
+    assert.match(out, /panic: assertion "mode != 3" failed/);
+    assert.match(out, /backtrace:[\s\S]*main\+/);
+    assert.match(out, /rip 0x/);
   });
 
   it('with the panic filter off, a failed assert runs on into the crash report and ends the session', async () => {
@@ -307,6 +368,7 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     await c.dc.continueRequest({ threadId: e.threadId! });
     await ended;
     assert.match(c.text(), /The kernel crashed/);
+    assert.match(c.text('stdout'), /CRASH in thread "main".*panic: assertion/);
   });
 
   it('evaluates gdb commands with -exec and >, completes, lists sources, reports kernel info', async () => {

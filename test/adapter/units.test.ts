@@ -3,6 +3,7 @@
 
 import * as assert from 'node:assert/strict';
 import { Breakpoints, parseHitCondition } from '../../debug-adapter/breakpoints';
+import { describeFault, faultRows } from '../../debug-adapter/faults';
 import { ErrorId, errors, toDapError } from '../../debug-adapter/errors';
 import { GdbError, GdbExited, GdbSession, GdbTimeout, type StoppedEvent } from '../../debug-adapter/gdb';
 import { MinnowError } from '../../target';
@@ -62,14 +63,24 @@ describe('adapter units', () => {
     const stop = (reason: string, extra: Partial<StoppedEvent> = {}): StoppedEvent => ({ reason, internal: false, raw: {}, ...extra });
     const fpe = stop('signal-received', { signalName: 'SIGFPE', frame: { level: 0, addr: '0x10' }, raw: { 'signal-meaning': 'Arithmetic exception' } });
 
-    it('reports exceptions by filter and passes them on when the filter is off, once', () => {
+    it('reports every exception the stub stopped for (the filters are the stub\'s business)', () => {
       const b = new Breakpoints(new GdbSession());
       assert.deepEqual(b.classify(fpe, false), { action: 'report', reason: 'exception', description: 'CPU exception (SIGFPE: Arithmetic exception)', text: 'SIGFPE' });
-      b.setExceptionFilters(['panic']);
-      assert.deepEqual(b.classify(fpe, false), { action: 'continue' });
-      // the same fault at the same place again: the kernel cannot get past it, so it is shown
-      assert.equal(b.classify(fpe, false).action, 'report');
       assert.deepEqual(b.classify(stop('signal-received', { signalName: 'SIGABRT' }), false).action, 'report');
+    });
+
+    it('words faults from the stub\'s record: vector, #PF access and cause, panic message', () => {
+      assert.equal(describeFault(14, 2n, 0n).description, 'page fault writing 0x0 (not present)');
+      assert.equal(describeFault(14, 0n, 0x1000n).description, 'page fault reading 0x1000 (not present)');
+      assert.equal(describeFault(14, 3n, 0x100000n).description, 'page fault writing 0x100000 (protection violation)');
+      assert.equal(describeFault(14, 0x11n, 0x200000n).description, 'page fault executing 0x200000 (protection violation)');
+      assert.equal(describeFault(0, 0n, 0n).description, 'divide error (#DE)');
+      assert.equal(describeFault(0xf1, 0n, 0n, 'assertion "x" failed').description, 'panic: assertion "x" failed');
+      assert.deepEqual(faultRows(describeFault(14, 2n, 0n)), [
+        { name: 'vector', value: '14 page fault (#PF)' },
+        { name: 'error code', value: '0x2' },
+        { name: 'cr2', value: '0x0' },
+      ]);
     });
 
     it('tells pause, steps and entry apart', () => {

@@ -9,6 +9,31 @@
 #define KERNEL_GDBSTUB_H
 
 #include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * What the stub stops for besides breakpoints and steps: plain data that
+ * a debugger writes (`set var gdbstub_catch = 1`; the adapter does it for
+ * its "cpu" and "panic" exception filters). A fault or panic the stub does
+ * not catch goes straight to the crash report and exit 127, gdb watching.
+ */
+#define GDBSTUB_CATCH_FAULT 1u	/* CPU exceptions: SIGSEGV, SIGFPE, ... */
+#define GDBSTUB_CATCH_PANIC 2u	/* panic() and assert(): SIGABRT */
+extern unsigned int gdbstub_catch;
+
+/*
+ * The exception of the last stop the stub made for one (vector 0 with
+ * signal 0: none yet), plain data for the debugger: cr2 and the error code
+ * are not gdb registers, and cr2 changes with the next page fault.
+ */
+struct gdbstub_fault {
+	uint64_t vector;	/* TRAP_PF, ... or TRAP_PANIC */
+	uint64_t error;		/* the CPU's error code (0 if it pushes none) */
+	uint64_t cr2;		/* the faulting address of a #PF */
+	uint64_t rip;
+	int signal;		/* what gdb was told: GDB_SIG* */
+};
+extern struct gdbstub_fault gdbstub_fault;
 
 /*
  * Probes the transport and, when it answers, takes it over and hooks its

@@ -14,8 +14,10 @@ struct point {
 };
 
 struct point origin = { 3, 4, "origin" };
-volatile int mode;		/* 1: busy loop, 2: divide by zero, 3: failed assert */
+volatile int mode;	/* 1: busy loop, 2: divide by zero, 3: failed assert,
+			   4: write through a NULL pointer */
 volatile int divisor;
+int *volatile nowhere;
 int watched;
 int greeting_value = 42;
 char buffer[16] = "minnow-buffer!";
@@ -56,6 +58,8 @@ int main(int argc, char **argv)
 	if (mode == 2)
 		total = total / divisor;	// #DIV
 	assert(mode != 3);	// #ASSERT
+	if (mode == 4)
+		*nowhere = 7;	// #NULL
 	printf("total=%d p=%d,%d %s %s\n", total, p.x, p.y, origin.label, buffer);	// #END
 	return 0;
 }
