@@ -34,6 +34,8 @@ interface Entry {
   logMessage?: string;
   /** adapter-side hit counting for "%N" hit conditions */
   every?: number;
+  /** "N" / "==N": gdb ignores the first N-1 hits, the adapter all after the Nth */
+  once?: boolean;
   hits: number;
   /** what the client was last told: "verified:line:path" */
   seen?: string;
@@ -164,10 +166,11 @@ export class Breakpoints {
     if (bp.hitCondition && bp.hitCondition.trim() !== '') {
       const h = parseHitCondition(bp.hitCondition);
       if (!h) {
-        return [entry, { id: entry.id, verified: false, ...fallback, message: `Hit count "${bp.hitCondition}" is not understood: use N, >N, >=N or %N.` }];
+        return [entry, { id: entry.id, verified: false, ...fallback, message: `Hit count "${bp.hitCondition}" is not understood: use N or ==N (stop on the Nth hit only), >N, >=N or %N, with N >= 1.` }];
       }
       ignoreCount = h.ignore;
       entry.every = h.every;
+      entry.once = h.once;
     }
     try {
       const b = await mi.breakInsert(this.gdb, { location, condition: bp.condition, ignoreCount, pending: true });
@@ -205,6 +208,7 @@ export class Breakpoints {
         if (entry) {
           entry.hits++;
           if (entry.every && entry.hits % entry.every !== 0) return { action: 'continue' };
+          if (entry.once && entry.hits > 1) return { action: 'continue' };
           if (entry.logMessage !== undefined) return { action: 'log', entry: entry.id, message: entry.logMessage };
           const reason = entry.kind === 'function' ? 'function breakpoint' : entry.kind === 'instruction' ? 'instruction breakpoint' : 'breakpoint';
           return { action: 'report', reason, hitBreakpointIds: [entry.id] };
@@ -279,17 +283,23 @@ function toDap(id: number, b: MiBreakpoint, fallback: Partial<DebugProtocol.Brea
   };
 }
 
-export function parseHitCondition(s: string): { ignore: number; every?: number } | undefined {
+/**
+ * A hit condition as VS Code users write it: "N" and "==N" stop once, on the Nth hit; ">=N" on
+ * every hit from the Nth, ">N" after the Nth; "%N" on every Nth.
+ */
+export function parseHitCondition(s: string): { ignore: number; every?: number; once?: boolean } | undefined {
   const m = /^\s*(>=|>|==|=|%)?\s*(\d+)\s*$/.exec(s);
   if (!m) return undefined;
   const n = Number(m[2]);
   switch (m[1]) {
     case '>':
       return { ignore: n };
+    case '>=':
+      return { ignore: Math.max(0, n - 1) };
     case '%':
       return n > 0 ? { ignore: 0, every: n } : undefined;
     default:
-      return { ignore: Math.max(0, n - 1) };
+      return n > 0 ? { ignore: n - 1, once: true } : undefined;
   }
 }
 

@@ -170,9 +170,25 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     await c.dc.terminateRequest();
     await c.dc.stop();
 
-    const h = await at('ADD', {}, [{ line: marker('ADD'), hitCondition: '3' }]);
-    const hf = await topFrame(c, h.threadId!);
-    assert.equal((await scope(hf.id, 'Locals')).find((v) => v.name === 'b')?.value, '2');
+    // "3" and "==3" stop once, on the third hit (add is called five times), ">=4" from the fourth on
+    for (const hitCondition of ['3', '==3']) {
+      const h = await at('ADD', {}, [{ line: marker('ADD'), hitCondition }]);
+      const hf = await topFrame(c, h.threadId!);
+      assert.equal((await scope(hf.id, 'Locals')).find((v) => v.name === 'b')?.value, '2', hitCondition);
+      let later = 0;
+      c.dc.on('stopped', () => later++);
+      const ended = c.dc.waitForEvent('terminated');
+      await c.dc.continueRequest({ threadId: h.threadId! });
+      await ended;
+      assert.equal(later, 0, `"${hitCondition}" stopped again after the third hit`);
+      await c.dc.stop();
+    }
+    const g = await at('ADD', {}, [{ line: marker('ADD'), hitCondition: '>=4' }]);
+    assert.equal((await scope((await topFrame(c, g.threadId!)).id, 'Locals')).find((v) => v.name === 'b')?.value, '3');
+    const again = stopped(c);
+    await c.dc.continueRequest({ threadId: g.threadId! });
+    const g2 = await again;
+    assert.equal((await scope((await topFrame(c, g2.threadId!)).id, 'Locals')).find((v) => v.name === 'b')?.value, '4');
   });
 
   it('a logpoint prints without stopping', async () => {

@@ -12,10 +12,12 @@ import { childExpression, gdbCommand } from '../../debug-adapter/variables';
 
 describe('adapter units', () => {
   it('parses hit conditions into ignore counts', () => {
-    assert.deepEqual(parseHitCondition('3'), { ignore: 2 });
+    assert.deepEqual(parseHitCondition('3'), { ignore: 2, once: true });
+    assert.deepEqual(parseHitCondition('== 3'), { ignore: 2, once: true });
     assert.deepEqual(parseHitCondition('>= 3'), { ignore: 2 });
     assert.deepEqual(parseHitCondition('>3'), { ignore: 3 });
-    assert.deepEqual(parseHitCondition('==1'), { ignore: 0 });
+    assert.deepEqual(parseHitCondition('==1'), { ignore: 0, once: true });
+    assert.equal(parseHitCondition('0'), undefined);
     assert.deepEqual(parseHitCondition('%2'), { ignore: 0, every: 2 });
     assert.equal(parseHitCondition('x'), undefined);
     assert.equal(parseHitCondition('%0'), undefined);
