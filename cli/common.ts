@@ -1,11 +1,11 @@
 // What `run` and `debug` share: their machine/accel/QEMU options, "load + build", the mapping
 // from a QEMU exit to the CLI's exit status, and how the guest console reaches the terminal.
 
-import { ACCELS, MACHINES, buildApp, probeKvm, loadApp, parseVolume, kernelDir, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
+import { ACCELS, EXIT_OUT_OF_RANGE, MACHINES, buildApp, probeKvm, loadApp, parseVolume, kernelDir, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
 import { loadComponents, resolveComponents } from '../target/components';
 import { UsageError, type Parsed, type Specs } from './args';
 
-/** The CLI's exit statuses besides the application's own 0..125. */
+/** The CLI's exit statuses besides the application's own 0..124 (125: its code did not fit). */
 export const EXIT = {
   /** A MinnowError before the application ran (bad minnow.json, build failed, missing tool). */
   error: 1,
@@ -91,6 +91,8 @@ export function warnAboutKvm(v: VmChoices, err: (text: string) => void): void {
 export function reportExit(exit: QemuExit, err: (line: string) => void): number {
   switch (exit.reason) {
     case 'exit':
+      // 125: the code main gave did not fit the exit device (exit(-1), return 256): never success
+      if (exit.appExitCode === EXIT_OUT_OF_RANGE) err(`minnow: ${exit.summary}; exit status ${EXIT_OUT_OF_RANGE}`);
       return exit.appExitCode ?? 0;
     case 'crash':
       err(`minnow: the kernel crashed (fault report above); exit status ${EXIT.crash}`);
@@ -114,14 +116,26 @@ export function reportExit(exit: QemuExit, err: (line: string) => void): number 
   }
 }
 
-/** Forwards the terminal's keystrokes (line by line) to the guest console while QEMU runs. */
-export function forwardStdin(q: QemuInstance): () => void {
-  if (!process.stdin.isTTY) return () => undefined;
+/**
+ * Forwards stdin to the guest console while QEMU runs: a terminal's lines as they are typed, a
+ * pipe or file as it comes. The end of input (a pipe's end, Ctrl-D on a terminal) reaches the guest
+ * as its end of file.
+ */
+export function forwardStdin(q: QemuInstance, stdin: NodeJS.ReadStream = process.stdin): () => void {
   const onData = (b: Buffer): void => q.writeConsole(b);
-  process.stdin.on('data', onData);
+  const onEnd = (): void => q.endConsole();
+  // a stdin that cannot be read (closed, EBADF) is no input at all
+  const onError = (): void => q.endConsole();
+  stdin.on('data', onData);
+  stdin.once('end', onEnd);
+  stdin.once('error', onError);
   return () => {
-    process.stdin.off('data', onData);
-    process.stdin.pause();
+    stdin.off('data', onData);
+    stdin.off('end', onEnd);
+    stdin.off('error', onError);
+    // a pipe nobody closes must not keep the CLI alive once the VM is gone
+    if (stdin.isTTY) stdin.pause();
+    else stdin.destroy();
   };
 }
 

@@ -1,10 +1,13 @@
 // What a QEMU exit status means for a Minnow guest (the run contract in contracts.md):
 // the kernel writes v (0..127) to the isa-debug-exit port and QEMU exits with (v << 1) | 1.
-// v is the application's exit code (0..125), except 126, which the kernel's gdbstub writes when gdb
+// v is the application's exit code (0..124), or 125 when the code it gave did not fit (negative, or
+// 125 and above: the kernel prints which one on the console), except 126, which the kernel's gdbstub writes when gdb
 // kills the VM (`kill`, the `k` packet), and 127, which the kernel writes when it crashed. An even
 // status means the VM ended some other way (triple fault, reset, a QEMU shutdown), and status 1
 // with a QEMU error on stderr means QEMU itself refused to start.
 
+/** v the kernel writes for an application's code outside 0..124 (MINNOW_EXIT_APP_MAX). */
+export const EXIT_OUT_OF_RANGE = 125;
 /** v the kernel writes when it faults, panics or an assert fails (MINNOW_EXIT_CRASH). */
 export const EXIT_CRASH = 127;
 /** v the kernel's gdbstub writes when gdb kills the VM (MINNOW_EXIT_DEBUGGER): not a crash. */
@@ -24,7 +27,7 @@ export interface QemuExit {
   status: number | null;
   signal: NodeJS.Signals | null;
   reason: ExitReason;
-  /** The application's exit code (0..125) when reason is 'exit'. */
+  /** The application's exit code (0..124, or EXIT_OUT_OF_RANGE) when reason is 'exit'. */
   appExitCode?: number;
   /** True when the kernel reported a crash (v = 127). */
   crashed: boolean;
@@ -81,6 +84,9 @@ export function mapExit(f: ExitFacts): QemuExit {
     }
     if (v === EXIT_DEBUGGER) {
       return { ...base, reason: 'killed-by-debugger', summary: 'ended by the debugger (kill)' };
+    }
+    if (v === EXIT_OUT_OF_RANGE) {
+      return { ...base, reason: 'exit', appExitCode: v, summary: `exit code ${v}: the application's code did not fit 0..124 (the console names it)` };
     }
     return { ...base, reason: 'exit', appExitCode: v, summary: `exit code ${v}` };
   }

@@ -45,8 +45,8 @@
 //   QemuInstance { pid, port?, accel 'tcg'|'kvm', virtioConsolePort?, command[], exited: Promise<QemuExit>,
 //                  kill(): Promise<void> (resolves when the process is gone), writeConsole(s) }
 //   QemuExit { status, signal, reason 'exit'|'crash'|'killed-by-debugger'|'no-exit-device'|'qemu-error'|'timeout'|
-//              'killed', appExitCode? (0..125, reason 'exit'), crashed, summary, stderrTail }
-//   mapExit(...), EXIT_CRASH (127), EXIT_DEBUGGER (126: gdb's kill)   the exit-status mapping
+//              'killed', appExitCode? (0..124, or 125 for a code that did not fit; reason 'exit'), crashed, summary, stderrTail }
+//   mapExit(...), EXIT_CRASH (127), EXIT_DEBUGGER (126: gdb's kill), EXIT_OUT_OF_RANGE (125)
 //   buildQemuArgs(...), kernelCmdline(...)   the QEMU command line as a pure function
 //   resolveAccel(accel), probeKvm()  auto = KVM only if /dev/kvm is usable AND cpuinfo has vmx/svm
 //
@@ -77,10 +77,10 @@ export { kernelDir, examplesDir, minnowRoot } from './paths';
 export { buildApp, makeArgs } from './build';
 export type { BuildOptions, BuildResult } from './build';
 export { freePort, probePort, LOCALHOST } from './ports';
-export { startQemu, findQemu, qemuOptionsFor } from './qemu';
+export { startQemu, findQemu, qemuOptionsFor, CONSOLE_EOF } from './qemu';
 export { ensureLwip, hasLwip, lwipDir, LWIP_VERSION } from './lwip';
 export type { StartQemuOptions, QemuInstance } from './qemu';
-export { mapExit, EXIT_CRASH, EXIT_DEBUGGER, qemuErrorLine } from './exit';
+export { mapExit, EXIT_CRASH, EXIT_DEBUGGER, EXIT_OUT_OF_RANGE, qemuErrorLine } from './exit';
 export type { QemuExit, ExitReason } from './exit';
 export { buildQemuArgs, kernelCmdline, shellQuote, GDB_TRANSPORTS, MICROVM } from './qemuargs';
 export type { GdbstubOptions, DeviceOptions, GdbTransport } from './qemuargs';

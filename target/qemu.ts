@@ -17,6 +17,13 @@ import { freePort, probePort, waitForListener } from './ports';
 import { buildQemuArgs, type DeviceOptions, type GdbstubOptions } from './qemuargs';
 import { QBOOT_ROM, which } from './tools';
 
+/**
+ * The byte that ends the guest's console input (Ctrl-D, as on a terminal): the kernel's console
+ * reads it as end of file (kernel/core/console.c). Closing QEMU's stdin would not do: QEMU would
+ * only stop reading it.
+ */
+export const CONSOLE_EOF = '\x04';
+
 export interface StartQemuOptions {
   elf: string;
   machine?: Machine;
@@ -60,6 +67,8 @@ export interface QemuInstance {
   kill(): Promise<void>;
   /** Types into the guest console (COM1). */
   writeConsole(data: string | Buffer): void;
+  /** The end of console input: the guest's reads see end of file from here on (CONSOLE_EOF). */
+  endConsole(): void;
 }
 
 const STDERR_TAIL = 8192;
@@ -247,6 +256,9 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
       },
       writeConsole: (data) => {
         if (!a.hasExited() && a.child.stdin!.writable) a.child.stdin!.write(data);
+      },
+      endConsole: () => {
+        if (!a.hasExited() && a.child.stdin!.writable) a.child.stdin!.write(CONSOLE_EOF);
       },
     };
   }

@@ -9,7 +9,11 @@
  * buffer; readers sleep on a wait queue. The interrupt is only switched on
  * by the first read, so programs that never read keep the scheduler's
  * deadlock check. A "\r" (a terminal's Enter) is read as "\n", and a "\n"
- * right after it is dropped. There is no echo.
+ * right after it is dropped. There is no echo. A Ctrl-D (0x04, what a
+ * runner sends when its own input ends, e.g. a pipe into `minnow run`) is
+ * the end of input: what came before it is read first, then every read
+ * returns end of file (console_getc() EOF, read() 0) and later bytes are
+ * dropped.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,12 +30,15 @@
 
 #define CONSOLE_RX_SIZE 256	/* a power of two: indexes wrap by masking */
 #define CONSOLE_POLL_NS 1000000	/* without an IRQ, poll every 1 ms */
+#define CONSOLE_EOT 0x04	/* Ctrl-D: end of input, as on a terminal */
+#define CONSOLE_EOF (-1)	/* stdio.h's EOF */
 
 static bool console_probed;
 static bool console_ready;
 static bool console_rx_irq;	/* the receive interrupt is routed */
 static bool console_rx_tried;
 static bool console_after_cr;
+static bool console_eof;	/* a Ctrl-D arrived: input has ended */
 static char console_rx[CONSOLE_RX_SIZE];
 static unsigned int console_rx_head, console_rx_tail;	/* free-running */
 static struct waitq console_rxq = WAITQ_INITIALIZER("console input");
@@ -67,6 +74,12 @@ static void console_drain(void)
 	int c;
 
 	while ((c = uart_getc(UART_COM1)) >= 0) {
+		if (console_eof)
+			continue;
+		if (c == CONSOLE_EOT) {
+			console_eof = true;
+			continue;
+		}
 		if (c == '\n' && console_after_cr) {
 			console_after_cr = false;
 			continue;
@@ -82,7 +95,7 @@ static void console_drain(void)
 static void console_irq(struct trap_frame *f, void *arg)
 {
 	console_drain();
-	if (console_rx_head != console_rx_tail) {
+	if (console_rx_head != console_rx_tail || console_eof) {
 		waitq_wake_all(&console_rxq);
 		file_notify(&console_file);
 	}
@@ -108,7 +121,7 @@ int console_getc(uint64_t deadline_ns)
 	if (!console_rx_tried)
 		console_start_rx();
 	console_drain();
-	while (console_rx_head == console_rx_tail && err == 0) {
+	while (console_rx_head == console_rx_tail && !console_eof && err == 0) {
 		uint64_t wait = deadline_ns;
 
 		if (!console_rx_irq) {
@@ -125,6 +138,8 @@ int console_getc(uint64_t deadline_ns)
 	}
 	if (console_rx_head != console_rx_tail)
 		c = (unsigned char)console_rx[console_rx_tail++ % CONSOLE_RX_SIZE];
+	else if (console_eof)
+		err = CONSOLE_EOF;
 	irq_restore(flags);
 	return c >= 0 ? c : err;
 }
@@ -144,7 +159,7 @@ static bool console_rx_pending(void)
 	if (!console_rx_tried)
 		console_start_rx();
 	console_drain();
-	pending = console_rx_head != console_rx_tail;
+	pending = console_rx_head != console_rx_tail || console_eof;
 	irq_restore(flags);
 	return pending;
 }
@@ -160,6 +175,8 @@ static ssize_t console_file_read(struct file *f, void *buf, size_t n)
 	if ((f->flags & O_NONBLOCK) && !console_rx_pending())
 		return -EAGAIN;
 	c = console_getc(0);
+	if (c == CONSOLE_EOF)
+		return 0;
 	if (c < 0)
 		return c;
 	out[got++] = (char)c;

@@ -81,8 +81,10 @@ uint64_t time_ms(void);
  */
 
 /* Console input: the next byte typed into the console, waiting at most
- * until deadline_ns of time_ns() (0: forever). Returns the byte, or a
- * negative errno (-ETIMEDOUT). getchar()/fgets(stdin) block forever. */
+ * until deadline_ns of time_ns() (0: forever). Returns the byte, EOF (-1)
+ * once input has ended (a Ctrl-D, 0x04: `minnow run` sends one when its
+ * own stdin ends), or a negative errno (-ETIMEDOUT). getchar() and
+ * fgets(stdin) block until a byte or the end of input. */
 int console_getc(uint64_t deadline_ns);
 
 /* Reports a crash with this message and a backtrace, exits with 127. */

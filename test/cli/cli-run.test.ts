@@ -44,6 +44,35 @@ describe('cli: run', function () {
     assert.equal(r.stdout, 'bye\n');
   });
 
+  it('forwards piped stdin to the guest, and its end as the guest\'s EOF', async () => {
+    const app = appWith(
+      '#include <stdio.h>\n#include <ctype.h>\nint main(void)\n{\n\tchar line[64];\n\tint n = 0;\n\n' +
+        '\twhile (fgets(line, sizeof(line), stdin)) {\n\t\tfor (char *p = line; *p; p++)\n\t\t\t*p = (char)toupper(*p);\n' +
+        '\t\tprintf("%s", line);\n\t\tn++;\n\t}\n\tprintf("lines: %d\\n", n);\n\treturn n;\n}\n',
+    );
+    const r = await cli(['run', app], { input: 'hello\nminnow\n' });
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.equal(r.stdout, 'HELLO\nMINNOW\nlines: 2\n');
+    // no input at all (stdin is /dev/null): EOF at once, never a hang
+    const none = await cli(['run', app, '--no-build']);
+    assert.equal(none.code, 0, none.stdout + none.stderr);
+    assert.equal(none.stdout, 'lines: 0\n');
+  });
+
+  it('an exit code outside 0..124 is never success: 125, and stderr says so', async () => {
+    const app = appWith('#include <stdlib.h>\nint main(int argc, char **argv)\n{\n\treturn atoi(argv[1]);\n}\n');
+    assert.equal((await cli(['build', app])).code, 0);
+    for (const code of ['128', '256', '200', '-1']) {
+      const r = await cli(['run', app, '--no-build', '--', code]);
+      assert.equal(r.code, 125, `${code}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, new RegExp(`minnow: exit code ${code} does not fit 0\\.\\.124`));
+      assert.match(r.stderr, /^minnow: exit code 125: the application's code did not fit 0\.\.124/m);
+    }
+    const ok = await cli(['run', app, '--no-build', '--', '124']);
+    assert.equal(ok.code, 124, ok.stderr);
+    assert.equal(ok.stderr, '');
+  });
+
   it('runs on q35 with --machine q35', async () => {
     const app = appFrom('hello');
     const r = await cli(['run', app, '--machine', 'q35', '--accel', 'tcg']);

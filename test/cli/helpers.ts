@@ -20,6 +20,8 @@ export interface CliOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
+  /** written to the CLI's stdin (a pipe), which is then closed; without it stdin is /dev/null */
+  input?: string;
 }
 
 const running = new Set<ChildProcess>();
@@ -29,8 +31,9 @@ export function startCli(args: string[], opts: CliOptions = {}): ChildProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: opts.env ?? process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
   running.add(child);
   child.once('exit', () => running.delete(child));
   return child;

@@ -148,11 +148,13 @@ describe('kernel self-tests', function () {
 					input: [
 						{ after: /READY\n/, text: 'hello kernel\n', delayMs: 100 },
 						{ after: /MORE\n/, text: 'ab\r\nc' },
+						// what comes after the Ctrl-D is dropped
+						{ after: /END\n/, text: 'last\n\x04more' },
 					],
 				});
 				const fails = r.lines.filter((l) => l.startsWith('FAIL'));
 				assert.deepEqual(fails, [], describeBoot(r));
-				for (const c of ['console_line', 'console_timeout', 'console_getchar']) {
+				for (const c of ['console_line', 'console_timeout', 'console_getchar', 'console_eof']) {
 					assert.ok(r.lines.includes(`PASS ${c}`), describeBoot(r));
 				}
 				assert.equal(r.exitCode, 0, describeBoot(r));
@@ -217,12 +219,14 @@ describe('kernel self-tests', function () {
 		});
 
 		for (const machine of machines) {
-			// 126 (the debugger's kill) and 127 (a crash) are the kernel's:
-			// codes landing there after the 7-bit cut read as 125
-			for (const [code, want] of [[0, 0], [5, 5], [42, 42], [125, 125], [126, 125], [-1, 125]]) {
+			// 126 (the debugger's kill) and 127 (a crash) are the kernel's;
+			// a code outside 0..124 reads as 125, never as success (256,
+			// 128 used to wrap to 0) or a crash, and the console says so
+			for (const [code, want] of [[0, 0], [5, 5], [42, 42], [124, 124], [125, 125], [126, 125], [128, 125], [200, 125], [256, 125], [-1, 125]]) {
 				it(`return ${code} from main on ${machine}: exit ${want}`, async function () {
 					const r = await boot(elf, { machine, name: 'exit', args: ['return', String(code)] });
 					assert.equal(r.exitCode, want, describeBoot(r));
+					if (want === 125) assert.match(r.console, new RegExp(`exit code ${code} does not fit 0\\.\\.124`), describeBoot(r));
 				});
 			}
 			it(`exit(42) from another thread on ${machine}`, async function () {

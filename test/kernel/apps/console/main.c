@@ -2,12 +2,14 @@
  * Kernel self-test: console input. Prints READY, then reads what the test
  * writes to QEMU's stdin (COM1): a line with fgets while another thread
  * keeps running (input must not stop the scheduler), then one byte with a
- * deadline that passes, then the rest with getchar.
+ * deadline that passes, then the rest with getchar, then the end of input
+ * (a Ctrl-D, 0x04): getchar and read() see EOF, and keep seeing it.
  */
 #include <errno.h>
 #include <minnow.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/check.h"
 
@@ -64,11 +66,32 @@ static bool console_getchar(void)
 	return true;
 }
 
+static bool console_eof(void)
+{
+	char s[16];
+	int c, i = 0;
+	ssize_t n;
+
+	printf("END\n");
+	while ((c = getchar()) != EOF && i < (int)sizeof(s) - 1)
+		s[i++] = (char)c;
+	s[i] = '\0';
+	if (strcmp(s, "last\n") != 0)
+		return check_fail("read \"%s\" before EOF", s);
+	if ((c = getchar()) != EOF)
+		return check_fail("getchar after EOF returned %d", c);
+	n = read(0, s, sizeof(s));
+	if (n != 0)
+		return check_fail("read after EOF returned %ld", (long)n);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	thread_create("ticker", ticker, NULL);
 	check_case("console_line", console_line);
 	check_case("console_timeout", console_timeout);
 	check_case("console_getchar", console_getchar);
+	check_case("console_eof", console_eof);
 	return check_done();
 }
