@@ -1,4 +1,4 @@
-// What a QEMU exit status means for a Minnow guest (the run contract in contracts.md):
+// What a QEMU exit status means for a Minnow guest (the run contract in README.md):
 // the kernel writes v (0..127) to the isa-debug-exit port and QEMU exits with (v << 1) | 1.
 // v is the application's exit code (0..124), or 125 when the code it gave did not fit (negative, or
 // 125 and above: the kernel prints which one on the console), except 126, which the kernel's gdbstub writes when gdb
