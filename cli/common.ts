@@ -1,7 +1,7 @@
 // What `run` and `debug` share: their machine/accel/QEMU options, "load + build", the mapping
 // from a QEMU exit to the CLI's exit status, and how the guest console reaches the terminal.
 
-import { ACCELS, EXIT_OUT_OF_RANGE, MACHINES, buildApp, probeKvm, loadApp, parseVolume, kernelDir, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
+import { ACCELS, EXIT_OUT_OF_RANGE, MACHINES, buildApp, probeKvm, loadApp, parseVolume, kernelDir, isMinnowError, parsePublish, publishPorts, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
 import { loadComponents, resolveComponents } from '../target/components';
 import { UsageError, type Parsed, type Specs } from './args';
 
@@ -34,6 +34,7 @@ export const VM_SPECS: Specs = {
   'no-build': { kind: 'boolean', help: 'boot the existing ELF without running make' },
   verbose: { kind: 'boolean', help: 'let the kernel print its "minnow: " boot lines (minnow.verbose)' },
   volume: { kind: 'list', short: 'v', value: 'HOST:GUEST[:ro]', help: 'share a host folder into the guest over 9p, like docker -v (repeatable)' },
+  publish: { kind: 'list', short: 'p', value: 'HOST:GUEST[/udp]', help: "publish 127.0.0.1:HOST on the host to the guest's port GUEST, like docker -p (repeatable; links the net component unless the app names virtio_net)" },
 };
 
 /** `-v host:guest[:ro]` (host relative to the current folder, as docker's): mounts, and 9p linked. */
@@ -51,6 +52,15 @@ function addVolumes(app: AppConfig, volumes: string[], kernel: string | undefine
 export async function loadAndBuild(p: Parsed, log: (text: string) => void): Promise<AppConfig> {
   const app = loadApp(p.positionals[0] ?? '.');
   addVolumes(app, (p.options.volume as string[] | undefined) ?? [], p.options.kernel as string | undefined);
+  const published = (p.options.publish as string[] | undefined) ?? [];
+  for (const spec of published) {
+    try {
+      parsePublish(spec, `-p ${spec}`);
+    } catch (e) {
+      throw isMinnowError(e) ? new UsageError(e.message, e.fix) : e;
+    }
+  }
+  publishPorts(app, published, loadComponents(kernelDir(p.options.kernel as string | undefined)), (i) => `-p ${published[i]}`);
   if (!p.options['no-build']) {
     await buildApp(app, { kernelDir: p.options.kernel as string | undefined, onOutput: log });
   }

@@ -114,6 +114,13 @@ export const ATTRIBUTES: Record<string, Attribute> = {
     description: 'Extra QEMU arguments, appended after those from minnow.json.',
     default: [],
   },
+  ports: {
+    requests: ['launch'],
+    type: 'array',
+    items: { type: 'string' },
+    description: 'Host ports published to the guest, like docker -p: "8080:80" forwards 127.0.0.1:8080 to the guest\'s TCP port 80 ("5353:53/udp" for UDP). Added to minnow.json\'s "ports"; links the net component unless the app names virtio_net.',
+    default: [],
+  },
   gdbCommands: {
     requests: ['launch', 'attach'],
     type: 'array',

@@ -7,13 +7,18 @@ import { resolve } from 'node:path';
 import { GdbExited, GdbSession, mi } from './gdb';
 import {
   buildApp,
+  kernelDir,
   loadApp,
+  isMinnowError,
+  parsePublish,
+  publishPorts,
   qemuOptionsFor,
   startQemu,
   type QemuExit,
   type QemuInstance,
 } from '../target';
 import { checkAttributes } from './attributes';
+import { loadComponents } from '../target/components';
 import { errors } from './errors';
 
 export interface LaunchArgs {
@@ -28,6 +33,8 @@ export interface LaunchArgs {
   qemuPath?: string;
   gdbPath?: string;
   qemuArgs?: string[];
+  /** published ports, docker's syntax ("8080:80", "5353:53/udp"), added to minnow.json's "ports" */
+  ports?: string[];
   gdbCommands?: string[];
   /** write every MI line to the Debug Console (for bug reports) */
   trace?: boolean;
@@ -88,6 +95,7 @@ export class Debuggee {
     for (const m of [...app.mounts.map((x) => ({ guest: x.guest, host: x.host })), ...app.disks.map((x) => ({ guest: x.guest, host: x.image }))]) {
       this.mountHosts[m.guest.replace(/\/+$/, '') || '/'] = m.host;
     }
+    publishPorts(app, args.ports ?? [], loadComponents(kernelDir()), (i) => `launch.json "ports[${i}]"`);
     if (args.build !== false) {
       this.hooks.progress(`Building ${app.name}`);
       const r = await buildApp(app, { onOutput: (t) => this.hooks.output(t, 'console') });

@@ -10,6 +10,7 @@ import { loadComponents, resolveComponents } from './components';
 import { kernelDir as findKernelDir } from './paths';
 import { checkFsDisk, checkGuestPaths, checkMount } from './mounts';
 import type { FsDiskConfig, MountConfig } from './mounts';
+import { publishPorts } from './publish';
 
 export type Machine = 'microvm' | 'q35';
 /** A kernel component's name (kernel/components.mk). */
@@ -36,7 +37,10 @@ export function parseSize(text: string): number {
 
 export interface NetworkConfig {
   backend: 'user' | 'dgram';
-  /** user: "tcp:8080-80" forwards 127.0.0.1:8080 on the host to port 80 of the guest. */
+  /**
+   * user: "tcp:8080-80" forwards 127.0.0.1:8080 on the host to port 80 of the guest; minnow.json's
+   * "ports" and `minnow run -p` are added here too (target/publish.ts).
+   */
   hostForwards: string[];
   /** dgram: QEMU's UDP port and the peer's, both on 127.0.0.1. */
   localPort?: number;
@@ -137,7 +141,8 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
   const wanted = [...((m.components ?? []) as string[]), ...((m.drivers ?? []) as string[])];
   if (mounts.length) wanted.push('9p');
   if (disks.length) wanted.push('fat');
-  const components = resolveComponents(wanted, loadComponents(findKernelDir(opts.kernelDir)), `${file}: "components"`);
+  const table = loadComponents(findKernelDir(opts.kernelDir));
+  const components = resolveComponents(wanted, table, `${file}: "components"`);
   let disk: DiskConfig | undefined;
   if (m.disk) {
     const image = isAbsolute(m.disk.image) ? m.disk.image : join(abs, m.disk.image);
@@ -154,7 +159,7 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
     throw new MinnowError(`${file}: "network.backend" is dgram but "network.localPort" or "network.remotePort" is missing`, 'Add both: "localPort" (QEMU receives there) and "remotePort" (your program receives there).', 'manifest');
   }
   const buildDir = join(abs, 'build');
-  return {
+  const app: AppConfig = {
     dir: abs,
     name: m.name,
     description: m.description,
@@ -172,4 +177,7 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
     buildDir,
     elf: join(buildDir, `${m.name}.elf`),
   };
+  // "ports" (docker's syntax) join network.hostForwards and give the app a network
+  publishPorts(app, (m.ports ?? []) as string[], table, (i) => `${file}: "ports[${i}]"`);
+  return app;
 }

@@ -53,6 +53,10 @@
 // FAT images (target/fatimage.ts)
 //   createFatImage({ image, size ("64M"|bytes), bits? 16|32, from? folder, force? }): FatImage
 //                                  mkfs.fat + mcopy; every name checked first; MinnowError otherwise
+// Published ports (target/publish.ts)
+//   parsePublish(spec, where): PortForward   docker's [127.0.0.1:]HOST:GUEST[/tcp|/udp]
+//   publishPorts(app, specs, components, where)  adds them to app.network.hostForwards, links net
+//   portInUseError(forward)                      the one message for a host port that is taken
 //
 // Tools
 //   checkTools(): ToolStatus[]      each needed tool with its path or none, and its package
@@ -88,6 +92,8 @@ export { parseVolume, checkMount, checkFsDisk, fsDeviceArgs } from './mounts';
 export type { MountConfig, FsDiskConfig } from './mounts';
 export { createFatImage, defaultFatBits } from './fatimage';
 export type { FatImage, FatImageOptions, FatBits } from './fatimage';
+export { parsePublish, parseHostForward, hostForwardText, publishPorts, describeForward, portInUseError, NET_COMPONENT } from './publish';
+export type { PortForward } from './publish';
 export { resolveAccel, probeKvm, ACCELS } from './accel';
 export type { Accel, KvmProbe } from './accel';
 export { checkTools, installCommand, which, hasQbootRom, TOOLS, QBOOT_ROM } from './tools';

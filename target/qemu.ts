@@ -2,7 +2,9 @@
 // soon as QEMU writes it, partial lines included (a prompt without a newline must show); UTF-8
 // sequences split across reads are held back until complete. When a gdbstub port is used, the
 // returned promise waits until QEMU listens on it, and a port lost to another process between
-// our check and QEMU's bind ("Address already in use") is retried with a new port.
+// our check and QEMU's bind ("Address already in use") is retried with a new port. Published
+// ports (hostfwd) are checked before boot and awaited after it, so a host port that is taken
+// is one clear error either way (target/publish.ts).
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { mapExit, type QemuExit } from './exit';
 import { freePort, probePort, waitForListener } from './ports';
 import { buildQemuArgs, type DeviceOptions, type GdbstubOptions } from './qemuargs';
 import { QBOOT_ROM, which } from './tools';
+import { checkHostPorts, failedForward, parseHostForward, portInUseError, waitForForwards } from './publish';
 
 /**
  * The byte that ends the guest's console input (Ctrl-D, as on a terminal): the kernel's console
@@ -205,6 +208,10 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
   if (devices?.components?.includes('virtio_console') && devices.virtioConsolePort === undefined) {
     devices.virtioConsolePort = await freePort();
   }
+  // published ports: a host port someone holds is named before boot (target/publish.ts)
+  const net = devices?.components?.includes('virtio_net') ? devices.network : undefined;
+  const forwards = net && net.backend !== 'dgram' ? net.hostForwards.map(parseHostForward) : [];
+  await checkHostPorts(forwards);
   for (let attempt = 1; ; attempt++) {
     const port = opts.gdbstub ? (fixedPort ?? (await freePort())) : undefined;
     const args = buildQemuArgs({
@@ -232,6 +239,13 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
         await killAndWait(a.child);
         throw new MinnowError(`QEMU did not open the gdbstub port 127.0.0.1:${port} within ${LISTEN_TIMEOUT_MS / 1000} s`, `Check the QEMU arguments (qemuArgs) and QEMU's messages: ${a.stderr().trim().split('\n').pop() ?? ''}`, 'qemu');
       }
+    }
+    if (forwards.length > 0) {
+      // taken between our check and QEMU's bind: QEMU exits with "Could not set up host
+      // forwarding rule", which becomes the same error as the check's (its output is dropped)
+      await waitForForwards(a.child.pid!, forwards, a.hasExited);
+      const failed = a.hasExited() ? failedForward(a.stderr()) : undefined;
+      if (failed) throw portInUseError(forwards.find((f) => f.proto === failed.proto && f.host === failed.host) ?? failed);
     }
     a.release();
     let timer: NodeJS.Timeout | undefined;

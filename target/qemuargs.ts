@@ -8,6 +8,7 @@ import type { DiskConfig, Driver, Machine, NetworkConfig } from './config';
 import { MinnowError } from './errors';
 import { LOCALHOST } from './ports';
 import { fsDeviceArgs } from './mounts';
+import { hostfwdWord, parseHostForward } from './publish';
 import type { FsDiskConfig, MountConfig } from './mounts';
 
 /**
@@ -132,11 +133,8 @@ function deviceArgs(machine: Machine, d: DeviceOptions, stubVirtio: boolean): st
       const remote = `remote.type=inet,remote.host=${LOCALHOST},remote.port=${net.remotePort}`;
       out.push('-netdev', `dgram,id=net0,${local},${remote}`);
     } else {
-      const fwd = (net?.hostForwards ?? []).map((f) => {
-        const [proto, ports] = f.split(':');
-        const [host, guest] = ports.split('-');
-        return `,hostfwd=${proto}:${LOCALHOST}:${host}-:${guest}`;
-      });
+      // published ports (target/publish.ts): always on 127.0.0.1
+      const fwd = (net?.hostForwards ?? []).map((f) => `,${hostfwdWord(parseHostForward(f))}`);
       out.push('-netdev', `user,id=net0${fwd.join('')}`);
     }
     out.push('-device', `virtio-net-${suffix},netdev=net0${machine === 'microvm' ? '' : ',romfile='}`);

@@ -4,7 +4,7 @@
 
 import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -307,6 +307,38 @@ describe('adapter: life cycle', function () {
           await x.dc.stop().catch(() => undefined);
         }
       }
+    });
+
+    it('"ports" publishes a host port on 127.0.0.1; a malformed or a taken one is named', async () => {
+      const srv = createServer();
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+      blockers.push(srv);
+      const free = await new Promise<number>((r) => {
+        const t = createServer();
+        t.listen(0, '127.0.0.1', () => {
+          const port = (t.address() as { port: number }).port;
+          t.close(() => r(port));
+        });
+      });
+      c = await startClient();
+      await launch(c, appArgs({ ...NO_BUILD, ports: [`${free}:80`] }), {});
+      const hex = free.toString(16).toUpperCase().padStart(4, '0');
+      const rows = readFileSync('/proc/net/tcp', 'utf8').split('\n').map((l) => l.trim().split(/\s+/));
+      assert.deepEqual(rows.filter((r) => r[1]?.endsWith(`:${hex}`) && r[3] === '0A').map((r) => r[1]), [`0100007F:${hex}`], "QEMU listens on 127.0.0.1 only");
+      await c.dc.terminateRequest();
+      await c.dc.stop();
+
+      c = await startClient();
+      await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+      const bad = await c.dc.launchRequest(appArgs({ ...NO_BUILD, ports: ['0.0.0.0:8080:80'] }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
+      assert.match(String(bad?.message), /launch\.json "ports\[0\]": "0\.0\.0\.0:8080:80" publishes on 0\.0\.0\.0; Minnow publishes on 127\.0\.0\.1 only/);
+      await c.dc.stop();
+
+      c = await startClient();
+      await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+      const taken = (srv.address() as { port: number }).port;
+      const busy = await c.dc.launchRequest(appArgs({ ...NO_BUILD, ports: [`${taken}:80`] }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
+      assert.match(String(busy?.message), new RegExp(`host port ${taken} \\(tcp, 127\\.0\\.0\\.1\\) is already in use`));
     });
   });
 

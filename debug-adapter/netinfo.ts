@@ -1,0 +1,182 @@
+// The network part of `minnow/kernelInfo`: the socket table net_socks[NET_SOCK_MAX] and the
+// interface's counters net_iface0 (kernel/include/kernel/net.h), plain data that the "net"
+// component keeps. A kernel without "net" has neither symbol: then there is no Sockets or
+// Interface group, which is not an error.
+//
+// The table is read the way fd_table is: the layout of the structs comes from the DWARF (gdb
+// computes offsets and sizes without touching the target), the data from one memory read of the
+// whole table, and the state names (const char *, a handful of distinct literals) from one
+// script, so a hundred open connections cost three stub round trips, not a thousand.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mi, type GdbSession } from './gdb';
+
+export interface KernelSocketInfo {
+  /** the slot in net_socks */
+  slot: number;
+  fd: number;
+  /** 'tcp' (type 1, stream) or 'udp' (type 2, datagram) */
+  proto: string;
+  /** lwIP's name for the state: "LISTEN", "ESTABLISHED", ... */
+  state: string;
+  local: string;
+  remote: string;
+  rxQueued: number;
+  txQueued: number;
+  retransmits: number;
+  backlog: number;
+}
+
+export interface KernelIfaceInfo {
+  up: boolean;
+  mac: string;
+  address: string;
+  mask: string;
+  gateway: string;
+  dns: string;
+  mtu: number;
+  rxFrames: number;
+  txFrames: number;
+  rxBytes: number;
+  txBytes: number;
+  rxDropped: number;
+  txDropped: number;
+}
+
+const SOCK_FIELDS = ['used', 'fd', 'type', 'state', 'laddr', 'raddr', 'lport', 'rport', 'rx_queued', 'tx_queued', 'retransmits', 'backlog'] as const;
+const IFACE_FIELDS = ['up', 'mac', 'addr', 'mask', 'gw', 'dns', 'mtu', 'rx_frames', 'tx_frames', 'rx_bytes', 'tx_bytes', 'rx_dropped', 'tx_dropped'] as const;
+
+type Layout<K extends string> = Record<K, { offset: number; size: number }> & { size: number };
+
+/** A symbol the kernel does not have: the "net" component is not linked. */
+export function isAbsent(e: unknown): boolean {
+  return /No symbol "(net_socks|net_iface0)" in current context|No struct type named net_sock/.test(e instanceof Error ? e.message : String(e));
+}
+
+let scriptDir: string | undefined;
+
+async function runScript(gdb: GdbSession, name: string, text: string): Promise<string> {
+  scriptDir ??= mkdtempSync(join(tmpdir(), 'minnow-netinfo-'));
+  const p = join(scriptDir, `${name}.gdb`);
+  writeFileSync(p, text);
+  return gdb.cli(`source ${p}`, { timeoutMs: 15_000 });
+}
+
+/** Offsets and sizes of `fields` in the value `expr` (gdb answers from the DWARF alone). */
+async function layout<K extends string>(gdb: GdbSession, expr: string, fields: readonly K[]): Promise<Layout<K>> {
+  const parts = fields.map((f) => `(unsigned long)((char *)&(${expr}).${f} - (char *)&(${expr})), (unsigned long)sizeof((${expr}).${f})`);
+  const fmt = fields.map(() => '%lu %lu').join(' ');
+  const text = await runScript(gdb, 'layout', `printf "L ${fmt} %lu\\n", ${parts.join(', ')}, (unsigned long)sizeof(${expr})\n`);
+  const line = text.split('\n').find((l) => l.startsWith('L '));
+  if (!line) throw new Error(`no layout for ${expr}: ${text.trim()}`);
+  const n = line.slice(2).trim().split(/\s+/).map(Number);
+  const out = { size: n[fields.length * 2] } as Layout<K>;
+  fields.forEach((f, i) => ((out as Record<string, unknown>)[f] = { offset: n[i * 2], size: n[i * 2 + 1] }));
+  return out;
+}
+
+function uint(b: Buffer, at: number, size: number): number {
+  if (at + size > b.length) return 0;
+  switch (size) {
+    case 1:
+      return b[at];
+    case 2:
+      return b.readUInt16LE(at);
+    case 4:
+      return b.readUInt32LE(at);
+    default:
+      return Number(b.readBigUInt64LE(at));
+  }
+}
+
+function int(b: Buffer, at: number, size: number): number {
+  return size === 4 && at + 4 <= b.length ? b.readInt32LE(at) : uint(b, at, size);
+}
+
+/** An IPv4 address kept in network order, as read from little-endian memory. */
+function ipv4(v: number): string {
+  return [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24].join('.');
+}
+
+async function readBlock(gdb: GdbSession, expr: string, size: number): Promise<Buffer> {
+  const [block] = await mi.readMemory(gdb, `(char *)&${expr}`, size);
+  return Buffer.from(block?.contents ?? '', 'hex');
+}
+
+/** The used slots of net_socks, or undefined when the kernel has no socket table. */
+export async function readSockets(gdb: GdbSession): Promise<KernelSocketInfo[] | undefined> {
+  let l: Layout<(typeof SOCK_FIELDS)[number]>;
+  let count: number;
+  try {
+    l = await layout(gdb, 'net_socks[0]', SOCK_FIELDS);
+    count = Number(await mi.evaluate(gdb, 'sizeof(net_socks) / sizeof(net_socks[0])'));
+  } catch (e) {
+    if (isAbsent(e)) return undefined;
+    throw e;
+  }
+  const table = await readBlock(gdb, 'net_socks', l.size * count);
+  const socks: KernelSocketInfo[] = [];
+  const statePtr = new Map<number, bigint>();
+  for (let i = 0; i < count; i++) {
+    const at = i * l.size;
+    const f = (k: (typeof SOCK_FIELDS)[number]) => uint(table, at + l[k].offset, l[k].size);
+    if (f('used') === 0) continue;
+    const type = f('type');
+    if (l.state.size === 8 && at + l.state.offset + 8 <= table.length) statePtr.set(i, table.readBigUInt64LE(at + l.state.offset));
+    socks.push({
+      slot: i,
+      fd: int(table, at + l.fd.offset, l.fd.size),
+      proto: type === 1 ? 'tcp' : type === 2 ? 'udp' : `type ${type}`,
+      state: '',
+      local: `${ipv4(f('laddr'))}:${f('lport')}`,
+      remote: `${ipv4(f('raddr'))}:${f('rport')}`,
+      rxQueued: f('rx_queued'),
+      txQueued: f('tx_queued'),
+      retransmits: f('retransmits'),
+      backlog: f('backlog'),
+    });
+  }
+  // the state names: one printf per distinct string pointer
+  const distinct = [...new Set([...statePtr.values()].filter((p) => p !== 0n))];
+  if (distinct.length > 0) {
+    const text = await runScript(gdb, 'states', distinct.map((p) => `printf "P\\t%lu\\t%s\\n", 0x${p.toString(16)}, (char *)0x${p.toString(16)}\n`).join(''));
+    const names = new Map<bigint, string>();
+    for (const line of text.split('\n')) {
+      const f = line.split('\t');
+      if (f[0] === 'P' && f.length >= 3) names.set(BigInt(f[1]), f[2]);
+    }
+    for (const s of socks) s.state = names.get(statePtr.get(s.slot) ?? 0n) ?? '';
+  }
+  return socks;
+}
+
+/** net_iface0, or undefined when the kernel has no network interface table. */
+export async function readIface(gdb: GdbSession): Promise<KernelIfaceInfo | undefined> {
+  let l: Layout<(typeof IFACE_FIELDS)[number]>;
+  try {
+    l = await layout(gdb, 'net_iface0', IFACE_FIELDS);
+  } catch (e) {
+    if (isAbsent(e)) return undefined;
+    throw e;
+  }
+  const b = await readBlock(gdb, 'net_iface0', l.size);
+  const f = (k: (typeof IFACE_FIELDS)[number]) => uint(b, l[k].offset, l[k].size);
+  const mac = [...b.subarray(l.mac.offset, l.mac.offset + l.mac.size)].map((x) => x.toString(16).padStart(2, '0')).join(':');
+  return {
+    up: f('up') !== 0,
+    mac,
+    address: ipv4(f('addr')),
+    mask: ipv4(f('mask')),
+    gateway: ipv4(f('gw')),
+    dns: ipv4(f('dns')),
+    mtu: f('mtu'),
+    rxFrames: f('rx_frames'),
+    txFrames: f('tx_frames'),
+    rxBytes: f('rx_bytes'),
+    txBytes: f('tx_bytes'),
+    rxDropped: f('rx_dropped'),
+    txDropped: f('tx_dropped'),
+  };
+}
