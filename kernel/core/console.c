@@ -43,10 +43,16 @@ static char console_rx[CONSOLE_RX_SIZE];
 static unsigned int console_rx_head, console_rx_tail;	/* free-running */
 static struct waitq console_rxq = WAITQ_INITIALIZER("console input");
 
+static void console_take(int c);
+
 void console_init(void)
 {
-	console_ready = uart_init(UART_COM1) == 0;
+	int early;
+
+	console_ready = uart_init(UART_COM1, &early) == 0;
 	console_probed = true;
+	if (early >= 0)
+		console_take(early);
 }
 
 static bool console_up(void)
@@ -68,28 +74,33 @@ void console_write(const char *s, size_t n)
 		console_putc(s[i]);
 }
 
-/* Moves what the UART holds into the ring (drops what does not fit). */
+/* One received byte into the ring (dropped when it does not fit). */
+static void console_take(int c)
+{
+	if (console_eof)
+		return;
+	if (c == CONSOLE_EOT) {
+		console_eof = true;
+		return;
+	}
+	if (c == '\n' && console_after_cr) {
+		console_after_cr = false;
+		return;
+	}
+	console_after_cr = c == '\r';
+	if (c == '\r')
+		c = '\n';
+	if (console_rx_head - console_rx_tail < CONSOLE_RX_SIZE)
+		console_rx[console_rx_head++ % CONSOLE_RX_SIZE] = (char)c;
+}
+
+/* Moves what the UART holds into the ring. */
 static void console_drain(void)
 {
 	int c;
 
-	while ((c = uart_getc(UART_COM1)) >= 0) {
-		if (console_eof)
-			continue;
-		if (c == CONSOLE_EOT) {
-			console_eof = true;
-			continue;
-		}
-		if (c == '\n' && console_after_cr) {
-			console_after_cr = false;
-			continue;
-		}
-		console_after_cr = c == '\r';
-		if (c == '\r')
-			c = '\n';
-		if (console_rx_head - console_rx_tail < CONSOLE_RX_SIZE)
-			console_rx[console_rx_head++ % CONSOLE_RX_SIZE] = (char)c;
-	}
+	while ((c = uart_getc(UART_COM1)) >= 0)
+		console_take(c);
 }
 
 static void console_irq(struct trap_frame *f, void *arg)

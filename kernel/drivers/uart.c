@@ -20,10 +20,18 @@ bool uart_present(uint16_t base)
 	return inb(base + UART_SCR) == 0xa5;
 }
 
-int uart_init(uint16_t base)
+int uart_init(uint16_t base, int *early)
 {
+	*early = -1;
 	if (!uart_present(base))
 		return -ENODEV;
+	/*
+	 * Enabling the FIFO empties it, and with the FIFO off QEMU's UART
+	 * already holds the first byte a host wrote before the kernel ran
+	 * (piped stdin): take it first so it is not lost.
+	 */
+	if (inb(base + UART_LSR) & UART_LSR_DR)
+		*early = inb(base + UART_RBR);
 	outb(base + UART_IER, 0);
 	outb(base + UART_LCR, UART_LCR_DLAB);
 	outb(base + UART_DLL, UART_DIVISOR_115200);

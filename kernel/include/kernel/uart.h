@@ -13,7 +13,8 @@
 #define UART_COM1_GSI 4	/* ISA IRQ 4, on microvm and q35 alike */
 
 /* drivers/uart.c */
-int uart_init(uint16_t base);
+/* *early: a byte received before the FIFO was reset, or -1 */
+int uart_init(uint16_t base, int *early);
 bool uart_present(uint16_t base);
 void uart_putc(uint16_t base, char c);
 int uart_getc(uint16_t base);
