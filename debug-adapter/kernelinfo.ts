@@ -2,8 +2,10 @@
 // kernel's own plain-data tables through gdb (thread_all and each thread's stack_low high-water
 // mark in kernel/include/kernel/thread.h, heap_stats in kernel/include/kernel/heap.h,
 // virtio_devices in kernel/include/kernel/virtio.h, the descriptor table fd_table in
-// kernel/include/kernel/file.h, the mount table vfs_mounts in kernel/include/kernel/vfs.h). Each part is a small gdb script, so a kernel without a part (no
-// virtio linked) still gives the others.
+// kernel/include/kernel/file.h, the mount table vfs_mounts in kernel/include/kernel/vfs.h, and
+// through netinfo.ts the socket table net_socks and the interface net_iface0 in
+// kernel/include/kernel/net.h). Each part is a small gdb script, so a kernel without a part (no
+// virtio linked, no "net" component) still gives the others.
 // The scripts only read: their convenience variables are all $k_*, because $sp, $pc, $fp and $ps
 // are registers in gdb and `set $sp = ...` would move the selected thread's stack pointer.
 // stack_low is lowered at each switch away, so the thread on the CPU may be deeper than it says:
@@ -13,6 +15,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mi, type GdbSession } from './gdb';
+import { readIface, readSockets, type KernelIfaceInfo, type KernelSocketInfo } from './netinfo';
+
+export type { KernelIfaceInfo, KernelSocketInfo };
 
 export interface KernelThreadInfo {
   /** the DAP (gdb) thread id, as in the threads request */
@@ -65,6 +70,10 @@ export interface KernelInfo {
   mounts: KernelMountInfo[];
   heap?: { arenas: number; arenaBytes: number; usedBytes: number; usedBlocks: number; freeBytes: number; freeBlocks: number; peakUsedBytes: number };
   devices: { name: string; deviceId: number; claimed: boolean; irqCount: number }[];
+  /** net_socks (kernel/include/kernel/net.h); undefined when the kernel has no "net" component */
+  sockets?: KernelSocketInfo[];
+  /** net_iface0; undefined when the kernel has no "net" component */
+  iface?: KernelIfaceInfo;
   /** what could not be read, e.g. "devices: No symbol virtio_devices" */
   missing: string[];
 }
@@ -215,6 +224,17 @@ export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promi
     const message = e instanceof Error ? e.message : String(e);
     // a kernel without kernel/fs linked has no mount table
     if (!/No symbol "vfs_mounts" in current context/.test(message)) info.missing.push(`mounts: ${message.split('\n').pop()}`);
+  }
+  // a kernel without the "net" component has neither table: readSockets/readIface say undefined
+  try {
+    info.sockets = await readSockets(gdb);
+  } catch (e) {
+    info.missing.push(`sockets: ${(e instanceof Error ? e.message : String(e)).split('\n').pop()}`);
+  }
+  try {
+    info.iface = await readIface(gdb);
+  } catch (e) {
+    info.missing.push(`iface: ${(e instanceof Error ? e.message : String(e)).split('\n').pop()}`);
   }
   // gdb numbers threads in the order it met them; the stub names them "Thread <kernel id>"
   try {

@@ -41,6 +41,41 @@ export interface KernelMount {
   opens?: number;
 }
 
+/** A socket or connection: one used slot of the kernel's net_socks (kernel/include/kernel/net.h). */
+export interface KernelSocket {
+  /** "tcp", "udp" */
+  proto: string;
+  /** lwIP's state: "LISTEN", "ESTABLISHED", "TIME_WAIT", "UDP"... */
+  state: string;
+  /** "10.0.2.15:7" */
+  local: string;
+  remote: string;
+  /** the descriptor, or -1 once closed (a connection lwIP still finishes) */
+  fd?: number;
+  rxQueued?: number;
+  txQueued?: number;
+  retransmits?: number;
+  /** LISTEN: connections waiting for accept() */
+  backlog?: number;
+}
+
+/** The network interface: the kernel's net_iface0. */
+export interface KernelIface {
+  up: boolean;
+  address: string;
+  mask?: string;
+  gateway?: string;
+  dns?: string;
+  mac?: string;
+  mtu?: number;
+  rxFrames?: number;
+  txFrames?: number;
+  rxBytes?: number;
+  txBytes?: number;
+  rxDropped?: number;
+  txDropped?: number;
+}
+
 export interface KernelHeap {
   used: number;
   total: number;
@@ -51,6 +86,9 @@ export interface KernelInfo {
   files: KernelFile[];
   mounts: KernelMount[];
   devices: KernelDevice[];
+  /** absent when the kernel has no "net" component */
+  sockets?: KernelSocket[];
+  iface?: KernelIface;
   heap?: KernelHeap;
   uptimeMs?: number;
   /** Parts the adapter could not read ("devices: No symbol virtio_devices"). */
@@ -122,6 +160,25 @@ export function parseKernelInfo(body: unknown): KernelInfo {
     if (num(o.opens) !== undefined) mount.opens = num(o.opens);
     mounts.push(mount);
   }
+  let sockets: KernelSocket[] | undefined;
+  if (Array.isArray(b.sockets)) {
+    sockets = [];
+    for (const x of b.sockets) {
+      const o = obj(x);
+      const local = str(o?.local);
+      if (!o || local === undefined) continue;
+      const sock: KernelSocket = { proto: str(o.proto) ?? '?', state: str(o.state) ?? '', local, remote: str(o.remote) ?? '' };
+      for (const k of ['fd', 'rxQueued', 'txQueued', 'retransmits', 'backlog'] as const) if (num(o[k]) !== undefined) sock[k] = num(o[k]);
+      sockets.push(sock);
+    }
+  }
+  const n = obj(b.iface);
+  let iface: KernelIface | undefined;
+  if (n && str(n.address) !== undefined) {
+    iface = { up: n.up === true, address: str(n.address)! };
+    for (const k of ['mask', 'gateway', 'dns', 'mac'] as const) if (str(n[k]) !== undefined) iface[k] = str(n[k]);
+    for (const k of ['mtu', 'rxFrames', 'txFrames', 'rxBytes', 'txBytes', 'rxDropped', 'txDropped'] as const) if (num(n[k]) !== undefined) iface[k] = num(n[k]);
+  }
   const h = obj(b.heap);
   const used = num(h?.usedBytes) ?? num(h?.used);
   const total = num(h?.arenaBytes) ?? num(h?.total);
@@ -134,6 +191,8 @@ export function parseKernelInfo(body: unknown): KernelInfo {
     files,
     mounts,
     devices,
+    sockets,
+    iface,
     heap: used !== undefined && total !== undefined ? { used, total } : undefined,
     uptimeMs: num(b.uptimeMs),
     missing,
@@ -146,6 +205,58 @@ export function formatOpenFlags(flags: number): string {
   if (flags & 0o2000) parts.push('O_APPEND');
   if (flags & 0o4000) parts.push('O_NONBLOCK');
   return parts.join('|');
+}
+
+/** A listener has no remote end: its row shows the local address only. */
+export function socketLabel(x: KernelSocket): string {
+  const idle = x.state === 'LISTEN' || /^0\.0\.0\.0:0$/.test(x.remote) || x.remote === '';
+  return idle ? `${x.proto} ${x.local}` : `${x.proto} ${x.local} → ${x.remote}`;
+}
+
+/** The queues and counters of a socket, as much as the kernel reported. */
+export function socketDetail(x: KernelSocket): string {
+  const parts: string[] = [];
+  if (x.state === 'LISTEN') {
+    if (x.backlog !== undefined) parts.push(`${x.backlog} waiting for accept`);
+  } else {
+    if (x.rxQueued !== undefined) parts.push(`rx queued ${formatBytes(x.rxQueued)}`);
+    if (x.txQueued !== undefined) parts.push(`tx queued ${formatBytes(x.txQueued)}`);
+    if (x.retransmits !== undefined) parts.push(`${x.retransmits} retransmit${x.retransmits === 1 ? '' : 's'}`);
+  }
+  if (x.fd !== undefined) parts.push(x.fd >= 0 ? `fd ${x.fd}` : 'closed');
+  return parts.join(', ');
+}
+
+/** One row of the Interface group; icon: a codicon name. */
+export interface IfaceRow {
+  label: string;
+  description?: string;
+  icon: string;
+  tooltip?: string;
+}
+
+/** The interface's rows: address/prefix with gateway and DNS, MAC and MTU, then the counters. */
+export function ifaceRows(n: KernelIface): IfaceRow[] {
+  const rows: IfaceRow[] = [];
+  const leaf = (label: string, description: string | undefined, icon: string, tooltip?: string): void => {
+    rows.push({ label, description, icon, tooltip });
+  };
+  // the mask's set bits: 255.255.255.0 is /24
+  const prefix = n.mask?.split('.').reduce((bits, octet) => bits + [...(Number(octet) >>> 0).toString(2)].filter((d) => d === '1').length, 0);
+  leaf(
+    n.up ? `${n.address}${prefix !== undefined ? `/${prefix}` : ''}` : 'no address',
+    [n.gateway ? `gateway ${n.gateway}` : '', n.dns ? `dns ${n.dns}` : ''].filter(Boolean).join(' · ') || undefined,
+    n.up ? 'globe' : 'circle-slash',
+    `address ${n.address}, mask ${n.mask ?? '?'}, gateway ${n.gateway ?? '?'}, dns ${n.dns ?? '?'}`,
+  );
+  if (n.mac !== undefined || n.mtu !== undefined) leaf(`MAC ${n.mac ?? '?'}`, n.mtu !== undefined ? `MTU ${n.mtu}` : undefined, 'plug');
+  const count = (frames?: number, bytes?: number, dropped?: number): string =>
+    [frames !== undefined ? `${frames} frame${frames === 1 ? '' : 's'}` : '', bytes !== undefined ? formatBytes(bytes) : '', dropped ? `${dropped} dropped` : '']
+      .filter(Boolean)
+      .join(' · ');
+  if (n.rxFrames !== undefined || n.rxBytes !== undefined) leaf('received', count(n.rxFrames, n.rxBytes, n.rxDropped), 'arrow-down', `${n.rxFrames ?? '?'} frames, ${n.rxBytes ?? '?'} bytes received, ${n.rxDropped ?? 0} dropped`);
+  if (n.txFrames !== undefined || n.txBytes !== undefined) leaf('sent', count(n.txFrames, n.txBytes, n.txDropped), 'arrow-up', `${n.txFrames ?? '?'} frames, ${n.txBytes ?? '?'} bytes sent, ${n.txDropped ?? 0} dropped`);
+  return rows;
 }
 
 export function formatBytes(n: number): string {

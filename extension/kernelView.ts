@@ -1,15 +1,17 @@
 // The "Minnow Kernel" view in Run and Debug: the kernel's threads (state, wait reason, stack
-// use), open descriptors (sockets, files with offset and flags, the console), mounts, devices and heap, asked of the adapter with `minnow/kernelInfo` at every stop while the
-// view is visible (a hidden view is refreshed when it is shown: each answer costs gdb work).
+// use), open descriptors (sockets, files with offset and flags, the console), mounts, sockets and
+// connections, the network interface, devices and heap, asked of the adapter with
+// `minnow/kernelInfo` at every stop while the view is visible (a hidden view is refreshed when it
+// is shown: each answer costs gdb work).
 
 import * as vscode from 'vscode';
-import { formatBytes, formatOpenFlags, parseKernelInfo } from './kernelInfo';
+import { formatBytes, formatOpenFlags, ifaceRows, parseKernelInfo, socketDetail, socketLabel } from './kernelInfo';
 import type { KernelInfo, KernelThread } from './kernelInfo';
 import { minnowRequest } from './requests';
 import { trace } from './trace';
 
 type Node =
-  | { kind: 'group'; id: 'threads' | 'files' | 'mounts' | 'devices' | 'heap'; label: string }
+  | { kind: 'group'; id: 'threads' | 'files' | 'mounts' | 'sockets' | 'iface' | 'devices' | 'heap'; label: string }
   | { kind: 'thread'; thread: KernelThread }
   | { kind: 'leaf'; label: string; description?: string; icon: string; tooltip?: string }
   | { kind: 'message'; label: string };
@@ -70,7 +72,7 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       const body = await minnowRequest(session, 'minnow/kernelInfo', {});
       if (mine !== this.generation) return;
       this.info = parseKernelInfo(body);
-      trace('kernel-view', { threads: this.info.threads.map((t) => `${t.name}:${t.state}`), devices: this.info.devices.length });
+      trace('kernel-view', { threads: this.info.threads.map((t) => `${t.name}:${t.state}`), devices: this.info.devices.length, sockets: this.info.sockets?.map((x) => `${x.proto} ${x.local} ${x.state}`) });
     } catch (e) {
       if (mine !== this.generation) return;
       this.info = undefined;
@@ -141,6 +143,8 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       const groups: Node[] = [{ kind: 'group', id: 'threads', label: `Threads (${info.threads.length})` }];
       groups.push({ kind: 'group', id: 'files', label: `Open files (${info.files.length})` });
       if (info.mounts.length) groups.push({ kind: 'group', id: 'mounts', label: `Mounts (${info.mounts.length})` });
+      if (info.sockets) groups.push({ kind: 'group', id: 'sockets', label: `Sockets (${info.sockets.length})` });
+      if (info.iface) groups.push({ kind: 'group', id: 'iface', label: 'Interface' });
       groups.push({ kind: 'group', id: 'devices', label: `Devices (${info.devices.length})` });
       if (info.heap) groups.push({ kind: 'group', id: 'heap', label: 'Heap' });
       for (const m of info.missing) groups.push({ kind: 'message', label: `not available: ${m}` });
@@ -166,6 +170,16 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
           icon: m.readOnly ? 'lock' : 'folder',
           tooltip: `${m.path}: ${m.fs} (${m.source})${m.host ? ` from ${m.host}` : ''}${m.readOnly ? ', read-only' : ''}${m.opens !== undefined ? `, ${m.opens} opened so far` : ''}`,
         }));
+      case 'sockets':
+        return (info.sockets ?? []).map((x) => ({
+          kind: 'leaf',
+          label: socketLabel(x),
+          description: x.state,
+          icon: x.state === 'LISTEN' ? 'radio-tower' : x.proto === 'udp' ? 'mail' : 'plug',
+          tooltip: `${socketLabel(x)}, ${x.state}${socketDetail(x) ? `: ${socketDetail(x)}` : ''}`,
+        }));
+      case 'iface':
+        return info.iface ? ifaceRows(info.iface).map((r) => ({ kind: 'leaf', ...r })) : [];
       case 'devices':
         return info.devices.map((d) => ({ kind: 'leaf', label: d.name, description: [d.kind, d.detail].filter(Boolean).join(' · '), icon: 'plug' }));
       case 'heap': {
