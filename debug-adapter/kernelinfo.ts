@@ -72,6 +72,8 @@ export interface KernelInfo {
   devices: { name: string; deviceId: number; claimed: boolean; irqCount: number }[];
   /** net_socks (kernel/include/kernel/net.h); undefined when the kernel has no "net" component */
   sockets?: KernelSocketInfo[];
+  /** sockets past NET_SOCK_MAX, not in `sockets` (absent when all fit) */
+  socketsUnlisted?: number;
   /** net_iface0; undefined when the kernel has no "net" component */
   iface?: KernelIfaceInfo;
   /** what could not be read, e.g. "devices: No symbol virtio_devices" */
@@ -227,7 +229,9 @@ export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promi
   }
   // a kernel without the "net" component has neither table: readSockets/readIface say undefined
   try {
-    info.sockets = await readSockets(gdb);
+    const net = await readSockets(gdb);
+    info.sockets = net?.sockets;
+    if (net?.unlisted) info.socketsUnlisted = net.unlisted;
   } catch (e) {
     info.missing.push(`sockets: ${(e instanceof Error ? e.message : String(e)).split('\n').pop()}`);
   }

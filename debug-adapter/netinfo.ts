@@ -26,7 +26,13 @@ export interface KernelSocketInfo {
   rxQueued: number;
   txQueued: number;
   retransmits: number;
+  /** LISTEN: connections waiting for accept(), and listen()'s limit */
   backlog: number;
+  backlogMax: number;
+  /** the peer's window and the one offered, bytes; the segment size */
+  sndWnd: number;
+  rcvWnd: number;
+  mss: number;
 }
 
 export interface KernelIfaceInfo {
@@ -43,16 +49,20 @@ export interface KernelIfaceInfo {
   txBytes: number;
   rxDropped: number;
   txDropped: number;
+  /** frames waiting for a free transmit slot */
+  txQueued: number;
+  /** "dhcp", "static", "none" (no card) */
+  config: string;
 }
 
-const SOCK_FIELDS = ['used', 'fd', 'type', 'state', 'laddr', 'raddr', 'lport', 'rport', 'rx_queued', 'tx_queued', 'retransmits', 'backlog'] as const;
-const IFACE_FIELDS = ['up', 'mac', 'addr', 'mask', 'gw', 'dns', 'mtu', 'rx_frames', 'tx_frames', 'rx_bytes', 'tx_bytes', 'rx_dropped', 'tx_dropped'] as const;
+const SOCK_FIELDS = ['used', 'fd', 'type', 'state', 'laddr', 'raddr', 'lport', 'rport', 'rx_queued', 'tx_queued', 'retransmits', 'backlog', 'backlog_max', 'snd_wnd', 'rcv_wnd', 'mss'] as const;
+const IFACE_FIELDS = ['up', 'mac', 'addr', 'mask', 'gw', 'dns', 'mtu', 'rx_frames', 'tx_frames', 'rx_bytes', 'tx_bytes', 'rx_dropped', 'tx_dropped', 'tx_queued', 'config'] as const;
 
-type Layout<K extends string> = Record<K, { offset: number; size: number }> & { size: number };
+type Layout<K extends string> = Record<K, { offset: number; size: number }> & { size: number; extra: number[] };
 
 /** A symbol the kernel does not have: the "net" component is not linked. */
 export function isAbsent(e: unknown): boolean {
-  return /No symbol "(net_socks|net_iface0)" in current context|No struct type named net_sock/.test(e instanceof Error ? e.message : String(e));
+  return /No symbol "(net_socks|net_socks_unlisted|net_iface0)" in current context|No struct type named net_sock/.test(e instanceof Error ? e.message : String(e));
 }
 
 let scriptDir: string | undefined;
@@ -64,15 +74,17 @@ async function runScript(gdb: GdbSession, name: string, text: string): Promise<s
   return gdb.cli(`source ${p}`, { timeoutMs: 15_000 });
 }
 
-/** Offsets and sizes of `fields` in the value `expr` (gdb answers from the DWARF alone). */
-async function layout<K extends string>(gdb: GdbSession, expr: string, fields: readonly K[]): Promise<Layout<K>> {
+/** Offsets and sizes of `fields` in the value `expr` (gdb answers from the DWARF alone), and the
+ *  values of `extra` expressions in the same round trip. */
+async function layout<K extends string>(gdb: GdbSession, expr: string, fields: readonly K[], extra: string[] = []): Promise<Layout<K>> {
   const parts = fields.map((f) => `(unsigned long)((char *)&(${expr}).${f} - (char *)&(${expr})), (unsigned long)sizeof((${expr}).${f})`);
-  const fmt = fields.map(() => '%lu %lu').join(' ');
-  const text = await runScript(gdb, 'layout', `printf "L ${fmt} %lu\\n", ${parts.join(', ')}, (unsigned long)sizeof(${expr})\n`);
+  parts.push(`(unsigned long)sizeof(${expr})`, ...extra.map((x) => `(unsigned long)(${x})`));
+  const fmt = [...fields.map(() => '%lu %lu'), '%lu', ...extra.map(() => '%lu')].join(' ');
+  const text = await runScript(gdb, 'layout', `printf "L ${fmt}\\n", ${parts.join(', ')}\n`);
   const line = text.split('\n').find((l) => l.startsWith('L '));
   if (!line) throw new Error(`no layout for ${expr}: ${text.trim()}`);
   const n = line.slice(2).trim().split(/\s+/).map(Number);
-  const out = { size: n[fields.length * 2] } as Layout<K>;
+  const out = { size: n[fields.length * 2], extra: n.slice(fields.length * 2 + 1) } as Layout<K>;
   fields.forEach((f, i) => ((out as Record<string, unknown>)[f] = { offset: n[i * 2], size: n[i * 2 + 1] }));
   return out;
 }
@@ -105,17 +117,17 @@ async function readBlock(gdb: GdbSession, expr: string, size: number): Promise<B
   return Buffer.from(block?.contents ?? '', 'hex');
 }
 
-/** The used slots of net_socks, or undefined when the kernel has no socket table. */
-export async function readSockets(gdb: GdbSession): Promise<KernelSocketInfo[] | undefined> {
+/** The used slots of net_socks and how many sockets did not fit in it (net_socks_unlisted), or
+ *  undefined when the kernel has no socket table. */
+export async function readSockets(gdb: GdbSession): Promise<{ sockets: KernelSocketInfo[]; unlisted: number } | undefined> {
   let l: Layout<(typeof SOCK_FIELDS)[number]>;
-  let count: number;
   try {
-    l = await layout(gdb, 'net_socks[0]', SOCK_FIELDS);
-    count = Number(await mi.evaluate(gdb, 'sizeof(net_socks) / sizeof(net_socks[0])'));
+    l = await layout(gdb, 'net_socks[0]', SOCK_FIELDS, ['sizeof(net_socks) / sizeof(net_socks[0])', 'net_socks_unlisted']);
   } catch (e) {
     if (isAbsent(e)) return undefined;
     throw e;
   }
+  const [count, unlisted] = l.extra;
   const table = await readBlock(gdb, 'net_socks', l.size * count);
   const socks: KernelSocketInfo[] = [];
   const statePtr = new Map<number, bigint>();
@@ -136,6 +148,10 @@ export async function readSockets(gdb: GdbSession): Promise<KernelSocketInfo[] |
       txQueued: f('tx_queued'),
       retransmits: f('retransmits'),
       backlog: f('backlog'),
+      backlogMax: f('backlog_max'),
+      sndWnd: f('snd_wnd'),
+      rcvWnd: f('rcv_wnd'),
+      mss: f('mss'),
     });
   }
   // the state names: one printf per distinct string pointer
@@ -149,7 +165,7 @@ export async function readSockets(gdb: GdbSession): Promise<KernelSocketInfo[] |
     }
     for (const s of socks) s.state = names.get(statePtr.get(s.slot) ?? 0n) ?? '';
   }
-  return socks;
+  return { sockets: socks, unlisted };
 }
 
 /** net_iface0, or undefined when the kernel has no network interface table. */
@@ -163,6 +179,13 @@ export async function readIface(gdb: GdbSession): Promise<KernelIfaceInfo | unde
   }
   const b = await readBlock(gdb, 'net_iface0', l.size);
   const f = (k: (typeof IFACE_FIELDS)[number]) => uint(b, l[k].offset, l[k].size);
+  // config points at one of a few literals: one printf reads it
+  const configPtr = l.config.size === 8 && l.config.offset + 8 <= b.length ? b.readBigUInt64LE(l.config.offset) : 0n;
+  let config = '';
+  if (configPtr !== 0n) {
+    const text = await runScript(gdb, 'config', `printf "C\\t%s\\n", (char *)0x${configPtr.toString(16)}\n`);
+    config = text.split('\n').find((x) => x.startsWith('C\t'))?.slice(2) ?? '';
+  }
   const mac = [...b.subarray(l.mac.offset, l.mac.offset + l.mac.size)].map((x) => x.toString(16).padStart(2, '0')).join(':');
   return {
     up: f('up') !== 0,
@@ -178,5 +201,7 @@ export async function readIface(gdb: GdbSession): Promise<KernelIfaceInfo | unde
     txBytes: f('tx_bytes'),
     rxDropped: f('rx_dropped'),
     txDropped: f('tx_dropped'),
+    txQueued: f('tx_queued'),
+    config,
   };
 }

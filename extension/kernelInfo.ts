@@ -55,8 +55,13 @@ export interface KernelSocket {
   rxQueued?: number;
   txQueued?: number;
   retransmits?: number;
-  /** LISTEN: connections waiting for accept() */
+  /** LISTEN: connections waiting for accept(), and listen()'s limit */
   backlog?: number;
+  backlogMax?: number;
+  /** the peer's window, the one offered (bytes), the segment size */
+  sndWnd?: number;
+  rcvWnd?: number;
+  mss?: number;
 }
 
 /** The network interface: the kernel's net_iface0. */
@@ -74,6 +79,10 @@ export interface KernelIface {
   txBytes?: number;
   rxDropped?: number;
   txDropped?: number;
+  /** frames waiting for a free transmit slot */
+  txQueued?: number;
+  /** how it got its address: "dhcp", "static", "none" */
+  config?: string;
 }
 
 export interface KernelHeap {
@@ -88,6 +97,8 @@ export interface KernelInfo {
   devices: KernelDevice[];
   /** absent when the kernel has no "net" component */
   sockets?: KernelSocket[];
+  /** sockets the kernel's table had no room for */
+  socketsUnlisted?: number;
   iface?: KernelIface;
   heap?: KernelHeap;
   uptimeMs?: number;
@@ -168,7 +179,7 @@ export function parseKernelInfo(body: unknown): KernelInfo {
       const local = str(o?.local);
       if (!o || local === undefined) continue;
       const sock: KernelSocket = { proto: str(o.proto) ?? '?', state: str(o.state) ?? '', local, remote: str(o.remote) ?? '' };
-      for (const k of ['fd', 'rxQueued', 'txQueued', 'retransmits', 'backlog'] as const) if (num(o[k]) !== undefined) sock[k] = num(o[k]);
+      for (const k of ['fd', 'rxQueued', 'txQueued', 'retransmits', 'backlog', 'backlogMax', 'sndWnd', 'rcvWnd', 'mss'] as const) if (num(o[k]) !== undefined) sock[k] = num(o[k]);
       sockets.push(sock);
     }
   }
@@ -176,8 +187,8 @@ export function parseKernelInfo(body: unknown): KernelInfo {
   let iface: KernelIface | undefined;
   if (n && str(n.address) !== undefined) {
     iface = { up: n.up === true, address: str(n.address)! };
-    for (const k of ['mask', 'gateway', 'dns', 'mac'] as const) if (str(n[k]) !== undefined) iface[k] = str(n[k]);
-    for (const k of ['mtu', 'rxFrames', 'txFrames', 'rxBytes', 'txBytes', 'rxDropped', 'txDropped'] as const) if (num(n[k]) !== undefined) iface[k] = num(n[k]);
+    for (const k of ['mask', 'gateway', 'dns', 'mac', 'config'] as const) if (str(n[k]) !== undefined) iface[k] = str(n[k]);
+    for (const k of ['mtu', 'rxFrames', 'txFrames', 'rxBytes', 'txBytes', 'rxDropped', 'txDropped', 'txQueued'] as const) if (num(n[k]) !== undefined) iface[k] = num(n[k]);
   }
   const h = obj(b.heap);
   const used = num(h?.usedBytes) ?? num(h?.used);
@@ -192,6 +203,7 @@ export function parseKernelInfo(body: unknown): KernelInfo {
     mounts,
     devices,
     sockets,
+    socketsUnlisted: sockets && num(b.socketsUnlisted) ? num(b.socketsUnlisted) : undefined,
     iface,
     heap: used !== undefined && total !== undefined ? { used, total } : undefined,
     uptimeMs: num(b.uptimeMs),
@@ -217,13 +229,16 @@ export function socketLabel(x: KernelSocket): string {
 export function socketDetail(x: KernelSocket): string {
   const parts: string[] = [];
   if (x.state === 'LISTEN') {
-    if (x.backlog !== undefined) parts.push(`${x.backlog} waiting for accept`);
+    if (x.backlog !== undefined) parts.push(`${x.backlog}${x.backlogMax ? ` of ${x.backlogMax}` : ''} waiting for accept`);
   } else {
     if (x.rxQueued !== undefined) parts.push(`rx queued ${formatBytes(x.rxQueued)}`);
     if (x.txQueued !== undefined) parts.push(`tx queued ${formatBytes(x.txQueued)}`);
     if (x.retransmits !== undefined) parts.push(`${x.retransmits} retransmit${x.retransmits === 1 ? '' : 's'}`);
+    if (x.proto === 'tcp' && x.sndWnd !== undefined && x.rcvWnd !== undefined) parts.push(`windows ${formatBytes(x.sndWnd)} out, ${formatBytes(x.rcvWnd)} in`);
+    if (x.proto === 'tcp' && x.mss) parts.push(`mss ${x.mss}`);
   }
-  if (x.fd !== undefined) parts.push(x.fd >= 0 ? `fd ${x.fd}` : 'closed');
+  // -1: closed and still finishing (TIME_WAIT), or the kernel's own (the DHCP client's UDP)
+  if (x.fd !== undefined) parts.push(x.fd >= 0 ? `fd ${x.fd}` : 'no descriptor');
   return parts.join(', ');
 }
 
@@ -245,7 +260,7 @@ export function ifaceRows(n: KernelIface): IfaceRow[] {
   const prefix = n.mask?.split('.').reduce((bits, octet) => bits + [...(Number(octet) >>> 0).toString(2)].filter((d) => d === '1').length, 0);
   leaf(
     n.up ? `${n.address}${prefix !== undefined ? `/${prefix}` : ''}` : 'no address',
-    [n.gateway ? `gateway ${n.gateway}` : '', n.dns ? `dns ${n.dns}` : ''].filter(Boolean).join(' · ') || undefined,
+    [n.gateway ? `gateway ${n.gateway}` : '', n.dns ? `dns ${n.dns}` : '', n.config ?? ''].filter(Boolean).join(' · ') || undefined,
     n.up ? 'globe' : 'circle-slash',
     `address ${n.address}, mask ${n.mask ?? '?'}, gateway ${n.gateway ?? '?'}, dns ${n.dns ?? '?'}`,
   );
@@ -255,7 +270,10 @@ export function ifaceRows(n: KernelIface): IfaceRow[] {
       .filter(Boolean)
       .join(' · ');
   if (n.rxFrames !== undefined || n.rxBytes !== undefined) leaf('received', count(n.rxFrames, n.rxBytes, n.rxDropped), 'arrow-down', `${n.rxFrames ?? '?'} frames, ${n.rxBytes ?? '?'} bytes received, ${n.rxDropped ?? 0} dropped`);
-  if (n.txFrames !== undefined || n.txBytes !== undefined) leaf('sent', count(n.txFrames, n.txBytes, n.txDropped), 'arrow-up', `${n.txFrames ?? '?'} frames, ${n.txBytes ?? '?'} bytes sent, ${n.txDropped ?? 0} dropped`);
+  if (n.txFrames !== undefined || n.txBytes !== undefined) {
+    const waiting = n.txQueued ? ` · ${n.txQueued} waiting` : '';
+    leaf('sent', count(n.txFrames, n.txBytes, n.txDropped) + waiting, 'arrow-up', `${n.txFrames ?? '?'} frames, ${n.txBytes ?? '?'} bytes sent, ${n.txDropped ?? 0} dropped, ${n.txQueued ?? 0} waiting for a transmit slot`);
+  }
   return rows;
 }
 

@@ -143,7 +143,10 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       const groups: Node[] = [{ kind: 'group', id: 'threads', label: `Threads (${info.threads.length})` }];
       groups.push({ kind: 'group', id: 'files', label: `Open files (${info.files.length})` });
       if (info.mounts.length) groups.push({ kind: 'group', id: 'mounts', label: `Mounts (${info.mounts.length})` });
-      if (info.sockets) groups.push({ kind: 'group', id: 'sockets', label: `Sockets (${info.sockets.length})` });
+      if (info.sockets) {
+        const n = info.sockets.length + (info.socketsUnlisted ?? 0);
+        groups.push({ kind: 'group', id: 'sockets', label: `Sockets (${n})` });
+      }
       if (info.iface) groups.push({ kind: 'group', id: 'iface', label: 'Interface' });
       groups.push({ kind: 'group', id: 'devices', label: `Devices (${info.devices.length})` });
       if (info.heap) groups.push({ kind: 'group', id: 'heap', label: 'Heap' });
@@ -170,14 +173,18 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
           icon: m.readOnly ? 'lock' : 'folder',
           tooltip: `${m.path}: ${m.fs} (${m.source})${m.host ? ` from ${m.host}` : ''}${m.readOnly ? ', read-only' : ''}${m.opens !== undefined ? `, ${m.opens} opened so far` : ''}`,
         }));
-      case 'sockets':
-        return (info.sockets ?? []).map((x) => ({
+      case 'sockets': {
+        const rows: Node[] = (info.sockets ?? []).map((x) => ({
           kind: 'leaf',
           label: socketLabel(x),
           description: x.state,
           icon: x.state === 'LISTEN' ? 'radio-tower' : x.proto === 'udp' ? 'mail' : 'plug',
           tooltip: `${socketLabel(x)}, ${x.state}${socketDetail(x) ? `: ${socketDetail(x)}` : ''}`,
         }));
+        // the kernel's table is NET_SOCK_MAX long (kernel/include/kernel/net.h)
+        if (info.socketsUnlisted) rows.push({ kind: 'message', label: `${info.socketsUnlisted} more, past the kernel's table (NET_SOCK_MAX)` });
+        return rows;
+      }
       case 'iface':
         return info.iface ? ifaceRows(info.iface).map((r) => ({ kind: 'leaf', ...r })) : [];
       case 'devices':

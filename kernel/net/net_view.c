@@ -60,7 +60,10 @@ static void net_view_tcp(struct tcp_pcb *pcb, bool listener)
 	v->raddr = ip4_addr_get_u32(ip_2_ip4(&pcb->remote_ip));
 	v->rport = pcb->remote_port;
 	v->rx_queued = s ? s->rx_bytes : 0;
-	v->tx_queued = TCP_SND_BUF - tcp_sndbuf(pcb);
+	/* snd_buf itself: tcp_sndbuf() clamps it to 16 bits, and with
+	 * TCP_SND_BUF over 64 KiB (lwipopts.h) an idle connection would show
+	 * 64 KiB queued */
+	v->tx_queued = TCP_SND_BUF - pcb->snd_buf;
 	if (s) {
 		/* nrtx counts retries of the oldest unacknowledged segment and
 		 * starts again at 0 once it is acknowledged */

@@ -23,12 +23,17 @@ interface Sock {
   txQueued: number;
   retransmits: number;
   backlog: number;
+  backlogMax: number;
+  sndWnd: number;
+  rcvWnd: number;
+  mss: number;
 }
 
 interface Info {
   files: { fd: number; kind: string; label: string }[];
   sockets?: Sock[];
-  iface?: { up: boolean; mac: string; address: string; mask: string; gateway: string; mtu: number; rxFrames: number; txFrames: number; rxBytes: number; txBytes: number };
+  iface?: { up: boolean; mac: string; address: string; mask: string; gateway: string; mtu: number; rxFrames: number; txFrames: number; rxBytes: number; txBytes: number; config: string };
+  socketsUnlisted?: number;
   missing: string[];
 }
 
@@ -102,12 +107,17 @@ describe('net: the Kernel view lists the sockets and the interface', function ()
     assert.ok(listener, `no LISTEN socket: ${all}`);
     assert.equal(listener.proto, 'tcp');
     assert.match(listener.local, /:7$/, all);
+    assert.ok(listener.backlogMax > 0, all); // listen(fd, SOMAXCONN)
     const conn = socks.find((x) => x.state === 'ESTABLISHED');
     assert.ok(conn, `no ESTABLISHED socket: ${all}`);
     assert.equal(conn.proto, 'tcp');
     assert.equal(conn.local, '10.0.2.15:7', all);
     assert.match(conn.remote, /^10\.0\.2\.2:\d+$/, all);
     assert.ok(Number(conn.remote.split(':')[1]) > 0, all);
+    assert.ok(conn.mss > 0 && conn.mss <= 1460 && conn.rcvWnd > 0 && conn.sndWnd > 0, all);
+    // the server has not written yet: nothing waits for an acknowledgement
+    assert.equal(conn.txQueued, 0, all);
+    assert.equal(info.socketsUnlisted, undefined);
     // both are open descriptors, and the descriptor table says socket for them
     for (const x of [listener, conn]) {
       assert.ok(x.fd >= 0, all);
@@ -124,6 +134,7 @@ describe('net: the Kernel view lists the sockets and the interface', function ()
     assert.match(iface.mac, /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
     assert.notEqual(iface.mac, '00:00:00:00:00:00');
     assert.equal(iface.mtu, 1500);
+    assert.equal(iface.config, 'dhcp');
     assert.ok(iface.rxFrames > 0 && iface.txFrames > 0, JSON.stringify(iface));
     assert.ok(iface.rxBytes >= iface.rxFrames * 42, JSON.stringify(iface));
 

@@ -148,34 +148,37 @@ describe('Kernel view: parseKernelInfo', () => {
     const info = parseKernelInfo({
       threads: [],
       sockets: [
-        { slot: 0, fd: 3, proto: 'tcp', state: 'LISTEN', local: '0.0.0.0:7', remote: '0.0.0.0:0', rxQueued: 0, txQueued: 0, retransmits: 0, backlog: 1 },
-        { slot: 1, fd: 4, proto: 'tcp', state: 'ESTABLISHED', local: '10.0.2.15:7', remote: '10.0.2.2:40312', rxQueued: 19, txQueued: 2048, retransmits: 1, backlog: 0 },
+        { slot: 0, fd: 3, proto: 'tcp', state: 'LISTEN', local: '0.0.0.0:7', remote: '0.0.0.0:0', rxQueued: 0, txQueued: 0, retransmits: 0, backlog: 1, backlogMax: 128 },
+        { slot: 1, fd: 4, proto: 'tcp', state: 'ESTABLISHED', local: '10.0.2.15:7', remote: '10.0.2.2:40312', rxQueued: 19, txQueued: 2048, retransmits: 1, backlog: 0, backlogMax: 0, sndWnd: 65535, rcvWnd: 5840, mss: 1460 },
         { slot: 2, fd: -1, proto: 'tcp', state: 'TIME_WAIT', local: '10.0.2.15:7', remote: '10.0.2.2:40300' },
         { proto: 'udp', state: 'UDP' },
         'x',
       ],
-      iface: { up: true, mac: '52:54:00:12:34:56', address: '10.0.2.15', mask: '255.255.255.0', gateway: '10.0.2.2', dns: '10.0.2.3', mtu: 1500, rxFrames: 12, txFrames: 9, rxBytes: 3000, txBytes: 1500, rxDropped: 0, txDropped: 2 },
+      iface: { up: true, mac: '52:54:00:12:34:56', address: '10.0.2.15', mask: '255.255.255.0', gateway: '10.0.2.2', dns: '10.0.2.3', mtu: 1500, rxFrames: 12, txFrames: 9, rxBytes: 3000, txBytes: 1500, rxDropped: 0, txDropped: 2, txQueued: 1, config: 'dhcp' },
+      socketsUnlisted: 2,
       missing: [],
     });
     assert.deepEqual(info.sockets?.map(socketLabel), ['tcp 0.0.0.0:7', 'tcp 10.0.2.15:7 → 10.0.2.2:40312', 'tcp 10.0.2.15:7 → 10.0.2.2:40300']);
-    assert.deepEqual(info.sockets?.[1], { proto: 'tcp', state: 'ESTABLISHED', local: '10.0.2.15:7', remote: '10.0.2.2:40312', fd: 4, rxQueued: 19, txQueued: 2048, retransmits: 1, backlog: 0 });
-    assert.equal(socketDetail(info.sockets![0]), '1 waiting for accept, fd 3');
-    assert.equal(socketDetail(info.sockets![1]), 'rx queued 19 B, tx queued 2.0 KiB, 1 retransmit, fd 4');
-    assert.equal(socketDetail(info.sockets![2]), 'closed');
+    assert.deepEqual(info.sockets?.[1], { proto: 'tcp', state: 'ESTABLISHED', local: '10.0.2.15:7', remote: '10.0.2.2:40312', fd: 4, rxQueued: 19, txQueued: 2048, retransmits: 1, backlog: 0, backlogMax: 0, sndWnd: 65535, rcvWnd: 5840, mss: 1460 });
+    assert.equal(info.socketsUnlisted, 2);
+    assert.equal(socketDetail(info.sockets![0]), '1 of 128 waiting for accept, fd 3');
+    assert.equal(socketDetail(info.sockets![1]), 'rx queued 19 B, tx queued 2.0 KiB, 1 retransmit, windows 64 KiB out, 5.7 KiB in, mss 1460, fd 4');
+    assert.equal(socketDetail(info.sockets![2]), 'no descriptor');
     assert.equal(info.iface?.address, '10.0.2.15');
     assert.equal(info.iface?.rxFrames, 12);
     const rows = ifaceRows(info.iface!);
     assert.deepEqual(rows.map((r) => [r.label, r.description]), [
-      ['10.0.2.15/24', 'gateway 10.0.2.2 · dns 10.0.2.3'],
+      ['10.0.2.15/24', 'gateway 10.0.2.2 · dns 10.0.2.3 · dhcp'],
       ['MAC 52:54:00:12:34:56', 'MTU 1500'],
       ['received', '12 frames · 2.9 KiB'],
-      ['sent', '9 frames · 1.5 KiB · 2 dropped'],
+      ['sent', '9 frames · 1.5 KiB · 2 dropped · 1 waiting'],
     ]);
     assert.equal(ifaceRows({ up: false, address: '0.0.0.0' })[0].label, 'no address');
     // a kernel without the "net" component: no groups, and nothing missing
     const none = parseKernelInfo({ threads: [], missing: [] });
     assert.equal(none.sockets, undefined);
     assert.equal(none.iface, undefined);
+    assert.equal(none.socketsUnlisted, undefined);
     assert.deepEqual(parseKernelInfo({ sockets: 'x', iface: { up: true } }).sockets, undefined);
     assert.equal(parseKernelInfo({ sockets: [], iface: { up: true } }).iface, undefined);
     assert.deepEqual(parseKernelInfo({ sockets: [] }).sockets, []);
