@@ -36,7 +36,7 @@ describe('net: examples/echo behind a lossy, reordering link (dgram netdev + rel
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, rej) => {
       timer = setTimeout(
-        () => rej(new Error(`${what}: nothing more arrived in ${ms / 1000} s (MINNOW_NET_SEED=${relay.seed}); the last frames through the relay:\n${relay.trace(60)}`)),
+        () => rej(new Error(`${what}: nothing more arrived in ${ms / 1000} s (MINNOW_NET_SEED=${relay.seed}); the guest ${guest.gone() ? 'has exited' : 'still runs'}, its console ends:\n${guest.output().slice(-1500)}\nthe last frames through the relay:\n${relay.trace(60)}`)),
         ms,
       );
     });
