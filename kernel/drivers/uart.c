@@ -8,7 +8,6 @@
 #include <kernel/uart_16550.h>
 #include <kernel/uart.h>
 
-#define UART_FCR_INIT (UART_FCR_ENABLE | UART_FCR_CLEAR_RX | UART_FCR_CLEAR_TX)
 #define UART_MCR_INIT (UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2)
 
 bool uart_present(uint16_t base)
@@ -26,21 +25,23 @@ int uart_init(uint16_t base, int *early)
 	if (!uart_present(base))
 		return -ENODEV;
 	/*
-	 * Enabling the FIFO empties it, and with the FIFO off QEMU's UART
-	 * already holds the first byte a host wrote before the kernel ran
-	 * (piped stdin): take it first so it is not lost.
+	 * The FIFO is left as it is: turning it on or off empties it in
+	 * QEMU, and a host may have written before the kernel ran (piped
+	 * stdin). With the FIFO off QEMU hands over one byte at a time, as
+	 * RBR is read, so nothing is lost.
 	 */
-	if (inb(base + UART_LSR) & UART_LSR_DR)
-		*early = inb(base + UART_RBR);
 	outb(base + UART_IER, 0);
 	outb(base + UART_LCR, UART_LCR_DLAB);
 	outb(base + UART_DLL, UART_DIVISOR_115200);
 	outb(base + UART_DLM, 0);
 	outb(base + UART_LCR, UART_LCR_8N1);
-	outb(base + UART_FCR, UART_FCR_INIT);
 	outb(base + UART_MCR, UART_MCR_INIT);
-	/* a host client that connected early may stall until RBR is read once */
-	(void)inb(base + UART_RBR);
+	/* a host client that connected early may stall until RBR is read
+	 * once; a byte already there is the caller's */
+	if (inb(base + UART_LSR) & UART_LSR_DR)
+		*early = inb(base + UART_RBR);
+	else
+		(void)inb(base + UART_RBR);
 	return 0;
 }
 
