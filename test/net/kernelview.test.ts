@@ -6,47 +6,15 @@
 
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { launch, lineOf, ROOT, startClient, stopped, topFrame, type Client } from '../adapter/helpers';
 import { open } from './tcp';
+import { freePort } from '../../target';
+import type { KernelInfo } from '../../debug-adapter/kernelinfo';
 
-interface Sock {
-  slot: number;
-  fd: number;
-  proto: string;
-  state: string;
-  local: string;
-  remote: string;
-  rxQueued: number;
-  txQueued: number;
-  retransmits: number;
-  backlog: number;
-  backlogMax: number;
-  sndWnd: number;
-  rcvWnd: number;
-  mss: number;
-}
-
-interface Info {
-  files: { fd: number; kind: string; label: string }[];
-  sockets?: Sock[];
-  iface?: { up: boolean; mac: string; address: string; mask: string; gateway: string; mtu: number; rxFrames: number; txFrames: number; rxBytes: number; txBytes: number; config: string };
-  socketsUnlisted?: number;
-  missing: string[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => res(port));
-    });
-  });
-}
+type Info = KernelInfo;
 
 async function waitFor(c: Client, re: RegExp, ms: number): Promise<void> {
   const end = Date.now() + ms;
