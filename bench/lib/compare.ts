@@ -3,6 +3,7 @@
 // each cell the median of its samples with min–max, or the reason it has none. The goal compares
 // Minnow with the Linux microVM: ratio = Minnow median / Linux median.
 
+import type { Context } from './context';
 import { median, type Better } from './stats';
 import { fmt } from './table';
 
@@ -81,4 +82,44 @@ export function renderCompareMarkdown(title: string, rows: readonly CompareRow[]
   for (const r of rows) lines.push(`| ${cells(r).map(esc).join(' | ')} |`);
   const notes = rows.filter((r) => r.note).map((r) => `- **${r.name}**: ${esc(r.note!)}`);
   return [...lines, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+/** A side-by-side section of `npm run bench` (bench/measures/index.ts, COMPARISONS). */
+export interface CompareMeasure {
+  /** Group name for --only. */
+  name: string;
+  title: string;
+  rows: readonly { name: string; unit: string }[];
+  run(ctx: Context): Promise<CompareRow[]>;
+}
+
+/** Minnow ÷ Linux must be at most a 20th (issue 10's boot, image and memory goals). */
+export const GOAL_20TH: CompareGoal = { text: '≤ 0.05× Linux', limit: 0.05 };
+export const GOAL_AT_LEAST: CompareGoal = { text: '≥ 1.00× Linux', limit: 1 };
+export const GOAL_AT_MOST: CompareGoal = { text: '≤ 1.00× Linux', limit: 1 };
+
+/** A side to measure, or the reason its column stays empty. */
+export type Maybe<T> = T | { missing: string };
+const isMissing = <T>(s: Maybe<T>): s is { missing: string } => typeof s === 'object' && s !== null && 'missing' in s;
+
+/**
+ * Measures one column with `f`: its figures, or the reason there are none as a string (the side
+ * is missing, or `f` threw: the other columns are still measured).
+ */
+export async function attempt<T>(ctx: Context, label: string, side: Maybe<T>, f: (s: T) => Promise<unknown>): Promise<unknown> {
+  if (isMissing(side)) return side.missing;
+  try {
+    return await f(side);
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    ctx.log(`  ${label} failed: ${msg}`);
+    return `failed: ${msg.split('\n')[0].slice(0, 120)}`;
+  }
+}
+
+/** One cell per column: `pick` of its figures, or its reason for having none. */
+export function perColumn<T>(results: Record<Column, unknown>, pick: (r: T) => Cell): Record<Column, Cell> {
+  const out = {} as Record<Column, Cell>;
+  for (const c of COLUMNS) out[c] = typeof results[c] === 'string' ? { na: results[c] as string } : pick(results[c] as T);
+  return out;
 }

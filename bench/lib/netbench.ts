@@ -109,11 +109,15 @@ export function parseWrk(out: string): WrkResult {
 }
 
 /**
- * wrk against http://127.0.0.1:port/urlPath with `connections` keep-alive connections for
- * `seconds`, one wrk thread (the machine's other core is the server's).
+ * wrk against http://127.0.0.1:port/urlPath with `connections` connections for `seconds`, one wrk
+ * thread (the machine's other core is the server's). The connections are kept alive where the
+ * server keeps them; with `close` every request asks for "Connection: close", so that every
+ * server answers each on a new TCP connection.
  */
-export async function wrk(port: number, urlPath: string, connections: number, seconds: number): Promise<WrkResult> {
-  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', `http://${LOCALHOST}:${port}${urlPath}`];
+export async function wrk(port: number, urlPath: string, connections: number, seconds: number, opts: { close?: boolean } = {}): Promise<WrkResult> {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency'];
+  if (opts.close) args.push('-H', 'Connection: close');
+  args.push(`http://${LOCALHOST}:${port}${urlPath}`);
   let r;
   try {
     r = await runTimed('wrk', args, (seconds + 30) * 1000);

@@ -1,13 +1,19 @@
-// Every measure of `npm run bench`, in the order of the table (issue 7).
+// Every measure of `npm run bench`, in the order of the table (issue 7), then the side-by-side
+// sections against the Linux microVM peer and the host (issues 10, 14, 15), in the order printed.
 
+import type { CompareMeasure } from '../lib/compare';
 import type { Measure } from '../lib/context';
 import { boot } from './boot';
 import { build } from './build';
 import { dap } from './dap';
 import { memory } from './memory';
+import { peerEcho, peerFiles } from './peer';
 import { size } from './size';
 import { stubs } from './stubs';
 import { threads } from './threads';
 import { virtio } from './virtio';
+import { web } from './web';
 
 export const MEASURES: readonly Measure[] = [boot, size, memory, threads, stubs, dap, build, virtio];
+
+export const COMPARISONS: readonly CompareMeasure[] = [web, peerEcho, peerFiles];

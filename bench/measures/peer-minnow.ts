@@ -86,14 +86,19 @@ export function minnowHttp(ctx: Context): HttpSide {
     async startHttp(www, memory) {
       return boot(await prepare(ctx, 'webserver', www), 80, memory);
     },
+    async serving(www) {
+      const app = await prepare(ctx, 'webserver', www);
+      const m = app.mounts[0];
+      return `examples/webserver over its minnow.json mount (virtio-9p${m?.readOnly ? ', read-only' : ''}, at ${m?.guest ?? '?'})`;
+    },
     async image(www) {
       const app = await prepare(ctx, 'webserver', www);
       return { bytes: fs.statSync(app.elf).size, note: `${path.basename(app.elf)} (kernel and application in one ELF)` };
     },
-    get memoryMiB() {
-      const mem = loadApp(path.join(REPO, 'examples', 'webserver')).memory;
+    async memoryRange(www) {
+      const app = await prepare(ctx, 'webserver', www);
       // Minnow boots in tens of ms (bench 'qemu-hello'): 10 s is a generous probe
-      return { lo: 0, hi: parseSize(mem) / (1 << 20), step: 0.25, probeTimeoutMs: 10_000 };
+      return { lo: 0, hi: parseSize(app.memory) / (1 << 20), step: 0.25, probeTimeoutMs: 10_000 };
     },
   };
 }

@@ -2,7 +2,8 @@
 // boot), the kernel modules the cloud kernel lacks built in (virtio-mmio, virtio-net, virtio-blk,
 // FAT, and 9p when the kernel has it), /init (guest/init.sh), the test programs of guest/ compiled
 // on the host with `gcc -static` (glibc's static libc, Debian's libc6-dev), and a copy of the
-// served folder at /www (the cloud kernel has no 9p: CONFIG_NET_9P is not set). Packed with
+// served folder at /www (the cloud kernel has no 9p: CONFIG_NET_9P is not set; with a kernel that
+// has it the folder can be shared over 9p instead, and /www stays an empty mount point). Packed with
 // cpio.ts (newc) and gzipped with node:zlib. Programs and images are cached by content hash.
 
 import { createHash } from 'node:crypto';
@@ -75,24 +76,29 @@ export interface Initramfs {
   wwwBytes: number;
 }
 
-/** Builds (or reuses) the gzipped initramfs for these packages, serving a copy of `www`. */
-export async function initramfs(p: PeerPackages, www: string): Promise<Initramfs> {
+/**
+ * Builds (or reuses) the gzipped initramfs for these packages, with a copy of `www` at /www (none
+ * when `www` is undefined: the folder is shared over 9p then).
+ */
+export async function initramfs(p: PeerPackages, www: string | undefined): Promise<Initramfs> {
   const modules = resolveModules(p.modDir, [...WANTED_MODULES, ...(has9p(p) ? NINEP_MODULES : [])]);
   const progs = await Promise.all(PROGRAMS.map(async (n) => [n, await program(p, n)] as const));
-  const wwwFiles = filesUnder(www);
+  const root = www ?? '';
+  const wwwFiles = www === undefined ? [] : filesUnder(www);
   const init = fs.readFileSync(path.join(GUEST, 'init.sh'));
   const key = hash(
     p.kernelRelease,
     fs.readFileSync(p.busybox),
     init,
     ...progs.map(([, f]) => f),
-    ...wwwFiles.flatMap((f) => [f, fs.statSync(path.join(www, f)).isFile() ? fs.readFileSync(path.join(www, f)) : 'dir']),
+    www === undefined ? 'no www' : 'www',
+    ...wwwFiles.flatMap((f) => [f, fs.statSync(path.join(root, f)).isFile() ? fs.readFileSync(path.join(root, f)) : 'dir']),
   );
   const file = path.join(p.cache, 'initramfs', `peer-${key}.cpio.gz`);
   const loadPaths = modules.map((m) => `/lib/modules/${path.basename(m)}`);
   let wwwBytes = 0;
   for (const f of wwwFiles) {
-    const st = fs.statSync(path.join(www, f));
+    const st = fs.statSync(path.join(root, f));
     if (st.isFile()) wwwBytes += st.size;
   }
   if (!fs.existsSync(file)) {
@@ -107,7 +113,7 @@ export async function initramfs(p: PeerPackages, www: string): Promise<Initramfs
     for (const m of modules) c.add({ kind: 'file', path: `lib/modules/${path.basename(m)}`, data: fs.readFileSync(m) });
     c.add({ kind: 'file', path: 'etc/peer-modules', data: Buffer.from(`${loadPaths.join('\n')}\n`) });
     for (const f of wwwFiles) {
-      const abs = path.join(www, f);
+      const abs = path.join(root, f);
       if (fs.statSync(abs).isDirectory()) c.add({ kind: 'dir', path: `www/${f}` });
       else c.add({ kind: 'file', path: `www/${f}`, data: fs.readFileSync(abs) });
     }

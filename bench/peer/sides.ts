@@ -9,6 +9,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseFsbench, type FsbenchResult } from '../lib/netbench';
 import { hostEcho, hostFsbench, hostHttpd } from './host';
+import { has9p, initramfs } from './initramfs';
+import { BUSYBOX_PKG, peerPackages, type KernelFlavour, type PeerPackages } from './packages';
 import { blankImage, startPeer, type PeerOptions, type PeerVm } from './vm';
 
 /** A running server: its 127.0.0.1 port, when its process was spawned, and how to stop it. */
@@ -23,13 +25,15 @@ export interface Served {
 export interface HttpSide {
   /** Serves `www` over HTTP (guest port 80 where there is a guest), with `memory` when given. */
   startHttp(www: string, memory?: string): Promise<Served>;
+  /** How the server reaches the folder, for the notes ("over its 9p mount", "a copy in …"). */
+  serving?(www: string): Promise<string>;
   /** Bytes of the image that boots (kernel + initramfs, or the ELF), with what they are. */
   image?(www: string): Promise<{ bytes: number; note: string }>;
   /**
    * The bisection of the smallest memory that serves: MiB range (lo fails, hi serves), step, and
    * how long a probe may take to answer (a guest short of memory may hang rather than fail).
    */
-  memoryMiB?: { lo: number; hi: number; step: number; probeTimeoutMs: number };
+  memoryRange?(www: string): Promise<{ lo: number; hi: number; step: number; probeTimeoutMs: number }>;
 }
 
 export interface EchoSide {
@@ -51,25 +55,39 @@ function served(vm: PeerVm, guestPort: number): Served {
   return { port: vm.ports[guestPort], startedAt: vm.startedAt, alive: () => !gone, kill: () => vm.kill() };
 }
 
-const LINUX_MEMORY = '256M';
+/** The Linux peer's guest memory (-m), also given to Minnow where the guests are compared. */
+export const LINUX_MEMORY = '256M';
 const BOOT_TIMEOUT_MS = 120_000;
 
-export function linuxHttp(log: (t: string) => void): HttpSide {
+/**
+ * busybox httpd in the Linux microVM. The folder is shared over virtio-9p (read-only) when the
+ * kernel has 9p, as Minnow's is; Debian's cloud kernel has not (CONFIG_NET_9P is not set), so it
+ * then serves a copy inside its initramfs, and serving() says which.
+ */
+export function linuxHttp(log: (t: string) => void, kernel: KernelFlavour = 'cloud'): HttpSide {
+  const packages = (): Promise<PeerPackages> => peerPackages(log, kernel);
   return {
     async startHttp(www, memory) {
-      return served(await startPeer({ www, memory: memory ?? LINUX_MEMORY, log }), 80);
+      const wwwOver9p = has9p(await packages());
+      return served(await startPeer({ www, wwwOver9p, kernel, memory: memory ?? LINUX_MEMORY, log }), 80);
+    },
+    async serving() {
+      const p = await packages();
+      return has9p(p)
+        ? `busybox httpd over a read-only virtio-9p share of the folder (${p.kernelPackage})`
+        : `busybox httpd over a copy of the folder in its initramfs (${p.kernelPackage} has no 9p: CONFIG_NET_9P is not set)`;
     },
     async image(www) {
-      const vm = await startPeer({ www, log, forward: [] });
-      await vm.kill();
-      const k = vm.image.kernelBytes;
-      const i = vm.image.initramfs;
+      const p = await packages();
+      const i = await initramfs(p, has9p(p) ? undefined : www);
+      const k = fs.statSync(p.vmlinuz).size;
+      const copy = has9p(p) ? 'the folder over 9p' : `${(i.wwwBytes / 1024).toFixed(0)} KiB of /www`;
       return {
         bytes: k + i.bytes,
-        note: `${vm.packages.kernelPackage} bzImage ${(k / 1024).toFixed(0)} KiB + initramfs.gz ${(i.bytes / 1024).toFixed(0)} KiB (busybox, ${i.modules.length} modules, peer programs, ${(i.wwwBytes / 1024).toFixed(0)} KiB of /www)`,
+        note: `${p.kernelPackage} bzImage ${(k / 1024).toFixed(0)} KiB + initramfs.gz ${(i.bytes / 1024).toFixed(0)} KiB (busybox, ${i.modules.length} modules, peer programs, ${copy})`,
       };
     },
-    memoryMiB: { lo: 0, hi: 256, step: 4, probeTimeoutMs: 60_000 },
+    memoryRange: async () => ({ lo: 0, hi: 256, step: 4, probeTimeoutMs: 60_000 }),
   };
 }
 
@@ -129,7 +147,10 @@ export function linuxFiles(log: (t: string) => void, opts: { generic9p: boolean 
   };
 }
 
-export const hostHttp: HttpSide = { startHttp: (www) => hostHttpd(www) };
+export const hostHttp: HttpSide = {
+  startHttp: (www) => hostHttpd(www),
+  serving: async () => `the same busybox httpd (${BUSYBOX_PKG}) run on the host over the folder itself`,
+};
 export const hostEchoSide: EchoSide = { startEcho: () => hostEcho() };
 
 /** A tmpfs of the host's for the RAM rows' limit: /dev/shm when it is one. */

@@ -8,14 +8,16 @@
 //    rtc_cmos probe), which doubled its boot (6.4 s → 3.4 s to the first HTTP 200);
 //  - QEMU's automatic kernel command line left on (harmless to Linux).
 // Then modern virtio-mmio (force-legacy=false, as Minnow), TCG, COM1 as the console, QEMU's user
-// network with host forwards on 127.0.0.1 only, optionally a virtio-blk disk and a virtio-9p share.
+// network with host forwards on 127.0.0.1 only, optionally a virtio-blk disk and a virtio-9p share,
+// and the served folder either copied into the initramfs or shared read-only over virtio-9p
+// (wwwOver9p, for a kernel that has 9p; the cloud kernel has not).
 
 import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findQemu, freePort, LOCALHOST, MICROVM } from '../../target';
 import { killChild, spawnGroup } from '../lib/proc';
-import { initramfs, type Initramfs } from './initramfs';
+import { has9p, initramfs, type Initramfs } from './initramfs';
 import { peerPackages, type KernelFlavour, type PeerPackages } from './packages';
 
 const LINUX_NEEDS: Readonly<Record<string, string>> = { 'pit=off': 'pit=on', 'acpi=off': 'acpi=on', 'rtc=off': 'rtc=on' };
@@ -48,8 +50,13 @@ export function hostTscKhz(): number | undefined {
 }
 
 export interface PeerOptions {
-  /** The folder served at / (copied into the initramfs; see initramfs.ts). */
+  /** The folder served at / (copied into the initramfs, or shared over 9p with wwwOver9p). */
   www: string;
+  /**
+   * Share `www` read-only over virtio-9p (mount tag "www", mounted at /www by /init) instead of
+   * copying it into the initramfs; the kernel must have 9p (initramfs.ts has9p).
+   */
+  wwwOver9p?: boolean;
   /** QEMU -m; default 256M. */
   memory?: string;
   mode?: 'serve' | 'fsbench';
@@ -95,6 +102,7 @@ export function peerQemuArgs(p: PeerPackages, init: Initramfs, o: PeerOptions, p
   if (khz) cmdline.push(`tsc_early_khz=${khz}`);
   if (o.fsbench) cmdline.push(`peer_mib=${o.fsbench.mib}`, `peer_files=${o.fsbench.files}`);
   if (o.fsKinds) cmdline.push(`peer_fs=${o.fsKinds.join(',')}`);
+  if (o.wwwOver9p) cmdline.push('peer_www=9p');
   const fwd = Object.entries(ports).map(([guest, host]) => `,hostfwd=tcp:${LOCALHOST}:${host}-:${guest}`);
   const args = ['-M', linuxMicrovm(), '-accel', 'tcg', '-cpu', 'max', '-m', o.memory ?? '256M'];
   args.push('-no-reboot', '-nodefaults', '-nographic', '-serial', 'stdio');
@@ -106,6 +114,10 @@ export function peerQemuArgs(p: PeerPackages, init: Initramfs, o: PeerOptions, p
     args.push('-fsdev', `local,id=share,path=${o.share.replace(/,/g, ',,')},security_model=none`);
     args.push('-device', 'virtio-9p-device,fsdev=share,mount_tag=share');
   }
+  if (o.wwwOver9p) {
+    args.push('-fsdev', `local,id=www,path=${o.www.replace(/,/g, ',,')},security_model=none,readonly=on`);
+    args.push('-device', 'virtio-9p-device,fsdev=www,mount_tag=www');
+  }
   return args;
 }
 
@@ -114,7 +126,8 @@ export async function startPeer(o: PeerOptions): Promise<PeerVm> {
   const log = o.log ?? (() => undefined);
   if (!fs.statSync(o.www, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`the folder to serve, ${o.www}, does not exist`);
   const p = await peerPackages(log, o.kernel);
-  const init = await initramfs(p, o.www);
+  if (o.wwwOver9p && !has9p(p)) throw new Error(`${p.kernelPackage} has no 9p (CONFIG_NET_9P is not set): it cannot serve the folder over 9p; serve a copy in the initramfs instead (wwwOver9p: false)`);
+  const init = await initramfs(p, o.wwwOver9p ? undefined : o.www);
   // a port found free can be taken by someone else before QEMU binds it: QEMU then exits at once
   // ("Could not set up host forwarding rule"); try again with new ports
   for (let attempt = 1; ; attempt++) {

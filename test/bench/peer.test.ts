@@ -118,6 +118,28 @@ describe('Linux microVM peer (bench/peer)', function () {
     });
   });
 
+  it('serves the folder itself over 9p with a kernel that has 9p, and refuses with the cloud kernel', async () => {
+    const www = path.join(dir, 'www-9p');
+    fs.mkdirSync(www, { recursive: true });
+    const page = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 13) & 0xff));
+    fs.writeFileSync(path.join(www, 'page.bin'), page);
+    await assert.rejects(startPeer({ www, wwwOver9p: true }), /cloud-amd64 has no 9p \(CONFIG_NET_9P is not set\).*copy in the initramfs/);
+    const vm = await startPeer({ www, wwwOver9p: true, kernel: 'generic', log: (t) => process.stderr.write(`${t}\n`) });
+    let alive = true;
+    void vm.exited.then(() => (alive = false));
+    try {
+      await firstHttp200(vm.ports[80], '/page.bin', vm.startedAt, 300_000, () => alive);
+      assert.match(vm.console(), /peer: www over 9p/);
+      assert.equal(vm.image.initramfs.wwwBytes, 0, 'no copy of the folder in the initramfs');
+      assert.deepEqual((await httpGet(vm.ports[80], '/page.bin')).body, page);
+      // the share is the host folder itself: a file written after boot is served
+      fs.writeFileSync(path.join(www, 'later.txt'), 'written after boot\n');
+      assert.equal((await httpGet(vm.ports[80], '/later.txt')).body.toString(), 'written after boot\n');
+    } finally {
+      await vm.kill();
+    }
+  });
+
   it('runs the file benchmark in the guest on tmpfs and on FAT over virtio-blk, and says the cloud kernel has no 9p', async () => {
     const www = path.join(dir, 'fs-www');
     fs.mkdirSync(www, { recursive: true });

@@ -3,7 +3,9 @@
 # modules the cloud kernel has as modules (virtio-mmio, virtio-net, virtio-blk, FAT; the list and
 # its order are written by bench/peer/initramfs.ts into /etc/peer-modules), brings up eth0 with
 # QEMU user networking's usual address, then does what the kernel command line asks:
-#   peer=serve   busybox httpd on port 80 over /www, and peer-echo on port 7 (the default)
+#   peer=serve   busybox httpd on port 80 over /www, and peer-echo on port 7 (the default);
+#                /www is the initramfs's copy of the folder, or with peer_www=9p the host's
+#                folder itself over virtio-9p (mount tag "www", read-only)
 #   peer=fsbench peer-fsbench on tmpfs (/tmp), on FAT over virtio-blk (/data, formatted here with
 #                busybox mkdosfs) and over 9p (/share) when the kernel has it; then power off.
 #                peer_fs=ram,fat,9p picks some of them (default all)
@@ -24,12 +26,14 @@ mode=serve
 mib=16
 files=200
 kinds=ram,fat,9p
+www=initramfs
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	peer=*) mode=${w#peer=} ;;
 	peer_mib=*) mib=${w#peer_mib=} ;;
 	peer_files=*) files=${w#peer_files=} ;;
 	peer_fs=*) kinds=${w#peer_fs=} ;;
+	peer_www=*) www=${w#peer_www=} ;;
 	esac
 done
 
@@ -41,6 +45,15 @@ fi
 
 case "$mode" in
 serve)
+	if [ "$www" = 9p ]; then
+		if mount -t 9p -o trans=virtio,version=9p2000.L,ro www /www; then
+			echo "peer: www over 9p"
+		else
+			echo "peer: www over 9p did not mount"
+		fi
+	else
+		echo "peer: www from the initramfs"
+	fi
 	peer-echo 0.0.0.0 7 >/dev/null &
 	httpd -p 80 -h /www
 	echo "peer: serving"
