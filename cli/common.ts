@@ -33,15 +33,23 @@ export const VM_SPECS: Specs = {
   qemu: { kind: 'string', value: 'PATH', help: 'QEMU binary (default: env MINNOW_QEMU, then qemu-system-x86_64 on PATH)' },
   'no-build': { kind: 'boolean', help: 'boot the existing ELF without running make' },
   verbose: { kind: 'boolean', help: 'let the kernel print its "minnow: " boot lines (minnow.verbose)' },
-  volume: { kind: 'list', short: 'v', value: 'HOST:GUEST[:ro]', help: 'share a host folder into the guest over 9p, like docker -v (repeatable)' },
+  volume: { kind: 'list', short: 'v', value: 'HOST:GUEST[:ro]', help: 'share a host folder into the guest over 9p, like docker -v (repeatable; replaces a minnow.json mount on the same guest path)' },
   publish: { kind: 'list', short: 'p', value: 'HOST:GUEST[/udp]', help: "publish 127.0.0.1:HOST on the host to the guest's port GUEST, like docker -p (repeatable; links the net component unless the app names virtio_net)" },
 };
 
-/** `-v host:guest[:ro]` (host relative to the current folder, as docker's): mounts, and 9p linked. */
+/**
+ * `-v host:guest[:ro]` (host relative to the current folder, as docker's): mounts, and 9p linked.
+ * A -v on a guest path that minnow.json already mounts replaces that mount, as a command-line
+ * volume overrides a compose file's: `minnow run -v ~/site:/www examples/webserver` serves
+ * ~/site instead of the example's www/. Two -v on one path, or a -v over a disk, stay errors.
+ */
 function addVolumes(app: AppConfig, volumes: string[], kernel: string | undefined): void {
   if (volumes.length === 0) return;
-  app.mounts.push(...volumes.map((v) => parseVolume(v, process.cwd())));
-  const guests = [...app.mounts.map((m) => m.guest), ...app.disks.map((d) => d.guest)];
+  const given = volumes.map((v) => parseVolume(v, process.cwd()));
+  const norm = (p: string) => p.replace(/\/+$/, '') || '/';
+  const overridden = new Set(given.map((m) => norm(m.guest)));
+  app.mounts = [...app.mounts.filter((m) => !overridden.has(norm(m.guest))), ...given];
+  const guests = [...app.mounts.map((m) => norm(m.guest)), ...app.disks.map((d) => norm(d.guest))];
   if (new Set(guests).size !== guests.length) {
     throw new UsageError(`two mounts on one guest path (${guests.join(', ')})`, 'Give each -v its own guest path.');
   }

@@ -1,10 +1,12 @@
 /*
  * webserver: a static file server for the folder mounted at /www, after
- * Toro's StaticWebServer. Run it with the host folder and port mapped:
+ * Toro's StaticWebServer. minnow.json mounts www/ there and publishes
+ * 127.0.0.1:8080 to port 80, so
  *
- *   minnow run -p 8080:80 -v ./www:/www examples/webserver
+ *   minnow run examples/webserver
  *
- * and open http://127.0.0.1:8080/ (the counter page is /stats).
+ * serves http://127.0.0.1:8080/ (the counter page is /stats); another
+ * folder and port: minnow run -p 9090:80 -v ~/site:/www examples/webserver
  *
  * main() listens and accepts; each connection gets a thread of its own
  * (connection.c), so one slow client blocks only itself. When a connection

@@ -50,6 +50,20 @@ describe('New Project templates', () => {
     assert.equal(JSON.parse(readFileSync(join(odd, 'minnow.json'), 'utf8')).name, 'demo');
   });
 
+  it('copies examples/webserver with its www/ folder, so the new project serves a page at once', () => {
+    const web = listTemplates(join(REPO, 'examples')).find((t) => t.name === 'webserver');
+    assert.ok(web, 'examples/webserver is a template');
+    assert.match(web.description, /web server/);
+    const target = join(tmp, 'site');
+    assert.equal(createProject(web, target), join(target, 'main.c'));
+    for (const f of ['www/index.html', 'www/about/index.html', 'www/style.css']) {
+      assert.deepEqual(readFileSync(join(target, f)), readFileSync(join(web.dir, f)), f);
+    }
+    const manifest = JSON.parse(readFileSync(join(target, 'minnow.json'), 'utf8'));
+    assert.deepEqual(manifest.mounts, [{ host: 'www', guest: '/www', readonly: true }]);
+    assert.equal(manifest.name, 'site');
+  });
+
   it('writes launch.json, tasks.json and settings.json that fit together and with package.json', () => {
     const [hello] = listTemplates(join(REPO, 'examples'));
     const target = join(tmp, 'hello-app');

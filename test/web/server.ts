@@ -1,16 +1,17 @@
 // Starting the web server example for a test, in either of two places:
 //   host    the example's own sources built with the host's gcc against test/web/host (a
 //           stand-in for <minnow.h> that keeps cooperative scheduling), run as a process;
-//   minnow  the example built with the kernel and booted under QEMU, the folder mounted over
-//           virtio-9p and the port forwarded from 127.0.0.1 (added once the kernel has both).
+//   minnow  the example built with the kernel and booted under QEMU (TCG), the folder mounted
+//           over virtio-9p and a free port on 127.0.0.1 forwarded to its port 80.
 // Either way the tests talk to 127.0.0.1:<port> with real clients.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { buildApp, loadApp, qemuOptionsFor, startQemu, type AppConfig, type QemuInstance } from '../../target';
+import { buildApp, freePort, loadApp, qemuOptionsFor, startQemu, type AppConfig, type QemuInstance } from '../../target';
+
+export { freePort };
 
 export const ROOT = join(__dirname, '..', '..');
 export const EXAMPLE = join(ROOT, 'examples', 'webserver');
@@ -26,18 +27,6 @@ export interface RunningServer {
   /** What the server printed so far. */
   output(): string;
   stop(): Promise<void>;
-}
-
-/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 let hostBinary: string | undefined;
@@ -111,11 +100,24 @@ export async function startHostServer(root: string, extraArgs: string[] = []): P
 
 let minnowApp: Promise<AppConfig> | undefined;
 
+/** A copy of examples/webserver (without build/) in a temp folder, as New Project makes it, with
+ *  its "ports" (127.0.0.1:8080) left out: each test publishes a free port of its own, and 8080
+ *  may be someone else's. The components stay the same ("net" is named), so the build does too. */
+export function copyExample(): string {
+  const parent = mkdtempSync(join(tmpdir(), 'minnow-webvm-'));
+  process.once('exit', () => rmSync(parent, { recursive: true, force: true }));
+  const dir = join(parent, 'webserver');
+  cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => basename(src) !== 'build' });
+  const manifest = JSON.parse(readFileSync(join(dir, 'minnow.json'), 'utf8')) as Record<string, unknown>;
+  delete manifest.ports;
+  writeFileSync(join(dir, 'minnow.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return dir;
+}
+
 /** examples/webserver copied to a temp folder and built with the kernel, once per test run. */
 export function buildMinnowServer(): Promise<AppConfig> {
   minnowApp ??= (async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'minnow-webvm-')), 'webserver');
-    cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => basename(src) !== 'build' });
+    const dir = copyExample();
     const app = loadApp(dir);
     let log = '';
     await buildApp(app, { onOutput: (t) => (log += t) }).catch((e: Error) => {
