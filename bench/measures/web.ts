@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import type { Context } from '../lib/context';
 import { attempt, cell, COLUMNS, compareRow, GOAL_20TH, GOAL_AT_LEAST, perColumn, type Cell, type Column, type CompareMeasure, type CompareRow, type Maybe } from '../lib/compare';
 import { firstHttp200, httpGet, wrk } from '../lib/netbench';
+import { fmt } from '../lib/table';
 import { hostHttp, LINUX_MEMORY, linuxHttp, type HttpSide } from '../peer/sides';
 import { minnowHttp, minnowMissing } from './peer-minnow';
 
@@ -177,7 +178,7 @@ export const web: CompareMeasure = {
     }
     for (const f of FILES) {
       const key = `${f.tag}-c${MANY}`;
-      const closeP99 = each((x) => `${x.p99.get(`${key}-close`)?.toPrecision(3)} ms with Connection: close`);
+      const closeP99 = each((x) => (x.p99.has(`${key}-close`) ? `${fmt(x.p99.get(`${key}-close`)!)} ms with Connection: close` : undefined));
       rows.push(compareRow({ name: `web-p99-${key}`, unit: 'ms', better: 'lower', cells: col((x) => cell([x.p99.get(key)!])), note: closeP99 }));
     }
     rows.push(compareRow({ name: 'web-image-size', unit: 'KiB', better: 'lower', cells: col((x) => (x.image ? cell([x.image.bytes / 1024]) : { na: HOST_ONLY })), goal: GOAL_20TH, note: each((f) => f.image?.note) }));
