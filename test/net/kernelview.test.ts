@@ -57,7 +57,9 @@ describe('net: the Kernel view lists the sockets and the interface', function ()
     await waitFor(c, /echo: listening on port 7/, 300_000);
 
     const atRead = stopped(c, 300_000);
-    sock = await open(port);
+    sock = await open(port).catch((e: Error) => {
+      throw new Error(`${e.message}: nothing on the published port ${port}; the session's output ends:\n${c!.text().slice(-3000)}`);
+    });
     const echoed = new Promise<Buffer>((res, rej) => {
       sock!.once('data', res);
       sock!.once('error', rej);
