@@ -1,5 +1,6 @@
 // The network part of `minnow/kernelInfo`: the socket table net_socks[NET_SOCK_MAX] and the
-// interface's counters net_iface0 (kernel/include/kernel/net.h), plain data that the "net"
+// interface's counters net_iface0 with the TIME_WAIT counts net_timewait
+// (kernel/include/kernel/net.h), plain data that the "net"
 // component keeps. A kernel without "net" has neither symbol: then there is no Sockets or
 // Interface group, which is not an error.
 //
@@ -53,16 +54,28 @@ export interface KernelIfaceInfo {
   txQueued: number;
   /** "dhcp", "static", "none" (no card) */
   config: string;
+  /** TCP connections in TIME_WAIT (net_timewait; absent from kernels before it) */
+  timeWait?: KernelTimeWaitInfo;
+}
+
+export interface KernelTimeWaitInfo {
+  count: number;
+  /** the cap; past it the oldest are recycled */
+  max: number;
+  recycled: number;
+  /** ended early by a new SYN on the same four numbers */
+  reused: number;
 }
 
 const SOCK_FIELDS = ['used', 'fd', 'type', 'state', 'laddr', 'raddr', 'lport', 'rport', 'rx_queued', 'tx_queued', 'retransmits', 'backlog', 'backlog_max', 'snd_wnd', 'rcv_wnd', 'mss'] as const;
+const TIMEWAIT_FIELDS = ['count', 'max', 'recycled', 'reused'] as const;
 const IFACE_FIELDS = ['up', 'mac', 'addr', 'mask', 'gw', 'dns', 'mtu', 'rx_frames', 'tx_frames', 'rx_bytes', 'tx_bytes', 'rx_dropped', 'tx_dropped', 'tx_queued', 'config'] as const;
 
 type Layout<K extends string> = Record<K, { offset: number; size: number }> & { size: number; extra: number[] };
 
 /** A symbol the kernel does not have: the "net" component is not linked. */
 export function isAbsent(e: unknown): boolean {
-  return /No symbol "(net_socks|net_socks_unlisted|net_iface0)" in current context|No struct type named net_sock/.test(e instanceof Error ? e.message : String(e));
+  return /No symbol "(net_socks|net_socks_unlisted|net_iface0|net_timewait)" in current context|No struct type named net_sock/.test(e instanceof Error ? e.message : String(e));
 }
 
 let scriptDir: string | undefined;
@@ -203,5 +216,20 @@ export async function readIface(gdb: GdbSession): Promise<KernelIfaceInfo | unde
     txDropped: f('tx_dropped'),
     txQueued: f('tx_queued'),
     config,
+    timeWait: await readTimeWait(gdb),
   };
+}
+
+/** net_timewait, or undefined when the kernel predates it. */
+async function readTimeWait(gdb: GdbSession): Promise<KernelTimeWaitInfo | undefined> {
+  let l: Layout<(typeof TIMEWAIT_FIELDS)[number]>;
+  try {
+    l = await layout(gdb, 'net_timewait', TIMEWAIT_FIELDS);
+  } catch (e) {
+    if (isAbsent(e)) return undefined;
+    throw e;
+  }
+  const b = await readBlock(gdb, 'net_timewait', l.size);
+  const f = (k: (typeof TIMEWAIT_FIELDS)[number]) => uint(b, l[k].offset, l[k].size);
+  return { count: f('count'), max: f('max'), recycled: f('recycled'), reused: f('reused') };
 }

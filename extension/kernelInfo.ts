@@ -83,6 +83,8 @@ export interface KernelIface {
   txQueued?: number;
   /** how it got its address: "dhcp", "static", "none" */
   config?: string;
+  /** TCP connections in TIME_WAIT, the cap, and how many ended early */
+  timeWait?: { count: number; max: number; recycled: number; reused: number };
 }
 
 export interface KernelHeap {
@@ -189,6 +191,9 @@ export function parseKernelInfo(body: unknown): KernelInfo {
     iface = { up: n.up === true, address: str(n.address)! };
     for (const k of ['mask', 'gateway', 'dns', 'mac', 'config'] as const) if (str(n[k]) !== undefined) iface[k] = str(n[k]);
     for (const k of ['mtu', 'rxFrames', 'txFrames', 'rxBytes', 'txBytes', 'rxDropped', 'txDropped', 'txQueued'] as const) if (num(n[k]) !== undefined) iface[k] = num(n[k]);
+    const tw = obj(n.timeWait) ?? {};
+    const twn = ['count', 'max', 'recycled', 'reused'].map((k) => num(tw[k]));
+    if (twn.every((x) => x !== undefined)) iface.timeWait = { count: twn[0]!, max: twn[1]!, recycled: twn[2]!, reused: twn[3]! };
   }
   const h = obj(b.heap);
   const used = num(h?.usedBytes) ?? num(h?.used);
@@ -273,6 +278,16 @@ export function ifaceRows(n: KernelIface): IfaceRow[] {
   if (n.txFrames !== undefined || n.txBytes !== undefined) {
     const waiting = n.txQueued ? ` · ${n.txQueued} waiting` : '';
     leaf('sent', count(n.txFrames, n.txBytes, n.txDropped) + waiting, 'arrow-up', `${n.txFrames ?? '?'} frames, ${n.txBytes ?? '?'} bytes sent, ${n.txDropped ?? 0} dropped, ${n.txQueued ?? 0} waiting for a transmit slot`);
+  }
+  const tw = n.timeWait;
+  if (tw) {
+    const early = [tw.recycled ? `${tw.recycled} recycled` : '', tw.reused ? `${tw.reused} reused` : ''].filter(Boolean).join(' · ');
+    leaf(
+      'TIME_WAIT',
+      `${tw.count} of ${tw.max}${early ? ` · ${early}` : ''}`,
+      'history',
+      `${tw.count} TCP connections in TIME_WAIT (at most ${tw.max}); ${tw.recycled} oldest freed past that cap, ${tw.reused} taken over by a new connection's SYN`,
+    );
   }
   return rows;
 }

@@ -83,6 +83,8 @@
 /* initial sequence numbers as RFC 6528 says, not lwIP's counter */
 #define LWIP_HOOK_FILENAME "arch/hooks.h"
 #define LWIP_HOOK_TCP_ISN net_tcp_isn
+/* a new SYN may take over a connection in TIME_WAIT (net/timewait.c) */
+#define LWIP_HOOK_IP4_INPUT net_timewait_syn
 /* SO_REUSEADDR */
 #define SO_REUSE 1
 

@@ -6,7 +6,8 @@
  * arrives (the card's interrupt wakes it) or lwIP's next timer is due,
  * whichever is first (a deadline on the kernel's timer list, no polling),
  * then feeds lwIP the frames, sends what waited for a transmit slot, runs
- * the timers that are due and refreshes the debugger's socket table.
+ * the timers that are due, bounds TIME_WAIT (net/timewait.c) and refreshes
+ * the debugger's socket table.
  *
  * At boot (after the drivers, since net/ links after drivers/) it starts
  * DHCP on the first card and waits a little for an address, so that main()
@@ -141,6 +142,7 @@ static int net_thread_main(void *arg)
 		more = net_link_input(NET_RX_BATCH) == NET_RX_BATCH;
 		more |= net_link_flush();
 		sys_check_timeouts();
+		net_timewait_trim();
 		net_view_refresh();
 		deadline = net_timer_deadline();
 		spin_unlock_irqrestore(&net_lock, flags);

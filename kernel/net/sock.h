@@ -47,6 +47,8 @@ bool net_link_tx_ready(void);
 
 /* net/net_view.c: refreshes net_socks[] (kernel/net.h) */
 void net_view_refresh(void);
+/* net/timewait.c: frees the oldest TIME_WAIT connections past the cap */
+void net_timewait_trim(void);
 
 /* A datagram waiting in a UDP socket. */
 struct sock_dgram {

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Gdb } from '../gdbstub/gdbmi';
 import { fuzzFrame, Rng } from './fuzz';
-import { buildGuest, startGuest, type Guest } from './guest';
+import { buildGuest, gdbNumber as field, startGuest, type Guest } from './guest';
 import { startRelay, type Relay } from './relay';
 import { exchange } from './tcp';
 
@@ -18,12 +18,6 @@ const BURST = 50;
 const ECHO_EVERY = 2000;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function field(text: string, name: string): number {
-  const m = new RegExp(`${name} = (\\d+)`).exec(text);
-  assert.ok(m, `no ${name} in ${text}`);
-  return Number(m[1]);
-}
 
 describe('net: 100,000 malformed frames at the link (seeded generator, injected by the relay)', function () {
   this.timeout(1800000);

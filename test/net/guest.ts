@@ -102,3 +102,10 @@ export async function startGuest(dir: string, opts: GuestOptions = {}): Promise<
   }
   return guest;
 }
+
+/** A number field of what gdb printed for a struct ("rx_frames = 257"). */
+export function gdbNumber(text: string, name: string): number {
+  const m = new RegExp(`\\b${name} = (\\d+)`).exec(text);
+  if (!m) throw new Error(`no ${name} in what gdb printed: ${text}`);
+  return Number(m[1]);
+}

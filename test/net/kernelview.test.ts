@@ -107,6 +107,8 @@ describe('net: the Kernel view lists the sockets and the interface', function ()
     assert.equal(iface.config, 'dhcp');
     assert.ok(iface.rxFrames > 0 && iface.txFrames > 0, JSON.stringify(iface));
     assert.ok(iface.rxBytes >= iface.rxFrames * 42, JSON.stringify(iface));
+    // TIME_WAIT's counts (net_timewait): the cap, and nothing in TIME_WAIT yet
+    assert.deepEqual(iface.timeWait, { count: 0, max: 1024, recycled: 0, reused: 0 });
 
     // reading the tables changed nothing: the server goes on and echoes the message
     await c.dc.setBreakpointsRequest({ source: { path: mainC }, breakpoints: [] });

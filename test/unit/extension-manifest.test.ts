@@ -154,7 +154,7 @@ describe('Kernel view: parseKernelInfo', () => {
         { proto: 'udp', state: 'UDP' },
         'x',
       ],
-      iface: { up: true, mac: '52:54:00:12:34:56', address: '10.0.2.15', mask: '255.255.255.0', gateway: '10.0.2.2', dns: '10.0.2.3', mtu: 1500, rxFrames: 12, txFrames: 9, rxBytes: 3000, txBytes: 1500, rxDropped: 0, txDropped: 2, txQueued: 1, config: 'dhcp' },
+      iface: { up: true, mac: '52:54:00:12:34:56', address: '10.0.2.15', mask: '255.255.255.0', gateway: '10.0.2.2', dns: '10.0.2.3', mtu: 1500, rxFrames: 12, txFrames: 9, rxBytes: 3000, txBytes: 1500, rxDropped: 0, txDropped: 2, txQueued: 1, config: 'dhcp', timeWait: { count: 1024, max: 1024, recycled: 300, reused: 4 } },
       socketsUnlisted: 2,
       missing: [],
     });
@@ -172,6 +172,7 @@ describe('Kernel view: parseKernelInfo', () => {
       ['MAC 52:54:00:12:34:56', 'MTU 1500'],
       ['received', '12 frames · 2.9 KiB'],
       ['sent', '9 frames · 1.5 KiB · 2 dropped · 1 waiting'],
+      ['TIME_WAIT', '1024 of 1024 · 300 recycled · 4 reused'],
     ]);
     assert.equal(ifaceRows({ up: false, address: '0.0.0.0' })[0].label, 'no address');
     // a kernel without the "net" component: no groups, and nothing missing

@@ -53,4 +53,15 @@ struct net_iface {
 
 extern struct net_iface net_iface0;
 
+/* TCP connections in TIME_WAIT (net/timewait.c): how many, and how many
+ * ended early, past the cap or taken over by a new connection's SYN. */
+struct net_timewait {
+	uint32_t count;		/* in TIME_WAIT now */
+	uint32_t max;		/* the cap */
+	uint64_t recycled;	/* the oldest, freed past the cap */
+	uint64_t reused;	/* freed for a new SYN on the same four numbers */
+};
+
+extern struct net_timewait net_timewait;
+
 #endif
