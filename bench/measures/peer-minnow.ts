@@ -8,11 +8,13 @@
 //          guest port (its first "network.hostForwards" entry, else 80)
 //   echo   examples/echo, the same way (guest port: its first forward, else 7)
 //   files  the peer's own guest/fsbench.c (with fsbench_minnow.c for the clock) built as a Minnow
-//          application once kernel/fs exists, run on / (ramfs: /tmp) and on a 9p share (/share)
+//          application once kernel/fs exists, run on / (ramfs: /tmp), on a 9p share (/share) and
+//          on a FAT32 image on virtio-blk (/fat; made fresh for each run with mkfs.fat, the size of
+//          the Linux side's vfat disk)
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildApp, freePort, loadApp, parseSize, qemuOptionsFor, startQemu, type AppConfig } from '../../target';
+import { buildApp, createFatImage, freePort, loadApp, parseSize, qemuOptionsFor, startQemu, type AppConfig } from '../../target';
 import { REPO, type Context } from '../lib/context';
 import { parseFsbench, type FsbenchResult } from '../lib/netbench';
 import type { EchoSide, FilesSide, HttpSide, Served } from '../peer/sides';
@@ -115,14 +117,14 @@ const GUEST = path.join(REPO, 'bench', 'peer', 'guest');
 const FSBENCH_SOURCES = ['fsbench.c', 'fsbench_minnow.c'];
 const FSBENCH_MEMORY = '256M';
 
-/** The file benchmark as a Minnow application under ctx.tmp, sharing `share` at /share. */
+/** The file benchmark as a Minnow application under ctx.tmp, sharing `share` at /share, `image` at /fat. */
 let fsbenchApp: Promise<AppConfig> | undefined;
-function buildFsbench(ctx: Context, share: string): Promise<AppConfig> {
+function buildFsbench(ctx: Context, share: string, image: string): Promise<AppConfig> {
   fsbenchApp ??= (async () => {
     const dir = path.join(ctx.tmp, 'minnow-fsbench');
     fs.mkdirSync(dir, { recursive: true });
     for (const f of [...FSBENCH_SOURCES, 'fsbench.h']) fs.copyFileSync(path.join(GUEST, f), path.join(dir, f));
-    const manifest = { name: 'fsbench', sources: FSBENCH_SOURCES, memory: FSBENCH_MEMORY, components: ['fs'], mounts: [{ host: share, guest: '/share' }] };
+    const manifest = { name: 'fsbench', sources: FSBENCH_SOURCES, memory: FSBENCH_MEMORY, components: ['fs'], mounts: [{ host: share, guest: '/share' }], disks: [{ image, guest: '/fat', format: 'fat' }] };
     fs.writeFileSync(path.join(dir, 'minnow.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     const app = loadApp(dir);
     let log = '';
@@ -150,11 +152,17 @@ export function minnowFiles(ctx: Context): FilesSide {
     async fsbench(mib, files, scratch) {
       const share = path.join(scratch, 'minnow-share');
       fs.mkdirSync(share, { recursive: true });
-      const app = await buildFsbench(ctx, share);
-      const fat = fs.existsSync(path.join(REPO, 'kernel', 'fs', 'fat.c'))
-        ? 'not yet (the benchmark makes no FAT image for Minnow yet)'
-        : 'not yet (FAT is not on main)';
-      return { ram: await fsbenchOn(app, '/tmp', mib, files), fat, '9p': await fsbenchOn(app, '/share', mib, files) };
+      // FAT32 as busybox mkdosfs makes it on the Linux side, of the same size (bench/peer/sides.ts)
+      const image = path.join(scratch, 'minnow-fat.img');
+      const fresh = () => createFatImage({ image, size: Math.max(64, mib * 4) * 1024 ** 2, bits: 32, force: true });
+      fresh();
+      const app = await buildFsbench(ctx, share, image);
+      const ram = await fsbenchOn(app, '/tmp', mib, files);
+      const ninep = await fsbenchOn(app, '/share', mib, files);
+      fresh();
+      let fat: FsbenchResult | string = 'no FAT: kernel/fs/fat.c is not on main';
+      if (fs.existsSync(path.join(REPO, 'kernel', 'fs', 'fat.c'))) fat = await fsbenchOn(app, '/fat', mib, files);
+      return { ram, fat, '9p': ninep };
     },
   };
 }
