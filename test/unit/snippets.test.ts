@@ -42,6 +42,12 @@ const CONTEXT: Record<string, 'file' | 'toplevel' | 'statement'> = {
   'Minnow list a folder': 'statement',
   'Minnow file size (stat)': 'statement',
   'Minnow make, rename, remove': 'statement',
+  'Minnow TCP server': 'statement',
+  'Minnow TCP client': 'statement',
+  'Minnow UDP socket': 'statement',
+  'Minnow poll sockets': 'statement',
+  'Minnow non-blocking connect': 'statement',
+  'Minnow receive time-out': 'statement',
 };
 
 const VARIABLES: Record<string, string> = { TM_FILENAME_BASE: 'app', TM_FILENAME: 'app.c' };
@@ -108,6 +114,11 @@ const PRELUDE = [
   '#include <unistd.h>',
   '#include <dirent.h>',
   '#include <sys/stat.h>',
+  '#include <sys/socket.h>',
+  '#include <netinet/in.h>',
+  '#include <arpa/inet.h>',
+  '#include <netdb.h>',
+  '#include <poll.h>',
   '#include <minnow/virtio_blk.h>',
   '#include <minnow/virtio_console.h>',
   '',
@@ -118,6 +129,7 @@ const STATEMENT_SCOPE = [
   'static bool ready, condition;',
   'static struct thread *t;',
   'static int worker(void *arg) { return 0; }',
+  'static int lfd, cfd, fd;',
   '',
 ].join('\n');
 
