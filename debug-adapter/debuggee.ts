@@ -12,6 +12,7 @@ import {
   isMinnowError,
   parsePublish,
   publishPorts,
+  qemuEndedEarly,
   qemuOptionsFor,
   startQemu,
   type QemuExit,
@@ -83,12 +84,25 @@ export class Debuggee {
   mountHosts: Record<string, string> = {};
   private closing = false;
   private endedOnce = false;
+  /** while launch() runs, a QEMU exit fails the launch (in QEMU's words) instead of ending a session */
+  private booting = false;
+  private qemuExit?: QemuExit;
 
   constructor(private readonly hooks: DebuggeeHooks) {}
 
   /** Builds (unless build: false), boots QEMU with the stub waiting, starts gdb and connects. */
   async launch(args: LaunchArgs): Promise<void> {
     this.kind = 'launch';
+    this.booting = true;
+    try {
+      await this.boot(args);
+    } finally {
+      this.booting = false;
+    }
+    if (this.qemuExit) throw qemuEndedEarly(this.qemuExit);
+  }
+
+  private async boot(args: LaunchArgs): Promise<void> {
     checkAttributes('launch', args);
     const dir = resolve(args.app ?? args.cwd ?? process.cwd());
     const app = loadApp(dir);
@@ -126,7 +140,27 @@ export class Debuggee {
     if (g.status === 'rejected') throw g.reason;
     if (q.status === 'rejected') throw q.reason;
     this.hooks.progress('Connecting gdb');
-    await this.connect(`127.0.0.1:${this.qemu!.port}`, args.gdbCommands);
+    await this.connectWhileQemuRuns(this.qemu!, `127.0.0.1:${this.qemu!.port}`, args.gdbCommands);
+  }
+
+  /**
+   * connect, but QEMU can still die after it listened (a bad -device is refused after the
+   * chardevs are up): the launch then fails with QEMU's message, not with gdb's lost connection.
+   */
+  private async connectWhileQemuRuns(qemu: QemuInstance, target: string, gdbCommands?: string[]): Promise<void> {
+    const early = new Error('qemu ended');
+    const died = qemu.exited.then(() => Promise.reject(early));
+    died.catch(() => undefined);
+    const connected = this.connect(target, gdbCommands);
+    connected.catch(() => undefined);
+    try {
+      await Promise.race([connected, died]);
+    } catch (e) {
+      // gdb may see the connection drop before Node sees QEMU exit
+      if (e !== early) await Promise.race([died, new Promise((r) => setTimeout(r, 1000))]).catch(() => undefined);
+      if (this.qemuExit) throw qemuEndedEarly(this.qemuExit);
+      throw e;
+    }
   }
 
   async attach(args: AttachArgs): Promise<void> {
@@ -173,7 +207,8 @@ export class Debuggee {
   }
 
   private onQemuExit(e: QemuExit): void {
-    if (this.closing) return;
+    this.qemuExit = e;
+    if (this.closing || this.booting) return;
     let message: string;
     if (e.reason === 'exit') message = `The application exited with code ${e.appExitCode}.`;
     else if (e.reason === 'crash') message = 'The kernel crashed (see the console above); QEMU exited.';

@@ -40,7 +40,8 @@
 //       devices?: { drivers?, disk?, network? }, onConsole?(text), onStderr?(text), timeoutMs?, cwd? }
 //     Resolves once QEMU runs (and, with a gdbstub, listens on its port; "address in use" is
 //     retried with a new port). Rejects (MinnowError) only when QEMU cannot be started: missing
-//     binary, missing ELF, KVM asked for but unusable, a fixed port that is taken.
+//     binary, missing ELF, KVM asked for but unusable, a fixed port that is taken, or (with a
+//     gdbstub) QEMU exiting before it listened: qemuEndedEarly(exit), in QEMU's own words.
 //   qemuOptionsFor(app): StartQemuOptions     elf/machine/memory/name/args/qemuArgs/devices of an app
 //   QemuInstance { pid, port?, accel 'tcg'|'kvm', virtioConsolePort?, command[], exited: Promise<QemuExit>,
 //                  kill(): Promise<void> (resolves when the process is gone), writeConsole(s) }
@@ -81,7 +82,7 @@ export { kernelDir, examplesDir, minnowRoot } from './paths';
 export { buildApp, makeArgs } from './build';
 export type { BuildOptions, BuildResult } from './build';
 export { freePort, probePort, LOCALHOST } from './ports';
-export { startQemu, findQemu, qemuOptionsFor, CONSOLE_EOF } from './qemu';
+export { startQemu, findQemu, qemuOptionsFor, qemuEndedEarly, CONSOLE_EOF } from './qemu';
 export { ensureLwip, hasLwip, lwipDir, LWIP_VERSION } from './lwip';
 export type { StartQemuOptions, QemuInstance } from './qemu';
 export { mapExit, EXIT_CRASH, EXIT_DEBUGGER, EXIT_OUT_OF_RANGE, qemuErrorLine } from './exit';

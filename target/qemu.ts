@@ -14,7 +14,7 @@ import { probeKvm, resolveAccel, type Accel } from './accel';
 import { registerChild, killAndWait } from './children';
 import type { AppConfig, DiskConfig, Machine } from './config';
 import { MinnowError, aptInstall } from './errors';
-import { mapExit, type QemuExit } from './exit';
+import { mapExit, qemuErrorLine, type QemuExit } from './exit';
 import { freePort, probePort, waitForListener } from './ports';
 import { buildQemuArgs, type DeviceOptions, type GdbstubOptions } from './qemuargs';
 import { QBOOT_ROM, which } from './tools';
@@ -88,6 +88,20 @@ export function findQemu(qemuPath?: string): string {
     throw new MinnowError(`QEMU not found at ${wanted} (from ${from})`, `Fix ${from}, or remove it to use qemu-system-x86_64 from PATH (install: ${aptInstall(['qemu-system-x86'])}).`, 'qemuMissing');
   }
   throw new MinnowError('QEMU (qemu-system-x86_64) is not installed or not on PATH', `Install it: ${aptInstall(['qemu-system-x86'])} — or set qemuPath (CLI: --qemu PATH) to your QEMU binary.`, 'qemuMissing');
+}
+
+/**
+ * QEMU ended before a debugger could reach its gdbstub: a user error in QEMU's own words (a bad
+ * qemuArgs value is "qemu-system-x86_64: -bogus-option: invalid option"), never the later
+ * failures of gdb that it causes.
+ */
+export function qemuEndedEarly(exit: QemuExit): MinnowError {
+  const line = qemuErrorLine(exit.stderrTail);
+  const tail = exit.stderrTail.trim().split('\n').slice(-3).join(' | ');
+  const message = line
+    ? `QEMU did not start: ${line}`
+    : `QEMU exited before the debugger could connect (${exit.summary})${tail ? `: ${tail}` : ''}`;
+  return new MinnowError(message, 'Check the QEMU arguments ("qemuArgs" in minnow.json, and in launch.json when debugging) against QEMU\'s message.', 'qemu');
 }
 
 /** The startQemu options that come from minnow.json; the caller adds accel, gdbstub, onConsole. */
@@ -234,6 +248,12 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
       if (a.hasExited() && /Address already in use/i.test(a.stderr())) {
         if (fixedPort === undefined && attempt < PORT_ATTEMPTS) continue;
         throw new MinnowError(`QEMU could not listen on 127.0.0.1:${port}: address already in use`, 'Free the port or choose another one.', 'port');
+      }
+      if (!listening && a.hasExited()) {
+        // without wait a quick guest may have run to its end before we saw the port: that exit
+        // is the caller's to report; QEMU's own refusal, or any end while the stub waits, is not
+        const exit = await a.exit;
+        if (exit.reason === 'qemu-error' || opts.gdbstub?.wait) throw qemuEndedEarly(exit);
       }
       if (!listening && !a.hasExited()) {
         await killAndWait(a.child);

@@ -7,9 +7,9 @@
 // stdout gets exactly one line "gdb: target remote 127.0.0.1:PORT" and one ready-to-paste gdb
 // command, before any console output (which is held back until they are printed).
 
-import { GDB_TRANSPORTS, qemuOptionsFor, shellQuote, startQemu, type GdbTransport } from '../../target';
+import { GDB_TRANSPORTS, isMinnowError, qemuOptionsFor, shellQuote, startQemu, type GdbTransport, type QemuInstance, type StartQemuOptions } from '../../target';
 import { parseArgs, positionalsAtMost, UsageError, type Specs } from '../args';
-import { forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS, warnAboutKvm } from '../common';
+import { EXIT, forwardStdin, loadAndBuild, qemuStderr, reportExit, vmChoices, VM_SPECS, warnAboutKvm } from '../common';
 import type { Io } from '../io';
 
 export const DEBUG_USAGE = 'minnow debug [dir] [options] [-- args for main]';
@@ -33,7 +33,7 @@ export async function debugCommand(argv: string[], io: Io): Promise<number> {
     throw new UsageError(`--gdb-transport is "${transport}"`, "Use --gdb-transport virtio (microvm's default) or --gdb-transport com2.");
   }
   let held: string[] | undefined = [];
-  const q = await startQemu({
+  const options: StartQemuOptions = {
     ...qemuOptionsFor(app),
     ...v,
     gdbstub: {
@@ -44,7 +44,16 @@ export async function debugCommand(argv: string[], io: Io): Promise<number> {
     },
     onConsole: (text) => (held ? held.push(text) : io.out(text)),
     onStderr: qemuStderr(io.err),
-  });
+  };
+  let q: QemuInstance;
+  try {
+    q = await startQemu(options);
+  } catch (e) {
+    // QEMU refused to start (a bad qemuArgs value): the run contract's "QEMU failed", as for run
+    if (!isMinnowError(e) || e.kind !== 'qemu') throw e;
+    io.err(`minnow: error: ${e.message}\n  fix: ${e.fix}\n`);
+    return EXIT.vm;
+  }
   const target = `127.0.0.1:${q.port}`;
   io.out(`gdb: target remote ${target}\n`);
   io.out(`${shellQuote(['gdb', '-ex', `target remote ${target}`, app.elf])}\n`);

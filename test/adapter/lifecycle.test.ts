@@ -147,6 +147,24 @@ describe('adapter: life cycle', function () {
     assert.match(String(e4?.message), /"gdbTransport" is "usb".*"virtio".*"com2"/);
   });
 
+  it("a qemuArgs value QEMU refuses fails the launch with QEMU's own message", async () => {
+    // -bogus-option is refused while QEMU parses its command line, before the stub's port is
+    // open; a bad -device only after QEMU listened there (and gdb may already be connecting)
+    const cases: [string[], RegExp][] = [
+      [['-bogus-option'], /QEMU did not start: qemu-system-x86_64: -bogus-option: invalid option\. Check the QEMU arguments \("qemuArgs"/],
+      [['-device', 'no-such-dev'], /QEMU did not start: qemu-system-x86_64: -device no-such-dev: 'no-such-dev' is not a valid device model name\./],
+    ];
+    for (const [qemuArgs, expected] of cases) {
+      c = await startClient();
+      await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+      const err = await c.dc.launchRequest(appArgs({ ...NO_BUILD, qemuArgs }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
+      assert.match(String(err?.message), expected);
+      assert.doesNotMatch(String(err?.message), /gdb/);
+      await c.dc.stop();
+      c = undefined;
+    }
+  });
+
   it('a compile error fails the launch with the build error and gcc\'s diagnostic', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'minnow-broken-'));
     writeFileSync(join(dir, 'minnow.json'), JSON.stringify({ name: 'broken', sources: ['main.c'] }));

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appFrom, cleanupTmp, cli, isAlive, killStragglers, startCli } from './helpers';
 
@@ -181,6 +181,16 @@ describe('cli: debug', function () {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /--gdb-transport is "usb"/);
     assert.match(r.stderr, /virtio.*com2/);
+  });
+
+  it("a qemuArgs value QEMU refuses: QEMU's message and exit 125, no attach lines", async () => {
+    const app = appFrom('hello');
+    const manifest = JSON.parse(readFileSync(join(app, 'minnow.json'), 'utf8'));
+    writeFileSync(join(app, 'minnow.json'), JSON.stringify({ ...manifest, qemuArgs: ['-bogus-option'] }));
+    const r = await cli(['debug', app, '--wait']);
+    assert.equal(r.code, 125, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout, /target remote/);
+    assert.match(r.stderr, /minnow: error: QEMU did not start: qemu-system-x86_64: -bogus-option: invalid option\n {2}fix: Check the QEMU arguments/);
   });
 
   it('without --wait the application runs and debug exits with its code', async () => {
