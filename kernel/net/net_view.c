@@ -117,3 +117,21 @@ void net_view_refresh(void)
 	for (u = udp_pcbs; u; u = u->next)
 		net_view_udp(u);
 }
+
+/*
+ * After a read: the reader's own entry, so that a debugger stopped after
+ * recv() sees what is left, not what the last batch of frames left (a
+ * whole refresh per read would walk every pcb, TIME_WAIT ones too).
+ */
+void net_view_read(struct sock *s)
+{
+	for (unsigned int i = 0; i < net_view_len; i++) {
+		struct net_sock *v = &net_socks[i];
+
+		if (v->fd != s->fd || !s->file)
+			continue;
+		v->rx_queued = s->type == SOCK_STREAM ? s->rx_bytes :
+							 s->dq_bytes;
+		return;
+	}
+}

@@ -45,8 +45,11 @@ bool net_link_flush(void);
 /* Frames wait for a slot and one is free (interrupts off, no lock). */
 bool net_link_tx_ready(void);
 
-/* net/net_view.c: refreshes net_socks[] (kernel/net.h) */
+/* net/net_view.c: refreshes net_socks[] (kernel/net.h); after a read,
+ * only the reader's entry */
 void net_view_refresh(void);
+struct sock;
+void net_view_read(struct sock *s);
 /* net/timewait.c: frees the oldest TIME_WAIT connections past the cap */
 void net_timewait_trim(void);
 

@@ -229,6 +229,8 @@ static ssize_t sock_do_recv(struct file *f, struct sock *s, void *buf,
 	} else {
 		r = sock_udp_recv(s, buf, n, flags, nonblock, &addr, &port);
 	}
+	if (r > 0)
+		net_view_read(s);
 	net_lock_give(lock);
 	if (r >= 0 && from)
 		sock_put_addr(from, fromlen, addr, port);

@@ -85,7 +85,10 @@ describe('net: the Kernel view lists the sockets and the interface', function ()
     assert.match(conn.remote, /^10\.0\.2\.2:\d+$/, all);
     assert.ok(Number(conn.remote.split(':')[1]) > 0, all);
     assert.ok(conn.mss > 0 && conn.mss <= 1460 && conn.rcvWnd > 0 && conn.sndWnd > 0, all);
-    // the server has not written yet: nothing waits for an acknowledgement
+    // the server has read the message and not written yet: nothing is left to read (the table is
+    // brought up to date by the read, not only by the next batch of frames) and nothing waits for
+    // an acknowledgement
+    assert.equal(conn.rxQueued, 0, all);
     assert.equal(conn.txQueued, 0, all);
     assert.equal(info.socketsUnlisted, undefined);
     // both are open descriptors, and the descriptor table says socket for them
