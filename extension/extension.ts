@@ -9,6 +9,7 @@ import { guessAppDir } from './apps';
 import { DEBUG_TYPE, MinnowAdapterFactory, MinnowConfigurationProvider, MinnowDynamicProvider } from './debugConfig';
 import { GuestConsole } from './guestConsole';
 import { KernelView } from './kernelView';
+import { InstancesView } from './instancesView';
 import { newProject, openCreatedProject } from './newProject';
 import { minnowRequest } from './requests';
 import { SessionWatcher } from './sessions';
@@ -36,6 +37,9 @@ export function activate(context: vscode.ExtensionContext): void {
   sub.push(output, view, guest, status);
   const tree = vscode.window.createTreeView('minnow.kernel', { treeDataProvider: view, showCollapseAll: false });
   sub.push(tree, view.attach(tree));
+  const instances = new InstancesView();
+  const instancesTree = vscode.window.createTreeView('minnow.instances', { treeDataProvider: instances, showCollapseAll: false });
+  sub.push(instances, instancesTree, instances.attach(instancesTree));
   sub.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MinnowConfigurationProvider()));
   sub.push(
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MinnowDynamicProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
@@ -72,6 +76,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('minnow.checkToolchain', () => checkToolchain(output)),
     vscode.commands.registerCommand('minnow.stopInstance', () => status.stop()),
     vscode.commands.registerCommand('minnow.refreshKernelView', () => view.reload()),
+    vscode.commands.registerCommand('minnow.instances.refresh', () => instances.reload()),
+    vscode.commands.registerCommand('minnow.instances.stop', (row) => instances.stop(row)),
+    vscode.commands.registerCommand('minnow.instances.attach', (row) => instances.attachDebugger(row)),
+    vscode.commands.registerCommand('minnow.instances.logs', (row) => instances.logs(row)),
+    vscode.commands.registerCommand('minnow.instances.remove', (row) => instances.remove(row)),
     vscode.commands.registerCommand('minnow.showConsole', () => guest.show(false)),
     vscode.commands.registerCommand('minnow.selectThread', (id: number) => selectThread(id)),
   );
