@@ -49,6 +49,12 @@ ALL_COMPONENTS += 9p
 9p.cflags :=
 9p.about := A host folder in the guest over virtio-9p (minnow.json "mounts", minnow run -v host:guest).
 
+ALL_COMPONENTS += virtiofs
+virtiofs.srcs := fs/virtiofs.c
+virtiofs.needs := fs virtio
+virtiofs.cflags :=
+virtiofs.about := A host folder in the guest over virtio-fs and the host's virtiofsd (minnow.json "mounts" with "type": "virtiofs"; needs root).
+
 ALL_COMPONENTS += fat
 fat.srcs := fs/fat.c fs/fat_file.c fs/fat_dir.c fs/fat_path.c fs/fat_cache.c
 fat.needs := fs virtio_blk

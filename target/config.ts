@@ -9,7 +9,7 @@ import { validateManifest } from './schema';
 import { loadComponents, resolveComponents } from './components';
 import { kernelDir as findKernelDir } from './paths';
 import { checkFsDisk, checkGuestPaths, checkMount } from './mounts';
-import type { FsDiskConfig, MountConfig } from './mounts';
+import type { FsDiskConfig, MountConfig, MountType } from './mounts';
 import { publishPorts } from './publish';
 
 export type Machine = 'microvm' | 'q35';
@@ -133,13 +133,14 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
       throw new MinnowError(`${file}: "sources[${i}]" names ${src}, which does not exist in ${abs}`, `Create ${src} or remove it from "sources".`, 'manifest');
     }
   }
-  const mounts = ((m.mounts ?? []) as { host: string; guest: string; readonly?: boolean }[]).map((x, i) =>
-    checkMount(x.host, x.guest, x.readonly ?? false, abs, `${file}: "mounts[${i}]"`));
+  const mounts = ((m.mounts ?? []) as { host: string; guest: string; readonly?: boolean; type?: MountType }[]).map((x, i) =>
+    checkMount(x.host, x.guest, x.readonly ?? false, abs, `${file}: "mounts[${i}]"`, x.type ?? '9p'));
   const disks = ((m.disks ?? []) as { image: string; guest: string; readonly?: boolean }[]).map((x, i) =>
     checkFsDisk(x.image, x.guest, x.readonly ?? false, abs, `${file}: "disks[${i}]"`));
   checkGuestPaths([...mounts.map((x) => x.guest), ...disks.map((x) => x.guest)], file);
   const wanted = [...((m.components ?? []) as string[]), ...((m.drivers ?? []) as string[])];
-  if (mounts.length) wanted.push('9p');
+  if (mounts.some((x) => x.type !== 'virtiofs')) wanted.push('9p');
+  if (mounts.some((x) => x.type === 'virtiofs')) wanted.push('virtiofs');
   if (disks.length) wanted.push('fat');
   const table = loadComponents(findKernelDir(opts.kernelDir));
   const components = resolveComponents(wanted, table, `${file}: "components"`);

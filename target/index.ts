@@ -89,8 +89,10 @@ export { mapExit, EXIT_CRASH, EXIT_DEBUGGER, EXIT_OUT_OF_RANGE, qemuErrorLine } 
 export type { QemuExit, ExitReason } from './exit';
 export { buildQemuArgs, kernelCmdline, shellQuote, GDB_TRANSPORTS, MICROVM } from './qemuargs';
 export type { GdbstubOptions, DeviceOptions, GdbTransport } from './qemuargs';
-export { parseVolume, checkMount, checkFsDisk, fsDeviceArgs } from './mounts';
-export type { MountConfig, FsDiskConfig } from './mounts';
+export { parseVolume, checkMount, checkFsDisk, checkVirtiofs, fsDeviceArgs, virtiofsMemoryArgs } from './mounts';
+export type { MountConfig, FsDiskConfig, MountType } from './mounts';
+export { startVirtiofsd, VIRTIOFSD } from './virtiofs';
+export type { VirtiofsDaemons } from './virtiofs';
 export { createFatImage, defaultFatBits } from './fatimage';
 export type { FatImage, FatImageOptions, FatBits } from './fatimage';
 export { parsePublish, parseHostForward, hostForwardText, publishPorts, describeForward, portInUseError, NET_COMPONENT } from './publish';

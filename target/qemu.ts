@@ -16,6 +16,7 @@ import type { AppConfig, DiskConfig, Machine } from './config';
 import { MinnowError, aptInstall } from './errors';
 import { mapExit, qemuErrorLine, type QemuExit } from './exit';
 import { freePort, probePort, waitForListener } from './ports';
+import { startVirtiofsd } from './virtiofs';
 import { buildQemuArgs, type DeviceOptions, type GdbstubOptions } from './qemuargs';
 import { QBOOT_ROM, which } from './tools';
 import { checkHostPorts, failedForward, parseHostForward, portInUseError, waitForForwards } from './publish';
@@ -228,6 +229,8 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
   await checkHostPorts(forwards);
   for (let attempt = 1; ; attempt++) {
     const port = opts.gdbstub ? (fixedPort ?? (await freePort())) : undefined;
+    // virtiofsd serves one connection: each attempt gets daemons of its own
+    const daemons = await startVirtiofsd(devices?.mounts ?? []);
     const args = buildQemuArgs({
       elf: opts.elf,
       machine,
@@ -238,11 +241,18 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
       argv: opts.argv ?? [],
       kernelOptions: opts.kernelOptions,
       gdbstub: opts.gdbstub && port !== undefined ? { kind: opts.gdbstub.kind, port, wait: opts.gdbstub.wait ?? false, transport: opts.gdbstub.transport } : undefined,
-      devices,
+      devices: devices && { ...devices, mounts: daemons.mounts },
       qbootRom: machine === 'q35' && existsSync(QBOOT_ROM) ? QBOOT_ROM : undefined,
       extraArgs: opts.extraArgs,
     });
-    const a = await launch(bin, args, opts);
+    let a: Attempt;
+    try {
+      a = await launch(bin, args, opts);
+    } catch (e) {
+      await daemons.stop();
+      throw e;
+    }
+    void a.exit.then(() => daemons.stop());
     if (port !== undefined) {
       const listening = await waitForListener(port, a.hasExited, LISTEN_TIMEOUT_MS);
       if (a.hasExited() && /Address already in use/i.test(a.stderr())) {

@@ -7,7 +7,7 @@
 import type { DiskConfig, Driver, Machine, NetworkConfig } from './config';
 import { MinnowError } from './errors';
 import { LOCALHOST } from './ports';
-import { fsDeviceArgs } from './mounts';
+import { fsDeviceArgs, virtiofsMemoryArgs } from './mounts';
 import { hostfwdWord, parseHostForward } from './publish';
 import type { FsDiskConfig, MountConfig } from './mounts';
 
@@ -162,6 +162,7 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
   // -cpu max under KVM asks for MSRs some hosts refuse (QEMU asserts); host is KVM's native model.
   const cpu = input.cpu ?? (input.accel === 'kvm' ? 'host' : 'max');
   args.push('-accel', input.accel, '-cpu', cpu, '-m', input.memory);
+  args.push(...virtiofsMemoryArgs(input.devices?.mounts ?? [], input.memory));
   args.push('-no-reboot', '-nodefaults', '-nographic');
   const fsOption = input.devices && fsDeviceArgs(input.machine, input.devices.mounts ?? [], input.devices.disks ?? []).option;
   const kernelOptions = [...(input.kernelOptions ?? []), ...(fsOption ? [fsOption] : [])];

@@ -5,7 +5,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fsDeviceArgs } from '../../target';
+import { fsDeviceArgs, startVirtiofsd, virtiofsMemoryArgs } from '../../target';
 import type { FsDiskConfig, MountConfig } from '../../target';
 import { boot, buildOnce, describeExit, type Guest, type Machine } from '../virtio/helpers';
 
@@ -27,13 +27,23 @@ export interface FsBoot {
 export async function bootFs(o: FsBoot): Promise<Guest> {
   const machine = o.machine ?? 'microvm';
   const elf = await buildOnce(o.app ?? FSTEST);
-  const { args, option } = fsDeviceArgs(machine, o.mounts ?? [], o.disks ?? []);
-  return boot(elf, machine, o.argv, args, {
-    memory: o.memory ?? '96M',
-    verbose: false,
-    kernelOptions: option ? [option] : [],
-    timeoutMs: o.timeoutMs ?? 240_000,
-  });
+  const memory = o.memory ?? '96M';
+  // virtio-fs mounts: a real virtiofsd each, stopped when the guest is gone
+  const daemons = await startVirtiofsd(o.mounts ?? []);
+  const { args, option } = fsDeviceArgs(machine, daemons.mounts, o.disks ?? []);
+  try {
+    const g = await boot(elf, machine, o.argv, [...virtiofsMemoryArgs(daemons.mounts, memory), ...args], {
+      memory,
+      verbose: false,
+      kernelOptions: option ? [option] : [],
+      timeoutMs: o.timeoutMs ?? 240_000,
+    });
+    void g.exited.then(() => daemons.stop());
+    return g;
+  } catch (e) {
+    await daemons.stop();
+    throw e;
+  }
 }
 
 /** Runs the guest to its end; fails unless it exited with `code`. */
