@@ -6,7 +6,7 @@
  * fuse_in_header and its arguments the device reads, then room for a
  * fuse_out_header and the reply it writes. This file is both the driver
  * (queue 1, the first request queue; the high-priority queue 0 is left
- * idle since we send no interrupts of requests) and the filesystem.
+ * unset since we send neither FORGET nor INTERRUPT) and the filesystem.
  * Paths are walked with LOOKUP from the root on every operation, so the
  * guest sees the folder as it is now. Nodes are never FORGET-ed: the
  * daemon keeps one handle per inode it has shown us, which is bounded by
@@ -737,7 +737,8 @@ static int virtiofs_setup(struct virtio_dev *dev)
 	if (err)
 		return err;
 	fs->dev = dev;
-	/* the high-priority queue must exist even though nothing uses it */
+	/* queue 0 (high priority: FORGET, INTERRUPT) stays unset: we send
+	 * neither, and QEMU starts a vhost-user queue only once it is set */
 	err = virtq_create(dev, VIRTIOFS_REQUEST_QUEUE, VIRTIOFS_QUEUE_SIZE,
 			   &fs->vq);
 	if (!err)
