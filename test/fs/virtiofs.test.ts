@@ -7,8 +7,9 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { checkMount, MinnowError } from '../../target';
-import { assertPasses, checkApiOutput, fnv1a, pattern, rmTemp, runFs, seedInput, tempDir } from './helpers';
+import { checkMount, MinnowError, startQemu } from '../../target';
+import { buildOnce } from '../virtio/helpers';
+import { assertPasses, checkApiOutput, describeExit, FSTEST, fnv1a, pattern, rmTemp, runFs, seedInput, tempDir } from './helpers';
 
 describe('fs: virtio-fs host folders', function () {
   this.timeout(300_000);
@@ -37,14 +38,15 @@ describe('fs: virtio-fs host folders', function () {
     });
   });
 
-  describe('on microvm', function () {
+  for (const machine of ['microvm', 'q35'] as const) {
+  describe(`on ${machine}`, function () {
     let host: string;
     let out: string;
 
     before(async function () {
-      host = path.join(dir, 'rw');
+      host = path.join(dir, `${machine}-rw`);
       seedInput(host);
-      out = await runFs({ mounts: [{ host, guest: '/host', readOnly: false, type: 'virtiofs' }], argv: ['api', '/host'] });
+      out = await runFs({ machine, mounts: [{ host, guest: '/host', readOnly: false, type: 'virtiofs' }], argv: ['api', '/host'] });
     });
 
     it('passes every guest-side case (calls, errors, stdio, 1000 files, deep and UTF-8 names)', function () {
@@ -57,6 +59,30 @@ describe('fs: virtio-fs host folders', function () {
         (rel) => fs.readdirSync(path.join(host, rel)),
       );
     });
+  });
+  }
+
+  it('runs through startQemu from a mounts entry alone: the daemon, the devices and minnow.fs', async function () {
+    const host = path.join(dir, 'run');
+    fs.mkdirSync(host);
+    fs.writeFileSync(path.join(host, 'hello.txt'), 'hello over virtio-fs\n');
+    const elf = await buildOnce(FSTEST);
+    let out = '';
+    const q = await startQemu({
+      elf,
+      machine: 'microvm',
+      memory: '96M',
+      accel: 'tcg',
+      argv: ['big', '/run', '1'],
+      devices: { components: ['fs', 'virtiofs', 'virtio'], mounts: [checkMount(host, '/run', false, dir, 'test', 'virtiofs')] },
+      timeoutMs: 240_000,
+      onConsole: (t) => (out += t),
+    });
+    const exit = await q.exited;
+    assert.equal(exit.reason, 'exit', describeExit(exit, out));
+    assert.equal(exit.appExitCode, 0, describeExit(exit, out));
+    assert.ok(fs.readFileSync(path.join(host, 'big.bin')).equals(pattern(7, 1 << 20)));
+    assert.ok(q.command.includes('vhost-user-fs-device,chardev=vfs0,tag=m0'), q.command.join(' '));
   });
 
   it('writes and reads back 8 MiB with the same hash as the host computes', async function () {
