@@ -7,6 +7,7 @@ import { isMinnowError } from '../target';
 import { describeOptions, UsageError, type Specs } from './args';
 import { EXIT } from './common';
 import { BUILD_OPTION_SPECS, BUILD_USAGE, buildCommand } from './commands/build';
+import { CLEAN_SPECS, CLEAN_USAGE, cleanCommand } from './commands/clean';
 import { CHECK_SPECS, CHECK_USAGE, checkCommand } from './commands/check';
 import { DISK_SPECS, DISK_USAGE, diskCommand } from './commands/disk';
 import { DEBUG_SPECS, DEBUG_USAGE, debugCommand } from './commands/debug';
@@ -45,6 +46,7 @@ const VERBS: Record<string, Verb> = {
   rm: { usage: RM_USAGE, summary: 'remove finished instances and their logs', specs: RM_SPECS, run: rmCommand },
   disk: { usage: DISK_USAGE, summary: 'make a FAT disk image for "disks" in minnow.json, optionally filled from a folder', specs: DISK_SPECS, run: diskCommand },
   pack: { usage: PACK_USAGE, summary: 'a bootable ISO or disk image (GRUB, Multiboot2) for bare metal and other hypervisors', specs: PACK_SPECS, run: packCommand },
+  clean: { usage: CLEAN_USAGE, summary: "remove the project's build folder; --cache: empty the shared cache of kernel objects", specs: CLEAN_SPECS, run: cleanCommand },
   check: { usage: CHECK_USAGE, summary: 'check the toolchain: what is missing and how to install it', specs: CHECK_SPECS, run: checkCommand },
 };
 

@@ -9,6 +9,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { registerChild, killAndWait } from './children';
 import type { AppConfig } from './config';
 import { MinnowError, aptInstall } from './errors';
+import { kernelObjects, type KernelObjects } from './buildcache';
 import { ensureLwip } from './lwip';
 import { kernelDir as defaultKernelDir } from './paths';
 import { which } from './tools';
@@ -22,6 +23,8 @@ export interface BuildOptions {
   signal?: AbortSignal;
   /** Parallel jobs (make -j); default: the number of CPUs. */
   jobs?: number;
+  /** Share the kernel's objects through the build cache (target/buildcache.ts); default true. */
+  cache?: boolean;
 }
 
 export interface BuildResult {
@@ -32,12 +35,15 @@ export interface BuildResult {
 }
 
 /** The make arguments of the build contract (exported for tests and for tasks.json). */
-export function makeArgs(app: AppConfig, kdir: string, jobs?: number): string[] {
+export function makeArgs(app: AppConfig, kdir: string, jobs?: number, kobj?: Pick<KernelObjects, 'dir' | 'id' | 'readonly'>): string[] {
   const args = ['-C', kdir, '--no-print-directory'];
   if (jobs && jobs > 1) args.push(`-j${jobs}`);
   args.push(`APP_DIR=${app.dir}`, `APP_NAME=${app.name}`, `APP_SRCS=${app.sources.join(' ')}`, `BUILD_DIR=${app.buildDir}`);
   if (app.components.length > 0) args.push(`COMPONENTS=${app.components.join(' ')}`);
   if (app.cflags.length > 0) args.push(`EXTRA_CFLAGS=${app.cflags.join(' ')}`);
+  if (kobj?.dir) args.push(`KOBJ=${kobj.dir}`);
+  if (kobj?.dir && kobj.id) args.push(`KOBJ_ID=${kobj.id}`);
+  if (kobj?.dir && kobj.readonly) args.push('KOBJ_READONLY=1');
   return args;
 }
 
@@ -66,36 +72,69 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
   if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.', 'build');
   if (app.components.includes('net')) await ensureLwip(kdir, (t) => opts.onOutput?.(t, 'stderr'));
   const before = mtime(app.elf);
-  const args = makeArgs(app, kdir, opts.jobs ?? availableParallelism());
-  // A process group of its own, so that cancelling stops the compilers too, not only make.
-  const child = spawn(make, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: app.dir, detached: true });
-  registerChild(child, true);
-  const onAbort = (): void => void killAndWait(child);
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  // One decoder per stream: a UTF-8 character (gcc quotes with ‘’) may straddle two reads.
-  for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
-    const dec = new StringDecoder('utf8');
-    stream.on('data', (b: Buffer) => {
-      const text = dec.write(b);
-      if (text) opts.onOutput?.(text, name);
-    });
-    stream.on('end', () => {
-      const rest = dec.end();
-      if (rest) opts.onOutput?.(rest, name);
-    });
+  const jobs = opts.jobs ?? availableParallelism();
+  const warn = (text: string): void => opts.onOutput?.(`minnow: warning: ${text}\n`, 'stderr');
+  let kobj: KernelObjects | undefined;
+  if (opts.cache !== false) {
+    kobj = kernelObjects(app, kdir);
+    if (kobj.warning) warn(kobj.warning);
   }
-  const status = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', (e) => reject(new MinnowError(`cannot run make: ${e.message}`, `Install it: ${aptInstall(['make'])}`, 'toolMissing')));
-    child.once('close', (code) => resolve(code));
-  });
-  opts.signal?.removeEventListener('abort', onAbort);
+  let r = await runMake(make, makeArgs(app, kdir, jobs, kobj), app.dir, opts);
+  if (kobj && r.status !== 0) {
+    kobj.discard();
+    // a cache that failed under make (a full disk, an entry removed meanwhile) is dropped and
+    // the build done again without it; a compiler error stays an error
+    if (kobj.dir && !opts.signal?.aborted && cacheFailed(r.stderr, kobj.dir)) {
+      warn(`the build cache failed (${cacheFailed(r.stderr, kobj.dir)}); building again without it`);
+      r = await runMake(make, makeArgs(app, kdir, jobs), app.dir, opts);
+    }
+  } else if (kobj) {
+    kobj.commit();
+  }
   if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.', 'build');
-  if (status !== 0) {
-    throw new MinnowError(`build of ${app.name} failed (make exited with ${status ?? 'a signal'})`, 'Fix the errors reported above (file:line:column), then build again.', 'build');
+  if (r.status !== 0) {
+    throw new MinnowError(`build of ${app.name} failed (make exited with ${r.status ?? 'a signal'})`, 'Fix the errors reported above (file:line:column), then build again.', 'build');
   }
   const after = mtime(app.elf);
   if (after === undefined) {
     throw new MinnowError(`make succeeded but did not produce ${app.elf}`, `Check that the kernel Makefile in ${kdir} follows the build contract (BUILD_DIR/APP_NAME.elf).`, 'build');
   }
   return { elf: app.elf, rebuilt: before === undefined || after !== before };
+}
+
+/** Why make failed because of the cache folder (its path on a line with a file error), or ''. */
+function cacheFailed(stderr: string, dir: string): string {
+  for (const line of stderr.split('\n')) {
+    if (!line.includes(dir)) continue;
+    const m = /No space left on device|Read-only file system|Permission denied|Disk quota exceeded|No rule to make target|No such file or directory|holds objects built with other flags/.exec(line);
+    if (m) return m[0];
+  }
+  return '';
+}
+
+/** Runs make in its own process group, passing its output on; its stderr is kept too. */
+async function runMake(make: string, args: string[], cwd: string, opts: BuildOptions): Promise<{ status: number | null; stderr: string }> {
+  // A process group of its own, so that cancelling stops the compilers too, not only make.
+  const child = spawn(make, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd, detached: true });
+  registerChild(child, true);
+  const onAbort = (): void => void killAndWait(child);
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  let stderr = '';
+  // One decoder per stream: a UTF-8 character (gcc quotes with ‘’) may straddle two reads.
+  for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
+    const dec = new StringDecoder('utf8');
+    const pass = (text: string): void => {
+      if (!text) return;
+      if (name === 'stderr') stderr += text;
+      opts.onOutput?.(text, name);
+    };
+    stream.on('data', (b: Buffer) => pass(dec.write(b)));
+    stream.on('end', () => pass(dec.end()));
+  }
+  const status = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', (e) => reject(new MinnowError(`cannot run make: ${e.message}`, `Install it: ${aptInstall(['make'])}`, 'toolMissing')));
+    child.once('close', (code) => resolve(code));
+  });
+  opts.signal?.removeEventListener('abort', onAbort);
+  return { status, stderr };
 }

@@ -26,10 +26,13 @@
 //   examplesDir(): string          the templates of `minnow new`
 //
 // Build
-//   buildApp(app, { kernelDir?, onOutput?(text, 'stdout'|'stderr'), signal?, jobs? }): Promise<{ elf, rebuilt }>
+//   buildApp(app, { kernelDir?, onOutput?(text, 'stdout'|'stderr'), signal?, jobs?, cache? }): Promise<{ elf, rebuilt }>
 //                                  make with the build contract; output passed on unchanged;
-//                                  MinnowError when make/gcc are missing or the build fails.
-//   makeArgs(app, kernelDir, jobs?): string[]
+//                                  MinnowError when make/gcc are missing or the build fails;
+//                                  the kernel's objects come from the shared build cache
+//                                  (target/buildcache.ts) unless cache: false
+//   makeArgs(app, kernelDir, jobs?, kobj?): string[]
+//   buildCacheDir(), buildCacheSize(), cleanBuildCache()   the cache (minnow clean --cache)
 //
 // QEMU
 //   freePort(): Promise<number>    a free TCP port on 127.0.0.1
@@ -80,6 +83,7 @@ export { validateManifest, MINNOW_SCHEMA } from './schema';
 export type { SchemaProblem } from './schema';
 export { kernelDir, examplesDir, minnowRoot } from './paths';
 export { buildApp, makeArgs } from './build';
+export { buildCacheDir, buildCacheEnabled, buildCacheSize, cleanBuildCache, cacheKey } from './buildcache';
 export type { BuildOptions, BuildResult } from './build';
 export { freePort, probePort, LOCALHOST } from './ports';
 export { startQemu, findQemu, qemuOptionsFor, qemuEndedEarly, CONSOLE_EOF } from './qemu';

@@ -1,0 +1,296 @@
+// The kernel's objects, built once and shared between projects: a content-addressed cache under
+// the user's cache folder ($XDG_CACHE_HOME/minnow/kernel-objects, else ~/.cache/...).
+//
+// An entry is a folder named by a hash of everything the kernel's objects depend on: the kernel
+// folder's path and every file in it (sources, headers, Makefile, components table, linker
+// script), lwIP's sources when "net" is linked, the compiler (its path, size, date and version),
+// the components and minnow.json's "cflags". It holds the objects and their dependency files
+// exactly as kernel/Makefile lays them out under KOBJ. A complete entry is never written again:
+// make links with it read-only (KOBJ_READONLY=1: no rules for its objects), so a new project
+// compiles only its own sources and links.
+//
+// A missing entry is built in a temporary folder next to it and renamed into place when make
+// succeeded, so a reader never sees half an entry, and two builds at once each build their own
+// and the first rename wins (the second's folder, with the same content, is dropped). The
+// temporary folder starts as a copy of the entry this project last used (or the newest with the
+// same compiler and flags), with the objects' dates kept: when one kernel source was edited, make
+// then rebuilds just that object (and those including an edited header) rather than all of them.
+//
+// The cache is an optimisation only: a cache folder that cannot be made or written, or a full
+// disk, gives one warning and the build goes on in the project's own build/obj like before.
+
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statfsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import type { AppConfig } from './config';
+import { MinnowError } from './errors';
+import { loadComponents, resolveComponents } from './components';
+import { lwipDir } from './lwip';
+import { which } from './tools';
+
+/** Entries kept; the least recently used beyond this are removed after a new one is made. */
+export const CACHE_ENTRIES_MAX = 32;
+/** Below this much free space in the cache's filesystem the cache is not used (an entry is ~1.5 MiB). */
+export const CACHE_FREE_MIN = 64 * 1024 * 1024;
+/** The project's record of the entry it last used (the seed of the next one). */
+const LAST_ENTRY = 'kernel-cache';
+const TMP_MARK = '.tmp-';
+
+/** The cache folder: $MINNOW_BUILD_CACHE, else $XDG_CACHE_HOME/minnow/kernel-objects (~/.cache when unset). */
+export function buildCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MINNOW_BUILD_CACHE && buildCacheEnabled(env)) return resolve(env.MINNOW_BUILD_CACHE);
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'minnow', 'kernel-objects');
+}
+
+/** False when the user turned the cache off (MINNOW_BUILD_CACHE=off). */
+export function buildCacheEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+  return !['off', '0', 'no', 'false'].includes((env.MINNOW_BUILD_CACHE ?? '').toLowerCase());
+}
+
+/** Every file under dir (sorted, relative), skipping build output and documentation. */
+function treeFiles(dir: string, skip: (rel: string) => boolean): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      const rel = relative(dir, p);
+      if (skip(rel)) continue;
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(rel);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+function hashTree(h: ReturnType<typeof createHash>, dir: string, skip: (rel: string) => boolean): void {
+  for (const rel of treeFiles(dir, skip)) {
+    const body = readFileSync(join(dir, rel));
+    h.update(`${rel}\0${body.length}\0`);
+    h.update(body);
+  }
+}
+
+/** The compiler and assembler as far as they change objects: paths, sizes, dates, gcc's version. */
+function toolchainId(): string {
+  const parts: string[] = [];
+  for (const bin of ['gcc', 'as']) {
+    const p = which(bin);
+    if (!p) return '';
+    const real = realpathSync(p);
+    const st = statSync(real);
+    parts.push(`${real} ${st.size} ${st.mtimeMs}`);
+  }
+  const v = spawnSync('gcc', ['-dumpfullversion', '-dumpmachine'], { encoding: 'utf8' });
+  parts.push(v.stdout.trim());
+  return parts.join('\n');
+}
+
+export interface CacheKey {
+  /** Hash of the compiler, the flags and the folders' paths: entries that can seed each other. */
+  flags: string;
+  /** Hash of the sources' contents. */
+  tree: string;
+}
+
+/**
+ * The variables kernel/Makefile takes from the environment when the command line does not set
+ * them (make's `?=`): they change the kernel's objects, so they are part of the key.
+ */
+const MAKE_ENV = ['EXTRA_CFLAGS', 'COMPONENTS', 'DRIVERS', 'LWIP_DIR', 'MINNOW_LWIP_DIR'] as const;
+
+/** Whether the components (and what they need) compile lwIP's sources. */
+function linksLwip(components: readonly string[], kdir: string): boolean {
+  try {
+    const table = loadComponents(kdir);
+    const linked = new Set(resolveComponents(components, table));
+    return table.some((c) => linked.has(c.name) && c.srcs.some((s) => s.startsWith('/') || s.includes('LWIP_DIR')));
+  } catch {
+    // an unknown component: make reports it; the key only needs to be conservative
+    return components.includes('net');
+  }
+}
+
+/** The key of app's kernel objects built from the kernel in kdir. */
+export function cacheKey(app: Pick<AppConfig, 'components' | 'cflags'>, kdir: string, env: NodeJS.ProcessEnv = process.env): CacheKey {
+  const lwip = linksLwip([...app.components, ...(env.COMPONENTS ?? '').split(/\s+/), ...(env.DRIVERS ?? '').split(/\s+/)].filter(Boolean), kdir);
+  const f = createHash('sha256');
+  const fromEnv = Object.fromEntries(MAKE_ENV.map((v) => [v, env[v] ?? '']));
+  f.update(JSON.stringify({ v: 1, kdir, toolchain: toolchainId(), components: [...app.components].sort(), cflags: app.cflags, env: fromEnv, lwip: lwip ? lwipDir(env) : '' }));
+  const t = createHash('sha256');
+  hashTree(t, kdir, (rel) => rel.endsWith('.md') || rel.split('/').includes('build'));
+  if (lwip && existsSync(join(lwipDir(env), 'src'))) hashTree(t, join(lwipDir(env), 'src'), () => false);
+  return { flags: f.digest('hex').slice(0, 16), tree: t.digest('hex').slice(0, 32) };
+}
+
+/** How the build uses the cache. */
+export interface KernelObjects {
+  /** KOBJ for make: where the kernel's objects are (undefined: the project's build/obj). */
+  dir?: string;
+  /** The entry's name (KOBJ_ID: the same for its temporary folder and the entry it becomes). */
+  id?: string;
+  /** The entry is complete: link with it, build nothing in it. */
+  readonly: boolean;
+  /** The warning to print when the cache cannot be used. */
+  warning?: string;
+  /** After a successful make: publish the entry (a temporary one) and remember it. */
+  commit(): void;
+  /** After a failed make: drop the temporary folder. */
+  discard(): void;
+}
+
+function errText(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err.code ? `${err.code}: ${err.message.replace(/^\w+: /, '')}` : String(e);
+}
+
+/** What the user can do about a cache that cannot be written. */
+export const FIX = 'Fix: free space there or make it writable, or point MINNOW_BUILD_CACHE (or XDG_CACHE_HOME) at a writable folder; MINNOW_BUILD_CACHE=off turns the cache off.';
+
+const WITHOUT = (warning?: string): KernelObjects => ({ readonly: false, warning, commit: () => undefined, discard: () => undefined });
+
+/** The entry app should build with, found or prepared; never throws (a broken cache is a warning). */
+export function kernelObjects(app: AppConfig, kdir: string, env: NodeJS.ProcessEnv = process.env): KernelObjects {
+  if (!buildCacheEnabled(env)) return WITHOUT();
+  const root = buildCacheDir(env);
+  let key: CacheKey;
+  try {
+    key = cacheKey(app, kdir, env);
+  } catch (e) {
+    return WITHOUT(`cannot read the kernel sources to look them up in the build cache (${errText(e)}); building without the cache. Fix: make ${kdir} readable`);
+  }
+  const name = `${key.flags}-${key.tree}`;
+  const entry = join(root, name);
+  const record = join(app.buildDir, 'obj', LAST_ENTRY);
+  const remember = (): void => {
+    try {
+      mkdirSync(join(app.buildDir, 'obj'), { recursive: true });
+      writeFileSync(record, `${name}\n`);
+    } catch {
+      // only the seed of a later entry is lost
+    }
+  };
+  if (existsSync(entry)) {
+    touch(entry);
+    return { dir: entry, id: name, readonly: true, commit: remember, discard: () => undefined };
+  }
+  let tmp: string;
+  try {
+    mkdirSync(root, { recursive: true });
+    const fs = statfsSync(root);
+    const free = fs.bavail * fs.bsize;
+    if (free < CACHE_FREE_MIN) {
+      return WITHOUT(`the disk of the build cache ${root} has only ${Math.floor(free / 1024 / 1024)} MiB free; building without the cache. ${FIX}`);
+    }
+    tmp = join(root, `${name}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(tmp);
+  } catch (e) {
+    return WITHOUT(`cannot write the build cache ${root} (${errText(e)}); building without the cache. ${FIX}`);
+  }
+  try {
+    const seed = seedEntry(root, key, record);
+    if (seed) copyEntry(join(root, seed), tmp);
+  } catch {
+    // a seed that cannot be copied only costs a full kernel build
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+  }
+  return {
+    dir: tmp,
+    id: name,
+    readonly: false,
+    commit: () => {
+      try {
+        renameSync(tmp, entry);
+      } catch {
+        // another build published the same entry first: the same content, keep theirs
+        rmSync(tmp, { recursive: true, force: true });
+      }
+      remember();
+      prune(root);
+    },
+    discard: () => rmSync(tmp, { recursive: true, force: true }),
+  };
+}
+
+/** The entry to start a new one from: this project's last, else the newest with the same flags. */
+function seedEntry(root: string, key: CacheKey, record: string): string | undefined {
+  let last = '';
+  try {
+    last = readFileSync(record, 'utf8').trim();
+  } catch {
+    // a new project
+  }
+  if (last.startsWith(`${key.flags}-`) && !last.includes(TMP_MARK) && existsSync(join(root, last))) return last;
+  const same = readdirSync(root)
+    .filter((n) => n.startsWith(`${key.flags}-`) && !n.includes(TMP_MARK))
+    .map((n) => ({ n, t: statSync(join(root, n)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  return same[0]?.n;
+}
+
+/**
+ * Copies an entry into a new folder, objects and dependency files with their dates (make
+ * compares them with the sources'). A dependency file names its object by absolute path, the old
+ * folder's: it is rewritten to the new one, or make would not see which headers the copy needs.
+ */
+function copyEntry(from: string, to: string): void {
+  for (const rel of treeFiles(from, () => false)) {
+    const src = join(from, rel);
+    const dst = join(to, rel);
+    mkdirSync(join(dst, '..'), { recursive: true });
+    if (rel.endsWith('.d')) {
+      const text = readFileSync(src, 'utf8');
+      const colon = text.indexOf(':');
+      const target = colon > 0 ? text.slice(0, colon) : '';
+      const own = rel.replace(/\.d$/, '.o');
+      writeFileSync(dst, target.endsWith(own) ? join(to, own) + text.slice(colon) : text);
+    } else {
+      copyFileSync(src, dst);
+    }
+    const st = statSync(src);
+    utimesSync(dst, st.atime, st.mtime);
+  }
+}
+
+/** Marks an entry used (its folder's date orders the pruning). */
+function touch(dir: string): void {
+  try {
+    const now = new Date();
+    utimesSync(dir, now, now);
+  } catch {
+    // read-only cache: still usable
+  }
+}
+
+/** Removes the least recently used entries beyond CACHE_ENTRIES_MAX, and temporary folders a day old. */
+function prune(root: string): void {
+  try {
+    const all = readdirSync(root).map((n) => ({ n, t: statSync(join(root, n)).mtimeMs }));
+    const day = Date.now() - 24 * 3600 * 1000;
+    for (const e of all.filter((x) => x.n.includes(TMP_MARK) && x.t < day)) rmSync(join(root, e.n), { recursive: true, force: true });
+    const entries = all.filter((x) => !x.n.includes(TMP_MARK)).sort((a, b) => b.t - a.t);
+    for (const e of entries.slice(CACHE_ENTRIES_MAX)) rmSync(join(root, e.n), { recursive: true, force: true });
+  } catch {
+    // pruning is housekeeping only
+  }
+}
+
+/** Size in bytes and number of entries of the cache (for `minnow clean --cache`). */
+export function buildCacheSize(root = buildCacheDir()): { bytes: number; entries: number } {
+  if (!existsSync(root)) return { bytes: 0, entries: 0 };
+  let bytes = 0;
+  for (const rel of treeFiles(root, () => false)) bytes += statSync(join(root, rel)).size;
+  return { bytes, entries: readdirSync(root).filter((n) => !n.includes(TMP_MARK)).length };
+}
+
+/** Removes the whole cache folder. */
+export function cleanBuildCache(root = buildCacheDir()): void {
+  try {
+    rmSync(root, { recursive: true, force: true });
+  } catch (e) {
+    throw new MinnowError(`cannot empty the build cache ${root} (${errText(e)})`, `Remove it by hand (rm -rf ${root}) with the rights to, or check the disk.`, 'path');
+  }
+}
