@@ -37,6 +37,10 @@ export const CACHE_FREE_MIN = 64 * 1024 * 1024;
 /** The project's record of the entry it last used (the seed of the next one). */
 const LAST_ENTRY = 'kernel-cache';
 const TMP_MARK = '.tmp-';
+/** The cache folder's memo of file hashes (not an entry). */
+const MANIFESTS = 'manifests';
+/** An entry's name: the flags' hash and the sources' hash. */
+const ENTRY_NAME = /^[0-9a-f]{16}-[0-9a-f]{32}$/;
 
 /** The cache folder: $MINNOW_BUILD_CACHE, else $XDG_CACHE_HOME/minnow/kernel-objects (~/.cache when unset). */
 export function buildCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -65,11 +69,49 @@ function treeFiles(dir: string, skip: (rel: string) => boolean): string[] {
   return out.sort();
 }
 
-function hashTree(h: ReturnType<typeof createHash>, dir: string, skip: (rel: string) => boolean): void {
+/** A tree's files as last hashed: path -> [size, mtime, sha-256 of the content]. */
+type Manifest = Record<string, [number, number, string]>;
+
+/** Files changed this recently are hashed again next time (a second edit in the same tick). */
+const RACY_MS = 2000;
+
+/**
+ * Adds the content of every file under dir to h. A file's hash is taken from the manifest of the
+ * last run (kept in the cache folder's manifests/) when its size and date did not change, so a
+ * build reads only the files that did; the manifest is only a memo, the key is of the contents.
+ */
+function hashTree(h: ReturnType<typeof createHash>, dir: string, skip: (rel: string) => boolean, memoRoot?: string): void {
+  const memo = memoRoot && join(memoRoot, MANIFESTS, `${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.json`);
+  let old: Manifest = {};
+  try {
+    if (memo) old = JSON.parse(readFileSync(memo, 'utf8')) as Manifest;
+  } catch {
+    // no manifest yet, or a damaged one: hash everything
+  }
+  const now: Manifest = {};
+  let changed = false;
+  const recent = Date.now() - RACY_MS;
   for (const rel of treeFiles(dir, skip)) {
-    const body = readFileSync(join(dir, rel));
-    h.update(`${rel}\0${body.length}\0`);
-    h.update(body);
+    const st = statSync(join(dir, rel));
+    const was = old[rel];
+    let sum: string;
+    if (was && was[0] === st.size && was[1] === st.mtimeMs && st.mtimeMs < recent) {
+      sum = was[2];
+    } else {
+      sum = createHash('sha256').update(readFileSync(join(dir, rel))).digest('hex');
+      changed = true;
+    }
+    now[rel] = [st.size, st.mtimeMs, sum];
+    h.update(`${rel}\0${sum}\n`);
+  }
+  if (!memo || (!changed && Object.keys(old).length === Object.keys(now).length)) return;
+  try {
+    mkdirSync(join(memo, '..'), { recursive: true });
+    const tmp = `${memo}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
+    writeFileSync(tmp, JSON.stringify(now));
+    renameSync(tmp, memo);
+  } catch {
+    // an unwritable cache: the next build hashes everything again
   }
 }
 
@@ -115,13 +157,14 @@ function linksLwip(components: readonly string[], kdir: string): boolean {
 
 /** The key of app's kernel objects built from the kernel in kdir. */
 export function cacheKey(app: Pick<AppConfig, 'components' | 'cflags'>, kdir: string, env: NodeJS.ProcessEnv = process.env): CacheKey {
+  const memo = buildCacheEnabled(env) ? buildCacheDir(env) : undefined;
   const lwip = linksLwip([...app.components, ...(env.COMPONENTS ?? '').split(/\s+/), ...(env.DRIVERS ?? '').split(/\s+/)].filter(Boolean), kdir);
   const f = createHash('sha256');
   const fromEnv = Object.fromEntries(MAKE_ENV.map((v) => [v, env[v] ?? '']));
   f.update(JSON.stringify({ v: 1, kdir, toolchain: toolchainId(), components: [...app.components].sort(), cflags: app.cflags, env: fromEnv, lwip: lwip ? lwipDir(env) : '' }));
   const t = createHash('sha256');
-  hashTree(t, kdir, (rel) => rel.endsWith('.md') || rel.split('/').includes('build'));
-  if (lwip && existsSync(join(lwipDir(env), 'src'))) hashTree(t, join(lwipDir(env), 'src'), () => false);
+  hashTree(t, kdir, (rel) => rel.endsWith('.md') || rel.split('/').includes('build'), memo);
+  if (lwip && existsSync(join(lwipDir(env), 'src'))) hashTree(t, join(lwipDir(env), 'src'), () => false, memo);
   return { flags: f.digest('hex').slice(0, 16), tree: t.digest('hex').slice(0, 32) };
 }
 
@@ -223,9 +266,9 @@ function seedEntry(root: string, key: CacheKey, record: string): string | undefi
   } catch {
     // a new project
   }
-  if (last.startsWith(`${key.flags}-`) && !last.includes(TMP_MARK) && existsSync(join(root, last))) return last;
+  if (last.startsWith(`${key.flags}-`) && ENTRY_NAME.test(last) && existsSync(join(root, last))) return last;
   const same = readdirSync(root)
-    .filter((n) => n.startsWith(`${key.flags}-`) && !n.includes(TMP_MARK))
+    .filter((n) => n.startsWith(`${key.flags}-`) && ENTRY_NAME.test(n))
     .map((n) => ({ n, t: statSync(join(root, n)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
   return same[0]?.n;
@@ -271,7 +314,7 @@ function prune(root: string): void {
     const all = readdirSync(root).map((n) => ({ n, t: statSync(join(root, n)).mtimeMs }));
     const day = Date.now() - 24 * 3600 * 1000;
     for (const e of all.filter((x) => x.n.includes(TMP_MARK) && x.t < day)) rmSync(join(root, e.n), { recursive: true, force: true });
-    const entries = all.filter((x) => !x.n.includes(TMP_MARK)).sort((a, b) => b.t - a.t);
+    const entries = all.filter((x) => ENTRY_NAME.test(x.n)).sort((a, b) => b.t - a.t);
     for (const e of entries.slice(CACHE_ENTRIES_MAX)) rmSync(join(root, e.n), { recursive: true, force: true });
   } catch {
     // pruning is housekeeping only
@@ -283,7 +326,7 @@ export function buildCacheSize(root = buildCacheDir()): { bytes: number; entries
   if (!existsSync(root)) return { bytes: 0, entries: 0 };
   let bytes = 0;
   for (const rel of treeFiles(root, () => false)) bytes += statSync(join(root, rel)).size;
-  return { bytes, entries: readdirSync(root).filter((n) => !n.includes(TMP_MARK)).length };
+  return { bytes, entries: readdirSync(root).filter((n) => ENTRY_NAME.test(n)).length };
 }
 
 /** Removes the whole cache folder. */

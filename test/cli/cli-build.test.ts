@@ -72,13 +72,16 @@ describe('cli: build', function () {
   });
 
   it('rebuilds incrementally: touching main.c recompiles only main.c and relinks', async () => {
+    // without the build cache, the kernel's objects live in build/obj too and must stay as they are
+    // (test/cli/cli-buildcache.test.ts has the cache's own incremental builds)
+    const env = { ...process.env, MINNOW_BUILD_CACHE: 'off' };
     const app = appFrom('hello');
-    const first = await cli(['build', app]);
+    const first = await cli(['build', app], { env });
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.ok(compiled(first.stdout).length > 3, 'the first build compiles the kernel too');
     const elfBefore = statSync(join(app, 'build', 'hello.elf')).mtimeMs;
 
-    const same = await cli(['build', app]);
+    const same = await cli(['build', app], { env });
     assert.equal(same.code, 0);
     assert.deepEqual(compiled(same.stdout), [], 'nothing to do when nothing changed');
     assert.match(same.stderr, /up to date/);
@@ -87,7 +90,7 @@ describe('cli: build', function () {
     const before = objectTimes(app);
     const later = new Date(Date.now() + 2000);
     utimesSync(join(app, 'main.c'), later, later);
-    const second = await cli(['build', app]);
+    const second = await cli(['build', app], { env });
     assert.equal(second.code, 0, second.stdout + second.stderr);
     assert.deepEqual(compiled(second.stdout), ['main.c']);
     assert.match(second.stdout, /^ {2}LD +hello\.elf$/m, 'relinked');
@@ -99,24 +102,28 @@ describe('cli: build', function () {
     assert.ok(statSync(join(app, 'build', 'hello.elf')).mtimeMs > elfBefore);
   });
 
-  it('builds again after the kernel folder or the project folder moved (an extension update)', async () => {
-    const app = appFrom('hello');
-    const oldKernel = join(tmp(), 'kernel');
-    cpSync(join(ROOT, 'kernel'), oldKernel, { recursive: true });
-    const first = await cli(['build', app, '--kernel', oldKernel]);
-    assert.equal(first.code, 0, first.stdout + first.stderr);
-    rmSync(oldKernel, { recursive: true });
-    // the objects' dependency files name sources of the removed kernel folder
-    const again = await cli(['build', app, '--kernel', join(ROOT, 'kernel')]);
-    assert.equal(again.code, 0, again.stdout + again.stderr);
-    assert.ok(compiled(again.stdout).length > 3, 'everything was compiled again');
-    const moved = `${app}-moved`;
-    renameSync(app, moved);
-    const third = await cli(['build', moved]);
-    assert.equal(third.code, 0, third.stdout + third.stderr);
-    assert.ok(compiled(third.stdout).includes('main.c'));
-    rmSync(moved, { recursive: true });
-  });
+  for (const cache of ['off', 'a fresh one'] as const) {
+    it(`builds again after the kernel folder or the project folder moved (an extension update), build cache ${cache}`, async () => {
+      const env = { ...process.env, MINNOW_BUILD_CACHE: cache === 'off' ? 'off' : join(tmp(), 'cache') };
+      const app = appFrom('hello');
+      const oldKernel = join(tmp(), 'kernel');
+      cpSync(join(ROOT, 'kernel'), oldKernel, { recursive: true });
+      const first = await cli(['build', app, '--kernel', oldKernel], { env });
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      rmSync(oldKernel, { recursive: true });
+      // the objects' dependency files name sources of the removed kernel folder
+      const again = await cli(['build', app, '--kernel', join(ROOT, 'kernel')], { env });
+      assert.equal(again.code, 0, again.stdout + again.stderr);
+      assert.ok(compiled(again.stdout).length > 3 && compiled(again.stdout).includes('main.c'), 'everything was compiled again');
+      assert.ok(!again.stderr.includes('warning'), again.stderr);
+      const moved = `${app}-moved`;
+      renameSync(app, moved);
+      const third = await cli(['build', moved], { env });
+      assert.equal(third.code, 0, third.stdout + third.stderr);
+      assert.ok(compiled(third.stdout).includes('main.c'));
+      rmSync(moved, { recursive: true });
+    });
+  }
 
   it("passes gcc's diagnostics through unchanged (file:line:col)", async () => {
     const app = appWith('int main(void)\n{\n\treturn undeclared_thing;\n}\n');
