@@ -1,7 +1,7 @@
 // What `run` and `debug` share: their machine/accel/QEMU options, "load + build", the mapping
 // from a QEMU exit to the CLI's exit status, and how the guest console reaches the terminal.
 
-import { ACCELS, EXIT_OUT_OF_RANGE, MACHINES, buildApp, probeKvm, loadApp, parseVolume, kernelDir, isMinnowError, parsePublish, publishPorts, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
+import { ACCELS, CPUS_MAX, EXIT_OUT_OF_RANGE, MACHINES, buildApp, probeKvm, loadApp, parseVolume, kernelDir, isMinnowError, parsePublish, publishPorts, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
 import { loadComponents, resolveComponents } from '../target/components';
 import { UsageError, type Parsed, type Specs } from './args';
 
@@ -29,6 +29,7 @@ export const VM_SPECS: Specs = {
   ...BUILD_SPECS,
   machine: { kind: 'string', choices: MACHINES, help: 'QEMU machine (default: minnow.json "machine", else microvm)' },
   accel: { kind: 'string', choices: ACCELS, help: 'accelerator; auto = KVM only where it is real, else TCG (default auto)' },
+  cpus: { kind: 'number', value: 'N', help: `CPUs to boot, 1..${CPUS_MAX} (default: minnow.json "cpus", else 1)` },
   timeout: { kind: 'number', value: 'SECONDS', help: `stop QEMU after this long (exit status ${EXIT.timeout})` },
   qemu: { kind: 'string', value: 'PATH', help: 'QEMU binary (default: env MINNOW_QEMU, then qemu-system-x86_64 on PATH)' },
   'no-build': { kind: 'boolean', help: 'boot the existing ELF without running make' },
@@ -78,6 +79,7 @@ export async function loadAndBuild(p: Parsed, log: (text: string) => void): Prom
 export interface VmChoices {
   machine: Machine;
   accel: Accel;
+  cpus: number;
   qemuPath?: string;
   timeoutMs?: number;
   argv: string[];
@@ -86,9 +88,14 @@ export interface VmChoices {
 
 export function vmChoices(p: Parsed, app: AppConfig): VmChoices {
   const t = p.options.timeout as number | undefined;
+  const cpus = p.options.cpus as number | undefined;
+  if (cpus !== undefined && (!Number.isInteger(cpus) || cpus < 1 || cpus > CPUS_MAX)) {
+    throw new UsageError(`--cpus must be a whole number from 1 to ${CPUS_MAX}, not ${cpus}`, 'Write e.g. --cpus 2.');
+  }
   return {
     machine: (p.options.machine as Machine | undefined) ?? app.machine,
     accel: (p.options.accel as Accel | undefined) ?? 'auto',
+    cpus: cpus ?? app.cpus,
     qemuPath: p.options.qemu as string | undefined,
     timeoutMs: t === undefined ? undefined : Math.round(t * 1000),
     argv: p.rest ?? app.args,

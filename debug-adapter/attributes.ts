@@ -4,6 +4,7 @@
 // Each entry is a JSON-schema fragment plus the requests it belongs to; the checks read the
 // fragment's type, enum, items and pattern, nothing else.
 
+import { CPUS_MAX } from '../target/config';
 import { errors } from './errors';
 
 export type Request = 'launch' | 'attach';
@@ -120,6 +121,14 @@ export const ATTRIBUTES: Record<string, Attribute> = {
     items: { type: 'string' },
     description: 'Host ports published to the guest, like docker -p: "8080:80" forwards 127.0.0.1:8080 to the guest\'s TCP port 80 ("5353:53/udp" for UDP). Added to minnow.json\'s "ports"; links the net component unless the app names virtio_net.',
     default: [],
+  },
+  cpus: {
+    requests: ['launch'],
+    type: 'integer',
+    minimum: 1,
+    maximum: CPUS_MAX,
+    description: 'CPUs to boot (QEMU -smp). Overrides minnow.json\'s "cpus" (1 by default). All-stop: when one CPU stops, every CPU stops.',
+    default: 1,
   },
   gdbCommands: {
     requests: ['launch', 'attach'],

@@ -36,6 +36,8 @@ export interface LaunchArgs {
   qemuArgs?: string[];
   /** published ports, docker's syntax ("8080:80", "5353:53/udp"), added to minnow.json's "ports" */
   ports?: string[];
+  /** CPUs to boot (QEMU -smp); overrides minnow.json's "cpus" */
+  cpus?: number;
   gdbCommands?: string[];
   /** write every MI line to the Debug Console (for bug reports) */
   trace?: boolean;
@@ -127,6 +129,7 @@ export class Debuggee {
     const qemuReady = startQemu({
       ...qemuOptionsFor(app),
       accel: args.accel ?? 'auto',
+      cpus: args.cpus ?? app.cpus,
       qemuPath: args.qemuPath,
       extraArgs: [...app.qemuArgs, ...(args.qemuArgs ?? [])],
       gdbstub: { kind: this.stubKind, wait: true, transport: args.gdbTransport },

@@ -17,6 +17,8 @@ export type Machine = 'microvm' | 'q35';
 export type Driver = string;
 
 export const MACHINES: readonly Machine[] = ['microvm', 'q35'];
+/** The kernel's CPU_MAX (kernel/include/kernel/percpu.h). */
+export const CPUS_MAX = 16;
 export const MANIFEST = 'minnow.json';
 
 export interface DiskConfig {
@@ -57,6 +59,8 @@ export interface AppConfig {
   /** QEMU -m syntax, "8M" by default. */
   memory: string;
   machine: Machine;
+  /** CPUs to boot (QEMU -smp), 1 by default. */
+  cpus: number;
   qemuArgs: string[];
   /**
    * The kernel components linked in: those minnow.json's "components" (or "drivers", its older
@@ -167,6 +171,7 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
     sources: m.sources,
     memory: m.memory ?? '8M',
     machine: m.machine ?? 'microvm',
+    cpus: m.cpus ?? 1,
     qemuArgs: m.qemuArgs ?? [],
     components,
     args: m.args ?? [],

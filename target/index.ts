@@ -77,7 +77,7 @@
 
 export { ERROR_IDS, MinnowError, isMinnowError, aptInstall } from './errors';
 export type { ErrorKind } from './errors';
-export { loadApp, parseJson, lineColumn, parseSize, MANIFEST, MACHINES } from './config';
+export { loadApp, parseJson, lineColumn, parseSize, MANIFEST, MACHINES, CPUS_MAX } from './config';
 export type { AppConfig, DiskConfig, NetworkConfig, Driver, Machine } from './config';
 export { validateManifest, MINNOW_SCHEMA } from './schema';
 export type { SchemaProblem } from './schema';

@@ -34,6 +34,8 @@ export interface StartQemuOptions {
   accel?: Accel;
   /** QEMU -m, default "8M". */
   memory?: string;
+  /** CPUs (-smp), default 1. */
+  cpus?: number;
   /** argv[0] for main. */
   name?: string;
   /** argv[1..] for main. */
@@ -111,6 +113,7 @@ export function qemuOptionsFor(app: AppConfig): StartQemuOptions {
     elf: app.elf,
     machine: app.machine,
     memory: app.memory,
+    cpus: app.cpus,
     name: app.name,
     argv: app.args,
     extraArgs: app.qemuArgs,
@@ -237,6 +240,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
       accel,
       cpu,
       memory: opts.memory ?? '8M',
+      cpus: opts.cpus,
       name: opts.name,
       argv: opts.argv ?? [],
       kernelOptions: opts.kernelOptions,

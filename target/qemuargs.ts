@@ -49,6 +49,8 @@ export interface QemuArgsInput {
   /** -cpu model; default max under TCG, host under KVM. */
   cpu?: string;
   memory: string;
+  /** CPUs (-smp); default 1. */
+  cpus?: number;
   /** argv[0] for main (minnow.name=...). */
   name?: string;
   /** argv[1..] for main. */
@@ -161,7 +163,12 @@ export function buildQemuArgs(input: QemuArgsInput): string[] {
   }
   // -cpu max under KVM asks for MSRs some hosts refuse (QEMU asserts); host is KVM's native model.
   const cpu = input.cpu ?? (input.accel === 'kvm' ? 'host' : 'max');
-  args.push('-accel', input.accel, '-cpu', cpu, '-m', input.memory);
+  const cpus = input.cpus ?? 1;
+  // TCG runs every vCPU on one host thread unless told otherwise: a thread per CPU lets them
+  // run at once (and a spinning CPU not starve the others)
+  const accel = input.accel === 'tcg' && cpus > 1 ? 'tcg,thread=multi' : input.accel;
+  args.push('-accel', accel, '-cpu', cpu, '-m', input.memory);
+  if (cpus > 1) args.push('-smp', String(cpus));
   args.push(...virtiofsMemoryArgs(input.devices?.mounts ?? [], input.memory));
   args.push('-no-reboot', '-nodefaults', '-nographic');
   const fsOption = input.devices && fsDeviceArgs(input.machine, input.devices.mounts ?? [], input.devices.disks ?? []).option;

@@ -40,6 +40,7 @@ export async function runDetached(p: Parsed, app: AppConfig, io: Io): Promise<nu
         ...qemuOptionsFor(app),
         machine: v.machine,
         accel: v.accel,
+        cpus: v.cpus,
         qemuPath: v.qemuPath,
         timeoutMs: v.timeoutMs,
         argv: v.argv,

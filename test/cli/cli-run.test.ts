@@ -80,6 +80,22 @@ describe('cli: run', function () {
     assert.equal(r.stdout, 'Hello from Minnow! I am hello.\n');
   });
 
+  it('boots the CPUs --cpus or minnow.json "cpus" ask for, and refuses a count the kernel cannot run', async () => {
+    const app = appWith('#include <minnow.h>\n#include <stdio.h>\nint main(void) { printf("cpus %d\\n", cpu_count()); return 0; }\n', { cpus: 2, memory: '32M' });
+    const fromJson = await cli(['run', app]);
+    assert.equal(fromJson.code, 0, fromJson.stderr);
+    assert.equal(fromJson.stdout, 'cpus 2\n');
+    const fromFlag = await cli(['run', app, '--machine', 'q35', '--cpus', '3', '--no-build']);
+    assert.equal(fromFlag.code, 0, fromFlag.stderr);
+    assert.equal(fromFlag.stdout, 'cpus 3\n');
+    const tooMany = await cli(['run', app, '--cpus', '17', '--no-build']);
+    assert.equal(tooMany.code, 2);
+    assert.match(tooMany.stderr, /--cpus must be a whole number from 1 to 16, not 17/);
+    const half = await cli(['run', app, '--cpus', '1.5', '--no-build']);
+    assert.equal(half.code, 2);
+    assert.match(half.stderr, /--cpus must be a whole number from 1 to 16, not 1\.5/);
+  });
+
   it('shows the fault report of a crashing kernel and exits 127 with a summary', async () => {
     const app = appWith('int main(void)\n{\n\tvolatile int zero = 0;\n\treturn 10 / zero;\n}\n');
     const r = await cli(['run', app]);

@@ -38,6 +38,7 @@ describe('target: minnow.json', () => {
     assert.deepEqual(app.sources, ['main.c']);
     assert.equal(app.memory, '8M');
     assert.equal(app.machine, 'microvm');
+    assert.equal(app.cpus, 1);
     assert.deepEqual(app.qemuArgs, []);
     assert.deepEqual(app.components, []);
     assert.deepEqual(app.args, []);
@@ -52,6 +53,7 @@ describe('target: minnow.json', () => {
       sources: ['main.c', 'lib/util.c'],
       memory: '16M',
       machine: 'q35',
+      cpus: 4,
       qemuArgs: ['-smp', '1'],
       drivers: ['virtio_blk', 'virtio_net'],
       args: ['one', 'two words'],
@@ -61,6 +63,7 @@ describe('target: minnow.json', () => {
     }, ['main.c', 'lib/util.c']);
     const app = loadApp(dir);
     assert.equal(app.machine, 'q35');
+    assert.equal(app.cpus, 4);
     assert.deepEqual(app.components, ['virtio', 'virtio_blk', 'virtio_net']);
     assert.deepEqual(app.args, ['one', 'two words']);
     assert.deepEqual(app.disk, { image: join(dir, 'disk.img'), format: 'raw', readOnly: true, createSize: undefined });
@@ -110,6 +113,9 @@ describe('target: minnow.json', () => {
     ['a disk without image', { name: 'x', sources: ['main.c'], disk: {} }, /"disk\.image" is missing/, /Add "image"/],
     ['qemuArgs not strings', { name: 'x', sources: ['main.c'], qemuArgs: ['-smp', 2] }, /"qemuArgs\[1\]" must be a string/, /Write a string/],
     ['a port out of range', { name: 'x', sources: ['main.c'], network: { backend: 'dgram', localPort: 70000, remotePort: 1 } }, /"network\.localPort" is 70000, outside 1\.\.65535/, /from 1 to 65535/],
+    ['no CPUs', { name: 'x', sources: ['main.c'], cpus: 0 }, /"cpus" is 0, outside 1\.\.16/, /from 1 to 16/],
+    ['more CPUs than the kernel runs', { name: 'x', sources: ['main.c'], cpus: 17 }, /"cpus" is 17, outside 1\.\.16/, /from 1 to 16/],
+    ['a fraction of a CPU', { name: 'x', sources: ['main.c'], cpus: 1.5 }, /"cpus" must be an integer/, /from 1 to 16/],
     ['a quote in args', { name: 'x', sources: ['main.c'], args: ['a"b'] }, /"args\[0\]" has an invalid value/, /double quote/],
   ];
   for (const [what, manifest, message, fix] of cases) {

@@ -2,9 +2,11 @@
 // line, the exit-status mapping, and the KVM decision.
 
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildQemuArgs, kernelCmdline, mapExit, MinnowError, probeKvm, resolveAccel, type KvmProbe } from '../../target';
+import { ATTRIBUTES } from '../../debug-adapter/attributes';
+import { MINNOW_SCHEMA } from '../../target/schema';
+import { buildQemuArgs, CPUS_MAX, kernelCmdline, mapExit, MinnowError, probeKvm, resolveAccel, type KvmProbe } from '../../target';
 import { cleanupTmp, tmp } from './helpers';
 
 function argAfter(args: string[], flag: string): string[] {
@@ -31,6 +33,22 @@ describe('target: QEMU command line', () => {
     assert.deepEqual(argAfter(buildQemuArgs({ ...base, machine: 'microvm' }), '-cpu'), ['max']);
     assert.deepEqual(argAfter(buildQemuArgs({ ...base, machine: 'microvm', accel: 'kvm' }), '-cpu'), ['host']);
     assert.deepEqual(argAfter(buildQemuArgs({ ...base, machine: 'microvm', accel: 'kvm', cpu: 'host,-arch-capabilities' }), '-cpu'), ['host,-arch-capabilities']);
+  });
+
+  it('boots one CPU by default, and N with -smp N and a host thread per CPU under TCG', () => {
+    const one = buildQemuArgs({ ...base, machine: 'microvm' });
+    assert.deepEqual(argAfter(one, '-smp'), []);
+    const four = buildQemuArgs({ ...base, machine: 'microvm', cpus: 4 });
+    assert.deepEqual(argAfter(four, '-smp'), ['4']);
+    assert.deepEqual(argAfter(four, '-accel'), ['tcg,thread=multi']);
+    assert.deepEqual(argAfter(buildQemuArgs({ ...base, machine: 'q35', accel: 'kvm', cpus: 2 }), '-accel'), ['kvm']);
+  });
+
+  it("knows the kernel's CPU limit: CPUS_MAX is CPU_MAX, and minnow.json's and launch.json's maximum", () => {
+    const header = readFileSync(join(__dirname, '../../kernel/include/kernel/percpu.h'), 'utf8');
+    assert.equal(Number(/#define CPU_MAX (\d+)/.exec(header)?.[1]), CPUS_MAX);
+    assert.equal(MINNOW_SCHEMA.properties?.cpus?.maximum, CPUS_MAX);
+    assert.equal(ATTRIBUTES.cpus.maximum, CPUS_MAX);
   });
 
   it('puts the kernel gdbstub on a virtio console of its own on microvm by default', () => {
