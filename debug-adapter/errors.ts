@@ -32,6 +32,8 @@ export const errors = {
   notStopped: () =>
     userError('notStopped', 'The kernel is running.', 'Pause it first (F6).', false),
   expression: (message: string) => userError('expression', message, '', false),
+  /** an assignment gdb refused, with the reason when gdb's own message hides it */
+  assignment: (message: string, fix: string) => userError('expression', message, fix, false),
   gdbGone: (e: GdbExited) =>
     userError('gdbGone', e.message, 'The debug session has ended; start it again (F5).'),
   badRequest: (what: string) => userError('badRequest', what, '', false),

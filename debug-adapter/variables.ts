@@ -5,6 +5,7 @@
 
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { mi, VarObjects, type GdbSession, type MiVarObj } from './gdb';
+import { assignedName, isAssignment, refusal } from './assign';
 import { errors } from './errors';
 import { faultRows, type Fault } from './faults';
 import type { FrameRef, Stack } from './stack';
@@ -207,14 +208,24 @@ export class Variables {
     const ref = this.refs.get(args.variablesReference);
     const expr = this.names.get(`${args.variablesReference}/${args.name}`) ?? args.name;
     const f = ref && 'f' in ref ? ref.f : undefined;
-    const value = await mi.evaluate(this.gdb, `${expr} = ${args.value}`, ctxOf(f));
+    const value = await this.assign(`${expr} = ${args.value}`, /^[A-Za-z_]\w*$/.test(expr) ? expr : undefined, f);
     await this.varobjs.clear();
     return { value };
   }
 
+  /** Runs an assignment; when gdb refuses it, the error says why (assign.ts). */
+  private async assign(expr: string, name: string | undefined, f: FrameRef | undefined): Promise<string> {
+    try {
+      return await mi.evaluate(this.gdb, expr, ctxOf(f));
+    } catch (e) {
+      throw await refusal(this.gdb, name, f, e);
+    }
+  }
+
   async setExpression(args: DebugProtocol.SetExpressionArguments): Promise<DebugProtocol.SetExpressionResponse['body']> {
     const f = args.frameId !== undefined ? this.stack.frame(args.frameId) : undefined;
-    await mi.evaluate(this.gdb, `${args.expression} = ${args.value}`, ctxOf(f));
+    const name = /^\s*[A-Za-z_]\w*\s*$/.test(args.expression) ? args.expression.trim() : undefined;
+    await this.assign(`${args.expression} = ${args.value}`, name, f);
     await this.varobjs.clear();
     const r = await this.evaluateValue(args.expression, f, args.format?.hex ?? false);
     return { ...r, value: r.result };
@@ -230,6 +241,14 @@ export class Variables {
     }
     if (this.gdb.running) throw errors.notStopped();
     const f = args.frameId !== undefined ? this.stack.frame(args.frameId) : undefined;
+    if (isAssignment(args.expression)) {
+      // a variable object would hide a refused assignment behind an empty value (and assign
+      // again at each update): gdb's evaluator runs it once and says why it refuses
+      if (args.context === 'hover') throw errors.expression('An assignment is not run on hover.');
+      const result = await this.assign(args.expression, assignedName(args.expression), f);
+      await this.varobjs.clear();
+      return { result, variablesReference: 0 };
+    }
     return this.evaluateValue(args.expression, f, args.format?.hex ?? false);
   }
 

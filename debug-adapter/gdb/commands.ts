@@ -181,6 +181,11 @@ export async function evaluate(gdb: GdbSession, expr: string, c?: Context): Prom
   return str(r.results.value) ?? '';
 }
 
+/** `info scope *ADDR`: gdb's words for where each local of the block at ADDR lives there. */
+export async function infoScope(gdb: GdbSession, address: string): Promise<string> {
+  return gdb.cli(`info scope *${address}`);
+}
+
 export async function registerNames(gdb: GdbSession): Promise<string[]> {
   const r = await gdb.send('-data-list-register-names');
   return list(r.results['register-names']).map((n) => str(n) ?? '');

@@ -162,6 +162,42 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     assert.match(c.text('stdout'), /value=7\n/);
   });
 
+  it('in -Og code an assignment gdb cannot make says why: a constant, an entry value, optimized out; never silently', async () => {
+    const s = await at('OG');
+    const f = await topFrame(c, s.threadId!);
+    assert.equal(f.name, 'scaled');
+    const sc = await c.dc.scopesRequest({ frameId: f.id });
+    const ref = sc.body.scopes.find((x) => x.name === 'Locals')!.variablesReference;
+    const locals = (await c.dc.variablesRequest({ variablesReference: ref })).body.variables;
+    // gdb's -stack-list-variables leaves out a local that is only a constant (base)
+    for (const name of ['first', 'n', 'r']) assert.ok(locals.some((v) => v.name === name), `${name} in ${JSON.stringify(locals)}`);
+    const set = (name: string, value: string): Promise<string> =>
+      c.dc.setVariableRequest({ variablesReference: ref, name, value }).then((r) => `ok ${r.body.value}`, (e: Error) => e.message);
+    // r lives in a register here: it can be set
+    assert.equal(await set('r', '30'), 'ok 30');
+    const fix = /build the file with -O0 \("cflags": \["-O0"\] in minnow\.json\)/;
+    const base = await set('base', '3');
+    assert.match(base, /^"base" cannot be assigned here: at this point the optimized code keeps it nowhere \(no register, no memory\); the compiler only knows its value, 10 \(gdb: Left operand of assignment is not an lvalue\)\./);
+    assert.match(base, fix);
+    assert.match(await set('n', '5'), /^"n" cannot be assigned here: .*what \$rdi held when the function was entered/);
+    assert.match(await set('first', '1'), /^"first" cannot be assigned here: it is optimized out at this point/);
+    // the Debug Console: an assignment runs once and answers with its value, or fails with the reason
+    const repl = (expression: string): Promise<string> =>
+      c.dc.evaluateRequest({ expression, frameId: f.id, context: 'repl' }).then((r) => `ok ${r.body.result}`, (e: Error) => e.message);
+    assert.equal(await repl('r += 2'), 'ok 32');
+    assert.equal(await repl('r'), 'ok 32');
+    assert.match(await repl('base = 9'), /^"base" cannot be assigned here: .*only knows its value, 10/);
+    assert.match(await repl('first = 9'), /^"first" cannot be assigned here: it is optimized out/);
+    assert.equal(await repl('r == 32'), 'ok 1', 'a comparison is no assignment');
+    // r = 32 reaches the program: scaled returns r + base = 42 into spins
+    await c.dc.setBreakpointsRequest({ source: { path: MAIN_C }, breakpoints: [{ line: marker('END') }] });
+    const s2 = stopped(c);
+    await c.dc.continueRequest({ threadId: s.threadId! });
+    await s2;
+    const end = await topFrame(c, s.threadId!);
+    assert.equal((await c.dc.evaluateRequest({ expression: 'spins', frameId: end.id, context: 'watch' })).body.result, '42');
+  });
+
   it('conditional and hit-count breakpoints', async () => {
     const s = await at('ADD', {}, [{ line: marker('ADD'), condition: 'a == 6' }]);
     const f = await topFrame(c, s.threadId!);

@@ -30,6 +30,23 @@ static int add(int a, int b)
 	return sum;
 }
 
+/*
+ * Built as the kernel's own code is (-Og; the rest of this file is -O0):
+ * at #OG `base` is only a known constant, `n` only the value rdi had on
+ * entry and `first` nowhere, while `r` lives in a register.
+ */
+__attribute__((optimize("Og"), noinline)) static int scaled(int n)
+{
+	int base = 10;
+	int r = n * base;
+	int first = spins + 1;
+
+	spins = first;
+	thread_yield();
+	spins = r;	// #OG
+	return r + base;
+}
+
 static int worker(void *arg)
 {
 	int n = (int)(long)arg;
@@ -60,6 +77,7 @@ int main(int argc, char **argv)
 	assert(mode != 3);	// #ASSERT
 	if (mode == 4)
 		*nowhere = 7;	// #NULL
+	spins = scaled(1);
 	printf("total=%d p=%d,%d %s %s\n", total, p.x, p.y, origin.label, buffer);	// #END
 	return 0;
 }
