@@ -72,6 +72,9 @@ const GDB_SETUP: string[][] = [
   ['breakpoint', 'always-inserted', 'on'],
   ['print', 'elements', '200'],
   ['remotetimeout', '10'],
+  // a refused connection fails at once: gdb's default retries it for its connect-timeout (15 s)
+  // and then says "Connection timed out" about a port where nothing listens
+  ['tcp', 'auto-retry', 'off'],
 ];
 
 export class Debuggee {
@@ -197,7 +200,10 @@ export class Debuggee {
     try {
       await mi.targetRemote(this.gdb, target);
     } catch (e) {
-      if (e instanceof Error && !(e instanceof GdbExited)) throw errors.connectFailed(target, e.message);
+      if (e instanceof Error && !(e instanceof GdbExited)) {
+        if (/Connection refused/i.test(e.message)) throw errors.nothingListens(target);
+        throw errors.connectFailed(target, e.message);
+      }
       throw e;
     }
     // the stub reports where the CPU stands; wait for it so the first requests see a stopped target

@@ -26,8 +26,13 @@ export const errors = {
     ),
   connectFailed: (target: string, detail: string) =>
     userError('connect',
-      `gdb could not connect to ${target}: ${detail}.`,
+      `gdb could not connect to ${target}: ${detail.replace(/\.+$/, '')}.`,
       'Check that the kernel was started with a gdbstub (minnow debug) and that the host:port in "target" is right.',
+    ),
+  nothingListens: (target: string) =>
+    userError('connect',
+      `Nothing listens on ${target}.`,
+      'Start the kernel with a gdbstub first (minnow debug prints the host:port to attach to), or fix "target" in launch.json.',
     ),
   notStopped: () =>
     userError('notStopped', 'The kernel is running.', 'Pause it first (F6).', false),

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { freePort } from '../../target';
 import {
   APP,
   ELF,
@@ -219,6 +220,16 @@ describe('adapter: life cycle', function () {
     const f2 = await topFrame(c, e2.threadId!);
     assert.equal(f2.name, 'main');
     assert.notEqual(f2.line, line, 'next moved to another line');
+  });
+
+  it('attach to a port where nothing listens says so, not "Connection timed out"', async () => {
+    const port = await freePort();
+    c = await startClient();
+    await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+    const t0 = Date.now();
+    const err = await c.dc.attachRequest({ target: `127.0.0.1:${port}`, program: ELF } as DebugProtocol.AttachRequestArguments).then(() => undefined, (e: Error) => e);
+    console.log(`      refused in ${Date.now() - t0} ms`);
+    assert.match(String(err?.message), new RegExp(`^Nothing listens on 127\\.0\\.0\\.1:${port}\\. Start the kernel with a gdbstub first \\(minnow debug prints`));
   });
 
   describe('attach to `minnow debug`', () => {
