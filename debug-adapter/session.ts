@@ -77,7 +77,9 @@ export class MinnowDebugSession extends DebugSession {
       (e: unknown) => {
         const d = toDapError(e);
         if (d.internal) this.sendEvent(new OutputEvent(`${d.detail ?? d.format}\n`, 'stderr'));
-        this.sendErrorResponse(response, { id: d.id, format: d.format.replace(/\{/g, '{{').replace(/\}/g, '}}'), showUser: d.showUser });
+        // DAP's format substitutes only {names} given in variables (none here); a brace is no
+        // escape in it, so text with braces ({x: 1}, a struct) goes through as it is
+        this.sendErrorResponse(response, { id: d.id, format: d.format, showUser: d.showUser });
       },
     );
   }

@@ -232,6 +232,13 @@ describe('adapter: life cycle', function () {
     assert.match(String(err?.message), new RegExp(`^Nothing listens on 127\\.0\\.0\\.1:${port}\\. Start the kernel with a gdbstub first \\(minnow debug prints`));
   });
 
+  it('error texts with braces reach the client as they are, not doubled', async () => {
+    c = await startClient();
+    await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+    const err = await c.dc.customRequest('minnow/consoleInput', { text: { a: 1 } }).then(() => undefined, (e: Error) => e);
+    assert.equal(err?.message, 'minnow/consoleInput needs text, a string (got {"a":1}).');
+  });
+
   describe('attach to `minnow debug`', () => {
     let cli: ChildProcess | undefined;
     after(() => {
