@@ -1,7 +1,7 @@
 // What `run` and `debug` share: their machine/accel/QEMU options, "load + build", the mapping
 // from a QEMU exit to the CLI's exit status, and how the guest console reaches the terminal.
 
-import { ACCELS, CPUS_MAX, EXIT_OUT_OF_RANGE, MACHINES, buildApp, probeKvm, loadApp, parseVolume, kernelDir, isMinnowError, parsePublish, publishPorts, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
+import { ACCELS, CPUS_MAX, EXIT_OUT_OF_RANGE, MACHINES, buildApp, findQemu, probeKvm, loadApp, parseVolume, kernelDir, isMinnowError, parsePublish, publishPorts, type Accel, type AppConfig, type Machine, type QemuExit, type QemuInstance } from '../target';
 import { loadComponents, resolveComponents } from '../target/components';
 import { UsageError, type Parsed, type Specs } from './args';
 
@@ -58,8 +58,11 @@ function addVolumes(app: AppConfig, volumes: string[], kernel: string | undefine
 }
 
 /** minnow.json of [dir] (default: the current folder), built unless --no-build. */
-export async function loadAndBuild(p: Parsed, log: (text: string) => void): Promise<AppConfig> {
+/** Loads the app and builds it; `needs.qemu`: a command that boots finds QEMU first, so that a
+ *  missing QEMU is said before a build that could not be run anyway. */
+export async function loadAndBuild(p: Parsed, log: (text: string) => void, needs: { qemu?: boolean } = {}): Promise<AppConfig> {
   const app = loadApp(p.positionals[0] ?? '.');
+  if (needs.qemu) findQemu(p.options.qemu as string | undefined);
   addVolumes(app, (p.options.volume as string[] | undefined) ?? [], p.options.kernel as string | undefined);
   const published = (p.options.publish as string[] | undefined) ?? [];
   for (const spec of published) {

@@ -122,7 +122,9 @@ export class MinnowDebugSession extends DebugSession {
       supportsTerminateRequest: true,
       supportsDelayedStackTraceLoading: true,
       supportsValueFormattingOptions: true,
-      supportTerminateDebuggee: true,
+      // not offered: QEMU is the adapter's child (its console a pipe to it), so a launched VM
+      // cannot outlive the session; a launch always ends the VM, an attach always detaches
+      supportTerminateDebuggee: false,
       supportsBreakpointLocationsRequest: false,
       supportsExceptionInfoRequest: true,
     };

@@ -109,7 +109,7 @@ export interface KernelInfo {
 }
 
 /** Virtio device ids (virtio 1.2, section 5) as the kernel's device table reports them. */
-const VIRTIO_KINDS: Record<number, string> = { 1: 'virtio-net', 2: 'virtio-blk', 3: 'virtio-console' };
+const VIRTIO_KINDS: Record<number, string> = { 1: 'virtio-net', 2: 'virtio-blk', 3: 'virtio-console', 9: 'virtio-9p', 26: 'virtio-fs' };
 
 function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -296,4 +296,11 @@ export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10 * 1024 ? 1 : 0)} KiB`;
   return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/** A device's row: named by what it is ("virtio-net"), its address ("virtio-mmio@0xfeb00c00") and
+ *  counters after; a device of an unknown kind keeps its address as the name. */
+export function deviceRow(d: { name: string; kind?: string; detail?: string }): { label: string; description?: string } {
+  if (!d.kind) return { label: d.name, description: d.detail };
+  return { label: d.kind, description: [d.name, d.detail].filter(Boolean).join(' · ') };
 }

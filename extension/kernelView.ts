@@ -5,7 +5,7 @@
 // is shown: each answer costs gdb work).
 
 import * as vscode from 'vscode';
-import { formatBytes, formatOpenFlags, ifaceRows, parseKernelInfo, socketDetail, socketLabel } from './kernelInfo';
+import { deviceRow, formatBytes, formatOpenFlags, ifaceRows, parseKernelInfo, socketDetail, socketLabel } from './kernelInfo';
 import type { KernelInfo, KernelThread } from './kernelInfo';
 import { minnowRequest } from './requests';
 import { trace } from './trace';
@@ -188,7 +188,7 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       case 'iface':
         return info.iface ? ifaceRows(info.iface).map((r) => ({ kind: 'leaf', ...r })) : [];
       case 'devices':
-        return info.devices.map((d) => ({ kind: 'leaf', label: d.name, description: [d.kind, d.detail].filter(Boolean).join(' · '), icon: 'plug' }));
+        return info.devices.map((d) => ({ kind: 'leaf', ...deviceRow(d), icon: 'plug' }));
       case 'heap': {
         const h = info.heap;
         if (!h) return [];

@@ -24,7 +24,7 @@ export const DEBUG_SPECS: Specs = {
 export async function debugCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, DEBUG_SPECS, 'debug');
   positionalsAtMost(p, 1, 'debug', DEBUG_USAGE);
-  const app = await loadAndBuild(p, io.err);
+  const app = await loadAndBuild(p, io.err, { qemu: true });
   const v = vmChoices(p, app);
   warnAboutKvm(v, io.err);
   const qemuStub = p.options['qemu-gdbstub'] === true;

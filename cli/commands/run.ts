@@ -15,7 +15,7 @@ export async function runCommand(argv: string[], io: Io): Promise<number> {
   const p = parseArgs(argv, RUN_SPECS, 'run');
   positionalsAtMost(p, 1, 'run', RUN_USAGE);
   checkDetachOptions(p);
-  const app = await loadAndBuild(p, io.err);
+  const app = await loadAndBuild(p, io.err, { qemu: true });
   if (p.options.detach) return runDetached(p, app, io);
   const v = vmChoices(p, app);
   warnAboutKvm(v, io.err);

@@ -125,7 +125,9 @@ describe('adapter: life cycle', function () {
 
   it('a wrong gdbPath, qemuPath, gdbstub or gdbTransport is an error that names the setting', async () => {
     c = await startClient();
-    await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+    const init = await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+    // a launched VM cannot outlive the adapter (it is its child): the choice is not offered
+    assert.equal(init.body?.supportTerminateDebuggee, false);
     const e1 = await c.dc.launchRequest(appArgs({ ...NO_BUILD, gdbPath: '/nonexistent/gdb' }) as DebugProtocol.LaunchRequestArguments).then(() => undefined, (e: Error) => e);
     assert.match(String(e1?.message), /gdbPath/);
     await c.dc.stop();

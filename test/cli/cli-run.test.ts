@@ -163,6 +163,8 @@ describe('cli: run', function () {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /minnow: error: QEMU \(qemu-system-x86_64\) is not installed or not on PATH/);
     assert.match(r.stderr, /fix: Install it: .*apt-get install -y --no-install-recommends qemu-system-x86/);
+    // said before the build: nothing was compiled for a VM that cannot boot
+    assert.doesNotMatch(r.stderr, /^\s*(CC|LD)\s/m, r.stderr);
   });
 
   it("reports QEMU's own error (bad qemuArgs) and exits 125", async () => {

@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseKernelInfo, formatBytes, formatOpenFlags, ifaceRows, socketDetail, socketLabel } from '../../extension/kernelInfo';
+import { deviceRow, parseKernelInfo, formatBytes, formatOpenFlags, ifaceRows, socketDetail, socketLabel } from '../../extension/kernelInfo';
 import { ATTRIBUTES, checkAttributes } from '../../debug-adapter/attributes';
 import { syncedPackage } from '../../scripts/sync-schema';
 
@@ -129,6 +129,9 @@ describe('Kernel view: parseKernelInfo', () => {
     assert.equal(info.threads[0].waitReason, 'join');
     assert.deepEqual(info.heap, { used: 1331, total: 65536 });
     assert.deepEqual(info.devices[0], { name: 'virtio-blk0', kind: 'virtio-blk', detail: '7 interrupts' });
+    // named by type, the address after it
+    assert.deepEqual(deviceRow({ name: 'virtio-mmio@0xfeb00c00', kind: 'virtio-net', detail: '3 interrupts' }), { label: 'virtio-net', description: 'virtio-mmio@0xfeb00c00 · 3 interrupts' });
+    assert.deepEqual(deviceRow({ name: 'virtio-mmio@0xfeb00e00', kind: '' }), { label: 'virtio-mmio@0xfeb00e00', description: undefined });
   });
 
   it('survives partial and malformed answers', () => {
