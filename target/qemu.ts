@@ -19,7 +19,7 @@ import { freePort, probePort, waitForListener } from './ports';
 import { startVirtiofsd } from './virtiofs';
 import { buildQemuArgs, type DeviceOptions, type GdbstubOptions } from './qemuargs';
 import { QBOOT_ROM, which } from './tools';
-import { checkHostPorts, failedForward, parseHostForward, portInUseError, waitForForwards } from './publish';
+import { checkHostPorts, failedForward, ownsForwards, parseHostForward, portInUseError, waitForForwards } from './publish';
 
 /**
  * The byte that ends the guest's console input (Ctrl-D, as on a terminal): the kernel's console
@@ -207,6 +207,26 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
   });
 }
 
+/**
+ * Polls until QEMU (pid) itself listens on the stub's port (true), or exits or `timeoutMs` passes
+ * (false). Whose listener it is matters: a process that took the port between freePort() and
+ * QEMU's bind would otherwise pass for the stub, and QEMU's "Address already in use" exit that
+ * follows would not be retried. Without /proc, any listener counts.
+ */
+async function waitForStub(pid: number, port: number, exited: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  while (Date.now() < deadline) {
+    if (exited()) return false;
+    const owned = ownsForwards(pid, [{ proto: 'tcp', host: port, guest: 0 }]);
+    if (owned === true) return true;
+    if (owned === undefined) return waitForListener(port, exited, deadline - Date.now());
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 50);
+  }
+  return false;
+}
+
 /** Boots an ELF under QEMU per the run contract. See StartQemuOptions and QemuInstance. */
 export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
   const bin = findQemu(opts.qemuPath);
@@ -258,7 +278,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
     }
     void a.exit.then(() => daemons.stop());
     if (port !== undefined) {
-      const listening = await waitForListener(port, a.hasExited, LISTEN_TIMEOUT_MS);
+      const listening = await waitForStub(a.child.pid!, port, a.hasExited, LISTEN_TIMEOUT_MS);
       if (a.hasExited() && /Address already in use/i.test(a.stderr())) {
         if (fixedPort === undefined && attempt < PORT_ATTEMPTS) continue;
         throw new MinnowError(`QEMU could not listen on 127.0.0.1:${port}: address already in use`, 'Free the port or choose another one.', 'port');
