@@ -11,6 +11,7 @@
  *   gdb_thread.c   kernel threads as gdb threads: ids, lookup, registers
  *   gdb_protocol.c packet loop and dispatch, stop replies, vCont
  *   gdb_data.c     g G p P m M X Z z;  gdb_query.c  q/Q packets, qXfer
+ *   gdb_smp.c      all-stop: the other CPUs parked while gdb is served
  *   gdbstub.c      entry points: traps, IRQ, panic, stop/resume
  * Their state is one struct gdb_session, passed down from gdbstub.c.
  * Nothing here may call code a user can put a breakpoint in.
@@ -286,6 +287,13 @@ void gdb_data_m(const char *p, struct gdb_buf *out);
 void gdb_data_M(const char *p, struct gdb_buf *out);
 void gdb_data_X(const char *p, size_t plen, struct gdb_buf *out);
 void gdb_data_Z(const char *p, bool insert, struct gdb_buf *out);
+
+/* gdb_smp.c */
+bool gdb_smp_foreign(struct gdb_session *s, struct trap_frame *f);
+void gdb_smp_acquire(struct gdb_session *s, struct trap_frame *f);
+void gdb_smp_stop_others(void);
+void gdb_smp_release(void);
+int gdb_smp_owner_cpu(void);
 
 /* gdb_protocol.c */
 void gdb_protocol_stop_reply(const struct gdb_stop *stop);

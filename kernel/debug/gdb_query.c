@@ -37,6 +37,14 @@ static void gdb_query_describe(const struct thread *t, struct gdb_buf *b,
 			       bool xml)
 {
 	const char *s = gdb_query_state(t);
+	struct percpu *on = percpu_count > 1 ? gdb_thread_cpu(t) : NULL;
+
+	/* on a CPU, if only on its way to sleep: its registers are that CPU's */
+	if (on) {
+		gdb_buf_puts(b, "running on cpu ");
+		gdb_buf_dec(b, (uint64_t)on->id);
+		return;
+	}
 
 	gdb_buf_puts(b, s);
 	/* "sleeping: sleep" says nothing more than "sleeping" */
@@ -49,6 +57,11 @@ static void gdb_query_describe(const struct thread *t, struct gdb_buf *b,
 			gdb_buf_xml(b, t->wait_reason);
 		else
 			gdb_buf_puts(b, t->wait_reason);
+	}
+	/* with several CPUs: where it runs, or would */
+	if (percpu_count > 1) {
+		gdb_buf_puts(b, " on cpu ");
+		gdb_buf_dec(b, (uint64_t)t->cpu);
 	}
 }
 
@@ -112,6 +125,13 @@ static void gdb_query_thread_xml(const struct thread *t, struct gdb_buf *b)
 	name[THREAD_NAME_MAX] = '\0';
 	gdb_buf_puts(b, "<thread id=\"");
 	gdb_buf_hexnum(b, (uint64_t)gdb_thread_id(t));
+	if (percpu_count > 1) {
+		/* gdb shows the core in -thread-info */
+		gdb_buf_puts(b, "\" core=\"");
+		gdb_buf_dec(b, (uint64_t)(t->state == THREAD_RUNNING ?
+						  t->on_cpu :
+						  t->cpu));
+	}
 	gdb_buf_puts(b, "\" name=\"");
 	gdb_buf_xml(b, name);
 	gdb_buf_puts(b, "\">");

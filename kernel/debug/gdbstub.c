@@ -9,7 +9,8 @@
  * A fault or panic stops only when gdbstub_catch says so, and cannot be
  * resumed past: continuing from that stop (without moving rip) runs the
  * kernel's crash path, report and exit 127, as without a debugger.
- * There is one CPU, and the stub runs with interrupts off.
+ * The stub runs with interrupts off; with several CPUs the others are
+ * parked while it serves gdb (gdb_smp.c).
  */
 #include <errno.h>
 #include <kernel/cmdline.h>
@@ -73,11 +74,13 @@ static bool gdbstub_break_at(uint64_t rip)
 	       gdb_break_hidden_at(rip);
 }
 
+/* Breakpoints in, and every CPU parked for this stop runs again. */
 static void gdbstub_run_free(void)
 {
 	gdb_session.run = GDB_RUN_FREE;
 	gdb_break_arm_sw();
 	gdb_break_arm_hw(&gdb_session);
+	gdb_smp_release();
 }
 
 /*
@@ -130,6 +133,7 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 		gdb_session.attached = false;
 		gdb_session.reply_due = false;
 		gdb_session.run = GDB_RUN_FREE;
+		gdb_smp_release();
 		/* the next gdb starts in ack mode */
 		gdb_packet_new_connection();
 		return true;
@@ -164,6 +168,7 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	struct gdb_stop stop = { .kind = GDB_STOP_SIGNAL };
 	struct gdb_resume res;
 
+	gdb_smp_acquire(&gdb_session, f);
 	gdb_session.in_stub = true;
 	/*
 	 * a step that ended in a trap of another kind (int3 in the code, a
@@ -178,6 +183,8 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	/* any stop ends a pending step of a parked thread (all-stop) */
 	gdb_break_hidden_clear();
 	gdb_serial_rx_irq(false);
+	/* every other CPU parked before gdb hears of the stop */
+	gdb_smp_stop_others();
 	if (why)
 		stop = *why;
 	stop.frame = f;
@@ -347,7 +354,12 @@ static bool gdbstub_fault_stop(struct trap_frame *f, int signal,
 
 bool gdbstub_trap(struct trap_frame *f)
 {
-	if (!gdb_session.up || gdb_session.in_stub)
+	if (!gdb_session.up)
+		return false;
+	/* another CPU's stop (its NMI, or a trap while it owns the stub) */
+	if (gdb_smp_foreign(&gdb_session, f))
+		return true;
+	if (gdb_session.in_stub)
 		return false;
 	switch (f->vector) {
 	case TRAP_BP:

@@ -31,15 +31,19 @@ export function kernelDir(): string {
   return process.env.MINNOW_KERNEL ?? path.resolve(__dirname, '../../kernel');
 }
 
-let builtElf: string | undefined;
+const builtElves = new Map<string, string>();
 
-/** Builds the test application once per process; returns the ELF path. */
-export function buildTestApp(): string {
-  if (builtElf) return builtElf;
-  const buildDir = path.join(os.tmpdir(), `minnow-gdbstub-test-${process.getuid?.() ?? 0}`);
+/**
+ * Builds a test application (default: app/, named gdbtest) once per process; returns the ELF
+ * path.
+ */
+export function buildTestApp(appDir = APP_DIR, name = 'gdbtest'): string {
+  const known = builtElves.get(appDir);
+  if (known) return known;
+  const buildDir = path.join(os.tmpdir(), `minnow-gdbstub-test-${name}-${process.getuid?.() ?? 0}`);
   const r = spawnSync(
     'make',
-    ['-s', '-C', kernelDir(), `APP_DIR=${APP_DIR}`, 'APP_NAME=gdbtest', 'APP_SRCS=main.c', `BUILD_DIR=${buildDir}`],
+    ['-s', '-C', kernelDir(), `APP_DIR=${appDir}`, `APP_NAME=${name}`, 'APP_SRCS=main.c', `BUILD_DIR=${buildDir}`],
     { encoding: 'utf8', timeout: 300000 },
   );
   if (r.status !== 0) throw new Error(`building the test app failed:\n${r.stdout}\n${r.stderr}`);
@@ -48,13 +52,14 @@ export function buildTestApp(): string {
   // The DWARF is in gdbtest.debug, which gdb looks for next to the ELF (the
   // ELF's .gnu_debuglink names it), so it comes along.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-gdbstub-elf-'));
-  builtElf = path.join(dir, 'gdbtest.elf');
-  fs.copyFileSync(path.join(buildDir, 'gdbtest.elf'), builtElf);
+  const elf = path.join(dir, `${name}.elf`);
+  fs.copyFileSync(path.join(buildDir, `${name}.elf`), elf);
   // (a kernel Makefile that keeps the DWARF in the ELF writes no .debug)
-  const debug = path.join(buildDir, 'gdbtest.debug');
-  if (fs.existsSync(debug)) fs.copyFileSync(debug, path.join(dir, 'gdbtest.debug'));
+  const debug = path.join(buildDir, `${name}.debug`);
+  if (fs.existsSync(debug)) fs.copyFileSync(debug, path.join(dir, `${name}.debug`));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return builtElf;
+  builtElves.set(appDir, elf);
+  return elf;
 }
 
 /** Line number (1-based) of the line carrying "// #name" in the test application. */
@@ -95,6 +100,10 @@ export interface VmOptions {
   noCom2?: boolean;
   /** the stub's transport; default TRANSPORT */
   transport?: Transport;
+  /** CPUs (-smp, TCG with a thread per CPU); default 1 */
+  cpus?: number;
+  /** -m; default 16M */
+  memory?: string;
 }
 
 export interface Vm {
@@ -123,7 +132,8 @@ export async function bootVm(elf: string, opts: VmOptions = {}): Promise<Vm> {
   ].filter(Boolean).join(' ');
   const argv = [
     '-M', 'microvm,pic=off,pit=off,rtc=off,acpi=off,x-option-roms=off',
-    '-cpu', 'max', '-m', '16M', '-no-reboot', '-nodefaults', '-nographic',
+    ...(opts.cpus && opts.cpus > 1 ? ['-smp', String(opts.cpus), '-accel', 'tcg,thread=multi'] : []),
+    '-cpu', 'max', '-m', opts.memory ?? '16M', '-no-reboot', '-nodefaults', '-nographic',
     '-kernel', elf, '-append', append,
     '-serial', 'stdio',
     '-device', 'isa-debug-exit,iobase=0xf4,iosize=0x04',
