@@ -31,6 +31,14 @@ enum gdb_cpu_state {
 
 /* the CPU that owns the stub now, -1: none */
 static volatile int gdb_smp_owner = -1;
+/*
+ * Counts releases. A parked CPU waits for it to move, not for its state to
+ * read GDB_CPU_RUN: its host thread may not run between a release and the
+ * next stop (a few microseconds later on a busy TCG host), when its state
+ * is GDB_CPU_STOP_REQ again, and it would stay parked in its NMI handler
+ * with NMIs blocked, deaf to every later stop.
+ */
+static volatile unsigned int gdb_smp_releases;
 
 int gdb_smp_owner_cpu(void)
 {
@@ -41,10 +49,11 @@ int gdb_smp_owner_cpu(void)
 static void gdb_smp_park(struct gdb_session *s, struct trap_frame *f)
 {
 	struct percpu *c = this_cpu();
+	unsigned int seen = __atomic_load_n(&gdb_smp_releases, __ATOMIC_ACQUIRE);
 
 	c->gdb_frame = f;
 	__atomic_store_n(&c->gdb_state, GDB_CPU_PARKED, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&c->gdb_state, __ATOMIC_ACQUIRE) != GDB_CPU_RUN)
+	while (__atomic_load_n(&gdb_smp_releases, __ATOMIC_ACQUIRE) == seen)
 		cpu_relax();
 	c->gdb_frame = NULL;
 	gdb_break_arm_hw(s);
@@ -129,5 +138,6 @@ void gdb_smp_release(void)
 			__atomic_store_n(&percpu_cpus[i].gdb_state, GDB_CPU_RUN,
 					 __ATOMIC_RELEASE);
 	}
+	__atomic_add_fetch(&gdb_smp_releases, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&gdb_smp_owner, -1, __ATOMIC_RELEASE);
 }
