@@ -64,6 +64,17 @@ describe('New Project templates', () => {
     assert.equal(manifest.name, 'site');
   });
 
+  it('copies examples/intercore with its "cpus": 4, so the new project boots several CPUs at once', () => {
+    const smp = listTemplates(join(REPO, 'examples')).find((t) => t.name === 'intercore');
+    assert.ok(smp, 'examples/intercore is a template');
+    assert.match(smp.description, /CPU/);
+    const target = join(tmp, 'cores');
+    assert.equal(createProject(smp, target), join(target, 'main.c'));
+    const manifest = JSON.parse(readFileSync(join(target, 'minnow.json'), 'utf8'));
+    assert.equal(manifest.cpus, 4);
+    assert.equal(manifest.name, 'cores');
+  });
+
   it('writes launch.json, tasks.json and settings.json that fit together and with package.json', () => {
     const [hello] = listTemplates(join(REPO, 'examples'));
     const target = join(tmp, 'hello-app');
