@@ -245,9 +245,15 @@ export class Debuggee {
     if (this.gdb.alive) {
       try {
         // QEMU we started is simply killed; a kernel we attached to is detached from (it runs on)
-        // or killed through the stub (`k`), and both need a stopped target first
+        // or killed through the stub (`k`). Every one of them needs a stopped target first: gdb
+        // refuses even -gdb-exit while the target runs ("Cannot execute this command while the
+        // target is running", a restart or stop of a running kernel), and would wait to be killed
+        if (this.gdb.running) {
+          const stopped = this.gdb.waitStopped(2000);
+          stopped.catch(() => undefined);
+          await this.gdb.interrupt().then(() => stopped).catch(() => undefined);
+        }
         if (this.kind === 'attach' || detach) {
-          if (this.gdb.running) await this.gdb.interrupt().then(() => this.gdb.waitStopped(2000)).catch(() => undefined);
           if (detach) await mi.targetDetach(this.gdb).catch(() => undefined);
           else await this.gdb.cli('kill', { timeoutMs: 3000 }).catch(() => undefined);
         }

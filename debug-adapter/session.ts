@@ -265,7 +265,8 @@ export class MinnowDebugSession extends DebugSession {
     });
     gdb.on('stream', (s) => {
       if (s.kind === 'target') this.sendEvent(new OutputEvent(s.text, 'stdout'));
-      else if (s.kind === 'log' && this.quiet === 0 && /warning|error|cannot|fail/i.test(s.text)) this.sendEvent(new OutputEvent(s.text, 'console'));
+      // a gdb being shut down (restart, disconnect) says nothing the user asked about
+      else if (s.kind === 'log' && this.quiet === 0 && gdb === this.debuggee?.gdb && !this.ended && /warning|error|cannot|fail/i.test(s.text)) this.sendEvent(new OutputEvent(s.text, 'console'));
     });
     gdb.on('unknown', (line) => this.sendEvent(new OutputEvent(`gdb: ${line}\n`, 'console')));
     gdb.on('aborted', (a) => {

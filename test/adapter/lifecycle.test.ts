@@ -185,15 +185,50 @@ describe('adapter: life cycle', function () {
     const s = stopped(c);
     await launch(c, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] });
     await s;
-    const p = await processes(c);
-    const again = stopped(c);
-    await c.dc.restartRequest({});
+    await restartsToBP1(c, {});
+  });
+
+  /** restart: a new QEMU and gdb stop at #BP1 again, the old ones are gone */
+  async function restartsToBP1(k: Client, args: DebugProtocol.RestartArguments): Promise<void> {
+    const p = await processes(k);
+    const again = stopped(k);
+    const r = await k.dc.restartRequest(args).then(() => undefined, (err: Error) => err);
+    assert.equal(r, undefined, `restart failed: ${r?.message}`);
     const e = await again;
     assert.equal(e.reason, 'breakpoint');
-    assert.equal((await topFrame(c, e.threadId!)).line, marker('BP1'));
-    const p2 = await processes(c);
+    assert.equal((await topFrame(k, e.threadId!)).line, marker('BP1'));
+    const p2 = await processes(k);
     assert.notEqual(p2.qemu, p.qemu);
     assert.ok(await waitGone([p.qemu, p.gdb], 3000), 'the old QEMU and gdb are gone');
+  }
+
+  /** A session whose kernel runs the busy loop after #BP1 (mode 1), #BP1 still set. */
+  async function spinning(): Promise<Client> {
+    const k = await startClient();
+    const s = stopped(k);
+    await launch(k, appArgs(NO_BUILD), { [MAIN_C]: [{ line: marker('BP1') }] });
+    const e0 = await s;
+    const f = await topFrame(k, e0.threadId!);
+    await k.dc.customRequest('setExpression', { expression: 'mode', value: '1', frameId: f.id });
+    await k.dc.continueRequest({ threadId: e0.threadId! });
+    await new Promise((r) => setTimeout(r, 500)); // spinning in the loop by now
+    return k;
+  }
+
+  it('restart while the kernel runs (a busy loop) reboots it, as a restart when stopped does', async () => {
+    c = await spinning();
+    // VS Code sends the launch configuration again as `arguments`
+    await restartsToBP1(c, { arguments: appArgs(NO_BUILD) } as DebugProtocol.RestartArguments);
+    assert.doesNotMatch(c.text(), /Cannot execute this command while the target is running/);
+  });
+
+  it('disconnect with restart: true while the kernel runs ends QEMU and gdb without an error', async () => {
+    c = await spinning();
+    const p = await processes(c);
+    // what a client that does not use restartRequest sends before it launches again
+    await c.dc.disconnectRequest({ restart: true });
+    assert.ok(await waitGone([p.qemu, p.gdb], 5000), 'QEMU and gdb are gone');
+    assert.doesNotMatch(c.text(), /Cannot execute this command while the target is running/);
   });
 
   it('stopOnEntry stops in main; gdbCommands run after connecting', async () => {
