@@ -50,7 +50,7 @@ ALL_COMPONENTS += 9p
 9p.about := A host folder in the guest over virtio-9p (minnow.json "mounts", minnow run -v host:guest).
 
 ALL_COMPONENTS += virtiofs
-virtiofs.srcs := fs/virtiofs.c
+virtiofs.srcs := fs/virtiofs.c fs/virtiofs_req.c
 virtiofs.needs := fs virtio
 virtiofs.cflags :=
 virtiofs.about := A host folder in the guest over virtio-fs and the host's virtiofsd (minnow.json "mounts" with "type": "virtiofs"; needs root).

@@ -118,7 +118,7 @@ static off_t p9_lseek(struct file *f, off_t off, int whence)
 {
 	struct p9_file *pf = f->priv;
 	struct stat st;
-	off_t base = 0;
+	off_t end = 0;
 	int err;
 
 	if (pf->dir) {
@@ -130,18 +130,13 @@ static off_t p9_lseek(struct file *f, off_t off, int whence)
 		f->offset = 0;
 		return 0;
 	}
-	if (whence == SEEK_CUR) {
-		base = f->offset;
-	} else if (whence == SEEK_END) {
+	if (whence == SEEK_END) {
 		err = p9_getattr(pf->fs, pf->fid, &st);
 		if (err)
 			return err;
-		base = st.st_size;
+		end = st.st_size;
 	}
-	if (base + off < 0)
-		return -EINVAL;
-	f->offset = base + off;
-	return f->offset;
+	return vfs_seek(f, off, whence, end);
 }
 
 static int p9_fstat(struct file *f, struct stat *st)

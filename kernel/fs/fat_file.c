@@ -74,15 +74,11 @@ static ssize_t fat_file_write(struct file *f, const void *buf, size_t len)
 static off_t fat_file_lseek(struct file *f, off_t off, int whence)
 {
 	struct fat_open *o = f->priv;
-	off_t base = whence == SEEK_SET ? 0 :
-		     whence == SEEK_CUR ? f->offset : (off_t)o->n->size;
+	off_t r = vfs_seek(f, off, whence, (off_t)o->n->size);
 
-	if (base + off < 0)
-		return -EINVAL;
-	f->offset = base + off;
-	if (o->n->is_dir && f->offset == 0)
+	if (o->n->is_dir && r == 0)
 		o->dir_index = 0;	/* rewinddir */
-	return f->offset;
+	return r;
 }
 
 static int fat_file_fstat(struct file *f, struct stat *st)

@@ -308,13 +308,8 @@ static ssize_t ramfs_write(struct file *f, const void *buf, size_t len)
 static off_t ramfs_lseek(struct file *f, off_t off, int whence)
 {
 	struct ramfs_node *n = f->priv;
-	off_t base = whence == SEEK_SET ? 0 :
-		     whence == SEEK_CUR ? f->offset : (off_t)n->size;
 
-	if (base + off < 0)
-		return -EINVAL;
-	f->offset = base + off;
-	return f->offset;
+	return vfs_seek(f, off, whence, (off_t)n->size);
 }
 
 static int ramfs_fstat(struct file *f, struct stat *st)

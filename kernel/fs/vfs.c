@@ -7,11 +7,14 @@
  * and listing "/" shows the mount points.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <kernel/cmdline.h>
 #include <kernel/driver.h>
+#include <kernel/file.h>
 #include <kernel/log.h>
 #include <kernel/vfs.h>
 
@@ -255,6 +258,17 @@ bool vfs_name_bad(const char *name)
 {
 	return !name[0] || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
 	       strchr(name, '/');
+}
+
+off_t vfs_seek(struct file *f, off_t off, int whence, off_t end)
+{
+	off_t base = whence == SEEK_SET ? 0 :
+		     whence == SEEK_CUR ? f->offset : end;
+
+	if (off < 0 ? base + off < 0 : base > INT64_MAX - off)
+		return -EINVAL;
+	f->offset = base + off;
+	return f->offset;
 }
 
 /* Splits "type:source:path[:ro]" and calls fn when the type matches. */

@@ -6,9 +6,10 @@
  * fuse_in_header and its arguments the device reads, then room for a
  * fuse_out_header and the reply it writes. This file is both the driver
  * (queue 1, the first request queue; the high-priority queue 0 is left
- * unset since we send neither FORGET nor INTERRUPT) and the filesystem.
- * Paths are walked with LOOKUP from the root on every operation, so the
- * guest sees the folder as it is now. Nodes are never FORGET-ed: the
+ * unset since we send neither FORGET nor INTERRUPT) and the filesystem;
+ * the requests themselves are fs/virtiofs_req.c's. Paths are walked with
+ * LOOKUP from the root on every operation, so the guest sees the folder
+ * as it is now. Nodes are never FORGET-ed: the
  * daemon keeps one handle per inode it has shown us, which is bounded by
  * the files the application touches.
  */
@@ -20,269 +21,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <kernel/cpu.h>
 #include <kernel/driver.h>
 #include <kernel/file.h>
 #include <kernel/log.h>
 #include <kernel/vfs.h>
 #include <kernel/virtio.h>
 #include <kernel/virtq.h>
-#include "fuse.h"
-
-/* virtio 1.2, 5.11.2 and 5.11.4: device id, queues, config layout */
-#define VIRTIO_ID_FS 26
-#define VIRTIOFS_HIPRIO_QUEUE 0
-#define VIRTIOFS_REQUEST_QUEUE 1
-#define VIRTIOFS_CFG_TAG 0
-#define VIRTIOFS_TAG_MAX 36
-#define VIRTIOFS_QUEUE_SIZE 128
-#define VIRTIOFS_DEVICES_MAX 8
-
-/* the most one READ or WRITE moves; less if the daemon says so */
-#define VIRTIOFS_IO_MAX (128 * 1024)
-/* a folder's READDIR batch */
-#define VIRTIOFS_DIR_BUF 8192
-/* room for the arguments of any control request: two names and more */
-#define VIRTIOFS_ARGS_MAX (2 * (VFS_NAME_MAX + 1) + 64)
-
-struct virtiofs {
-	struct virtio_dev *dev;
-	struct virtq *vq;
-	char tag[VIRTIOFS_TAG_MAX + 1];
-	bool broken;
-	bool mounted;
-	uint64_t unique;
-	uint32_t max_write;
-	unsigned long requests;	/* Kernel view */
-};
+#include "virtiofs.h"
 
 struct virtiofs virtiofs_devices[VIRTIOFS_DEVICES_MAX];
 unsigned int virtiofs_count;
-
-struct virtiofs_file {
-	struct virtiofs *fs;
-	uint64_t nodeid, fh;
-	bool dir;
-	uint8_t *buf;		/* folders: one READDIR's entries */
-	size_t len, pos;
-	uint64_t next_off;	/* where the next READDIR starts */
-};
-
-struct virtiofs_wait {
-	volatile bool done;
-	uint32_t len;
-};
-
-/* Finishes every chain the device has returned; interrupts off. */
-static void virtiofs_reap(struct virtiofs *fs)
-{
-	struct virtiofs_wait *w;
-	uint32_t len;
-	void *token;
-	int ret;
-
-	while ((ret = virtq_collect(fs->vq, &token, &len)) > 0) {
-		w = token;
-		w->len = len;
-		w->done = true;
-	}
-	if (ret < 0 && !fs->broken) {
-		fs->broken = true;
-		waitq_wake_all(&fs->dev->wq);
-	}
-}
-
-/* Puts a chain on the request queue and sleeps until it returns. */
-static int virtiofs_chain(struct virtiofs *fs, const struct virtq_buf *b,
-			  unsigned int n)
-{
-	struct virtiofs_wait w = { .done = false };
-	uint64_t flags = irq_save();
-	int err;
-
-	for (;;) {
-		if (fs->broken) {
-			irq_restore(flags);
-			return -EIO;
-		}
-		err = virtq_add(fs->vq, b, n, &w);
-		if (err != -ENOSPC)
-			break;
-		virtiofs_reap(fs);
-		if (virtq_free_count(fs->vq) < n)
-			virtio_wait(fs->dev, 0);
-	}
-	if (err) {
-		irq_restore(flags);
-		return err;
-	}
-	fs->requests++;
-	virtq_kick(fs->vq);
-	while (!w.done && !fs->broken) {
-		virtiofs_reap(fs);
-		if (!w.done && !fs->broken)
-			virtio_wait(fs->dev, 0);
-	}
-	irq_restore(flags);
-	waitq_wake_all(&fs->dev->wq);
-	return w.done ? 0 : -EIO;
-}
-
-/*
- * One FUSE request: `in` (in_len bytes) and optional `data` the device
- * reads, then the reply into `out` (out_len) and optional `rdata`.
- * *got is the reply's length after the out header. 0 or -errno (the
- * daemon's error as it sent it).
- */
-static int virtiofs_call(struct virtiofs *fs, uint32_t op, uint64_t nodeid,
-			 const void *in, uint32_t in_len, const void *data,
-			 uint32_t data_len, void *out, uint32_t out_len,
-			 void *rdata, uint32_t rdata_len, uint32_t *got)
-{
-	struct {
-		struct fuse_in_header h;
-		uint8_t args[VIRTIOFS_ARGS_MAX];
-	} req;
-	struct fuse_out_header oh;
-	struct virtq_buf b[5];
-	unsigned int n = 0;
-	int err;
-
-	if (in_len > sizeof(req.args))
-		return -ENAMETOOLONG;
-	memset(&req.h, 0, sizeof(req.h));
-	req.h.len = (uint32_t)sizeof(req.h) + in_len + data_len;
-	req.h.opcode = op;
-	req.h.unique = ++fs->unique;
-	req.h.nodeid = nodeid;
-	memcpy(req.args, in, in_len);
-	/* the device reads everything before it writes anything (2.7.4.1) */
-	b[n++] = (struct virtq_buf){ &req, (uint32_t)sizeof(req.h) + in_len,
-				     false };
-	if (data_len)
-		b[n++] = (struct virtq_buf){ (void *)data, data_len, false };
-	b[n++] = (struct virtq_buf){ &oh, sizeof(oh), true };
-	if (out_len)
-		b[n++] = (struct virtq_buf){ out, out_len, true };
-	if (rdata_len)
-		b[n++] = (struct virtq_buf){ rdata, rdata_len, true };
-	memset(&oh, 0, sizeof(oh));
-	err = virtiofs_chain(fs, b, n);
-	if (err)
-		return err;
-	if (oh.unique != req.h.unique || oh.len < sizeof(oh))
-		return -EIO;
-	if (oh.error)
-		return oh.error < 0 && oh.error > -4096 ? oh.error : -EIO;
-	if (got)
-		*got = oh.len - (uint32_t)sizeof(oh);
-	return 0;
-}
-
-static void virtiofs_attr_to_stat(const struct fuse_attr *a, struct stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->st_ino = a->ino;
-	st->st_mode = a->mode;
-	st->st_nlink = a->nlink;
-	st->st_uid = a->uid;
-	st->st_gid = a->gid;
-	st->st_rdev = a->rdev;
-	st->st_size = (off_t)a->size;
-	st->st_blksize = a->blksize;
-	st->st_blocks = (blkcnt_t)a->blocks;
-	st->st_atim.tv_sec = (time_t)a->atime;
-	st->st_atim.tv_nsec = a->atimensec;
-	st->st_mtim.tv_sec = (time_t)a->mtime;
-	st->st_mtim.tv_nsec = a->mtimensec;
-	st->st_ctim.tv_sec = (time_t)a->ctime;
-	st->st_ctim.tv_nsec = a->ctimensec;
-}
-
-static int virtiofs_lookup(struct virtiofs *fs, uint64_t dir, const char *name,
-			   size_t len, struct fuse_entry_out *e)
-{
-	char nm[VFS_NAME_MAX + 1];
-	int err;
-
-	if (len > VFS_NAME_MAX)
-		return -ENAMETOOLONG;
-	memcpy(nm, name, len);
-	nm[len] = '\0';
-	err = virtiofs_call(fs, FUSE_LOOKUP, dir, nm, (uint32_t)len + 1, NULL,
-			    0, e, sizeof(*e), NULL, 0, NULL);
-	/* a zero node is the daemon's cached "no such name" */
-	return err ? err : e->nodeid ? 0 : -ENOENT;
-}
-
-/*
- * The node of the first `len` bytes of a mount-relative path (the root
- * for ""), with its attributes in *e.
- */
-static int virtiofs_walk(struct virtiofs *fs, const char *path, size_t len,
-			 struct fuse_entry_out *e)
-{
-	const char *p = path, *end = path + len;
-	struct fuse_attr_out ao;
-	struct fuse_getattr_in gi = { 0 };
-	int err;
-
-	memset(e, 0, sizeof(*e));
-	e->nodeid = FUSE_ROOT_ID;
-	if (len == 0) {
-		err = virtiofs_call(fs, FUSE_GETATTR, FUSE_ROOT_ID, &gi,
-				    sizeof(gi), NULL, 0, &ao, sizeof(ao), NULL,
-				    0, NULL);
-		e->attr = ao.attr;
-		return err;
-	}
-	while (p < end) {
-		const char *s = p;
-
-		while (p < end && *p != '/')
-			p++;
-		if (s < p && !S_ISDIR(e->attr.mode) && e->nodeid != FUSE_ROOT_ID)
-			return -ENOTDIR;
-		err = virtiofs_lookup(fs, e->nodeid, s, (size_t)(p - s), e);
-		if (err)
-			return err;
-		if (p < end)
-			p++;
-	}
-	return 0;
-}
-
-/* The folder holding `path` and the last name in it. */
-static int virtiofs_walk_parent(struct virtiofs *fs, const char *path,
-				uint64_t *dir, const char **name)
-{
-	struct fuse_entry_out e;
-	const char *slash = strrchr(path, '/');
-	size_t plen = slash ? (size_t)(slash - path) : 0;
-	int err;
-
-	*name = slash ? slash + 1 : path;
-	if (vfs_name_bad(*name))
-		return -EINVAL;
-	err = virtiofs_walk(fs, path, plen, &e);
-	if (!err && !S_ISDIR(e.attr.mode))
-		err = -ENOTDIR;
-	*dir = e.nodeid;
-	return err;
-}
-
-static int virtiofs_getattr(struct virtiofs_file *vf, struct stat *st)
-{
-	struct fuse_getattr_in gi = { .getattr_flags = 0 };
-	struct fuse_attr_out ao;
-	int err = virtiofs_call(vf->fs, FUSE_GETATTR, vf->nodeid, &gi,
-				sizeof(gi), NULL, 0, &ao, sizeof(ao), NULL, 0,
-				NULL);
-
-	if (!err)
-		virtiofs_attr_to_stat(&ao.attr, st);
-	return err;
-}
 
 /* One READ or WRITE at f->offset: bytes moved (0 at the end) or -errno. */
 static long virtiofs_io(struct file *f, uint8_t *data, size_t n, bool write)
@@ -356,7 +104,7 @@ static off_t virtiofs_lseek(struct file *f, off_t off, int whence)
 {
 	struct virtiofs_file *vf = f->priv;
 	struct stat st;
-	off_t base = 0;
+	off_t end = 0;
 	int err;
 
 	if (vf->dir) {
@@ -368,18 +116,13 @@ static off_t virtiofs_lseek(struct file *f, off_t off, int whence)
 		f->offset = 0;
 		return 0;
 	}
-	if (whence == SEEK_CUR) {
-		base = f->offset;
-	} else if (whence == SEEK_END) {
+	if (whence == SEEK_END) {
 		err = virtiofs_getattr(vf, &st);
 		if (err)
 			return err;
-		base = st.st_size;
+		end = st.st_size;
 	}
-	if (base + off < 0)
-		return -EINVAL;
-	f->offset = base + off;
-	return f->offset;
+	return vfs_seek(f, off, whence, end);
 }
 
 static int virtiofs_fstat(struct file *f, struct stat *st)
@@ -482,13 +225,10 @@ static int virtiofs_create(struct virtiofs *fs, const char *path, int flags,
 	const char *name;
 	uint64_t dir;
 	size_t len;
-	int err = virtiofs_walk_parent(fs, path, &dir, &name);
+	int err = virtiofs_walk_parent(fs, path, &dir, &name, &len);
 
 	if (err)
 		return err;
-	len = strlen(name);
-	if (len > VFS_NAME_MAX)
-		return -ENAMETOOLONG;
 	in.c = (struct fuse_create_in){ .flags = (uint32_t)flags,
 					.mode = S_IFREG | (mode & 07777) };
 	memcpy(in.name, name, len + 1);
@@ -584,13 +324,10 @@ static int virtiofs_name_op(struct mount *m, uint32_t op, const char *path,
 	uint8_t *args = (uint8_t *)&in + sizeof(in.mk) - hdr;
 	uint64_t dir;
 	size_t len;
-	int err = virtiofs_walk_parent(fs, path, &dir, &name);
+	int err = virtiofs_walk_parent(fs, path, &dir, &name, &len);
 
 	if (err)
 		return err;
-	len = strlen(name);
-	if (len > VFS_NAME_MAX)
-		return -ENAMETOOLONG;
 	/* virtiofsd answers EIO for a name it cannot find: look first, as
 	 * Linux's VFS always does, so a missing name is ENOENT */
 	if (op != FUSE_MKDIR) {
@@ -629,16 +366,12 @@ static int virtiofs_rename(struct mount *m, const char *from, const char *to)
 	const char *fname, *tname;
 	uint64_t fdir;
 	size_t fl, tl;
-	int err = virtiofs_walk_parent(fs, from, &fdir, &fname);
+	int err = virtiofs_walk_parent(fs, from, &fdir, &fname, &fl);
 
 	if (!err)
-		err = virtiofs_walk_parent(fs, to, &ri.newdir, &tname);
+		err = virtiofs_walk_parent(fs, to, &ri.newdir, &tname, &tl);
 	if (err)
 		return err;
-	fl = strlen(fname);
-	tl = strlen(tname);
-	if (fl > VFS_NAME_MAX || tl > VFS_NAME_MAX)
-		return -ENAMETOOLONG;
 	/* as for unlink: a missing source would be EIO */
 	err = virtiofs_lookup(fs, fdir, fname, fl, &e);
 	if (err)
@@ -677,26 +410,6 @@ static const struct fs_ops virtiofs_ops = {
 	.rename = virtiofs_rename,
 	.truncate = virtiofs_truncate,
 };
-
-/* FUSE_INIT: the session every other request needs. */
-static int virtiofs_session(struct virtiofs *fs)
-{
-	struct fuse_init_in in = { .major = FUSE_KERNEL_VERSION,
-				   .minor = FUSE_KERNEL_MINOR,
-				   .max_readahead = VIRTIOFS_IO_MAX };
-	struct fuse_init_out out;
-	int err;
-
-	memset(&out, 0, sizeof(out));
-	err = virtiofs_call(fs, FUSE_INIT, 0, &in, sizeof(in), NULL, 0, &out,
-			    sizeof(out), NULL, 0, NULL);
-	if (err)
-		return err;
-	if (out.major != FUSE_KERNEL_VERSION)
-		return -EPROTO;
-	fs->max_write = out.max_write ? out.max_write : 4096;
-	return 0;
-}
 
 static struct virtiofs *virtiofs_find(const char *tag)
 {

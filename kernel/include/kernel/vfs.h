@@ -91,6 +91,13 @@ const char *vfs_basename(const char *path);
 void vfs_parent(const char *path, char *out);
 /* True for names no filesystem may create: "", ".", "..", with a slash. */
 bool vfs_name_bad(const char *name);
+/*
+ * A regular file's lseek, shared by every filesystem: f->offset becomes
+ * off from the start, the current offset or `end` (the file's size, only
+ * read for SEEK_END); the new offset, or -EINVAL before the start or past
+ * the largest off_t. whence is already one of the three (lseek() checks).
+ */
+off_t vfs_seek(struct file *f, off_t off, int whence, off_t end);
 
 /* fs/fat.c: the FAT16/FAT32 volume on `dev` at `path`: 0, -EINVAL when it
  * is not one (or not one this driver reads), -errno. */

@@ -241,6 +241,11 @@ static void test_write(const char *root)
 	CHECK("read at the end gives 0", read(fd, buf, 64) == 0, "-");
 	CHECK("lseek before 0 says EINVAL",
 	      FAILS(lseek(fd, -1, SEEK_SET)) == EINVAL, "-");
+	CHECK("lseek past the largest offset says EINVAL",
+	      FAILS(lseek(fd, INT64_MAX, SEEK_END)) == EINVAL &&
+		      lseek(fd, 0, SEEK_CUR) == 299990 + 10, "-");
+	CHECK("lseek with a bad whence says EINVAL",
+	      FAILS(lseek(fd, 0, 7)) == EINVAL, "-");
 	CHECK("fsync", !fsync(fd), "-");
 	CHECK("close", !close(fd), "-");
 	free(data);

@@ -1,0 +1,254 @@
+/*
+ * virtio-fs requests (virtio 1.2, 5.11): each FUSE request is one chain on
+ * the request queue, the arguments the device reads then room for the
+ * fuse_out_header and reply it writes; the caller sleeps on the device's
+ * wait queue until the chain comes back. On top of that: LOOKUP-based path
+ * walks from the root (the guest sees the folder as it is now), GETATTR
+ * and the FUSE_INIT session. fs/virtiofs.c is the rest of the client.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <kernel/cpu.h>
+#include <kernel/virtio.h>
+#include <kernel/virtq.h>
+#include "virtiofs.h"
+
+struct virtiofs_wait {
+	volatile bool done;
+	uint32_t len;
+};
+
+/* Finishes every chain the device has returned; interrupts off. */
+static void virtiofs_reap(struct virtiofs *fs)
+{
+	struct virtiofs_wait *w;
+	uint32_t len;
+	void *token;
+	int ret;
+
+	while ((ret = virtq_collect(fs->vq, &token, &len)) > 0) {
+		w = token;
+		w->len = len;
+		w->done = true;
+	}
+	if (ret < 0 && !fs->broken) {
+		fs->broken = true;
+		waitq_wake_all(&fs->dev->wq);
+	}
+}
+
+/* Puts a chain on the request queue and sleeps until it returns. */
+static int virtiofs_chain(struct virtiofs *fs, const struct virtq_buf *b,
+			  unsigned int n)
+{
+	struct virtiofs_wait w = { .done = false };
+	uint64_t flags = irq_save();
+	int err;
+
+	for (;;) {
+		if (fs->broken) {
+			irq_restore(flags);
+			return -EIO;
+		}
+		err = virtq_add(fs->vq, b, n, &w);
+		if (err != -ENOSPC)
+			break;
+		virtiofs_reap(fs);
+		if (virtq_free_count(fs->vq) < n)
+			virtio_wait(fs->dev, 0);
+	}
+	if (err) {
+		irq_restore(flags);
+		return err;
+	}
+	fs->requests++;
+	virtq_kick(fs->vq);
+	while (!w.done && !fs->broken) {
+		virtiofs_reap(fs);
+		if (!w.done && !fs->broken)
+			virtio_wait(fs->dev, 0);
+	}
+	irq_restore(flags);
+	waitq_wake_all(&fs->dev->wq);
+	return w.done ? 0 : -EIO;
+}
+
+/*
+ * One FUSE request: `in` (in_len bytes) and optional `data` the device
+ * reads, then the reply into `out` (out_len) and optional `rdata`.
+ * *got is the reply's length after the out header. 0 or -errno (the
+ * daemon's error as it sent it).
+ */
+int virtiofs_call(struct virtiofs *fs, uint32_t op, uint64_t nodeid,
+		  const void *in, uint32_t in_len, const void *data,
+		  uint32_t data_len, void *out, uint32_t out_len,
+		  void *rdata, uint32_t rdata_len, uint32_t *got)
+{
+	struct {
+		struct fuse_in_header h;
+		uint8_t args[VIRTIOFS_ARGS_MAX];
+	} req;
+	struct fuse_out_header oh;
+	struct virtq_buf b[5];
+	unsigned int n = 0;
+	int err;
+
+	if (in_len > sizeof(req.args))
+		return -ENAMETOOLONG;
+	memset(&req.h, 0, sizeof(req.h));
+	req.h.len = (uint32_t)sizeof(req.h) + in_len + data_len;
+	req.h.opcode = op;
+	req.h.unique = ++fs->unique;
+	req.h.nodeid = nodeid;
+	memcpy(req.args, in, in_len);
+	/* the device reads everything before it writes anything (2.7.4.1) */
+	b[n++] = (struct virtq_buf){ &req, (uint32_t)sizeof(req.h) + in_len,
+				     false };
+	if (data_len)
+		b[n++] = (struct virtq_buf){ (void *)data, data_len, false };
+	b[n++] = (struct virtq_buf){ &oh, sizeof(oh), true };
+	if (out_len)
+		b[n++] = (struct virtq_buf){ out, out_len, true };
+	if (rdata_len)
+		b[n++] = (struct virtq_buf){ rdata, rdata_len, true };
+	memset(&oh, 0, sizeof(oh));
+	err = virtiofs_chain(fs, b, n);
+	if (err)
+		return err;
+	if (oh.unique != req.h.unique || oh.len < sizeof(oh))
+		return -EIO;
+	if (oh.error)
+		return oh.error < 0 && oh.error > -4096 ? oh.error : -EIO;
+	if (got)
+		*got = oh.len - (uint32_t)sizeof(oh);
+	return 0;
+}
+
+void virtiofs_attr_to_stat(const struct fuse_attr *a, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = a->ino;
+	st->st_mode = a->mode;
+	st->st_nlink = a->nlink;
+	st->st_uid = a->uid;
+	st->st_gid = a->gid;
+	st->st_rdev = a->rdev;
+	st->st_size = (off_t)a->size;
+	st->st_blksize = a->blksize;
+	st->st_blocks = (blkcnt_t)a->blocks;
+	st->st_atim.tv_sec = (time_t)a->atime;
+	st->st_atim.tv_nsec = a->atimensec;
+	st->st_mtim.tv_sec = (time_t)a->mtime;
+	st->st_mtim.tv_nsec = a->mtimensec;
+	st->st_ctim.tv_sec = (time_t)a->ctime;
+	st->st_ctim.tv_nsec = a->ctimensec;
+}
+
+int virtiofs_lookup(struct virtiofs *fs, uint64_t dir, const char *name,
+		    size_t len, struct fuse_entry_out *e)
+{
+	char nm[VFS_NAME_MAX + 1];
+	int err;
+
+	if (len > VFS_NAME_MAX)
+		return -ENAMETOOLONG;
+	memcpy(nm, name, len);
+	nm[len] = '\0';
+	err = virtiofs_call(fs, FUSE_LOOKUP, dir, nm, (uint32_t)len + 1, NULL,
+			    0, e, sizeof(*e), NULL, 0, NULL);
+	/* a zero node is the daemon's cached "no such name" */
+	return err ? err : e->nodeid ? 0 : -ENOENT;
+}
+
+/*
+ * The node of the first `len` bytes of a mount-relative path (the root
+ * for ""), with its attributes in *e.
+ */
+int virtiofs_walk(struct virtiofs *fs, const char *path, size_t len,
+		  struct fuse_entry_out *e)
+{
+	const char *p = path, *end = path + len;
+	struct fuse_attr_out ao;
+	struct fuse_getattr_in gi = { 0 };
+	int err;
+
+	memset(e, 0, sizeof(*e));
+	e->nodeid = FUSE_ROOT_ID;
+	if (len == 0) {
+		err = virtiofs_call(fs, FUSE_GETATTR, FUSE_ROOT_ID, &gi,
+				    sizeof(gi), NULL, 0, &ao, sizeof(ao), NULL,
+				    0, NULL);
+		e->attr = ao.attr;
+		return err;
+	}
+	while (p < end) {
+		const char *s = p;
+
+		while (p < end && *p != '/')
+			p++;
+		if (s < p && !S_ISDIR(e->attr.mode) && e->nodeid != FUSE_ROOT_ID)
+			return -ENOTDIR;
+		err = virtiofs_lookup(fs, e->nodeid, s, (size_t)(p - s), e);
+		if (err)
+			return err;
+		if (p < end)
+			p++;
+	}
+	return 0;
+}
+
+/* The folder holding `path`, the last name in it and that name's length. */
+int virtiofs_walk_parent(struct virtiofs *fs, const char *path, uint64_t *dir,
+			 const char **name, size_t *len)
+{
+	struct fuse_entry_out e;
+	const char *slash = strrchr(path, '/');
+	size_t plen = slash ? (size_t)(slash - path) : 0;
+	int err;
+
+	*name = slash ? slash + 1 : path;
+	*len = strlen(*name);
+	if (vfs_name_bad(*name))
+		return -EINVAL;
+	if (*len > VFS_NAME_MAX)
+		return -ENAMETOOLONG;
+	err = virtiofs_walk(fs, path, plen, &e);
+	if (!err && !S_ISDIR(e.attr.mode))
+		err = -ENOTDIR;
+	*dir = e.nodeid;
+	return err;
+}
+
+int virtiofs_getattr(struct virtiofs_file *vf, struct stat *st)
+{
+	struct fuse_getattr_in gi = { .getattr_flags = 0 };
+	struct fuse_attr_out ao;
+	int err = virtiofs_call(vf->fs, FUSE_GETATTR, vf->nodeid, &gi,
+				sizeof(gi), NULL, 0, &ao, sizeof(ao), NULL, 0,
+				NULL);
+
+	if (!err)
+		virtiofs_attr_to_stat(&ao.attr, st);
+	return err;
+}
+
+/* FUSE_INIT: the session every other request needs. */
+int virtiofs_session(struct virtiofs *fs)
+{
+	struct fuse_init_in in = { .major = FUSE_KERNEL_VERSION,
+				   .minor = FUSE_KERNEL_MINOR,
+				   .max_readahead = VIRTIOFS_IO_MAX };
+	struct fuse_init_out out;
+	int err;
+
+	memset(&out, 0, sizeof(out));
+	err = virtiofs_call(fs, FUSE_INIT, 0, &in, sizeof(in), NULL, 0, &out,
+			    sizeof(out), NULL, 0, NULL);
+	if (err)
+		return err;
+	if (out.major != FUSE_KERNEL_VERSION)
+		return -EPROTO;
+	fs->max_write = out.max_write ? out.max_write : 4096;
+	return 0;
+}
