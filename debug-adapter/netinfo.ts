@@ -130,6 +130,27 @@ async function readBlock(gdb: GdbSession, expr: string, size: number): Promise<B
   return Buffer.from(block?.contents ?? '', 'hex');
 }
 
+interface Struct<K extends string> {
+  layout: Layout<K>;
+  bytes: Buffer;
+  /** the unsigned value of one field */
+  field(k: K): number;
+}
+
+/** One kernel variable read whole (its layout, then one memory read), or undefined when the
+ *  kernel has no such symbol (its component is not linked, or it predates it). */
+async function readStruct<K extends string>(gdb: GdbSession, symbol: string, fields: readonly K[]): Promise<Struct<K> | undefined> {
+  let l: Layout<K>;
+  try {
+    l = await layout(gdb, symbol, fields);
+  } catch (e) {
+    if (isAbsent(e)) return undefined;
+    throw e;
+  }
+  const bytes = await readBlock(gdb, symbol, l.size);
+  return { layout: l, bytes, field: (k) => uint(bytes, l[k].offset, l[k].size) };
+}
+
 /** The used slots of net_socks and how many sockets did not fit in it (net_socks_unlisted), or
  *  undefined when the kernel has no socket table. */
 export async function readSockets(gdb: GdbSession): Promise<{ sockets: KernelSocketInfo[]; unlisted: number } | undefined> {
@@ -183,15 +204,9 @@ export async function readSockets(gdb: GdbSession): Promise<{ sockets: KernelSoc
 
 /** net_iface0, or undefined when the kernel has no network interface table. */
 export async function readIface(gdb: GdbSession): Promise<KernelIfaceInfo | undefined> {
-  let l: Layout<(typeof IFACE_FIELDS)[number]>;
-  try {
-    l = await layout(gdb, 'net_iface0', IFACE_FIELDS);
-  } catch (e) {
-    if (isAbsent(e)) return undefined;
-    throw e;
-  }
-  const b = await readBlock(gdb, 'net_iface0', l.size);
-  const f = (k: (typeof IFACE_FIELDS)[number]) => uint(b, l[k].offset, l[k].size);
+  const s = await readStruct(gdb, 'net_iface0', IFACE_FIELDS);
+  if (!s) return undefined;
+  const { layout: l, bytes: b, field: f } = s;
   // config points at one of a few literals: one printf reads it
   const configPtr = l.config.size === 8 && l.config.offset + 8 <= b.length ? b.readBigUInt64LE(l.config.offset) : 0n;
   let config = '';
@@ -222,14 +237,7 @@ export async function readIface(gdb: GdbSession): Promise<KernelIfaceInfo | unde
 
 /** net_timewait, or undefined when the kernel predates it. */
 async function readTimeWait(gdb: GdbSession): Promise<KernelTimeWaitInfo | undefined> {
-  let l: Layout<(typeof TIMEWAIT_FIELDS)[number]>;
-  try {
-    l = await layout(gdb, 'net_timewait', TIMEWAIT_FIELDS);
-  } catch (e) {
-    if (isAbsent(e)) return undefined;
-    throw e;
-  }
-  const b = await readBlock(gdb, 'net_timewait', l.size);
-  const f = (k: (typeof TIMEWAIT_FIELDS)[number]) => uint(b, l[k].offset, l[k].size);
-  return { count: f('count'), max: f('max'), recycled: f('recycled'), reused: f('reused') };
+  const s = await readStruct(gdb, 'net_timewait', TIMEWAIT_FIELDS);
+  if (!s) return undefined;
+  return { count: s.field('count'), max: s.field('max'), recycled: s.field('recycled'), reused: s.field('reused') };
 }
