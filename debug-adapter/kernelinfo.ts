@@ -1,6 +1,7 @@
 // The custom request `minnow/kernelInfo`: the data of the extension's Kernel view, read from the
-// kernel's own plain-data tables through gdb (thread_all and each thread's stack_low high-water
-// mark in kernel/include/kernel/thread.h, heap_stats in kernel/include/kernel/heap.h,
+// kernel's own plain-data tables through gdb (thread_all, each thread's CPU and its stack_low
+// high-water mark in kernel/include/kernel/thread.h, the CPUs' percpu_cpus[percpu_count] in
+// kernel/include/kernel/percpu.h, heap_stats in kernel/include/kernel/heap.h,
 // virtio_devices in kernel/include/kernel/virtio.h, the descriptor table fd_table in
 // kernel/include/kernel/file.h, the mount table vfs_mounts in kernel/include/kernel/vfs.h, and
 // through netinfo.ts the socket table net_socks and the interface net_iface0 in
@@ -30,6 +31,30 @@ export interface KernelThreadInfo {
   /** the peak: stack_top - stack_low (the kernel's high-water mark), bytes */
   stackUsed: number;
   stackSize: number;
+  /** struct thread.cpu: the CPU whose scheduler runs it */
+  cpu: number;
+  /** struct thread.on_cpu: the CPU it last ran on (where it runs, when running) */
+  onCpu: number;
+}
+
+/** One CPU: percpu_cpus[i] (kernel/include/kernel/percpu.h). */
+export interface KernelCpuInfo {
+  id: number;
+  /** its local APIC's id */
+  apicId: number;
+  /** started and scheduling */
+  online: boolean;
+  /** the DAP thread id of the thread running on it (percpu.current) */
+  current?: number;
+  /** the DAP thread id of its idle thread */
+  idle?: number;
+  /** trap handlers running on it: 1 while stopped (the breakpoint's trap, or the NMI that
+   *  parked it), more when it stopped inside an interrupt or fault handler */
+  trapDepth: number;
+  /** context switches done on it */
+  switches: number;
+  /** wake-ups other CPUs sent it by IPI */
+  wakeIpis: number;
 }
 
 /** One open descriptor: fd_table[fd] (kernel/include/kernel/file.h). */
@@ -66,6 +91,8 @@ export type MountHosts = Record<string, string>;
 
 export interface KernelInfo {
   threads: KernelThreadInfo[];
+  /** every CPU found at boot; one entry on a one-CPU kernel */
+  cpus: KernelCpuInfo[];
   files: KernelFileInfo[];
   mounts: KernelMountInfo[];
   heap?: { arenas: number; arenaBytes: number; usedBytes: number; usedBlocks: number; freeBytes: number; freeBlocks: number; peakUsedBytes: number };
@@ -90,11 +117,26 @@ while $k_t != 0
   if (unsigned long)$rsp >= (unsigned long)$k_t->stack_base && (unsigned long)$rsp < (unsigned long)$k_low
     set $k_low = $rsp
   end
-  printf "T\\t%d\\t%s\\t%d\\t%lu\\t%lu\\t%lu\\n", $k_t->id, $k_t->name, (int)$k_t->state, (unsigned long)$k_t->stack_base, (unsigned long)$k_t->stack_top, (unsigned long)$k_low
+  printf "T\\t%d\\t%s\\t%d\\t%lu\\t%lu\\t%lu\\t%d\\t%d\\n", $k_t->id, $k_t->name, (int)$k_t->state, (unsigned long)$k_t->stack_base, (unsigned long)$k_t->stack_top, (unsigned long)$k_low, $k_t->cpu, $k_t->on_cpu
   if $k_t->wait_reason != 0
     printf "W\\t%d\\t%s\\n", $k_t->id, $k_t->wait_reason
   end
   set $k_t = $k_t->all_next
+end
+`,
+  cpus: `set $k_i = 0
+while $k_i < percpu_count
+  set $k_c = &percpu_cpus[$k_i]
+  set $k_cur = -1
+  if $k_c->current != 0
+    set $k_cur = $k_c->current->id
+  end
+  set $k_idle = -1
+  if $k_c->idle != 0
+    set $k_idle = $k_c->idle->id
+  end
+  printf "C\\t%d\\t%u\\t%d\\t%d\\t%d\\t%d\\t%lu\\t%lu\\n", $k_c->id, $k_c->apic_id, (int)$k_c->online, $k_cur, $k_idle, $k_c->trap_depth, (unsigned long)$k_c->switches, (unsigned long)$k_c->wake_ipis
+  set $k_i = $k_i + 1
 end
 `,
   heap: `printf "H\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\t%lu\\n", (unsigned long)heap_stats.arenas, (unsigned long)heap_stats.arena_bytes, (unsigned long)heap_stats.used_bytes, (unsigned long)heap_stats.used_blocks, (unsigned long)heap_stats.free_bytes, (unsigned long)heap_stats.free_blocks, (unsigned long)heap_stats.peak_used_bytes
@@ -178,7 +220,7 @@ async function readMounts(gdb: GdbSession, hosts: MountHosts): Promise<KernelMou
 }
 
 export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promise<KernelInfo> {
-  const info: KernelInfo = { threads: [], files: [], mounts: [], devices: [], missing: [] };
+  const info: KernelInfo = { threads: [], cpus: [], files: [], mounts: [], devices: [], missing: [] };
   for (const part of Object.keys(SCRIPTS) as (keyof typeof SCRIPTS)[]) {
     let text: string;
     try {
@@ -191,7 +233,7 @@ export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promi
     }
     for (const line of text.split('\n')) {
       const f = line.split('\t');
-      if (f[0] === 'T' && f.length >= 7) {
+      if (f[0] === 'T' && f.length >= 9) {
         const base = Number(f[4]);
         const top = Number(f[5]);
         const low = Number(f[6]);
@@ -202,10 +244,16 @@ export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promi
           state: STATES[Number(f[3])] ?? `state ${f[3]}`,
           stackUsed: low >= base && low <= top ? top - low : 0,
           stackSize: top - base,
+          cpu: Number(f[7]),
+          onCpu: Number(f[8]),
         });
       } else if (f[0] === 'W') {
         const t = info.threads.find((x) => x.kernelId === Number(f[1]));
         if (t) t.waitReason = f[2];
+      } else if (f[0] === 'C' && f.length >= 9) {
+        const n = f.slice(1).map(Number);
+        // thread ids are the kernel's here; made DAP ids below, with the threads'
+        info.cpus.push({ id: n[0], apicId: n[1], online: n[2] === 1, current: n[3] >= 0 ? n[3] : undefined, idle: n[4] >= 0 ? n[4] : undefined, trapDepth: n[5], switches: n[6], wakeIpis: n[7] });
       } else if (f[0] === 'H' && f.length >= 8) {
         const n = f.slice(1).map(Number);
         info.heap = { arenas: n[0], arenaBytes: n[1], usedBytes: n[2], usedBlocks: n[3], freeBytes: n[4], freeBlocks: n[5], peakUsedBytes: n[6] };
@@ -248,6 +296,10 @@ export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promi
       if (m) byKernelId.set(Number(m[1]), t.id);
     }
     for (const t of info.threads) t.id = byKernelId.get(t.kernelId) ?? t.id;
+    for (const c of info.cpus) {
+      if (c.current !== undefined) c.current = byKernelId.get(c.current) ?? c.current;
+      if (c.idle !== undefined) c.idle = byKernelId.get(c.idle) ?? c.idle;
+    }
   } catch (e) {
     info.missing.push(`thread ids: ${e instanceof Error ? e.message : String(e)}`);
   }

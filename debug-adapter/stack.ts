@@ -118,9 +118,23 @@ export class Stack {
   }
 }
 
-/** "worker-1 (blocked: wait queue rxq)" from the stub's thread name and extra info. */
+/**
+ * "worker-1 (blocked: wait queue rxq)" from the stub's thread name and extra info; with several
+ * CPUs the CPU comes right after the name, where a glance down the Call Stack finds it:
+ * "worker · CPU 2 (running)", "netrx · CPU 0 (blocked: wait queue rxq)". The kernel's stub
+ * ends its extra info with "on cpu N" (the CPU it runs on, or whose scheduler runs it) and gives
+ * gdb the same number as the thread's core; a one-CPU kernel says neither. QEMU's own stub names
+ * its threads after the CPU already ("CPU#1 [running]") and is left as it is.
+ */
 export function threadName(t: MiThread): string {
   const name = t.name ?? t.targetId;
-  const details = t.details ?? (t.state === 'running' ? undefined : t.state);
-  return details ? `${name} (${details})` : name;
+  let details = t.details ?? (t.state === 'running' ? undefined : t.state);
+  let cpu = t.core;
+  const where = details ? /^(.*?) ?on cpu (\d+)$/.exec(details) : null;
+  if (where) {
+    details = where[1] || undefined;
+    cpu = Number(where[2]);
+  }
+  if (cpu === undefined || /CPU#\d/.test(details ?? '')) return details ? `${name} (${details})` : name;
+  return `${name} · CPU ${cpu}${details ? ` (${details})` : ''}`;
 }

@@ -11,6 +11,25 @@ export interface KernelThread {
   waitReason?: string;
   stackUsed?: number;
   stackSize?: number;
+  /** the CPU whose scheduler runs it */
+  cpu?: number;
+  /** the CPU it last ran on: where it runs when running */
+  onCpu?: number;
+}
+
+/** One CPU of the kernel (percpu_cpus[] in kernel/include/kernel/percpu.h). */
+export interface KernelCpu {
+  id: number;
+  apicId?: number;
+  online: boolean;
+  /** the DAP thread id of the thread running on it */
+  current?: number;
+  /** the DAP thread id of its idle thread */
+  idle?: number;
+  /** trap handlers running on it; 1 is the debugger's own stop (kernel/debug) */
+  trapDepth?: number;
+  switches?: number;
+  wakeIpis?: number;
 }
 
 export interface KernelDevice {
@@ -94,6 +113,8 @@ export interface KernelHeap {
 
 export interface KernelInfo {
   threads: KernelThread[];
+  /** the kernel's CPUs; empty from an adapter that does not report them */
+  cpus: KernelCpu[];
   files: KernelFile[];
   mounts: KernelMount[];
   devices: KernelDevice[];
@@ -137,6 +158,24 @@ export function parseKernelInfo(body: unknown): KernelInfo {
       waitReason: str(o.waitReason) || undefined,
       stackUsed: num(o.stackUsed),
       stackSize: num(o.stackSize),
+      cpu: num(o.cpu),
+      onCpu: num(o.onCpu),
+    });
+  }
+  const cpus: KernelCpu[] = [];
+  for (const c of Array.isArray(b.cpus) ? b.cpus : []) {
+    const o = obj(c);
+    const id = num(o?.id);
+    if (!o || id === undefined) continue;
+    cpus.push({
+      id,
+      apicId: num(o.apicId),
+      online: o.online !== false,
+      current: num(o.current),
+      idle: num(o.idle),
+      trapDepth: num(o.trapDepth),
+      switches: num(o.switches),
+      wakeIpis: num(o.wakeIpis),
     });
   }
   const devices: KernelDevice[] = [];
@@ -204,6 +243,7 @@ export function parseKernelInfo(body: unknown): KernelInfo {
   );
   return {
     threads,
+    cpus,
     files,
     mounts,
     devices,
@@ -303,4 +343,45 @@ export function formatBytes(n: number): string {
 export function deviceRow(d: { name: string; kind?: string; detail?: string }): { label: string; description?: string } {
   if (!d.kind) return { label: d.name, description: d.detail };
   return { label: d.kind, description: [d.name, d.detail].filter(Boolean).join(' · ') };
+}
+
+/** The CPU a thread is shown under: where it runs, or whose scheduler will run it. */
+export function threadCpu(t: KernelThread): number | undefined {
+  return t.state === 'running' && t.onCpu !== undefined ? t.onCpu : t.cpu;
+}
+
+/** A CPU group of the Kernel view: its threads, the running one first. */
+export interface CpuGroup {
+  cpu: KernelCpu;
+  threads: KernelThread[];
+  /** the thread on it now */
+  running?: KernelThread;
+  label: string;
+  description: string;
+}
+
+/**
+ * The threads by CPU, for a kernel with more than one (undefined for one CPU: the view keeps its
+ * flat list); `others`: threads whose CPU is not one of those listed (an older adapter's answer).
+ */
+export function cpuGroups(info: KernelInfo): { groups: CpuGroup[]; others: KernelThread[] } | undefined {
+  if (info.cpus.length < 2) return undefined;
+  const ids = new Set(info.cpus.map((c) => c.id));
+  const groups = info.cpus.map((cpu) => {
+    const mine = info.threads.filter((t) => threadCpu(t) === cpu.id);
+    const running = mine.find((t) => t.id === cpu.current) ?? mine.find((t) => t.state === 'running');
+    const threads = running ? [running, ...mine.filter((t) => t !== running)] : mine;
+    const parts: string[] = [];
+    if (!cpu.online) parts.push('offline');
+    else if (running) parts.push(`running ${running.name}`);
+    parts.push(`${mine.length} thread${mine.length === 1 ? '' : 's'}`);
+    // the debugger's own stop is one trap (a breakpoint, or the NMI that parked the CPU): deeper
+    // means it was inside an interrupt or fault handler when it stopped
+    if (cpu.trapDepth !== undefined && cpu.trapDepth > 1) parts.push('in a trap handler');
+    if (cpu.switches !== undefined) parts.push(`${cpu.switches} switch${cpu.switches === 1 ? '' : 'es'}`);
+    if (cpu.wakeIpis) parts.push(`${cpu.wakeIpis} wake IPI${cpu.wakeIpis === 1 ? '' : 's'}`);
+    return { cpu, threads, running, label: `CPU ${cpu.id}`, description: parts.join(' · ') };
+  });
+  const others = info.threads.filter((t) => { const c = threadCpu(t); return c === undefined || !ids.has(c); });
+  return { groups, others };
 }

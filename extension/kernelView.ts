@@ -1,18 +1,19 @@
 // The "Minnow Kernel" view in Run and Debug: the kernel's threads (state, wait reason, stack
-// use), open descriptors (sockets, files with offset and flags, the console), mounts, sockets and
+// use; grouped under "CPU 0", "CPU 1"... when the kernel runs on several), open descriptors (sockets, files with offset and flags, the console), mounts, sockets and
 // connections, the network interface, devices and heap, asked of the adapter with
 // `minnow/kernelInfo` at every stop while the view is visible (a hidden view is refreshed when it
 // is shown: each answer costs gdb work).
 
 import * as vscode from 'vscode';
-import { deviceRow, formatBytes, formatOpenFlags, ifaceRows, parseKernelInfo, socketDetail, socketLabel } from './kernelInfo';
-import type { KernelInfo, KernelThread } from './kernelInfo';
+import { cpuGroups, deviceRow, formatBytes, formatOpenFlags, ifaceRows, parseKernelInfo, socketDetail, socketLabel, threadCpu } from './kernelInfo';
+import type { CpuGroup, KernelInfo, KernelThread } from './kernelInfo';
 import { minnowRequest } from './requests';
 import { trace } from './trace';
 
 type Node =
   | { kind: 'group'; id: 'threads' | 'files' | 'mounts' | 'sockets' | 'iface' | 'devices' | 'heap'; label: string }
-  | { kind: 'thread'; thread: KernelThread }
+  | { kind: 'cpu'; group: CpuGroup }
+  | { kind: 'thread'; thread: KernelThread; cpus?: number }
   | { kind: 'leaf'; label: string; description?: string; icon: string; tooltip?: string }
   | { kind: 'message'; label: string };
 
@@ -72,7 +73,12 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       const body = await minnowRequest(session, 'minnow/kernelInfo', {});
       if (mine !== this.generation) return;
       this.info = parseKernelInfo(body);
-      trace('kernel-view', { threads: this.info.threads.map((t) => `${t.name}:${t.state}`), devices: this.info.devices.length, sockets: this.info.sockets?.map((x) => `${x.proto} ${x.local} ${x.state}`) });
+      const byCpu = cpuGroups(this.info);
+      trace('kernel-view', {
+        threads: this.info.threads.map((t) => `${t.name}:${t.state}`),
+        cpus: byCpu?.groups.map((g) => ({ label: g.label, running: g.running?.name, threads: g.threads.map((t) => t.name) })),
+        devices: this.info.devices.length, sockets: this.info.sockets?.map((x) => `${x.proto} ${x.local} ${x.state}`),
+      });
     } catch (e) {
       if (mine !== this.generation) return;
       this.info = undefined;
@@ -110,6 +116,15 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
         item.id = `group:${node.id}`;
         return item;
       }
+      case 'cpu': {
+        const g = node.group;
+        const item = new vscode.TreeItem(g.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `cpu:${g.cpu.id}`;
+        item.description = g.description;
+        item.tooltip = `CPU ${g.cpu.id}${g.cpu.apicId !== undefined ? ` (local APIC ${g.cpu.apicId})` : ''}: ${g.description}`;
+        item.iconPath = new vscode.ThemeIcon('chip');
+        return item;
+      }
       case 'thread': {
         const t = node.thread;
         const item = new vscode.TreeItem(t.name, vscode.TreeItemCollapsibleState.None);
@@ -118,8 +133,11 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
         if (t.waitReason) parts.push(t.waitReason);
         if (t.stackUsed !== undefined && t.stackSize) parts.push(`stack ${formatBytes(t.stackUsed)} / ${formatBytes(t.stackSize)}`);
         item.description = parts.join(' · ');
-        item.tooltip = `Thread ${t.id} "${t.name}": ${item.description}`;
-        item.iconPath = new vscode.ThemeIcon(STATE_ICONS[t.state] ?? 'circle-small');
+        const cpu = node.cpus ? threadCpu(t) : undefined;
+        item.tooltip = `Thread ${t.id} "${t.name}"${cpu !== undefined ? ` on CPU ${cpu}` : ''}: ${item.description}`;
+        // the thread on a CPU now stands out in its CPU's group (and in the flat list)
+        const running = t.state === 'running';
+        item.iconPath = new vscode.ThemeIcon(STATE_ICONS[t.state] ?? 'circle-small', running ? new vscode.ThemeColor('debugIcon.startForeground') : undefined);
         item.contextValue = 'minnowThread';
         item.command = { command: 'minnow.selectThread', title: 'Show in Call Stack', arguments: [t.id] };
         return item;
@@ -140,7 +158,8 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
     const info = this.info;
     if (!node) {
       if (!info) return [{ kind: 'message', label: this.message }];
-      const groups: Node[] = [{ kind: 'group', id: 'threads', label: `Threads (${info.threads.length})` }];
+      const cpus = info.cpus.length > 1 ? ` on ${info.cpus.length} CPUs` : '';
+      const groups: Node[] = [{ kind: 'group', id: 'threads', label: `Threads (${info.threads.length}${cpus})` }];
       groups.push({ kind: 'group', id: 'files', label: `Open files (${info.files.length})` });
       if (info.mounts.length) groups.push({ kind: 'group', id: 'mounts', label: `Mounts (${info.mounts.length})` });
       if (info.sockets) {
@@ -153,10 +172,16 @@ export class KernelView implements vscode.TreeDataProvider<Node>, vscode.Disposa
       for (const m of info.missing) groups.push({ kind: 'message', label: `not available: ${m}` });
       return groups;
     }
+    if (node.kind === 'cpu') return node.group.threads.map((thread) => ({ kind: 'thread', thread, cpus: info?.cpus.length }));
     if (node.kind !== 'group' || !info) return [];
     switch (node.id) {
-      case 'threads':
-        return info.threads.map((thread) => ({ kind: 'thread', thread }));
+      case 'threads': {
+        const byCpu = cpuGroups(info);
+        if (!byCpu) return info.threads.map((thread) => ({ kind: 'thread', thread }));
+        const rows: Node[] = byCpu.groups.map((group) => ({ kind: 'cpu', group }));
+        for (const thread of byCpu.others) rows.push({ kind: 'thread', thread });
+        return rows;
+      }
       case 'files':
         return info.files.map((f) => ({
           kind: 'leaf',

@@ -69,6 +69,8 @@ export interface MiThread {
   name?: string;
   details?: string;
   state?: string;
+  /** the CPU it is on, when the stub says (qXfer:threads' core attribute) */
+  core?: number;
   frame?: MiFrame;
 }
 
@@ -80,6 +82,7 @@ export function toThread(t: MiTuple): MiThread {
     name: str(t.name),
     details: str(t.details),
     state: str(t.state),
+    core: num(t.core),
     frame: f ? toFrame(f) : undefined,
   };
 }

@@ -445,7 +445,7 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     assert.match(src.body.content, /sched_switch/);
     const rsp = async (): Promise<string> => (await c.dc.evaluateRequest({ expression: '$rsp', frameId: (await topFrame(c, s.threadId!)).id, context: 'watch' })).body.result;
     const rspBefore = await rsp();
-    const ki = (await c.dc.customRequest('minnow/kernelInfo')).body as { threads: { id: number; name: string; state: string; stackSize: number; stackUsed: number }[]; heap?: { usedBytes: number }; devices: unknown[]; missing: string[] };
+    const ki = (await c.dc.customRequest('minnow/kernelInfo')).body as { threads: { id: number; name: string; state: string; stackSize: number; stackUsed: number }[]; heap?: { usedBytes: number }; devices: unknown[]; cpus: { id: number; online: boolean; current?: number }[]; missing: string[] };
     const names = ki.threads.map((t) => t.name);
     for (const want of ['main', 'idle', 'alpha', 'beta']) assert.ok(names.includes(want), names.join(','));
     assert.ok(ki.threads.every((t) => t.stackSize > 0 && t.stackUsed <= t.stackSize));
@@ -454,6 +454,8 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     // its thread ids are the DAP thread ids
     const dapThreads = (await c.dc.threadsRequest()).body.threads;
     for (const t of ki.threads) assert.ok(dapThreads.find((d) => d.id === t.id)?.name.startsWith(`${t.name} (`), `${t.id} ${t.name}`);
+    // one CPU, running the stopped thread (and the names above say no CPU)
+    assert.deepEqual(ki.cpus.map((x) => [x.id, x.online, x.current]), [[0, true, s.threadId]]);
     // no virtio driver linked: no devices, and that is not an error
     assert.deepEqual(ki.devices, []);
     assert.deepEqual(ki.missing, []);

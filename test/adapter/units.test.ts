@@ -44,6 +44,18 @@ describe('adapter units', () => {
     assert.equal(threadName({ id: 2, targetId: 'Thread 2', name: 'idle' }), 'idle');
   });
 
+  it('with several CPUs, puts the CPU after the thread\'s name', () => {
+    // the kernel stub's extra info on 4 CPUs (kernel/debug/gdb_query.c), with gdb's core
+    assert.equal(threadName({ id: 4, targetId: 'Thread 4', name: 'worker', details: 'running on cpu 2', core: 2 }), 'worker · CPU 2 (running)');
+    assert.equal(threadName({ id: 5, targetId: 'Thread 5', name: 'netrx', details: 'blocked: wait queue rxq on cpu 0', core: 0 }), 'netrx · CPU 0 (blocked: wait queue rxq)');
+    assert.equal(threadName({ id: 6, targetId: 'Thread 6', name: 'spinner', details: 'ready on cpu 3' }), 'spinner · CPU 3 (ready)');
+    // the extra info says where it runs now; core may still name the CPU it was made for
+    assert.equal(threadName({ id: 7, targetId: 'Thread 7', name: 'mover', details: 'running on cpu 1', core: 3 }), 'mover · CPU 1 (running)');
+    assert.equal(threadName({ id: 8, targetId: 'Thread 8', name: 'idle2', core: 2 }), 'idle2 · CPU 2');
+    // QEMU's stub: its threads are CPUs and say so already
+    assert.equal(threadName({ id: 2, targetId: 'Thread 1.2', details: 'CPU#1 [running]', core: 1 }), 'Thread 1.2 (CPU#1 [running])');
+  });
+
   it('knows who is to blame for an error', () => {
     const user = toDapError(errors.badAttribute('gdbPath', 'is wrong', 'Fix it.'));
     assert.equal(user.internal, false);

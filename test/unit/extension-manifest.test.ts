@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { deviceRow, parseKernelInfo, formatBytes, formatOpenFlags, ifaceRows, socketDetail, socketLabel } from '../../extension/kernelInfo';
+import { cpuGroups, deviceRow, parseKernelInfo, formatBytes, formatOpenFlags, ifaceRows, socketDetail, socketLabel } from '../../extension/kernelInfo';
 import { ATTRIBUTES, checkAttributes } from '../../debug-adapter/attributes';
 import { syncedPackage } from '../../scripts/sync-schema';
 
@@ -186,6 +186,45 @@ describe('Kernel view: parseKernelInfo', () => {
     assert.deepEqual(parseKernelInfo({ sockets: 'x', iface: { up: true } }).sockets, undefined);
     assert.equal(parseKernelInfo({ sockets: [], iface: { up: true } }).iface, undefined);
     assert.deepEqual(parseKernelInfo({ sockets: [] }).sockets, []);
+  });
+
+  it('groups threads by CPU on several CPUs, the running one first; one CPU keeps the flat list', () => {
+    const info = parseKernelInfo({
+      threads: [
+        { id: 1, name: 'main', state: 'running', cpu: 0, onCpu: 0 },
+        { id: 2, name: 'idle', state: 'ready', cpu: 0, onCpu: 0 },
+        { id: 3, name: 'idle1', state: 'ready', cpu: 1, onCpu: 1 },
+        { id: 4, name: 'worker', state: 'blocked', waitReason: 'wait queue jobs', cpu: 1, onCpu: 1 },
+        // handed to CPU 2's scheduler, still running on CPU 1: shown where it runs
+        { id: 5, name: 'mover', state: 'running', cpu: 2, onCpu: 1 },
+        { id: 6, name: 'idle2', state: 'running', cpu: 2, onCpu: 2 },
+        { id: 7, name: 'old', state: 'ready' },
+      ],
+      cpus: [
+        { id: 0, apicId: 0, online: true, current: 1, idle: 2, trapDepth: 1, switches: 12, wakeIpis: 0 },
+        { id: 1, apicId: 1, online: true, current: 5, idle: 3, trapDepth: 2, switches: 1, wakeIpis: 3 },
+        { id: 2, apicId: 2, online: true, current: 6, idle: 6, trapDepth: 0, switches: 0, wakeIpis: 1 },
+        { id: 3, apicId: 3, online: false, trapDepth: 0, switches: 0, wakeIpis: 0 },
+        { apicId: 9 },
+      ],
+      missing: [],
+    });
+    assert.equal(info.threads[4].onCpu, 1);
+    assert.deepEqual(info.cpus[1], { id: 1, apicId: 1, online: true, current: 5, idle: 3, trapDepth: 2, switches: 1, wakeIpis: 3 });
+    const by = cpuGroups(info)!;
+    assert.deepEqual(
+      by.groups.map((g) => [g.label, g.running?.name, g.threads.map((t) => t.name), g.description]),
+      [
+        ['CPU 0', 'main', ['main', 'idle'], 'running main · 2 threads · 12 switches'],
+        ['CPU 1', 'mover', ['mover', 'idle1', 'worker'], 'running mover · 3 threads · in a trap handler · 1 switch · 3 wake IPIs'],
+        ['CPU 2', 'idle2', ['idle2'], 'running idle2 · 1 thread · 0 switches · 1 wake IPI'],
+        ['CPU 3', undefined, [], 'offline · 0 threads · 0 switches'],
+      ],
+    );
+    assert.deepEqual(by.others.map((t) => t.name), ['old']);
+    // one CPU, or an adapter that does not say: the flat list
+    assert.equal(cpuGroups({ ...info, cpus: info.cpus.slice(0, 1) }), undefined);
+    assert.equal(cpuGroups(parseKernelInfo({ threads: [{ id: 1, name: 'main', state: 'running' }] })), undefined);
   });
 
   it('formats sizes', () => {
