@@ -9,11 +9,12 @@ import { dap } from './dap';
 import { memory } from './memory';
 import { peerEcho, peerFiles } from './peer';
 import { size } from './size';
+import { smp } from './smp';
 import { stubs } from './stubs';
 import { threads } from './threads';
 import { virtio } from './virtio';
 import { web } from './web';
 
-export const MEASURES: readonly Measure[] = [boot, size, memory, threads, stubs, dap, build, virtio];
+export const MEASURES: readonly Measure[] = [boot, size, memory, threads, smp, stubs, dap, build, virtio];
 
 export const COMPARISONS: readonly CompareMeasure[] = [web, peerEcho, peerFiles];
