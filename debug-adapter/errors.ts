@@ -60,7 +60,9 @@ export function toDapError(e: unknown): DapError {
   if (isMinnowError(e)) {
     // target/'s messages end without a full stop, the adapter's own with one
     const sentence = /[.!?]$/.test(e.message) ? e.message : `${e.message}.`;
-    return { id: e.id, format: e.fix ? `${sentence} ${e.fix}` : e.message, showUser: e.showUser, internal: false };
+    // a fix that names a setting names the launch attribute here, not the CLI's flag
+    const fix = e.fixFor('launch');
+    return { id: e.id, format: fix ? `${sentence} ${fix}` : e.message, showUser: e.showUser, internal: false };
   }
   if (e instanceof GdbError) {
     // gdb rejected what the user asked for (an expression, a location): its message says why

@@ -66,7 +66,7 @@ export function checkApp(dir: string): Checked {
     checked = { ok: true, app: loadApp(dir) };
   } catch (e) {
     if (!isMinnowError(e)) throw e;
-    checked = { ok: false, problem: e.message, fix: e.fix };
+    checked = { ok: false, problem: e.message, fix: e.fixFor('launch') };
   }
   // a problem is asked again next time: the fix may be in another file (a source, a folder)
   if (checked.ok) lastCheck.set(dir, { stamp, checked });

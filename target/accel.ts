@@ -3,7 +3,7 @@
 // KVM only when /dev/kvm can be opened read-write AND the CPU advertises vmx or svm.
 
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { MinnowError } from './errors';
+import { MinnowError, advise } from './errors';
 
 export type Accel = 'auto' | 'tcg' | 'kvm';
 export const ACCELS: readonly Accel[] = ['auto', 'tcg', 'kvm'];
@@ -51,7 +51,7 @@ export function resolveAccel(requested: Accel, probe: () => KvmProbe = probeKvm)
   if (!p.devKvm) {
     throw new MinnowError(
       `KVM was requested but ${p.why}`,
-      'Use --accel tcg (or auto), or add yourself to the kvm group: sudo usermod -aG kvm $USER (then log in again).',
+      advise((say) => `Use ${say('--accel tcg (or auto)', '"accel": "tcg" (or "auto")')}, or add yourself to the kvm group: sudo usermod -aG kvm $USER (then log in again).`),
       'config',
     );
   }

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
 import { registerChild, killAndWait } from './children';
 import type { AppConfig } from './config';
-import { MinnowError, aptInstall } from './errors';
+import { MinnowError, advise, aptInstall } from './errors';
 import { kernelObjects, type KernelObjects } from './buildcache';
 import { ensureLwip } from './lwip';
 import { kernelDir as defaultKernelDir } from './paths';
@@ -67,7 +67,7 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
   const make = requireTools();
   const kdir = opts.kernelDir ?? defaultKernelDir();
   if (!existsSync(`${kdir}/Makefile`)) {
-    throw new MinnowError(`${kdir} has no Makefile`, 'Point kernelDir (or MINNOW_KERNEL) at the kernel/ folder of a Minnow checkout.', 'path');
+    throw new MinnowError(`${kdir} has no Makefile`, advise((_say, audience) => `Point ${audience === 'cli' ? '--kernel (or MINNOW_KERNEL)' : 'MINNOW_KERNEL'} at the kernel/ folder of a Minnow checkout.`), 'path');
   }
   if (opts.signal?.aborted) throw new MinnowError('build cancelled', 'Start the build again.', 'build');
   if (app.components.includes('net')) await ensureLwip(kdir, (t) => opts.onOutput?.(t, 'stderr'));

@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { MinnowError } from './errors';
+import { MinnowError, advise } from './errors';
 import { validateManifest } from './schema';
 import { loadComponents, resolveComponents } from './components';
 import { kernelDir as findKernelDir } from './paths';
@@ -120,7 +120,11 @@ export function loadApp(dir: string, opts: { kernelDir?: string } = {}): AppConf
   if (!existsSync(file)) {
     throw new MinnowError(
       `no ${MANIFEST} in ${abs}`,
-      `Run this in an application folder, pass one (minnow build path/to/app), or create one with: minnow new hello ${dir === '.' ? 'myapp' : dir}`,
+      advise((_say, audience) =>
+        audience === 'cli'
+          ? `Run this in an application folder, pass one (minnow build path/to/app), or create one with: minnow new hello ${dir === '.' ? 'myapp' : dir}`
+          : `Point "app" in launch.json at an application folder (the one with minnow.json), or create one: Minnow: New Project, or minnow new hello ${abs}`,
+      ),
       'manifest',
     );
   }

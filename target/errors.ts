@@ -40,19 +40,54 @@ export const ERROR_IDS = {
 
 export type ErrorKind = Exclude<keyof typeof ERROR_IDS, 'internal'>;
 
+/**
+ * Who reads a fix: someone at the command line (flags, minnow commands) or someone with a launch
+ * configuration (the debug adapter, the VS Code extension: attributes in launch.json). target/
+ * serves both, so a fix that names a setting is worded for each.
+ */
+export type Audience = 'cli' | 'launch';
+
+/** A fix in each audience's words. */
+export type Advice = Readonly<Record<Audience, string>>;
+
+/** A setting in the reader's words: the CLI's flag, or the launch attribute "in launch.json". */
+export type Say = (flag: string, attribute: string) => string;
+
+/**
+ * A fix that names a setting, written once: `say(flag, attribute)` is the CLI's flag for the
+ * command line and the launch attribute, "in launch.json", for a launch configuration.
+ * advise((say) => `Use ${say('--accel tcg', '"accel": "tcg"')}.`)
+ */
+export function advise(fix: (say: Say, audience: Audience) => string): Advice {
+  return {
+    cli: fix((flag) => flag, 'cli'),
+    launch: fix((_flag, attribute) => `${attribute} in launch.json`, 'launch'),
+  };
+}
+
 export class MinnowError extends Error {
-  /** What the user should do, one or two sentences ("Install it: sudo apt-get install ..."). */
-  readonly fix: string;
+  /** What the user should do, one or two sentences ("Install it: sudo apt-get install ..."), for each audience. */
+  readonly advice: Advice;
   readonly kind: ErrorKind;
   /** show as a notification (true) or only in the place that asked (a hover, a watch: false) */
   readonly showUser: boolean;
 
-  constructor(message: string, fix: string, kind: ErrorKind = 'config', showUser = true) {
+  constructor(message: string, fix: string | Advice, kind: ErrorKind = 'config', showUser = true) {
     super(message);
     this.name = 'MinnowError';
-    this.fix = fix;
+    this.advice = typeof fix === 'string' ? { cli: fix, launch: fix } : fix;
     this.kind = kind;
     this.showUser = showUser;
+  }
+
+  /** The fix as the command line says it (the CLI, instances it started); see fixFor. */
+  get fix(): string {
+    return this.advice.cli;
+  }
+
+  /** The fix in the words of whoever shows the error. */
+  fixFor(audience: Audience): string {
+    return this.advice[audience];
   }
 
   get id(): number {

@@ -5,9 +5,13 @@
 // ## API (stable: the CLI and the adapter both import it; see README.md, "Contracts between the parts")
 //
 // Errors
-//   class MinnowError extends Error { fix, kind, id, showUser }   a user's mistake: message = the
-//                                     problem, fix = what to do, kind = its entry in ERROR_IDS (the
-//                                     stable id clients see). Anything else thrown is a bug.
+//   class MinnowError extends Error { fix, fixFor(audience), advice, kind, id, showUser }   a
+//                                     user's mistake: message = the problem, fixFor('cli' | 'launch')
+//                                     = what to do in the words of the command line (a flag) or of
+//                                     a launch configuration (a launch.json attribute); fix = the
+//                                     CLI's; kind = its entry in ERROR_IDS (the stable id clients
+//                                     see). Anything else thrown is a bug.
+//   advise((say) => `Use ${say('--accel tcg', '"accel": "tcg"')}.`): Advice   a fix for both
 //   isMinnowError(e): e is MinnowError
 //
 // Applications
@@ -75,8 +79,8 @@
 //   Every child (make, QEMU) is killed when Node exits: exit, SIGINT, SIGTERM, SIGHUP,
 //   uncaught exceptions. killAllChildren() does it on demand.
 
-export { ERROR_IDS, MinnowError, isMinnowError, aptInstall } from './errors';
-export type { ErrorKind } from './errors';
+export { ERROR_IDS, MinnowError, isMinnowError, aptInstall, advise } from './errors';
+export type { Advice, Audience, ErrorKind, Say } from './errors';
 export { loadApp, parseJson, lineColumn, parseSize, MANIFEST, MACHINES, CPUS_MAX } from './config';
 export type { AppConfig, DiskConfig, NetworkConfig, Driver, Machine } from './config';
 export { validateManifest, MINNOW_SCHEMA } from './schema';

@@ -20,7 +20,7 @@ import { createSocket } from 'node:dgram';
 import type { AppConfig } from './config';
 import type { Component } from './components';
 import { resolveComponents } from './components';
-import { MinnowError } from './errors';
+import { MinnowError, advise, type Advice, type Say } from './errors';
 import { LOCALHOST, probePort } from './ports';
 
 export type Proto = 'tcp' | 'udp';
@@ -36,7 +36,14 @@ export interface PortForward {
 /** The component that gives an application sockets; it brings virtio_net with it. */
 export const NET_COMPONENT = 'net';
 
-const PUBLISH_EXAMPLE = 'For example -p 8080:80 (TCP) or -p 5353:53/udp; in minnow.json "ports": ["8080:80"].';
+/** A published port as each audience writes it: -p for the CLI, a "ports" entry in launch.json. */
+const publish = (say: Say, spec: string): string => say(`-p ${spec}`, `"ports": ["${spec}"]`);
+
+const PUBLISH_EXAMPLE: Advice = advise((_say, audience) =>
+  audience === 'cli'
+    ? 'For example -p 8080:80 (TCP) or -p 5353:53/udp; in minnow.json "ports": ["8080:80"].'
+    : 'For example "ports": ["8080:80", "5353:53/udp"] (TCP, then UDP) in launch.json or minnow.json.',
+);
 
 function portNumber(text: string, what: string, spec: string, where: string): number {
   const n = Number(text);
@@ -51,7 +58,7 @@ export function parsePublish(spec: string, where: string): PortForward {
   const m = /^(?:(\[[^\]]*\]|[^:]*):)?([^:/]*):([^:/]*)(?:\/(.*))?$/.exec(spec.trim());
   if (!m) {
     if (/^[0-9]+(\/(tcp|udp))?$/.test(spec.trim())) {
-      throw new MinnowError(`${where}: "${spec}" names only the guest's port; Minnow publishes a host port you choose`, `Give both, host first: -p 8080:${spec.trim()}.`);
+      throw new MinnowError(`${where}: "${spec}" names only the guest's port; Minnow publishes a host port you choose`, advise((say) => `Give both, host first: ${publish(say, `8080:${spec.trim()}`)}.`));
     }
     throw new MinnowError(`${where}: "${spec}" is not HOST:GUEST[/tcp|/udp]`, PUBLISH_EXAMPLE);
   }
@@ -59,11 +66,11 @@ export function parsePublish(spec: string, where: string): PortForward {
   if (ip !== undefined && ip !== LOCALHOST && ip !== 'localhost') {
     throw new MinnowError(
       `${where}: "${spec}" publishes on ${ip || 'every address'}; Minnow publishes on 127.0.0.1 only`,
-      `Write it without the address (-p ${host}:${guest}${proto ? `/${proto}` : ''}); to reach the guest from another machine, forward that port yourself (ssh -L, a reverse proxy).`,
+      advise((say) => `Write it without the address (${publish(say, `${host}:${guest}${proto ? `/${proto}` : ''}`)}); to reach the guest from another machine, forward that port yourself (ssh -L, a reverse proxy).`),
     );
   }
   if (/-/.test(host) || /-/.test(guest)) {
-    throw new MinnowError(`${where}: "${spec}" is a port range, which Minnow does not publish`, 'Publish each port with its own -p (or its own "ports" entry).');
+    throw new MinnowError(`${where}: "${spec}" is a port range, which Minnow does not publish`, advise((_say, audience) => `Publish each port with its own ${audience === 'cli' ? '-p' : '"ports" entry'}.`));
   }
   if (proto !== undefined && proto !== 'tcp' && proto !== 'udp') {
     throw new MinnowError(`${where}: "${spec}" asks for protocol "${proto}"`, 'Use /tcp (the default) or /udp.');
@@ -133,7 +140,7 @@ export function portInUseError(f: PortForward): MinnowError {
   const ss = f.proto === 'tcp' ? `ss -ltnp 'sport = :${f.host}'` : `ss -lunp 'sport = :${f.host}'`;
   return new MinnowError(
     `host port ${f.host} (${f.proto}, 127.0.0.1) is already in use, so it cannot be published to the guest's port ${f.guest}`,
-    `Stop the program that holds it (${ss} names it), or publish another host port: -p ${f.host === 65535 ? f.host - 1 : f.host + 1}:${f.guest}${f.proto === 'udp' ? '/udp' : ''} (minnow.json "ports").`,
+    advise((say) => `Stop the program that holds it (${ss} names it), or publish another host port: ${publish(say, `${f.host === 65535 ? f.host - 1 : f.host + 1}:${f.guest}${f.proto === 'udp' ? '/udp' : ''}`)} (or in minnow.json "ports").`),
   );
 }
 

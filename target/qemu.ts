@@ -13,7 +13,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { probeKvm, resolveAccel, type Accel } from './accel';
 import { registerChild, killAndWait } from './children';
 import type { AppConfig, DiskConfig, Machine } from './config';
-import { MinnowError, aptInstall } from './errors';
+import { MinnowError, advise, aptInstall } from './errors';
 import { mapExit, qemuErrorLine, type QemuExit } from './exit';
 import { freePort, probePort, waitForListener } from './ports';
 import { startVirtiofsd } from './virtiofs';
@@ -87,10 +87,11 @@ export function findQemu(qemuPath?: string): string {
   const found = which(wanted);
   if (found) return found;
   if (qemuPath || process.env.MINNOW_QEMU) {
-    const from = qemuPath ? 'qemuPath' : 'MINNOW_QEMU';
-    throw new MinnowError(`QEMU not found at ${wanted} (from ${from})`, `Fix ${from}, or remove it to use qemu-system-x86_64 from PATH (install: ${aptInstall(['qemu-system-x86'])}).`, 'qemuMissing');
+    const install = `install: ${aptInstall(['qemu-system-x86'])}`;
+    if (!qemuPath) throw new MinnowError(`QEMU not found at ${wanted} (from MINNOW_QEMU)`, `Fix MINNOW_QEMU, or unset it to use qemu-system-x86_64 from PATH (${install}).`, 'qemuMissing');
+    throw new MinnowError(`QEMU not found at ${wanted}`, advise((say) => `Fix ${say('--qemu', '"qemuPath"')}, or leave it out to use qemu-system-x86_64 from PATH (${install}).`), 'qemuMissing');
   }
-  throw new MinnowError('QEMU (qemu-system-x86_64) is not installed or not on PATH', `Install it: ${aptInstall(['qemu-system-x86'])} — or set qemuPath (CLI: --qemu PATH) to your QEMU binary.`, 'qemuMissing');
+  throw new MinnowError('QEMU (qemu-system-x86_64) is not installed or not on PATH', advise((say) => `Install it: ${aptInstall(['qemu-system-x86'])} — or give your QEMU binary with ${say('--qemu PATH', '"qemuPath"')}.`), 'qemuMissing');
 }
 
 /**
@@ -104,7 +105,7 @@ export function qemuEndedEarly(exit: QemuExit): MinnowError {
   const message = line
     ? `QEMU did not start: ${line}`
     : `QEMU exited before the debugger could connect (${exit.summary})${tail ? `: ${tail}` : ''}`;
-  return new MinnowError(message, 'Check the QEMU arguments ("qemuArgs" in minnow.json, and in launch.json when debugging) against QEMU\'s message.', 'qemu');
+  return new MinnowError(message, advise((_say, audience) => `Check the QEMU arguments ("qemuArgs" in minnow.json${audience === 'launch' ? ' and in launch.json' : ''}) against QEMU's message.`), 'qemu');
 }
 
 /** The startQemu options that come from minnow.json; the caller adds accel, gdbstub, onConsole. */
@@ -186,7 +187,7 @@ function launch(bin: string, args: string[], opts: StartQemuOptions): Promise<At
     });
     child.once('error', (e: NodeJS.ErrnoException) => {
       if (child.pid === undefined) {
-        reject(new MinnowError(`cannot start QEMU (${bin}): ${e.message}`, 'Check that the QEMU binary is executable, or set qemuPath to another one.', 'qemuMissing'));
+        reject(new MinnowError(`cannot start QEMU (${bin}): ${e.message}`, advise((say) => `Check that the QEMU binary is executable, or give another one with ${say('--qemu PATH', '"qemuPath"')}.`), 'qemuMissing'));
       }
     });
     child.once('spawn', () =>
@@ -231,7 +232,7 @@ async function waitForStub(pid: number, port: number, exited: () => boolean, tim
 export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
   const bin = findQemu(opts.qemuPath);
   if (!existsSync(opts.elf)) {
-    throw new MinnowError(`the kernel image ${opts.elf} does not exist`, 'Build the application first (minnow build).', 'build');
+    throw new MinnowError(`the kernel image ${opts.elf} does not exist`, advise((_say, audience) => (audience === 'cli' ? 'Build the application first (minnow build), or leave out --no-build.' : 'Build the application first: remove "build": false from launch.json (the launch then builds it), or run minnow build.')), 'build');
   }
   const machine = opts.machine ?? 'microvm';
   const accel = resolveAccel(opts.accel ?? 'auto');
@@ -239,7 +240,7 @@ export async function startQemu(opts: StartQemuOptions): Promise<QemuInstance> {
   const cpu = accel === 'kvm' && !probeKvm().cpuFlag ? 'host,-arch-capabilities' : undefined;
   const fixedPort = opts.gdbstub?.port ? opts.gdbstub.port : undefined;
   if (fixedPort !== undefined && (await probePort(fixedPort)) === 'busy') {
-    throw new MinnowError(`port ${fixedPort} on 127.0.0.1 is already in use`, 'Choose another port, or leave the port out to let Minnow pick a free one.', 'port');
+    throw new MinnowError(`port ${fixedPort} on 127.0.0.1 is already in use`, advise((_say, audience) => `Choose another ${audience === 'cli' ? '--port' : 'port'}, or leave it out to let Minnow pick a free one.`), 'port');
   }
   const devices: DeviceOptions | undefined = opts.devices ? { ...opts.devices } : undefined;
   if (devices?.components?.includes('virtio_blk') && devices.disk) ensureDisk(devices.disk);

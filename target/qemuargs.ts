@@ -5,7 +5,7 @@
 // second -serial is silently ignored there); q35 takes a second -serial.
 
 import type { DiskConfig, Driver, Machine, NetworkConfig } from './config';
-import { MinnowError } from './errors';
+import { MinnowError, advise } from './errors';
 import { LOCALHOST } from './ports';
 import { fsDeviceArgs, virtiofsMemoryArgs } from './mounts';
 import { hostfwdWord, parseHostForward } from './publish';
@@ -88,7 +88,7 @@ function cmdlineWord(arg: string): string {
 /** The kernel stub's transport on this machine: the one asked for, checked, or the default. */
 export function gdbTransport(machine: Machine, asked?: GdbTransport): GdbTransport {
   if (asked === 'virtio' && machine !== 'microvm') {
-    throw new MinnowError(`the gdbstub's virtio transport needs the microvm machine (this app runs on ${machine})`, 'Use the com2 transport (launch "gdbTransport": "com2", CLI --gdb-transport com2), or "machine": "microvm" in minnow.json.', 'config');
+    throw new MinnowError(`the gdbstub's virtio transport needs the microvm machine (this app runs on ${machine})`, advise((say) => `Use the com2 transport (${say('--gdb-transport com2', '"gdbTransport": "com2"')}), or "machine": "microvm" in minnow.json.`), 'config');
   }
   return asked ?? (machine === 'microvm' ? 'virtio' : 'com2');
 }

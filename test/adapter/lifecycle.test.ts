@@ -150,6 +150,28 @@ describe('adapter: life cycle', function () {
     assert.match(String(e4?.message), /"gdbTransport" is "usb".*"virtio".*"com2"/);
   });
 
+  it('a launch error advises the launch attribute, never the CLI flag', async () => {
+    const launchError = async (args: Record<string, unknown>): Promise<string> => {
+      c = await startClient();
+      await c.dc.initializeRequest({ adapterID: 'minnow', pathFormat: 'path' });
+      const e = await c.dc.launchRequest(args as DebugProtocol.LaunchRequestArguments).then(() => undefined, (err: Error) => err);
+      await c.dc.stop();
+      c = undefined;
+      return String(e?.message);
+    };
+    const empty = mkdtempSync(join(tmpdir(), 'minnow-noapp-'));
+    try {
+      const noApp = await launchError({ app: empty, accel: 'tcg' });
+      assert.match(noApp, /^no minnow\.json in .*\. Point "app" in launch\.json at an application folder/);
+      assert.doesNotMatch(noApp, /minnow build/);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+    const port = await launchError(appArgs({ ...NO_BUILD, ports: ['80'] }));
+    assert.match(port, /launch\.json "ports\[0\]": "80" names only the guest's port.*Give both, host first: "ports": \["8080:80"\] in launch\.json\./);
+    assert.doesNotMatch(port, /-p /);
+  });
+
   it("a qemuArgs value QEMU refuses fails the launch with QEMU's own message", async () => {
     // -bogus-option is refused while QEMU parses its command line, before the stub's port is
     // open; a bad -device only after QEMU listened there (and gdb may already be connecting)

@@ -87,7 +87,8 @@ describe('target: QEMU command line', () => {
   it('refuses the virtio transport on q35, naming the fix', () => {
     assert.throws(
       () => buildQemuArgs({ ...base, machine: 'q35', gdbstub: { kind: 'kernel', port: 4321, wait: false, transport: 'virtio' } }),
-      (e: MinnowError) => /virtio transport needs the microvm machine/.test(e.message) && /"gdbTransport": "com2"/.test(e.fix),
+      (e: MinnowError) =>
+        /virtio transport needs the microvm machine/.test(e.message) && /--gdb-transport com2/.test(e.fixFor('cli')) && /"gdbTransport": "com2" in launch\.json/.test(e.fixFor('launch')),
     );
   });
 
@@ -192,7 +193,7 @@ describe('target: accelerator choice', () => {
   });
 
   it('refuses an explicit kvm without /dev/kvm, with the fix', () => {
-    assert.throws(() => resolveAccel('kvm', probe(false, false)), (e: MinnowError) => e instanceof MinnowError && /--accel tcg/.test(e.fix));
+    assert.throws(() => resolveAccel('kvm', probe(false, false)), (e: MinnowError) => e instanceof MinnowError && /--accel tcg/.test(e.fix) && /"accel": "tcg" \(or "auto"\) in launch\.json/.test(e.fixFor('launch')));
     assert.equal(resolveAccel('kvm', probe(true, false)), 'kvm');
   });
 

@@ -130,7 +130,7 @@ describe('target: build and QEMU', function () {
     const port = await freePort();
     await new Promise<void>((r) => srv.listen(port, '127.0.0.1', r));
     try {
-      await expectMinnowError(startQemu({ elf: app.elf, accel: 'tcg', gdbstub: { kind: 'kernel', port } }), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`), /another port/);
+      await expectMinnowError(startQemu({ elf: app.elf, accel: 'tcg', gdbstub: { kind: 'kernel', port } }), new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`), /^Choose another --port, or leave it out/);
     } finally {
       srv.close();
     }
@@ -163,7 +163,7 @@ describe('target: build and QEMU', function () {
   });
 
   it('names qemuPath and the apt command when QEMU is missing', async () => {
-    await expectMinnowError(startQemu({ elf: app.elf, qemuPath: '/nonexistent/qemu' }), /QEMU not found at \/nonexistent\/qemu \(from qemuPath\)/, /apt-get .*qemu-system-x86/);
+    await expectMinnowError(startQemu({ elf: app.elf, qemuPath: '/nonexistent/qemu' }), /QEMU not found at \/nonexistent\/qemu$/, /--qemu.*apt-get .*qemu-system-x86/);
     const saved = process.env.PATH;
     process.env.PATH = tmp();
     try {
