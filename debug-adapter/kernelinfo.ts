@@ -10,7 +10,9 @@
 // The scripts only read: their convenience variables are all $k_*, because $sp, $pc, $fp and $ps
 // are registers in gdb and `set $sp = ...` would move the selected thread's stack pointer.
 // stack_low is lowered at each switch away, so the thread on the CPU may be deeper than it says:
-// the selected thread's live rsp counts for whichever thread's stack holds it.
+// the selected thread's live rsp counts for whichever thread's stack holds it, and so does the
+// rsp of each running thread on a CPU the stub parked (percpu.gdb_frame, the registers it was
+// stopped with; 1 in the script is THREAD_RUNNING).
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -116,6 +118,14 @@ while $k_t != 0
   set $k_low = $k_t->stack_low
   if (unsigned long)$rsp >= (unsigned long)$k_t->stack_base && (unsigned long)$rsp < (unsigned long)$k_low
     set $k_low = $rsp
+  end
+  if (int)$k_t->state == 1
+    if percpu_cpus[$k_t->on_cpu].gdb_frame != 0
+      set $k_f = percpu_cpus[$k_t->on_cpu].gdb_frame->rsp
+      if $k_f >= (unsigned long)$k_t->stack_base && $k_f < (unsigned long)$k_low
+        set $k_low = $k_f
+      end
+    end
   end
   printf "T\\t%d\\t%s\\t%d\\t%lu\\t%lu\\t%lu\\t%d\\t%d\\n", $k_t->id, $k_t->name, (int)$k_t->state, (unsigned long)$k_t->stack_base, (unsigned long)$k_t->stack_top, (unsigned long)$k_low, $k_t->cpu, $k_t->on_cpu
   if $k_t->wait_reason != 0

@@ -14,7 +14,7 @@ const SMP_MAIN = join(SMP_APP, 'main.c');
 const CPUS = 4;
 
 interface Info {
-  threads: { id: number; kernelId: number; name: string; state: string; cpu: number; onCpu: number }[];
+  threads: { id: number; kernelId: number; name: string; state: string; cpu: number; onCpu: number; stackUsed: number; stackSize: number }[];
   cpus: { id: number; apicId: number; online: boolean; current?: number; idle?: number; trapDepth: number; switches: number; wakeIpis: number }[];
   missing: string[];
 }
@@ -116,6 +116,8 @@ describe('adapter: 4 CPUs (kernel gdbstub)', function () {
       const k = info.threads.find((x) => x.id === t.id);
       assert.ok(k, `kernelInfo lists ${t.name}`);
       assert.deepEqual([k.state, k.cpu, k.onCpu], ['running', cpu, cpu], JSON.stringify(k));
+      // its stack use counts where its CPU stopped it, not only where it last switched away
+      assert.ok(k.stackUsed > 0 && k.stackUsed < k.stackSize, `stack use of a running thread: ${JSON.stringify(k)}`);
     }
     // the names agree between the two answers
     for (const k of info.threads) {

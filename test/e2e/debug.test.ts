@@ -8,20 +8,8 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { copyExample, lineOf, processesMatching, scratchDir, useVsCode } from './harness';
-import type { Locator } from 'playwright-core';
 import type { VsCode } from './harness';
-
-/** Expands the Minnow Kernel view if it is collapsed (it reads the kernel when shown). */
-async function showKernelView(vsc: VsCode): Promise<void> {
-  const header = vsc.page.locator('.pane-header', { hasText: /Minnow Kernel/i }).first();
-  if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
-}
-
-/** Rows of the Minnow Kernel view only (the Call Stack lists the same thread names). */
-function kernelViewRows(vsc: VsCode, text: string | RegExp): Locator {
-  const pane = vsc.page.locator('.pane', { has: vsc.page.locator('.pane-header', { hasText: /Minnow Kernel/i }) });
-  return pane.locator('.pane-body .monaco-list-row', { hasText: text });
-}
+import { kernelViewRows, showKernelView } from './kernelView';
 
 /** Removes every breakpoint and continues; the session must end, not stop on an exception. */
 async function runToEnd(vsc: VsCode): Promise<void> {
