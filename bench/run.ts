@@ -6,7 +6,7 @@
 //   --md <file>     also write the table as Markdown with the anchors (for bench/RESULTS.md)
 // After the table come the side-by-side sections against the Linux microVM peer (Minnow | Linux
 // microVM | host; bench/measures/peer.ts). They boot Linux under TCG several times and take
-// minutes, so --quick leaves them out unless --only names them (web, peer-echo, peer-files).
+// minutes, so --quick leaves them out unless --only names them (web, peer-echo, peer-files, peer-smp).
 // A measure that cannot run (its prerequisite is not in the repository yet, or it failed)
 // gives "n/a (reason)" rows; the others still run. Every child process group is killed at the end.
 

@@ -1,5 +1,5 @@
 // Every measure of `npm run bench`, in the order of the table (issue 7), then the side-by-side
-// sections against the Linux microVM peer and the host (issues 10, 14, 15), in the order printed.
+// sections against the Linux microVM peer and the host (issues 10, 14, 15, 11), in the order printed.
 
 import type { CompareMeasure } from '../lib/compare';
 import type { Measure } from '../lib/context';
@@ -8,6 +8,7 @@ import { build } from './build';
 import { dap } from './dap';
 import { memory } from './memory';
 import { peerEcho, peerFiles } from './peer';
+import { peerSmp } from './peer-smp';
 import { size } from './size';
 import { smp } from './smp';
 import { stubs } from './stubs';
@@ -17,4 +18,4 @@ import { web } from './web';
 
 export const MEASURES: readonly Measure[] = [boot, size, memory, threads, smp, stubs, dap, build, virtio];
 
-export const COMPARISONS: readonly CompareMeasure[] = [web, peerEcho, peerFiles];
+export const COMPARISONS: readonly CompareMeasure[] = [web, peerEcho, peerFiles, peerSmp];

@@ -25,7 +25,7 @@ const JOB_PRIMES = 78498; // pi(1,000,000): every job sample must find exactly t
 const BOOT_TIMEOUT_MS = 300_000;
 
 /** Boots the app on `cpus` CPUs with `argv`; returns the values of the `SMP <mode> key=N` lines. */
-async function boot(app: AppConfig, cpus: number, argv: string[]): Promise<number[]> {
+export async function smpBoot(app: AppConfig, cpus: number, argv: string[]): Promise<number[]> {
   const args = buildQemuArgs({ elf: app.elf, machine: 'microvm', accel: 'tcg', memory: app.memory, name: app.name, cpus, argv });
   const r = await runTimed(findQemu(), args, BOOT_TIMEOUT_MS);
   if (r.status !== 1 || !r.stdout.includes('SMP done')) {
@@ -46,7 +46,7 @@ async function alternate(ctx: Context, app: AppConfig, variants: { cpus: number;
   for (let b = 0; b < boots; b++) {
     for (const [i, v] of variants.entries()) {
       ctx.log(`bench: smp ${v.cpus} CPU${v.cpus === 1 ? '' : 's'}: ${v.argv.join(' ')} (boot ${b + 1}/${boots})`);
-      out[i].push(...(await boot(app, v.cpus, v.argv)));
+      out[i].push(...(await smpBoot(app, v.cpus, v.argv)));
     }
   }
   return out;

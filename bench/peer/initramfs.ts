@@ -16,7 +16,7 @@ import { resolveModules } from './modules';
 import { kernelConfig, type PeerPackages } from './packages';
 
 const GUEST = path.join(__dirname, 'guest');
-export const PROGRAMS = ['echo', 'fsbench'] as const;
+export const PROGRAMS = ['echo', 'fsbench', 'smp'] as const;
 export type Program = (typeof PROGRAMS)[number];
 
 /** Modules for the devices the peer uses, by what they are for (names as in modules.builtin). */
@@ -33,6 +33,7 @@ const hash = (...parts: (string | Buffer)[]): string => {
 export const PROGRAM_SOURCES: Readonly<Record<Program, readonly string[]>> = {
   echo: ['echo.c'],
   fsbench: ['fsbench.c', 'fsbench_posix.c'],
+  smp: ['smp.c'],
 };
 
 /** guest/<name>.c compiled with gcc -static into the cache (once per source version). */

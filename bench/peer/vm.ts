@@ -59,7 +59,11 @@ export interface PeerOptions {
   wwwOver9p?: boolean;
   /** QEMU -m; default 256M. */
   memory?: string;
-  mode?: 'serve' | 'fsbench';
+  mode?: 'serve' | 'fsbench' | 'smp';
+  /** smp: the peer-smp runs, one argument list each (e.g. ['rtt', '5', '1', '200']). */
+  smp?: readonly (readonly string[])[];
+  /** vCPUs (-smp); several get `-accel tcg,thread=multi`, as Minnow's run contract gives them. */
+  cpus?: number;
   /** fsbench: MiB of the sequential file and the number of small files. */
   fsbench?: { mib: number; files: number };
   /** A raw image attached as virtio-blk (/dev/vda; fsbench formats it as FAT). */
@@ -100,11 +104,19 @@ export function peerQemuArgs(p: PeerPackages, init: Initramfs, o: PeerOptions, p
   const cmdline = [...LINUX_CMDLINE, `peer=${mode}`];
   const khz = hostTscKhz();
   if (khz) cmdline.push(`tsc_early_khz=${khz}`);
+  // With several vCPUs Linux's TSC checks (the sync test between CPUs, the watchdog) fail under
+  // TCG and it falls back to refined-jiffies, a 4 ms clock that reads 0 for a round trip; every
+  // vCPU reads the host's one TSC, so it is reliable (as Minnow takes it to be)
+  if ((o.cpus ?? 1) > 1) cmdline.push('tsc=reliable');
   if (o.fsbench) cmdline.push(`peer_mib=${o.fsbench.mib}`, `peer_files=${o.fsbench.files}`);
   if (o.fsKinds) cmdline.push(`peer_fs=${o.fsKinds.join(',')}`);
   if (o.wwwOver9p) cmdline.push('peer_www=9p');
+  // one peer-smp run per argument list: commas between arguments, '+' between runs
+  if (o.smp) cmdline.push(`peer_smp=${o.smp.map((run) => run.join(',')).join('+')}`);
   const fwd = Object.entries(ports).map(([guest, host]) => `,hostfwd=tcp:${LOCALHOST}:${host}-:${guest}`);
-  const args = ['-M', linuxMicrovm(), '-accel', 'tcg', '-cpu', 'max', '-m', o.memory ?? '256M'];
+  const cpus = o.cpus ?? 1;
+  const args = ['-M', linuxMicrovm(), '-accel', cpus > 1 ? 'tcg,thread=multi' : 'tcg', '-cpu', 'max', '-m', o.memory ?? '256M'];
+  if (cpus > 1) args.push('-smp', String(cpus));
   args.push('-no-reboot', '-nodefaults', '-nographic', '-serial', 'stdio');
   args.push('-kernel', p.vmlinuz, '-initrd', init.file, '-append', cmdline.join(' '));
   args.push('-global', 'virtio-mmio.force-legacy=false');

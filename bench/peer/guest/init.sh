@@ -9,6 +9,8 @@
 #   peer=fsbench peer-fsbench on tmpfs (/tmp), on FAT over virtio-blk (/data, formatted here with
 #                busybox mkdosfs) and over 9p (/share) when the kernel has it; then power off.
 #                peer_fs=ram,fat,9p picks some of them (default all)
+#   peer=smp     peer-smp once for each run of peer_smp= (runs joined by '+', a run's arguments
+#                by ','; e.g. peer_smp=rtt,5,1,200+rttpoll,5,1,2000); then power off
 # Progress lines start with "peer:", so the host can tell where a boot stopped.
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp /data /share /sbin /usr/bin /usr/sbin
@@ -27,6 +29,7 @@ mib=16
 files=200
 kinds=ram,fat,9p
 www=initramfs
+smp=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	peer=*) mode=${w#peer=} ;;
@@ -34,6 +37,7 @@ for w in $(cat /proc/cmdline); do
 	peer_files=*) files=${w#peer_files=} ;;
 	peer_fs=*) kinds=${w#peer_fs=} ;;
 	peer_www=*) www=${w#peer_www=} ;;
+	peer_smp=*) smp=${w#peer_smp=} ;;
 	esac
 done
 
@@ -80,6 +84,14 @@ fsbench)
 	esac
 	echo "peer: fsbench done"
 	sync
+	reboot -f
+	;;
+smp)
+	echo "peer: clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource), $(grep -c ^processor /proc/cpuinfo) CPUs"
+	for run in $(echo "$smp" | tr + ' '); do
+		peer-smp $(echo "$run" | tr , ' ') || echo "peer: peer-smp $run failed"
+	done
+	echo "peer: smp done"
 	reboot -f
 	;;
 *)
