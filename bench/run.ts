@@ -8,7 +8,8 @@
 // microVM | host; bench/measures/peer.ts). They boot Linux under TCG several times and take
 // minutes, so --quick leaves them out unless --only names them (web, peer-echo, peer-files, peer-smp).
 // A measure that cannot run (its prerequisite is not in the repository yet, or it failed)
-// gives "n/a (reason)" rows; the others still run. Every child process group is killed at the end.
+// gives "n/a (reason)" rows; the others still run. Every child process group is killed at the end,
+// and when the run is stopped by SIGINT, SIGTERM or SIGHUP.
 
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { killAllChildren } from '../target';
 import { REPO, type Context, type Measure } from './lib/context';
-import { killAllGroups } from './lib/proc';
+import { killAllGroups, killAllGroupsAndWait } from './lib/proc';
 import { naRow, type Row } from './lib/stats';
 import { ANCHORS } from './lib/anchors';
 import { renderMarkdown, renderTable } from './lib/table';
@@ -88,6 +89,29 @@ async function runGroup<R>(ctx: Context, m: { name: string; rows: readonly { nam
 // A promise a failed measure left behind must not end the whole run.
 process.on('unhandledRejection', (e) => process.stderr.write(`bench: (ignored) ${(e as Error)?.message ?? String(e)}\n`));
 
+/** the run's scratch folder, removed however the run ends */
+let scratch: string | undefined;
+
+/**
+ * Stopped from outside (Ctrl-C, a CI runner's SIGTERM, a closed terminal): every VM and child dies
+ * with the run. Node's default for these signals ends the process without its 'exit' handlers,
+ * and the children, each in a process group of its own, get no signal and run on (a Linux peer
+ * QEMU was once left behind). Exits as a process killed by the signal is seen to (128 + n).
+ */
+let stopping = false;
+function stopWithChildren(sig: NodeJS.Signals): void {
+  const code = 128 + os.constants.signals[sig];
+  killAllChildren();
+  if (stopping) process.exit(code); // a second Ctrl-C does not wait
+  stopping = true;
+  process.stderr.write(`bench: stopped by ${sig}; killing its QEMU and other children\n`);
+  void killAllGroupsAndWait(2000).then(() => {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+    process.exit(code);
+  });
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => stopWithChildren(sig));
+
 /** QEMU's version and the commit measured, for the header line. */
 function provenance(): string {
   const qemu = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0] ?? '';
@@ -99,6 +123,7 @@ function provenance(): string {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'minnow-bench-'));
+  scratch = tmp;
   const ctx: Context = {
     quick: opts.quick,
     tmp,

@@ -4,7 +4,8 @@
 
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
-const groups = new Set<number>();
+/** pid → child, for every group still alive */
+const groups = new Map<number, ChildProcess>();
 
 function killGroup(pid: number): void {
   try {
@@ -16,8 +17,21 @@ function killGroup(pid: number): void {
 
 /** Kills every process group the benchmarks started and that is still alive. */
 export function killAllGroups(): void {
-  for (const pid of groups) killGroup(pid);
+  for (const pid of groups.keys()) killGroup(pid);
   groups.clear();
+}
+
+/**
+ * killAllGroups, then wait (at most `ms`) until Node has reaped each child: a process that exits
+ * at once would leave them to init as zombies.
+ */
+export function killAllGroupsAndWait(ms = 2000): Promise<void> {
+  const children = [...groups.values()].filter((c) => c.exitCode === null && c.signalCode === null);
+  const gone = children.map((c) => new Promise<void>((r) => c.once('exit', () => r())));
+  killAllGroups();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+  return Promise.race([Promise.all(gone), late]).then(() => clearTimeout(timer));
 }
 
 process.on('exit', killAllGroups);
@@ -27,7 +41,7 @@ export function spawnGroup(cmd: string, args: readonly string[], opts: SpawnOpti
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts, detached: true });
   const pid = child.pid;
   if (pid !== undefined) {
-    groups.add(pid);
+    groups.set(pid, child);
     child.once('exit', () => groups.delete(pid));
   }
   return child;
