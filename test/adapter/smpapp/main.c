@@ -2,7 +2,7 @@
  * The adapter's SMP test application (4 CPUs): a worker pinned to every
  * other CPU with thread_create_on, main busy on CPU 0. Nobody yields or
  * sleeps, so a stop finds each CPU running its own thread, inside that
- * thread's function. Once every worker has started, the one on CPU 2
+ * thread's function. Once every thread has started, the worker on CPU 2
  * calls on_cpu2() now and then, where the tests put their breakpoint.
  */
 #include <minnow.h>
@@ -33,8 +33,8 @@ static int worker(void *arg)
 	__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
 		spins[me]++;			// #worker-spin
-		/* only once all are in their loops: the stop then finds them there */
-		if (me == 2 && started == cpu_count() - 1 &&
+		/* only once all (main too) are in their loops: a stop finds them there */
+		if (me == 2 && started == cpu_count() &&
 		    (spins[me] & 0xfff) == 0)
 			on_cpu2();
 	}
@@ -49,6 +49,8 @@ int main(void)
 	printf("smp: %d cpus\n", cpus);
 	for (int c = 1; c < cpus && c < WORKERS_MAX; c++)
 		thread_create_on(c, names[c], worker, NULL);
+	/* past thread_create_on's wake-up of the last CPU: main is in its loop */
+	__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
 	for (;;)
 		spins[0]++;			// #main-spin
 	return 0;
