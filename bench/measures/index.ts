@@ -11,11 +11,11 @@ import { peerEcho, peerFiles } from './peer';
 import { peerSmp } from './peer-smp';
 import { size } from './size';
 import { smp } from './smp';
-import { stubs } from './stubs';
+import { stubs, stubsSmp } from './stubs';
 import { threads } from './threads';
 import { virtio } from './virtio';
 import { web } from './web';
 
-export const MEASURES: readonly Measure[] = [boot, size, memory, threads, smp, stubs, dap, build, virtio];
+export const MEASURES: readonly Measure[] = [boot, size, memory, threads, smp, stubs, stubsSmp, dap, build, virtio];
 
 export const COMPARISONS: readonly CompareMeasure[] = [web, peerEcho, peerFiles, peerSmp];

@@ -10,7 +10,7 @@ import { mi } from '../../debug-adapter/gdb';
 import { buildOnce } from '../lib/apps';
 import type { Context, Measure } from '../lib/context';
 import { openSession, type StubKind } from '../lib/debugger';
-import type { GdbTransport } from '../../target';
+import type { AppConfig, GdbTransport } from '../../target';
 import { row } from '../lib/stats';
 
 const BLOB = 65536;
@@ -78,3 +78,32 @@ export const stubs: Measure = {
     return [...rows(virtio, ''), ...rows(com2, '-com2')];
   },
 };
+
+// Issue 11: the kernel stub's stop cost on several CPUs. The same application booted with 1 and
+// with 4 CPUs (each CPU but the first running a spinner thread), sessions alternating in the same
+// run, over the default transport; gdb's default scheduler-locking. A stepi on 4 CPUs parks three
+// busy CPUs and, when the step lets them run too, stops them again.
+export const stubsSmp: Measure = {
+  name: 'stubs-smp',
+  rows: [{ name: 'gdb-stepi-4cpu', unit: 'ms' }],
+  async run(ctx) {
+    const one: Samples = { stepi: [], next: [], read: [] };
+    const four: Samples = { stepi: [], next: [], read: [] };
+    const app = await buildOnce(ctx, 'bench/apps/step');
+    for (let i = 0; i < ctx.runs(4); i++) {
+      await stepiSamples(ctx, { ...app, cpus: 1 }, one.stepi);
+      await stepiSamples(ctx, { ...app, cpus: 4 }, four.stepi);
+    }
+    return [row({ name: 'gdb-stepi-4cpu', unit: 'ms', samples: four.stepi, baseline: { what: 'the same, 1 CPU', samples: one.stepi } })];
+  },
+};
+
+async function stepiSamples(ctx: Context, app: AppConfig, into: number[]): Promise<void> {
+  const s = await openSession(app, 'kernel', 'work');
+  try {
+    await s.timed(() => mi.exec(s.gdb, 'stepi'));
+    for (let i = 0; i < (ctx.quick ? 3 : 10); i++) into.push(await s.timed(() => mi.exec(s.gdb, 'stepi')));
+  } finally {
+    await s.close();
+  }
+}

@@ -151,7 +151,18 @@ struct gdb_thread_iter {
  * starts (gdbstub_init) rather than living in the kernel image's .bss:
  * a kernel whose stub is off or absent does not carry them.
  */
+/*
+ * Where a CPU stopped by NMI waits (gdb_smp.c): its stack, and its trap
+ * frame copied at the top, as isr_common leaves one.
+ */
+#define GDB_PARK_STACK 2048
+struct gdb_park {
+	uint8_t stack[GDB_PARK_STACK];
+	struct trap_frame frame;
+} __attribute__((aligned(16)));
+
 struct gdb_space {
+	struct gdb_park park[CPU_MAX];	/* first: page-aligned, so 16 */
 	char in[GDB_PACKET_SIZE + 1];		/* the packet being served */
 	char out[GDB_PACKET_SIZE];		/* its reply */
 	uint8_t mem[GDB_PACKET_SIZE / 2];	/* m M X data */
@@ -293,6 +304,7 @@ bool gdb_smp_foreign(struct gdb_session *s, struct trap_frame *f);
 void gdb_smp_acquire(struct gdb_session *s, struct trap_frame *f);
 void gdb_smp_stop_others(void);
 void gdb_smp_release(void);
+void gdb_smp_resume_others(void);
 int gdb_smp_owner_cpu(void);
 
 /* gdb_protocol.c */

@@ -60,7 +60,8 @@ extern const char *ksyms_lookup(uintptr_t addr, uintptr_t *offset)
  * start with "gdb".
  */
 static const char *const gdb_break_trap_path[] = {
-	"isr_stubs", "isr_common", "trap_dispatch", "thread_current",
+	"isr_stubs", "isr_common", "isr_return", "trap_dispatch",
+	"thread_current",
 };
 
 static bool gdb_break_forbidden(uint64_t addr)

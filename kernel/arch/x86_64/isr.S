@@ -4,7 +4,9 @@
  * isr_common, which pushes the general registers so that the stack holds
  * exactly a struct trap_frame (kernel/trap.h) and calls trap_dispatch(frame).
  * Whatever the handler (or the gdbstub) changed in the frame is what iretq
- * resumes with.
+ * resumes with. isr_return is that way back on its own: with %rsp at a
+ * struct trap_frame, it resumes it (the gdbstub's parked CPUs leave through
+ * it from a copy of their frame, debug/gdb_smp.c).
  *
  * Vectors with a CPU error code: Intel SDM vol. 3, table 6-1
  * (8 #DF, 10 #TS, 11 #NP, 12 #SS, 13 #GP, 14 #PF, 17 #AC, 21 #CP, 29, 30).
@@ -49,6 +51,8 @@ isr_common:
 	/* 22 quadwords on a stack the CPU aligned to 16: still aligned */
 	movq %rsp, %rdi
 	call trap_dispatch
+	.globl isr_return
+isr_return:
 	popq %r15
 	popq %r14
 	popq %r13
