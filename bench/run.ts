@@ -91,6 +91,8 @@ process.on('unhandledRejection', (e) => process.stderr.write(`bench: (ignored) $
 
 /** the run's scratch folder, removed however the run ends */
 let scratch: string | undefined;
+/** a signal came: the run writes no results and leaves the exit to stopWithChildren */
+let stopping = false;
 
 /**
  * Stopped from outside (Ctrl-C, a CI runner's SIGTERM, a closed terminal): every VM and child dies
@@ -98,7 +100,6 @@ let scratch: string | undefined;
  * and the children, each in a process group of its own, get no signal and run on (a Linux peer
  * QEMU was once left behind). Exits as a process killed by the signal is seen to (128 + n).
  */
-let stopping = false;
 function stopWithChildren(sig: NodeJS.Signals): void {
   const code = 128 + os.constants.signals[sig];
   killAllChildren();
@@ -136,16 +137,20 @@ async function main(): Promise<void> {
   const sections: { measure: CompareMeasure; rows: CompareRow[] }[] = [];
   try {
     for (const { measure, keep } of select(opts.only)) {
+      if (stopping) break;
       rows.push(...(await runGroup(ctx, measure, naRow)).filter((r) => keep(r.name)));
     }
     for (const { measure, keep } of selectComparisons(opts)) {
+      if (stopping) break;
       sections.push({ measure, rows: (await runGroup(ctx, measure, naCompareRow)).filter((r) => keep(r.name)) });
     }
   } finally {
     killAllChildren();
     killAllGroups();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!stopping) fs.rmSync(tmp, { recursive: true, force: true });
   }
+  // the measure the signal cut short gave n/a rows: no table, and results.json is left as it was
+  if (stopping) return new Promise<never>(() => undefined);
   const header = `Minnow benchmarks, ${started.toISOString()}, ${os.cpus().length} cores, ${provenance()}, ${opts.quick ? 'quick (1 run each)' : 'full'}, load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)}`;
   const tables = [...(rows.length ? [renderTable(rows)] : []), ...sections.map((s) => renderCompare(s.measure.title, s.rows))];
   process.stdout.write(`${header}\n\n${tables.join('\n\n')}\n`);
@@ -166,6 +171,7 @@ main().then(
   (e: unknown) => {
     killAllChildren();
     killAllGroups();
+    if (stopping) return; // stopWithChildren exits
     process.stderr.write(`bench: ${(e as Error).message ?? String(e)}\n`);
     process.exit(1);
   },
