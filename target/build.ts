@@ -35,7 +35,7 @@ export interface BuildResult {
 }
 
 /** The make arguments of the build contract (exported for tests and for tasks.json). */
-export function makeArgs(app: AppConfig, kdir: string, jobs?: number, kobj?: Pick<KernelObjects, 'dir' | 'id' | 'readonly'>): string[] {
+export function makeArgs(app: AppConfig, kdir: string, jobs?: number, kobj?: Pick<KernelObjects, 'dir' | 'id' | 'readonly' | 'gccInclude'>): string[] {
   const args = ['-C', kdir, '--no-print-directory'];
   if (jobs && jobs > 1) args.push(`-j${jobs}`);
   args.push(`APP_DIR=${app.dir}`, `APP_NAME=${app.name}`, `APP_SRCS=${app.sources.join(' ')}`, `BUILD_DIR=${app.buildDir}`);
@@ -44,6 +44,7 @@ export function makeArgs(app: AppConfig, kdir: string, jobs?: number, kobj?: Pic
   if (kobj?.dir) args.push(`KOBJ=${kobj.dir}`);
   if (kobj?.dir && kobj.id) args.push(`KOBJ_ID=${kobj.id}`);
   if (kobj?.dir && kobj.readonly) args.push('KOBJ_READONLY=1');
+  if (kobj?.gccInclude) args.push(`GCC_INCLUDE=${kobj.gccInclude}`);
   return args;
 }
 

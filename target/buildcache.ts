@@ -16,6 +16,10 @@
 // same compiler and flags), with the objects' dates kept: when one kernel source was edited, make
 // then rebuilds just that object (and those including an edited header) rather than all of them.
 //
+// A warm build asks gcc nothing: its version (part of the key) and its header folder (GCC_INCLUDE
+// for make) are kept in manifests/toolchain.json, keyed by the gcc and as binaries' paths, sizes
+// and dates.
+//
 // The cache is an optimisation only: a cache folder that cannot be made or written, or a full
 // disk, gives one warning and the build goes on in the project's own build/obj like before.
 
@@ -115,19 +119,58 @@ function hashTree(h: ReturnType<typeof createHash>, dir: string, skip: (rel: str
   }
 }
 
-/** The compiler and assembler as far as they change objects: paths, sizes, dates, gcc's version. */
-function toolchainId(): string {
-  const parts: string[] = [];
+/** What the build needs to know of the compiler: its identity for the key and its header folder. */
+interface Toolchain {
+  /** The compiler and assembler as far as they change objects: paths, sizes, dates, gcc's version. */
+  id: string;
+  /** gcc -print-file-name=include: stddef.h and the other headers of gcc's own (GCC_INCLUDE for make). */
+  include: string;
+}
+
+/** The memo of the last toolchain query, in the cache folder's manifests/. */
+const TOOLCHAIN_MEMO = 'toolchain.json';
+
+/**
+ * The toolchain of this build. Running gcc costs ~50 ms of a warm build's budget, and its answers
+ * depend only on the gcc and as binaries: they are kept in a memo keyed by those binaries' real
+ * paths, sizes and dates, and gcc is asked again only when one of them changed (an upgrade).
+ */
+function toolchain(memoRoot?: string): Toolchain {
+  const stamp: string[] = [];
   for (const bin of ['gcc', 'as']) {
     const p = which(bin);
-    if (!p) return '';
+    if (!p) return { id: '', include: '' };
     const real = realpathSync(p);
     const st = statSync(real);
-    parts.push(`${real} ${st.size} ${st.mtimeMs}`);
+    stamp.push(`${real} ${st.size} ${st.mtimeMs}`);
   }
+  const memo = memoRoot && join(memoRoot, MANIFESTS, TOOLCHAIN_MEMO);
+  try {
+    if (memo) {
+      const old = JSON.parse(readFileSync(memo, 'utf8')) as { stamp?: unknown; version?: unknown; include?: unknown };
+      if (old.stamp === stamp.join('\n') && typeof old.version === 'string' && typeof old.include === 'string' && old.version && old.include) {
+        return { id: `${old.stamp}\n${old.version}`, include: old.include };
+      }
+    }
+  } catch {
+    // no memo yet, or a damaged one: ask gcc
+  }
+  // gcc answers only the first of several -dump/-print options: one run per question
   const v = spawnSync('gcc', ['-dumpfullversion', '-dumpmachine'], { encoding: 'utf8' });
-  parts.push(v.stdout.trim());
-  return parts.join('\n');
+  const version = (v.stdout ?? '').trim();
+  const inc = spawnSync('gcc', ['-print-file-name=include'], { encoding: 'utf8' });
+  const include = inc.status === 0 && (inc.stdout ?? '').trim().startsWith('/') ? inc.stdout.trim() : '';
+  if (memo && v.status === 0 && version && include) {
+    try {
+      mkdirSync(join(memo, '..'), { recursive: true });
+      const tmp = `${memo}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`;
+      writeFileSync(tmp, JSON.stringify({ stamp: stamp.join('\n'), version, include }));
+      renameSync(tmp, memo);
+    } catch {
+      // an unwritable cache: gcc is asked again next time
+    }
+  }
+  return { id: `${stamp.join('\n')}\n${version}`, include };
 }
 
 export interface CacheKey {
@@ -135,6 +178,8 @@ export interface CacheKey {
   flags: string;
   /** Hash of the sources' contents. */
   tree: string;
+  /** gcc's header folder (empty when gcc did not say). */
+  gccInclude: string;
 }
 
 /**
@@ -161,11 +206,12 @@ export function cacheKey(app: Pick<AppConfig, 'components' | 'cflags'>, kdir: st
   const lwip = linksLwip([...app.components, ...(env.COMPONENTS ?? '').split(/\s+/), ...(env.DRIVERS ?? '').split(/\s+/)].filter(Boolean), kdir);
   const f = createHash('sha256');
   const fromEnv = Object.fromEntries(MAKE_ENV.map((v) => [v, env[v] ?? '']));
-  f.update(JSON.stringify({ v: 1, kdir, toolchain: toolchainId(), components: [...app.components].sort(), cflags: app.cflags, env: fromEnv, lwip: lwip ? lwipDir(env) : '' }));
+  const tools = toolchain(memo);
+  f.update(JSON.stringify({ v: 1, kdir, toolchain: tools.id, components: [...app.components].sort(), cflags: app.cflags, env: fromEnv, lwip: lwip ? lwipDir(env) : '' }));
   const t = createHash('sha256');
   hashTree(t, kdir, (rel) => rel.endsWith('.md') || rel.split('/').includes('build'), memo);
   if (lwip && existsSync(join(lwipDir(env), 'src'))) hashTree(t, join(lwipDir(env), 'src'), () => false, memo);
-  return { flags: f.digest('hex').slice(0, 16), tree: t.digest('hex').slice(0, 32) };
+  return { flags: f.digest('hex').slice(0, 16), tree: t.digest('hex').slice(0, 32), gccInclude: tools.include };
 }
 
 /** How the build uses the cache. */
@@ -176,6 +222,8 @@ export interface KernelObjects {
   id?: string;
   /** The entry is complete: link with it, build nothing in it. */
   readonly: boolean;
+  /** GCC_INCLUDE for make (gcc's header folder, from the toolchain memo), when known. */
+  gccInclude?: string;
   /** The warning to print when the cache cannot be used. */
   warning?: string;
   /** After a successful make: publish the entry (a temporary one) and remember it. */
@@ -217,7 +265,7 @@ export function kernelObjects(app: AppConfig, kdir: string, env: NodeJS.ProcessE
   };
   if (existsSync(entry)) {
     touch(entry);
-    return { dir: entry, id: name, readonly: true, commit: remember, discard: () => undefined };
+    return { dir: entry, id: name, readonly: true, gccInclude: key.gccInclude, commit: remember, discard: () => undefined };
   }
   let tmp: string;
   try {
@@ -244,6 +292,7 @@ export function kernelObjects(app: AppConfig, kdir: string, env: NodeJS.ProcessE
     dir: tmp,
     id: name,
     readonly: false,
+    gccInclude: key.gccInclude,
     commit: () => {
       try {
         renameSync(tmp, entry);

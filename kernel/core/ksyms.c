@@ -1,8 +1,8 @@
 /*
  * Address -> function name, from the table that the second link pass
- * embeds (tools/ksyms.awk writes it from `nm -n` of the first pass). The
- * table is sorted by address, so a binary search finds the last symbol at or
- * below an address.
+ * embeds (tools/ksyms.awk writes it from `readelf -SsW` of the first
+ * pass). The table is sorted by address, so a binary search finds the last
+ * symbol at or below an address.
  */
 #include <stddef.h>
 #include <stdint.h>
