@@ -5,11 +5,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { registerChild, killAndWait } from './children';
 import type { AppConfig } from './config';
 import { MinnowError, advise, aptInstall } from './errors';
-import { kernelObjects, type KernelObjects } from './buildcache';
+import { FIX, kernelObjects, type KernelObjects } from './buildcache';
 import { ensureLwip } from './lwip';
 import { kernelDir as defaultKernelDir } from './paths';
 import { which } from './tools';
@@ -86,7 +87,8 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
     // a cache that failed under make (a full disk, an entry removed meanwhile) is dropped and
     // the build done again without it; a compiler error stays an error
     if (kobj.dir && !opts.signal?.aborted && cacheFailed(r.stderr, kobj.dir)) {
-      warn(`the build cache failed (${cacheFailed(r.stderr, kobj.dir)}); building again without it`);
+      const why = cacheFailed(r.stderr, kobj.dir);
+      warn(`the build cache ${dirname(kobj.dir)} failed (${why}): the errors above are the cache's, not your code's; building again without the cache. ${FIX}`);
       r = await runMake(make, makeArgs(app, kdir, jobs), app.dir, opts);
     }
   } else if (kobj) {

@@ -25,9 +25,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statfsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statfsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { AppConfig } from './config';
 import { MinnowError } from './errors';
 import { loadComponents, resolveComponents } from './components';
@@ -237,6 +237,23 @@ function errText(e: unknown): string {
   return err.code ? `${err.code}: ${err.message.replace(/^\w+: /, '')}` : String(e);
 }
 
+/**
+ * Why a folder could not be made. Node's recursive mkdir says ENOENT for a folder under a
+ * read-only filesystem or under a file: the first existing folder above it tells the real reason.
+ */
+function mkdirError(dir: string, e: unknown): string {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return errText(e);
+  let up = dir;
+  while (!existsSync(up) && dirname(up) !== up) up = dirname(up);
+  try {
+    if (!statSync(up).isDirectory()) return `ENOTDIR: ${up} is a file, not a folder`;
+    accessSync(up, constants.W_OK);
+  } catch (why) {
+    return errText(why);
+  }
+  return errText(e);
+}
+
 /** What the user can do about a cache that cannot be written. */
 export const FIX = 'Fix: free space there or make it writable, or point MINNOW_BUILD_CACHE (or XDG_CACHE_HOME) at a writable folder; MINNOW_BUILD_CACHE=off turns the cache off.';
 
@@ -278,7 +295,7 @@ export function kernelObjects(app: AppConfig, kdir: string, env: NodeJS.ProcessE
     tmp = join(root, `${name}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(tmp);
   } catch (e) {
-    return WITHOUT(`cannot write the build cache ${root} (${errText(e)}); building without the cache. ${FIX}`);
+    return WITHOUT(`cannot write the build cache ${root} (${mkdirError(root, e)}); building without the cache. ${FIX}`);
   }
   try {
     const seed = seedEntry(root, key, record);
