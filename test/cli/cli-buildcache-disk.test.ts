@@ -9,16 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupTmp, cli, killStragglers, tmp } from './helpers';
-
-/** Sources make compiled, from its quiet "  CC      core/sched.c" lines (generated obj/ files left out). */
-function compiled(output: string): string[] {
-  return output
-    .split('\n')
-    .map((l) => /^ {2}(CC|AS) +(\S+)$/.exec(l)?.[2])
-    .filter((f): f is string => f !== undefined && !f.startsWith('obj/'))
-    .sort();
-}
+import { cleanupTmp, cli, compiled, killStragglers, tmp } from './helpers';
 
 function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
   const env = { ...process.env };
@@ -62,6 +53,25 @@ function warnings(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.startsWith('minnow: warning:'));
 }
 
+/**
+ * `minnow build` of a new project with this cache folder, which must succeed without the cache:
+ * exactly one warning (returned, with make's stderr), the kernel built in the project, no entry
+ * or temporary folder left in the cache, and the ELF boots.
+ */
+async function buildsWithoutCache(cache: string): Promise<{ warning: string; stderr: string }> {
+  const env = envWith({ MINNOW_BUILD_CACHE: cache });
+  const app = await fresh(env);
+  const r = await cli(['build', app], { env });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const w = warnings(r.stderr);
+  assert.equal(w.length, 1, r.stderr);
+  assert.ok(compiled(r.stdout).includes('core/sched.c'), 'the kernel was built in the project');
+  assert.ok(existsSync(join(app, 'build', 'obj', 'kernel', 'core', 'sched.c.o')));
+  if (existsSync(cache)) assert.deepEqual(readdirSync(cache).filter((n) => n !== 'manifests'), [], 'no entry or temporary folder left in the cache');
+  await boots(app, env);
+  return { warning: w[0], stderr: r.stderr };
+}
+
 /** The fresh project built and booted: its ELF runs and prints the greeting. */
 async function boots(app: string, env: NodeJS.ProcessEnv): Promise<void> {
   const run = await cli(['run', app, '--accel', 'tcg', '--timeout', '120'], { env, timeoutMs: 200000 });
@@ -79,49 +89,24 @@ describe('cli: build cache on a full or read-only disk', function () {
 
   it('a full disk (a 4 MiB tmpfs): one warning with the free space and the fix, the kernel built in the project', async function () {
     const cache = join(mountOrSkip(this, ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs']), 'kernel-objects');
-    const env = envWith({ MINNOW_BUILD_CACHE: cache });
-    const app = await fresh(env);
-    const r = await cli(['build', app], { env });
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    const w = warnings(r.stderr);
-    assert.equal(w.length, 1, r.stderr);
-    assert.match(w[0], new RegExp(`the disk of the build cache ${cache} has only [0-4] MiB free; building without the cache\\. Fix: free space there`));
-    assert.ok(compiled(r.stdout).includes('core/sched.c'), 'the kernel was built in the project');
-    assert.ok(existsSync(join(app, 'build', 'obj', 'kernel', 'core', 'sched.c.o')));
-    assert.deepEqual(readdirSync(cache).filter((n) => n !== 'manifests'), [], 'no entry or temporary folder on the full disk');
-    await boots(app, env);
+    const { warning } = await buildsWithoutCache(cache);
+    assert.match(warning, new RegExp(`the disk of the build cache ${cache} has only [0-4] MiB free; building without the cache\\. Fix: free space there`));
   });
 
   it('a disk that fills up during the build (a tmpfs out of inodes): the warning says why, the build is done again without the cache', async function () {
     // 70 MiB pass the free-space check; 40 inodes run out after a few objects
     const cache = join(mountOrSkip(this, ['-t', 'tmpfs', '-o', 'size=70m,nr_inodes=40', 'tmpfs']), 'kernel-objects');
-    const env = envWith({ MINNOW_BUILD_CACHE: cache });
-    const app = await fresh(env);
-    const r = await cli(['build', app], { env });
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stderr, /No space left on device/, 'the compilers hit the full disk');
-    const w = warnings(r.stderr);
-    assert.equal(w.length, 1, r.stderr);
-    assert.ok(w[0].includes(`the build cache ${cache} failed (No space left on device)`), w[0]);
-    assert.match(w[0], /building again without the cache\. Fix: free space there/);
-    assert.match(r.stderr, /minnow: built /);
-    assert.ok(existsSync(join(app, 'build', 'obj', 'kernel', 'core', 'sched.c.o')), 'the second make built the kernel in the project');
-    assert.deepEqual(readdirSync(cache).filter((n) => n !== 'manifests'), [], 'the half-built temporary entry was removed');
-    await boots(app, env);
+    const { warning, stderr } = await buildsWithoutCache(cache);
+    assert.match(stderr, /No space left on device/, 'the compilers hit the full disk');
+    assert.ok(warning.includes(`the build cache ${cache} failed (No space left on device)`), warning);
+    assert.match(warning, /building again without the cache\. Fix: free space there/);
   });
 
   it('a read-only filesystem without the entry: one warning naming it (EROFS) and the fix, the build works', async function () {
     const cache = join(mountOrSkip(this, ['-t', 'tmpfs', '-o', 'ro,size=8m', 'tmpfs']), 'kernel-objects');
-    const env = envWith({ MINNOW_BUILD_CACHE: cache });
-    const app = await fresh(env);
-    const r = await cli(['build', app], { env });
-    assert.equal(r.code, 0, r.stdout + r.stderr);
-    const w = warnings(r.stderr);
-    assert.equal(w.length, 1, r.stderr);
-    assert.ok(w[0].includes(`cannot write the build cache ${cache} (EROFS`), w[0]);
-    assert.match(w[0], /building without the cache\. Fix: .*writable folder/);
-    assert.ok(compiled(r.stdout).includes('core/sched.c'));
-    await boots(app, env);
+    const { warning } = await buildsWithoutCache(cache);
+    assert.ok(warning.includes(`cannot write the build cache ${cache} (EROFS`), warning);
+    assert.match(warning, /building without the cache\. Fix: .*writable folder/);
   });
 
   it('a complete cache mounted read-only (a shared cache): used as it is, without a warning', async function () {

@@ -7,16 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupTmp, cli, killStragglers, ROOT, tmp } from './helpers';
-
-/** Sources make compiled, from its quiet "  CC      core/sched.c" lines (generated obj/ files left out). */
-function compiled(output: string): string[] {
-  return output
-    .split('\n')
-    .map((l) => /^ {2}(CC|AS) +(\S+)$/.exec(l)?.[2])
-    .filter((f): f is string => f !== undefined && !f.startsWith('obj/'))
-    .sort();
-}
+import { cleanupTmp, cli, compiled, killStragglers, ROOT, tmp } from './helpers';
 
 /** The environment of a CLI run with its own cache folder (and, optionally, its own kernel). */
 function envWith(vars: Record<string, string | undefined>): NodeJS.ProcessEnv {

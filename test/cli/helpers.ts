@@ -127,3 +127,12 @@ export function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Sources make compiled, from its quiet "  CC      core/sched.c" lines (generated obj/ files left out). */
+export function compiled(output: string): string[] {
+  return output
+    .split('\n')
+    .map((l) => /^ {2}(CC|AS) +(\S+)$/.exec(l)?.[2])
+    .filter((f): f is string => f !== undefined && !f.startsWith('obj/'))
+    .sort();
+}
