@@ -100,6 +100,7 @@ struct gdb_resume {
 	enum gdb_action action;
 	uint64_t start, end;
 	struct thread *thread;	/* parked thread to step (NULL: stopped one) */
+	bool alone;		/* the other CPUs stay parked meanwhile */
 };
 
 /* What the CPU does when the stub lets it go (gdbstub.c). */
@@ -125,7 +126,13 @@ struct gdb_session {
 	bool seen;		/* a gdb talked to us since boot */
 	bool in_stub;		/* a trap now is the stub's own bug */
 	bool reply_due;		/* gdb resumed us, awaits a stop reply */
-	bool stepping;		/* TF is ours */
+	bool stepping;		/* TF is ours, on CPU step_cpu */
+	int step_cpu;
+	bool alone;		/* the other CPUs stay parked while it runs */
+	/* the transport's interrupt: registered, the LAPIC it was
+	 * registered on, and the one it goes to now */
+	bool irq_on;
+	uint32_t irq_home, irq_apic;
 	int own_signal;		/* our own int3 (wait) reports this */
 	uint64_t own_if;	/* IF to give back to our own int3's frame */
 	enum gdb_run run;

@@ -129,6 +129,8 @@ static bool gdb_protocol_resume(struct gdb_session *s, const char *p, enum gdb_a
 		s->stop->frame->rip = v;
 	}
 	res->action = act;
+	/* c runs every CPU, s only the stopped one */
+	res->alone = act == GDB_ACT_STEP;
 	return true;
 }
 
@@ -142,8 +144,11 @@ enum gdb_protocol_next {
  * vCont;action[:tid]...: the leftmost action that names the stopped thread
  * (or names none) decides, unless it merely continues and another action
  * steps a parked thread ("vCont;s:3;c" after `thread 3`): then that step
- * is what gdb waits for. There is one CPU; every other thread keeps its
- * place in the scheduler.
+ * is what gdb waits for. Threads no action applies to stay stopped (GDB
+ * manual, E.2 "vCont"): the other CPUs run only when an action applies to
+ * other threads, as gdb's default ("vCont;s:1;c", "vCont;c") asks and
+ * scheduler-locking on ("vCont;r...:1", "vCont;c:1") does not; every
+ * thread that is not running keeps its place in the scheduler.
  */
 static int gdb_protocol_vcont(struct gdb_session *s, const char *p, struct gdb_resume *res,
 			      struct gdb_buf *out)
@@ -157,6 +162,7 @@ static int gdb_protocol_vcont(struct gdb_session *s, const char *p, struct gdb_r
 
 	res->action = GDB_ACT_CONTINUE;
 	res->thread = NULL;
+	res->alone = true;
 	if (*p != ';')
 		goto bad;
 	while (*p == ';') {
@@ -179,6 +185,9 @@ static int gdb_protocol_vcont(struct gdb_session *s, const char *p, struct gdb_r
 			if (tid == -2)
 				goto bad;
 		}
+		/* it applies to threads but the stopped one: they run */
+		if (act != 't' && (tid <= 0 || tid != cur))
+			res->alone = false;
 		if (tid > 0 && tid != cur && !parked.thread && act != 'c' &&
 		    act != 'C' && act != 't') {
 			t = gdb_thread_find(s, tid);
@@ -200,8 +209,11 @@ static int gdb_protocol_vcont(struct gdb_session *s, const char *p, struct gdb_r
 	}
 	if (*p)
 		goto bad;
-	if (parked.thread && !stay && res->action == GDB_ACT_CONTINUE)
+	if (parked.thread && !stay && res->action == GDB_ACT_CONTINUE) {
+		/* the kernel runs until that thread comes back (gdbstub.c) */
 		*res = parked;
+		res->alone = false;
+	}
 	if (!stay)
 		return GDB_NEXT_RESUME;
 	/* all-stop: we are stopped already */

@@ -16,6 +16,7 @@
 #include <kernel/cmdline.h>
 #include <kernel/cpu.h>
 #include <kernel/gdbstub.h>
+#include <kernel/lapic.h>
 #include <kernel/page.h>
 
 #include "gdb.h"
@@ -26,6 +27,8 @@
  */
 extern int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 			void *arg) __attribute__((weak));
+extern void irq_route(unsigned int gsi, uint32_t apic_id)
+	__attribute__((weak));
 
 #define GDB_SPACE_PAGES (PAGE_ROUND_UP(sizeof(struct gdb_space)) / PAGE_SIZE)
 
@@ -74,13 +77,24 @@ static bool gdbstub_break_at(uint64_t rip)
 	       gdb_break_hidden_at(rip);
 }
 
-/* Breakpoints in, and every CPU parked for this stop runs again. */
+/*
+ * Breakpoints in, and every CPU parked for this stop runs again, unless gdb
+ * let only this one run (scheduler-locking on: vCont;c:N).
+ */
 static void gdbstub_run_free(void)
 {
 	gdb_session.run = GDB_RUN_FREE;
 	gdb_break_arm_sw();
 	gdb_break_arm_hw(&gdb_session);
-	gdb_smp_release();
+	if (!gdb_session.alone)
+		gdb_smp_release();
+}
+
+/* TF is ours on this CPU (another may trap while this one steps). */
+static bool gdbstub_stepping_here(void)
+{
+	return gdb_session.stepping &&
+	       gdb_session.step_cpu == this_cpu()->id;
 }
 
 /*
@@ -93,6 +107,7 @@ static bool gdbstub_step(struct trap_frame *f)
 	for (;;) {
 		if (gdb_arch_step_begin(f)) {
 			gdb_session.stepping = true;
+			gdb_session.step_cpu = this_cpu()->id;
 			/*
 			 * RF: a DR breakpoint on this very instruction
 			 * must not fire again
@@ -122,10 +137,12 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 {
 	struct gdb_resume cont = { .action = GDB_ACT_CONTINUE };
 
+	gdb_session.alone = res->alone;
 	if (res->thread && res->thread != stopped) {
 		gdb_session.park = *res;
 		gdb_break_hidden_set(res->thread->ctx.rip);
 		res = &cont;
+		gdb_session.alone = false;
 	}
 	switch (res->action) {
 	case GDB_ACT_DETACH:
@@ -133,6 +150,7 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 		gdb_session.attached = false;
 		gdb_session.reply_due = false;
 		gdb_session.run = GDB_RUN_FREE;
+		gdb_session.alone = false;
 		gdb_smp_release();
 		/* the next gdb starts in ack mode */
 		gdb_packet_new_connection();
@@ -156,10 +174,38 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 		break;
 	}
 	gdb_session.reply_due = true;
-	return gdbstub_step(f);
+	if (!gdbstub_step(f))
+		return false;
+	/*
+	 * vCont;s:N;c (gdb's default scheduler-locking): the others run
+	 * while this CPU steps, breakpoints in, until the step's stop parks
+	 * them again. Not when the step starts on a breakpoint of ours: it is
+	 * out while this CPU steps over it, and they could run past it.
+	 */
+	if (!gdb_session.alone && gdb_session.run != GDB_RUN_FREE &&
+	    gdb_session.run != GDB_RUN_STEP_OVER && !gdbstub_break_at(f->rip)) {
+		gdb_break_arm_sw();
+		gdb_smp_resume_others();
+	}
+	return true;
 }
 
 static void gdbstub_irq(struct trap_frame *f, void *arg);
+
+/*
+ * Ctrl-C must reach a CPU that runs: while this one runs alone the others
+ * are parked with interrupts off, so the transport's interrupt comes here;
+ * else it goes back to the CPU that registered it.
+ */
+static void gdbstub_irq_route(void)
+{
+	uint32_t to = gdb_session.alone ? lapic_id() : gdb_session.irq_home;
+
+	if (!gdb_session.irq_on || !irq_route || to == gdb_session.irq_apic)
+		return;
+	irq_route(gdb_serial_transport()->gsi(), to);
+	gdb_session.irq_apic = to;
+}
 
 /* The one place where the kernel stops and talks to gdb. */
 static void gdbstub_stop(struct trap_frame *f, int signal,
@@ -174,7 +220,7 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	 * a step that ended in a trap of another kind (int3 in the code, a
 	 * fault): give the frame its own TF and IF back
 	 */
-	if (gdb_session.stepping) {
+	if (gdbstub_stepping_here()) {
 		gdb_arch_step_end(f, false);
 		gdb_session.stepping = false;
 	}
@@ -205,6 +251,7 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 		stop.signal = GDB_SIGTRAP;
 		stop.kind = GDB_STOP_SIGNAL;
 	}
+	gdbstub_irq_route();
 	gdb_serial_rx_irq(true);
 	gdb_session.in_stub = false;
 	/* a Ctrl-C that came while we were resuming: as if it interrupted */
@@ -294,7 +341,7 @@ static bool gdbstub_debug(struct trap_frame *f)
 {
 	struct gdb_stop why = { .kind = GDB_STOP_SIGNAL };
 	uint64_t dr6 = gdb_arch_dr6_take();
-	bool stepped = gdb_session.stepping, hit = false;
+	bool stepped = gdbstub_stepping_here(), hit = false;
 
 	/* DR7 off first: reading a watched variable below would trap again */
 	gdb_break_disarm_hw(&gdb_session);
@@ -359,7 +406,8 @@ bool gdbstub_trap(struct trap_frame *f)
 	/* another CPU's stop (its NMI, or a trap while it owns the stub) */
 	if (gdb_smp_foreign(&gdb_session, f))
 		return true;
-	if (gdb_session.in_stub)
+	/* the stub's own bug; another CPU's trap is handled as any other */
+	if (gdb_session.in_stub && gdb_smp_owner_cpu() == this_cpu()->id)
 		return false;
 	switch (f->vector) {
 	case TRAP_BP:
@@ -428,8 +476,12 @@ int gdbstub_init(const char *option)
 	tr = gdb_serial_transport();
 	ok = irq_register &&
 	     irq_register(tr->gsi(), tr->level, gdbstub_irq, NULL) == 0;
-	if (ok)
+	if (ok) {
+		gdb_session.irq_on = true;
+		gdb_session.irq_home = lapic_id();
+		gdb_session.irq_apic = gdb_session.irq_home;
 		gdb_serial_rx_irq(true);
+	}
 	return 0;
 }
 

@@ -3,15 +3,20 @@
  * real gdb: a breakpoint hit on CPU 2 stops every CPU before gdb hears of
  * it, every CPU's running thread has registers that unwind, a step moves
  * only the stepping CPU, 1,000 continue/stop cycles lose neither a CPU nor
- * the breakpoint, and a watchpoint fires on the CPU that writes.
+ * the breakpoint, and a watchpoint fires on the CPU that writes. gdb's
+ * scheduler-locking holds: on (vCont;c:N, vCont;r...:N) only the current
+ * CPU runs; off (vCont;r...:N;c) a `next` lets the others run, so a line
+ * that waits for CPU 3 ends. Ctrl-C while every CPU runs stops them all.
  * 4 vCPUs on this 2-core machine are slow under TCG: bounds are generous.
  */
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { Gdb } from './gdbmi';
+import { marker } from '../markers';
 import { bootVm, buildTestApp, target, type Vm } from './harness';
 
 const SMP_APP = path.join(__dirname, 'smpapp');
+const APP_SRC = path.join(SMP_APP, 'main.c');
 const CPUS = 4;
 // the issue's 1,000 cycles (about 0.15 s each under TCG here; MINNOW_SMP_CYCLES changes the count)
 const CYCLES = Number(process.env.MINNOW_SMP_CYCLES ?? 1000);
@@ -80,9 +85,10 @@ describe('gdbstub on 4 CPUs', function () {
     const bt = await g.cli('bt');
     assert.match(bt, /thread_entry/, bt);
     await g.cli('thread 1');
-    // stepi on the stopped thread (CPU 2): the others stay parked
+    // stepi on the stopped thread (CPU 2), steps locked: the others stay parked
     const cur = /^\*\s*(\d+)/m.exec(info);
     await g.cli(`thread ${cur![1]}`);
+    await g.cli('set scheduler-locking step');
     const frozen = await spins(g);
     for (let i = 0; i < 3; i++) await g.resume('stepi');
     assert.equal(await spins(g), frozen, 'stepi let another CPU run');
@@ -102,6 +108,89 @@ describe('gdbstub on 4 CPUs', function () {
     }
     const hits = Number(/= (\d+)/.exec(await g.cli('print hits'))![1]);
     assert.equal(hits, CYCLES - 1, 'every call of on_cpu2 stopped, none was missed (the last is stopped before its hits++)');
+    await g.cli('kill');
+  });
+
+  /** Stops at on_cpu2 once the spinners of CPUs 1 and 3 run. */
+  async function atOnCpu2(g: Gdb): Promise<void> {
+    await g.cli('break on_cpu2 if spins[1] != 0 && spins[3] != 0');
+    const stop = await g.resume('continue', 120000);
+    assert.match(stop, /func="on_cpu2"/, stop);
+    await g.cli('delete');
+  }
+
+  /** spins[] as numbers. */
+  async function counts(g: Gdb): Promise<number[]> {
+    return (await spins(g)).replace(/[{}]/g, '').split(',').map((v) => Number(v.trim()));
+  }
+
+  it('scheduler-locking on: continue and next resume only the current CPU', async () => {
+    const g = await connect();
+    await atOnCpu2(g);
+    await g.cli('set scheduler-locking on');
+    await g.cli('break on_cpu2');
+    const before = await counts(g);
+    // vCont;c:N: CPU 2 alone counts its 1,024 spins to the next call
+    let stop = await g.resume('continue', 120000);
+    assert.match(stop, /reason="breakpoint-hit"/, stop);
+    let now = await counts(g);
+    assert.ok(now[2] > before[2], `CPU 2 did not run: ${before} -> ${now}`);
+    for (const cpu of [0, 1, 3]) assert.equal(now[cpu], before[cpu], `continue let CPU ${cpu} run with scheduler-locking on: ${before} -> ${now}`);
+    // vCont;r...:N: the same for next
+    await g.cli('delete');
+    for (let i = 0; i < 3; i++) {
+      stop = await g.resume('next', 120000);
+      assert.match(stop, /reason="end-stepping-range"/, stop);
+    }
+    const after = await counts(g);
+    for (const cpu of [0, 1, 3]) assert.equal(after[cpu], before[cpu], `next let CPU ${cpu} run with scheduler-locking on: ${before} -> ${after}`);
+    await g.cli('kill');
+  });
+
+  it('scheduler-locking off: a next over a line that waits for CPU 3 ends, the others ran', async () => {
+    const g = await connect();
+    await atOnCpu2(g);
+    await g.cli('set scheduler-locking off');
+    await g.cli('set var wait_cpu3 = 1');
+    const line = marker(APP_SRC, 'wait-cpu3');
+    let stop = '';
+    for (let i = 0; i < 4 && !stop.includes(`line="${line}"`); i++) stop = await g.resume('next', 120000);
+    assert.match(stop, new RegExp(`line="${line}"`), stop);
+    const before = await counts(g);
+    // vCont;r...:N;c: CPU 2 steps through the loop while CPU 3 counts
+    stop = await g.resume('next', 300000);
+    assert.match(stop, /reason="end-stepping-range"/, stop);
+    assert.doesNotMatch(stop, new RegExp(`line="${line}"`), stop);
+    const after = await counts(g);
+    assert.ok(after[3] > before[3], `CPU 3 did not run during the next: ${before} -> ${after}`);
+    await g.cli('kill');
+  });
+
+  it('Ctrl-C while every CPU runs stops them all; each running thread has its own registers', async () => {
+    const g = await connect();
+    g.clearStops();
+    await g.cli('continue &');
+    await sleep(1500);
+    const stopped = g.nextStop(120000);
+    await g.cmd('-exec-interrupt');
+    const stop = await stopped;
+    assert.match(stop, /signal-name="SIGINT"/, stop);
+    const info = await g.cli('info threads');
+    const run = running(info);
+    assert.deepEqual([...run.keys()].sort(), [0, 1, 2, 3], info);
+    const before = await spins(g);
+    await sleep(300);
+    assert.equal(await spins(g), before, 'a CPU kept running after Ctrl-C');
+    // a spinner's registers are its CPU's, where it was interrupted: in spinner() (or on_cpu2),
+    // unwinding to thread_entry, each on its own stack (a yielding spinner shows as ready)
+    const sps = new Set<string>();
+    for (const m of info.matchAll(/^\*?\s*(\d+)\s+Thread \d+ "spinner" \(running on cpu ([123])\)\s+(.*)$/gm)) {
+      assert.match(m[3], /spinner|on_cpu2/, info);
+      await g.cli(`thread ${m[1]}`);
+      assert.match(await g.cli('bt'), /thread_entry/);
+      sps.add((await g.cli('p/x $sp')).replace(/^\$\d+ = /, '').trim());
+    }
+    assert.ok(sps.size >= 2, `fewer than two spinners running, or sharing a stack pointer: ${[...sps]}\n${info}`);
     await g.cli('kill');
   });
 

@@ -70,6 +70,12 @@ int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 	return 0;
 }
 
+void irq_route(unsigned int gsi, uint32_t apic_id)
+{
+	if (gsi < ioapic_pins)
+		ioapic_write(IOAPIC_REDTBL(gsi) + 1, apic_id << 24);
+}
+
 void irq_mask(unsigned int gsi)
 {
 	if (gsi < ioapic_pins)

@@ -67,6 +67,9 @@ typedef void (*irq_handler_t)(struct trap_frame *f, void *arg);
 /* Routes global system interrupt `gsi` through the IOAPIC to `handler`: edge-triggered
  * active high (ISA) or, with level set, level-triggered active low (PCI INTx). Returns 0 or -errno. Defined in arch/x86_64/ioapic.c. */
 int irq_register(unsigned int gsi, bool level, irq_handler_t handler, void *arg);
+/* Sends a registered GSI to the CPU with LAPIC id apic_id from now on
+ * (irq_register() sends it to the CPU that registered it). */
+void irq_route(unsigned int gsi, uint32_t apic_id);
 /* Masks/unmasks a registered GSI at the IOAPIC (arch/x86_64/ioapic.c). */
 void irq_mask(unsigned int gsi);
 void irq_unmask(unsigned int gsi);

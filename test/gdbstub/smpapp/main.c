@@ -2,7 +2,9 @@
  * Target of the gdbstub's SMP tests (4 CPUs): a spinner thread on every
  * other CPU, each counting in its own slot; the one on CPU 2 calls
  * on_cpu2() now and then, the one on CPU 3 writes `shared` (for the
- * watchpoint), main keeps CPU 0 busy and naps.
+ * watchpoint), main keeps CPU 0 busy and naps. With wait_cpu3 set (by
+ * gdb), on_cpu2() also waits, on one source line, until CPU 3 has counted:
+ * a `next` over that line ends only if the other CPUs run meanwhile.
  */
 #include <minnow.h>
 #include <stdio.h>
@@ -10,10 +12,14 @@
 volatile unsigned long spins[8];
 volatile int hits;
 volatile unsigned long shared;
+volatile int wait_cpu3;
 
 __attribute__((noinline)) void on_cpu2(void)
 {
+	unsigned long s3 = spins[3];
+
 	hits++;					// #on-cpu2
+	while (wait_cpu3 && spins[3] == s3) ;	// #wait-cpu3
 }
 
 static int spinner(void *arg)
