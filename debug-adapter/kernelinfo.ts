@@ -18,7 +18,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mi, type GdbSession } from './gdb';
-import { readIface, readSockets, type KernelIfaceInfo, type KernelSocketInfo } from './netinfo';
+import { readIface, readSockets, symbolAbsent, type KernelIfaceInfo, type KernelSocketInfo } from './netinfo';
 
 export type { KernelIfaceInfo, KernelSocketInfo };
 
@@ -238,7 +238,7 @@ export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promi
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       // a kernel without that table (no virtio driver linked, no malloc ever called) has none
-      if (!/No symbol "\w+" in current context/.test(message)) info.missing.push(`${part}: ${message.split('\n').pop()}`);
+      if (!symbolAbsent(message)) info.missing.push(`${part}: ${message.split('\n').pop()}`);
       continue;
     }
     for (const line of text.split('\n')) {
@@ -276,14 +276,14 @@ export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promi
     info.files = await readFiles(gdb);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    if (!/No symbol "fd_table" in current context/.test(message)) info.missing.push(`files: ${message.split('\n').pop()}`);
+    if (!symbolAbsent(message, 'fd_table')) info.missing.push(`files: ${message.split('\n').pop()}`);
   }
   try {
     info.mounts = await readMounts(gdb, hosts);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     // a kernel without kernel/fs linked has no mount table
-    if (!/No symbol "vfs_mounts" in current context/.test(message)) info.missing.push(`mounts: ${message.split('\n').pop()}`);
+    if (!symbolAbsent(message, 'vfs_mounts')) info.missing.push(`mounts: ${message.split('\n').pop()}`);
   }
   // a kernel without the "net" component has neither table: readSockets/readIface say undefined
   try {

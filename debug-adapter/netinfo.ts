@@ -73,9 +73,19 @@ const IFACE_FIELDS = ['up', 'mac', 'addr', 'mask', 'gw', 'dns', 'mtu', 'rx_frame
 
 type Layout<K extends string> = Record<K, { offset: number; size: number }> & { size: number; extra: number[] };
 
-/** A symbol the kernel does not have: the "net" component is not linked. */
+/**
+ * gdb's answer for a kernel table this kernel does not have: never declared (its component is not
+ * linked), or declared in the DWARF but dropped by the linker (--gc-sections: nothing in this
+ * application uses it, e.g. fd_table when no descriptor call is linked), "Missing ELF symbol".
+ */
+export function symbolAbsent(message: string, symbol = '\\w+'): boolean {
+  return new RegExp(`No symbol "${symbol}" in current context|Missing ELF symbol "${symbol}"`).test(message);
+}
+
+/** A net table the kernel does not have: the "net" component is not linked. */
 export function isAbsent(e: unknown): boolean {
-  return /No symbol "(net_socks|net_socks_unlisted|net_iface0|net_timewait)" in current context|No struct type named net_sock/.test(e instanceof Error ? e.message : String(e));
+  const message = e instanceof Error ? e.message : String(e);
+  return symbolAbsent(message, '(net_socks|net_socks_unlisted|net_iface0|net_timewait)') || /No struct type named net_sock/.test(message);
 }
 
 let scriptDir: string | undefined;

@@ -7,10 +7,22 @@ import { describeFault, faultRows } from '../../debug-adapter/faults';
 import { ErrorId, errors, toDapError } from '../../debug-adapter/errors';
 import { GdbError, GdbExited, GdbSession, GdbTimeout, type StoppedEvent } from '../../debug-adapter/gdb';
 import { MinnowError } from '../../target';
+import { isAbsent, symbolAbsent } from '../../debug-adapter/netinfo';
 import { threadName } from '../../debug-adapter/stack';
 import { childExpression, gdbCommand } from '../../debug-adapter/variables';
 
 describe('adapter units', () => {
+  it('takes a kernel table gdb cannot find for one this kernel does not have, and nothing else', () => {
+    // never declared (the component is not linked), or in the DWARF but dropped by --gc-sections
+    assert.ok(symbolAbsent('No symbol "vfs_mounts" in current context.', 'vfs_mounts'));
+    assert.ok(symbolAbsent('Missing ELF symbol "fd_table".', 'fd_table'));
+    assert.ok(symbolAbsent('No symbol "virtio_devices" in current context.'));
+    assert.ok(!symbolAbsent('Missing ELF symbol "fd_table".', 'vfs_mounts'));
+    assert.ok(!symbolAbsent('Cannot access memory at address 0x1000'));
+    assert.ok(isAbsent(new Error('Missing ELF symbol "net_iface0".')));
+    assert.ok(!isAbsent(new Error('Missing ELF symbol "fd_table".')));
+  });
+
   it('parses hit conditions into ignore counts', () => {
     assert.deepEqual(parseHitCondition('3'), { ignore: 2, once: true });
     assert.deepEqual(parseHitCondition('== 3'), { ignore: 2, once: true });
