@@ -3,7 +3,7 @@
 // processes (/proc), the gdbstub port (a real gdb attaches), the state folder on disk.
 
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -52,6 +52,21 @@ function portOpen(port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
+}
+
+/** Live (not zombie) processes whose command line contains text, as "pid cmdline". */
+function livingWith(text: string): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid)) {
+    let cmd = '';
+    try {
+      cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (cmd.includes(text) && isAlive(Number(pid))) out.push(`${pid} ${cmd}`);
+  }
+  return out;
 }
 
 async function until(what: string, test: () => Promise<boolean> | boolean, ms = 60000): Promise<void> {
@@ -238,6 +253,8 @@ describe('cli: instances (run -d, ps, logs, stop, rm)', function () {
       const i = await row('cycle');
       assert.ok(i?.qemu && i.gdbPort, `cycle ${n}: listed with its port`);
       seen.push({ qemu: i.qemu.pid, sup: i.supervisor.pid, port: i.gdbPort });
+      // the check after the loop can see an instance's processes: here, they run
+      if (n === 0) assert.ok(livingWith(app).length + livingWith(join(cache, 'minnow', 'instances')).length > 0, 'a running instance is found by its command line');
       const s = await m(['stop', 'cycle']);
       assert.equal(s.code, 0, `cycle ${n}: ${s.stderr}`);
       await until(`cycle ${n}'s entry to go (--rm)`, async () => (await row('cycle')) === undefined, 20000);
@@ -246,6 +263,10 @@ describe('cli: instances (run -d, ps, logs, stop, rm)', function () {
       assert.ok(!isAlive(s.qemu) && !isAlive(s.sup), `pid ${s.qemu}/${s.sup} gone`);
       assert.equal(await portOpen(s.port), false, `port ${s.port} closed`);
     }
+    assert.equal(new Set(seen.map((s) => s.qemu)).size, 50, 'each cycle started a QEMU of its own');
+    // nothing else of the instances either: no live process names the app's ELF or the state folder
+    assert.deepEqual(livingWith(app).concat(livingWith(join(cache, 'minnow', 'instances'))), [], 'no process left');
+    assert.deepEqual(await ps(), [], 'ps --all lists nothing');
     assert.deepEqual(readdirSync(join(cache, 'minnow', 'instances')), []);
   });
 });
