@@ -6,6 +6,7 @@ import type { Measure } from '../lib/context';
 import { boot } from './boot';
 import { build } from './build';
 import { dap } from './dap';
+import { f5 } from './f5';
 import { memory } from './memory';
 import { peerEcho, peerFiles } from './peer';
 import { peerSmp } from './peer-smp';
@@ -16,6 +17,6 @@ import { threads } from './threads';
 import { virtio } from './virtio';
 import { web } from './web';
 
-export const MEASURES: readonly Measure[] = [boot, size, memory, threads, smp, stubs, stubsSmp, dap, build, virtio];
+export const MEASURES: readonly Measure[] = [boot, size, memory, threads, smp, stubs, stubsSmp, dap, build, f5, virtio];
 
 export const COMPARISONS: readonly CompareMeasure[] = [web, peerEcho, peerFiles, peerSmp];
