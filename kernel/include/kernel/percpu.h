@@ -40,6 +40,8 @@ struct percpu {
 	int migrate_to;
 	uint64_t switches;	/* context switches done here */
 	uint64_t wake_ipis;	/* wake-ups other CPUs sent here */
+	/* idle and looking for work (core/sched.c): a waker needs no IPI */
+	volatile bool idle_polling;
 	/* the gdbstub's view while it holds this CPU stopped (debug/) */
 	struct trap_frame *gdb_frame;
 	volatile int gdb_state;

@@ -152,6 +152,8 @@ static bool smp_cross_wake(void)
 		sleep_ms(1);
 	if (t->state != THREAD_BLOCKED)
 		return check_fail("the blocker never blocked");
+	/* past its CPU's idle poll (core/sched.c): only an IPI wakes it */
+	sleep_ms(1);
 	f = spin_lock_irqsave(&wake_lock);
 	wake_flag = true;
 	waitq_wake_one(&wake_q);
