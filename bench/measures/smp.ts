@@ -2,8 +2,8 @@
 // contract picks `-accel tcg,thread=multi`, a host thread per vCPU, whenever N > 1). Every figure
 // is timed in the guest with time_ns() (TCG hands the guest the host's TSC, so it is wall time).
 //  - smp-rtt: a 16-byte message to CPU 1 and back through two channels, both sides blocking in
-//    channel_recv (an idle CPU halts and is woken by an IPI); baseline: the same two threads on
-//    CPU 0 of a 1-CPU boot (a round trip is then two thread switches).
+//    channel_recv (an idle CPU polls its queues for 50 µs, then halts until an IPI: core/sched.c);
+//    baseline: the same two threads on CPU 0 of a 1-CPU boot (a round trip is then two switches).
 //  - smp-rtt-poll: the same with both sides polling (CHANNEL_NOWAIT, yielding between tries), so
 //    no CPU halts: the channel's own cost between CPUs, without the halt and the wake-up.
 //  - smp-channel-tput: a producer on CPU 1 streams 16-byte messages through one 256-slot channel
@@ -70,12 +70,12 @@ export const smp: Measure = {
     const us = (ns: number[]): number[] => ns.map((n) => n / 1000);
     const rows: Row[] = [];
 
-    // a blocking round trip between CPUs costs milliseconds under MTTCG here: fewer of them
+    // fewer blocking round trips: one whose CPU halted costs milliseconds on a loaded host
     const [rtt, rtt0] = await alternate(ctx, app, [
       { cpus: 2, argv: ['rtt', samples, '1', ctx.quick ? '20' : '200'] },
       { cpus: 1, argv: ['rtt', samples, '0', '2000'] },
     ], boots);
-    rows.push(row({ name: 'smp-rtt', unit: 'µs', samples: us(rtt), baseline: { what: 'two threads on CPU 0', samples: us(rtt0) }, note: 'CPU 0 ↔ CPU 1, 16-byte messages over two channels, both sides block (idle CPUs halt, woken by IPI); 200 round trips a sample (2000 on one CPU)' }));
+    rows.push(row({ name: 'smp-rtt', unit: 'µs', samples: us(rtt), baseline: { what: 'two threads on CPU 0', samples: us(rtt0) }, note: 'CPU 0 ↔ CPU 1, 16-byte messages over two channels, both sides block (an idle CPU polls 50 µs, then halts until an IPI); 200 round trips a sample (2000 on one CPU)' }));
 
     const [poll, poll0] = await alternate(ctx, app, [
       { cpus: 2, argv: ['rttpoll', samples, '1', '2000'] },
