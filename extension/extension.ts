@@ -54,6 +54,10 @@ export function activate(context: vscode.ExtensionContext): void {
       status.start({ kind: 'task', execution: e.execution, name: e.execution.task.name, started: Date.now() });
     }),
     vscode.tasks.onDidEndTask((e) => status.end((i) => i.kind === 'task' && i.execution === e.execution)),
+    vscode.tasks.onDidStartTaskProcess((e) => {
+      const def = e.execution.task.definition;
+      if (def.type === TASK_TYPE) trace('task-process-start', { command: def.command, pid: e.processId ?? null });
+    }),
     vscode.tasks.onDidEndTaskProcess((e) => {
       const def = e.execution.task.definition;
       if (def.type === TASK_TYPE) trace('task-end', { command: def.command, exitCode: e.exitCode ?? null });

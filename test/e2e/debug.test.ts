@@ -8,7 +8,7 @@
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { copyExample, lineOf, processesMatching, scratchDir, useVsCode } from './harness';
 import type { VsCode } from './harness';
@@ -59,10 +59,14 @@ describe('e2e: debugging a new project', function () {
     const paused = Date.now();
     // where the time went, from the extension's trace (its clock is this machine's)
     const at = (event: string, test: (e: Record<string, unknown>) => boolean = () => true): number => Number(vsc.trace.events().find((e) => e.event === event && Number(e.t) >= t0 && test(e))?.t ?? NaN);
+    const taskStart = at('task-process-start', (e) => e.command === 'build');
     const built = at('task-end', (e) => e.command === 'build');
     const adapter = at('adapter-start');
     const stoppedAt = at('stopped');
-    console.log(`      F5 to paused in main, new project, warm build cache (build + boot + attach): ${paused - t0} ms` + ` (build task ${built - t0} ms, task end → adapter start ${adapter - built} ms, adapter → stopped ${stoppedAt - adapter} ms, → workbench paused ${paused - stoppedAt} ms)`);
+    console.log(`      F5 to paused in main, new project, warm build cache (build + boot + attach): ${paused - t0} ms` + ` (F5 → build process start ${taskStart - t0} ms, build process ${built - taskStart} ms, its end → adapter start ${adapter - built} ms, adapter → stopped ${stoppedAt - adapter} ms, → workbench paused ${paused - stoppedAt} ms)`);
+    // a hit: the task used the warm-up's entry (a miss builds the kernel into a second entry)
+    const entries = readdirSync(join(vsc.root, 'xdg-cache', 'minnow', 'kernel-objects')).filter((n) => n !== 'manifests');
+    assert.equal(entries.length, 1, `the F5 build used the warm-up's cache entry: ${entries.join(' ')}`);
     assert.ok(!existsSync(join(target, 'build', 'obj', 'kernel')), 'the kernel objects came from the build cache (none built in the project)');
     assert.ok(existsSync(join(target, 'build', `${basename(target)}.elf`)), 'the task built the project');
     // F5 builds once: the build task built, so the launch tells the adapter not to build again
