@@ -22,6 +22,7 @@ export const GOALS: Readonly<Record<string, Goal>> = {
   'gdb-read-64k-com2': median('≤ 640 ms (≥ 100 KiB/s)', 640),
   // issue 11: parked CPUs cost the stub next to nothing
   'gdb-stepi-4cpu': ratio('≤ 1.5× 1 CPU', 1.5),
+  'gdb-stepi-4cpu-locked': ratio('≤ 1.5× 1 CPU', 1.5),
   'dap-launch': median('≤ 1500 ms', 1500),
   'dap-next': median('≤ 30 ms', 30),
   'dap-inspect': median('≤ 100 ms', 100),

@@ -81,26 +81,37 @@ export const stubs: Measure = {
 
 // Issue 11: the kernel stub's stop cost on several CPUs. The same application booted with 1 and
 // with 4 CPUs (each CPU but the first running a spinner thread), sessions alternating in the same
-// run, over the default transport; gdb's default scheduler-locking. A stepi on 4 CPUs parks three
-// busy CPUs and, when the step lets them run too, stops them again.
+// run, over the default transport. gdb-stepi-4cpu keeps gdb's default scheduler-locking, so each
+// stepi lets the other CPUs run (vCont;s:N;c) and its stop parks them again;
+// gdb-stepi-4cpu-locked sets scheduler-locking step (vCont;s:N): they stay parked throughout.
 export const stubsSmp: Measure = {
   name: 'stubs-smp',
-  rows: [{ name: 'gdb-stepi-4cpu', unit: 'ms' }],
+  rows: [
+    { name: 'gdb-stepi-4cpu', unit: 'ms' },
+    { name: 'gdb-stepi-4cpu-locked', unit: 'ms' },
+  ],
   async run(ctx) {
-    const one: Samples = { stepi: [], next: [], read: [] };
-    const four: Samples = { stepi: [], next: [], read: [] };
+    const one: number[] = [];
+    const four: number[] = [];
+    const locked: number[] = [];
     const app = await buildOnce(ctx, 'bench/apps/step');
     for (let i = 0; i < ctx.runs(4); i++) {
-      await stepiSamples(ctx, { ...app, cpus: 1 }, one.stepi);
-      await stepiSamples(ctx, { ...app, cpus: 4 }, four.stepi);
+      await stepiSamples(ctx, { ...app, cpus: 1 }, one);
+      await stepiSamples(ctx, { ...app, cpus: 4 }, four);
+      await stepiSamples(ctx, { ...app, cpus: 4 }, locked, 'step');
     }
-    return [row({ name: 'gdb-stepi-4cpu', unit: 'ms', samples: four.stepi, baseline: { what: 'the same, 1 CPU', samples: one.stepi } })];
+    const base = { what: 'the same, 1 CPU', samples: one };
+    return [
+      row({ name: 'gdb-stepi-4cpu', unit: 'ms', samples: four, baseline: base, note: 'scheduler-locking off (gdb\'s default): the others run during each stepi' }),
+      row({ name: 'gdb-stepi-4cpu-locked', unit: 'ms', samples: locked, baseline: base, note: 'scheduler-locking step: the others stay parked' }),
+    ];
   },
 };
 
-async function stepiSamples(ctx: Context, app: AppConfig, into: number[]): Promise<void> {
+async function stepiSamples(ctx: Context, app: AppConfig, into: number[], locking?: string): Promise<void> {
   const s = await openSession(app, 'kernel', 'work');
   try {
+    if (locking) await mi.gdbSet(s.gdb, 'scheduler-locking', locking);
     await s.timed(() => mi.exec(s.gdb, 'stepi'));
     for (let i = 0; i < (ctx.quick ? 3 : 10); i++) into.push(await s.timed(() => mi.exec(s.gdb, 'stepi')));
   } finally {

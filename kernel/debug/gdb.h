@@ -310,6 +310,7 @@ void gdb_data_Z(const char *p, bool insert, struct gdb_buf *out);
 bool gdb_smp_foreign(struct gdb_session *s, struct trap_frame *f);
 void gdb_smp_acquire(struct gdb_session *s, struct trap_frame *f);
 void gdb_smp_stop_others(void);
+void gdb_smp_wait_others(void);
 void gdb_smp_release(void);
 void gdb_smp_resume_others(void);
 int gdb_smp_owner_cpu(void);

@@ -2,12 +2,14 @@
  * All-stop on several CPUs. The CPU that stops (a breakpoint, a step, a
  * fault, Ctrl-C) becomes the stub's owner and sends every other CPU an
  * NMI; each of those parks with its registers in a trap frame (struct
- * percpu's gdb_frame, where gdb_thread.c finds them) and waits. Only then
- * does the owner answer gdb. A step lets only the owner run, unless gdb
- * lets the others run meanwhile (vCont;s:N;c, gdb_smp_resume_others);
- * when gdb lets the kernel run freely the owner releases them all
- * together, and each loads the debug registers (gdb_break.c) on its way
- * out, so breakpoints and watchpoints hold on every CPU.
+ * percpu's gdb_frame, where gdb_thread.c finds them) and waits. The owner
+ * sends gdb the stop reply (its own registers) meanwhile, and serves no
+ * packet before every other CPU is parked. A step lets only the owner run,
+ * unless gdb lets the others run meanwhile (vCont;s:N;c,
+ * gdb_smp_resume_others); when gdb lets the kernel run freely the owner
+ * releases them all together, and each loads the debug registers
+ * (gdb_break.c) on its way out, so breakpoints and watchpoints hold on
+ * every CPU.
  *
  * A parked CPU halts rather than spins: under TCG every vCPU is a host
  * thread, and three spinning ones starved the owner, gdb and QEMU of the
@@ -19,11 +21,14 @@
  * stack, IF clear; the iretq unblocks NMIs. The NMI stack is an IST
  * stack, so a later NMI overwrites the frame there; the copy is what gdb
  * reads and writes, and what the CPU resumes once released (isr_return).
- * The owner wakes each parked CPU with an NMI after moving the release
- * count. An NMI that lands on the park stack starts the park over from its
- * top (gdb_smp_held is written so that it can be): whatever it brought, a
- * release or another stop, the park sees it afresh, and no wake-up is
- * lost between the check and the hlt.
+ * A parked CPU waits for its own state to leave PARKED; the owner wakes it
+ * with an NMI after releasing it. An NMI that lands on the park stack
+ * starts the park over from its top (gdb_smp_held is written so that it
+ * can be): whatever it brought, a release or another stop, the park sees
+ * it afresh, and no wake-up is lost between the check and the hlt. A
+ * release the CPU has not taken up when the next stop comes is taken back
+ * (see enum gdb_cpu_state): a stepi that lets the others run (gdb's
+ * default) does not wait for three host threads to wake and park again.
  *
  * A CPU that traps into the stub while another owns it parks where it is
  * (its trap stack) and halts the same way, an NMI while it waits sent back
@@ -44,20 +49,31 @@
 #define GDB_SMP_STOP_WAIT_NS (2 * NSEC_PER_SEC)	/* a loaded TCG host */
 #define GDB_SMP_RFLAGS 0x2	/* bit 1 always set; IF, TF clear */
 
+/*
+ * struct percpu's gdb_state. A CPU moves itself RUN/STOP_REQ -> PARKED
+ * and RELEASED -> RUN; the owner moves it RUN -> STOP_REQ (and sends the
+ * NMI), PARKED -> RELEASED, and RELEASED -> PARKED: a CPU that has not
+ * left yet when the next stop comes (a stepi's, microseconds later) is
+ * parked again without an NMI and without waiting for its host thread.
+ * Every move is a compare-and-swap, so the two sides never cross.
+ */
 enum gdb_cpu_state {
 	GDB_CPU_RUN,	/* 0: running freely */
 	GDB_CPU_STOP_REQ,	/* the owner sent it an NMI */
 	GDB_CPU_PARKED,	/* waiting in the stub */
+	GDB_CPU_RELEASED,	/* may go, and has not gone yet */
 };
 
 /* Per-CPU parking state: plain data, indexed by CPU number. */
 struct gdb_smp_cpu {
-	unsigned int seen;	/* gdb_smp_releases when it parked */
 	/* parked where it trapped (not on its park stack): its frame */
 	struct trap_frame *volatile in_place;
-	volatile bool holding;	/* in_place and in the halt loop */
+	volatile bool holding;	/* in_place and in its wait loop */
+	volatile unsigned int kicked;	/* an NMI came while holding */
 	/* wake-up NMIs sent to it, and taken by it (a late one is ours) */
 	volatile unsigned int wakes, woken;
+	/* trap_depth inside the NMI that parked it on its park stack */
+	int depth;
 };
 
 /* gdb_park.S resumes the copy through isr_return from an aligned %rsp */
@@ -74,15 +90,9 @@ void gdb_smp_held(struct percpu *c);
 
 /* the CPU that owns the stub now, -1: none */
 static volatile int gdb_smp_owner = -1;
-/*
- * Counts releases. A parked CPU waits for it to move, not for its state to
- * read GDB_CPU_RUN: its host thread may not run between a release and the
- * next stop (a few microseconds later on a busy TCG host), when its state
- * is GDB_CPU_STOP_REQ again, and it would stay parked in its NMI handler
- * with NMIs blocked, deaf to every later stop.
- */
-static volatile unsigned int gdb_smp_releases;
 static struct gdb_smp_cpu gdb_smp_cpus[CPU_MAX];
+/* the owner sent stop NMIs and has not yet seen every CPU parked */
+static bool gdb_smp_stopping;
 /* the one session (gdbstub.c), for a park that starts from the NMI */
 static struct gdb_session *gdb_smp_session;
 
@@ -93,70 +103,108 @@ int gdb_smp_owner_cpu(void)
 
 static int gdb_smp_state(const struct percpu *c)
 {
-	return __atomic_load_n(&c->gdb_state, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&c->gdb_state, __ATOMIC_SEQ_CST);
 }
 
-/* Parked from now on: the owner may read and write `shown`. */
+static bool gdb_smp_move(struct percpu *c, int from, int to)
+{
+	return __atomic_compare_exchange_n(&c->gdb_state, &from, to, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* Parked from now on (from RUN or STOP_REQ): the owner may use `shown`. */
 static void gdb_smp_parked(struct percpu *c, struct trap_frame *shown)
 {
-	struct gdb_smp_cpu *p = &gdb_smp_cpus[c->id];
+	int st;
 
-	p->seen = __atomic_load_n(&gdb_smp_releases, __ATOMIC_ACQUIRE);
 	c->gdb_frame = shown;
-	__atomic_store_n(&c->gdb_state, GDB_CPU_PARKED, __ATOMIC_RELEASE);
+	do
+		st = gdb_smp_state(c);
+	while (st != GDB_CPU_PARKED && !gdb_smp_move(c, st, GDB_CPU_PARKED));
 }
 
 /*
  * On the park stack (gdb_smp_park_entry), until released. An NMI anywhere
  * here starts it over, so every step is one that may be done again: park
  * when asked to (the first time, the NMI that brought the CPU here asked),
- * halt until the release count moves, and go unless another stop asked
- * for this CPU again meanwhile.
+ * halt while parked, and go once released (or told to run before it
+ * parked: a stop that gave up waiting for it).
  */
 void gdb_smp_held(struct percpu *c)
 {
 	struct gdb_smp_cpu *p = &gdb_smp_cpus[c->id];
 	/* parked where it trapped, below: gdb sees that frame */
 	struct trap_frame *below = p->in_place;
+	int st;
 
+	/*
+	 * still inside the NMI's handling for the rest of the kernel (the
+	 * scheduler, a debugger reading trap_depth), until it resumes the
+	 * copy; set, not counted, so that it holds when started over
+	 */
+	c->trap_depth = p->depth;
 	for (;;) {
-		if (gdb_smp_state(c) == GDB_CPU_STOP_REQ)
+		st = gdb_smp_state(c);
+		if (st == GDB_CPU_RUN)
+			break;
+		if (st == GDB_CPU_STOP_REQ)
 			gdb_smp_parked(c, below ? below :
 					  &gdb_space->park[c->id].frame);
-		gdb_smp_halt_while(&gdb_smp_releases, p->seen);
-		if (gdb_smp_state(c) != GDB_CPU_STOP_REQ)
+		else if (st == GDB_CPU_PARKED)
+			gdb_smp_halt_while((const volatile unsigned int *)
+						   &c->gdb_state,
+					   GDB_CPU_PARKED);
+		else if (gdb_smp_move(c, GDB_CPU_RELEASED, GDB_CPU_RUN))
 			break;
 	}
 	if (!below)
 		c->gdb_frame = NULL;
 	gdb_break_arm_hw(gdb_smp_session);
+	c->trap_depth = p->depth - 1;
 }
 
 /*
- * Parks where the CPU trapped (not from an NMI) until the release count
- * moves from `seen`, read before the CPU saw that another owns the stub:
- * a release between the two does not leave it parked.
+ * Waits where the CPU trapped, parked, until it may go. A CPU that parked
+ * just as its owner let go (it published PARKED after the owner's last
+ * look) finds no owner left when the wake-up NMI comes, and goes.
  */
-static void gdb_smp_park(struct gdb_session *s, struct trap_frame *f,
-			 unsigned int seen)
+static void gdb_smp_hold_in_place(struct percpu *c, struct gdb_smp_cpu *p)
+{
+	int st;
+
+	for (;;) {
+		p->kicked = 0;
+		st = gdb_smp_state(c);
+		if (st == GDB_CPU_RUN)
+			return;
+		if (st == GDB_CPU_RELEASED &&
+		    gdb_smp_move(c, GDB_CPU_RELEASED, GDB_CPU_RUN))
+			return;
+		if (st == GDB_CPU_STOP_REQ) {
+			gdb_smp_move(c, GDB_CPU_STOP_REQ, GDB_CPU_PARKED);
+			continue;
+		}
+		if (st == GDB_CPU_PARKED &&
+		    __atomic_load_n(&gdb_smp_owner, __ATOMIC_SEQ_CST) < 0 &&
+		    gdb_smp_move(c, GDB_CPU_PARKED, GDB_CPU_RUN))
+			return;
+		if (st == GDB_CPU_PARKED)
+			gdb_smp_halt_while(&p->kicked, 0);
+	}
+}
+
+/* Parks where the CPU trapped (not from an NMI) until released. */
+static void gdb_smp_park(struct gdb_session *s, struct trap_frame *f)
 {
 	struct percpu *c = this_cpu();
 	struct gdb_smp_cpu *p = &gdb_smp_cpus[c->id];
-	int parked = GDB_CPU_PARKED;
 
 	p->in_place = f;
-	if (gdb_smp_state(c) == GDB_CPU_STOP_REQ) {
-		gdb_smp_parked(c, f);	/* for that stop */
-	} else {
-		p->seen = seen;
-		c->gdb_frame = f;
-		__atomic_store_n(&c->gdb_state, GDB_CPU_PARKED,
-				 __ATOMIC_SEQ_CST);
-	}
+	gdb_smp_parked(c, f);
 	for (;;) {
-		/* an NMI from here on only wakes the halt loop */
+		/* an NMI from here on only wakes the wait */
 		p->holding = true;
-		gdb_smp_halt_while(&gdb_smp_releases, p->seen);
+		gdb_smp_hold_in_place(c, p);
 		/*
 		 * from here on a stop's NMI parks this CPU on its park
 		 * stack, over this frame; before, the check below sees it
@@ -166,12 +214,6 @@ static void gdb_smp_park(struct gdb_session *s, struct trap_frame *f,
 			break;
 		gdb_smp_parked(c, f);
 	}
-	/*
-	 * released before it said it parked: not parked now (the trap it
-	 * goes back to brings it here again if another stop began)
-	 */
-	__atomic_compare_exchange_n(&c->gdb_state, &parked, GDB_CPU_RUN, false,
-				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	c->gdb_frame = NULL;
 	p->in_place = NULL;
 	gdb_break_arm_hw(s);
@@ -206,6 +248,7 @@ static bool gdb_smp_nmi(struct trap_frame *f)
 		return true;
 	}
 	if (p->holding) {
+		p->kicked = 1;
 		if (f->rip >= (uintptr_t)gdb_smp_halt_check &&
 		    f->rip < (uintptr_t)gdb_smp_halt_end)
 			f->rip = (uintptr_t)gdb_smp_halt_check;
@@ -213,6 +256,7 @@ static bool gdb_smp_nmi(struct trap_frame *f)
 	}
 	if (gdb_smp_state(c) == GDB_CPU_STOP_REQ) {
 		gdb_util_memcpy(&park->frame, f, sizeof(*f));
+		p->depth = c->trap_depth;
 		gdb_smp_to_park(c, f);
 		return true;
 	}
@@ -223,58 +267,79 @@ static bool gdb_smp_nmi(struct trap_frame *f)
 bool gdb_smp_foreign(struct gdb_session *s, struct trap_frame *f)
 {
 	struct percpu *c = this_cpu();
-	unsigned int seen;
 	int owner;
 
 	gdb_smp_session = s;
 	if (f->vector == TRAP_NMI)
 		return gdb_smp_nmi(f);
-	seen = __atomic_load_n(&gdb_smp_releases, __ATOMIC_SEQ_CST);
 	owner = __atomic_load_n(&gdb_smp_owner, __ATOMIC_SEQ_CST);
 	if (owner < 0 || owner == c->id)
 		return false;
 	if (f->vector == TRAP_BP &&
 	    (gdb_break_sw_at(f->rip - 1) || gdb_break_hidden_at(f->rip - 1))) {
 		f->rip--;
-		gdb_smp_park(s, f, seen);
+		gdb_smp_park(s, f);
 		return true;
 	}
-	gdb_smp_park(s, f, seen);
+	gdb_smp_park(s, f);
 	return false;
 }
 
 void gdb_smp_acquire(struct gdb_session *s, struct trap_frame *f)
 {
 	int me = this_cpu()->id, free_cpu;
-	unsigned int seen;
 
 	for (;;) {
-		seen = __atomic_load_n(&gdb_smp_releases, __ATOMIC_SEQ_CST);
 		free_cpu = -1;
 		if (gdb_smp_owner == me ||
 		    __atomic_compare_exchange_n(&gdb_smp_owner, &free_cpu, me,
-						false, __ATOMIC_ACQ_REL,
-						__ATOMIC_ACQUIRE))
+						false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST))
 			return;
 		/* another CPU stopped first: serve its stop, then ours */
-		gdb_smp_park(s, f, seen);
+		gdb_smp_park(s, f);
 	}
 }
 
+/*
+ * Parks every other CPU: one released and not gone yet is simply parked
+ * again; any other is sent an NMI (gdb_smp_wait_others waits for it).
+ */
 void gdb_smp_stop_others(void)
+{
+	struct percpu *me = this_cpu(), *c;
+	int i, st;
+
+	for (i = 0; i < percpu_count; i++) {
+		c = &percpu_cpus[i];
+		if (c == me || !c->online)
+			continue;
+		for (;;) {
+			st = gdb_smp_state(c);
+			if (st == GDB_CPU_PARKED)
+				break;
+			if (st == GDB_CPU_RELEASED) {
+				if (gdb_smp_move(c, st, GDB_CPU_PARKED))
+					break;
+			} else if (gdb_smp_move(c, st, GDB_CPU_STOP_REQ)) {
+				lapic_send_nmi(c->apic_id);
+				break;
+			}
+		}
+	}
+	gdb_smp_stopping = true;
+}
+
+/* Returns once every other CPU is parked (or after a long while). */
+void gdb_smp_wait_others(void)
 {
 	struct percpu *me = this_cpu(), *c;
 	uint64_t deadline;
 	int i;
 
-	for (i = 0; i < percpu_count; i++) {
-		c = &percpu_cpus[i];
-		if (c == me || !c->online || gdb_smp_state(c) == GDB_CPU_PARKED)
-			continue;
-		__atomic_store_n(&c->gdb_state, GDB_CPU_STOP_REQ,
-				 __ATOMIC_RELEASE);
-		lapic_send_nmi(c->apic_id);
-	}
+	if (!gdb_smp_stopping)
+		return;
+	gdb_smp_stopping = false;
 	deadline = time_now_ns() + GDB_SMP_STOP_WAIT_NS;
 	for (i = 0; i < percpu_count; i++) {
 		c = &percpu_cpus[i];
@@ -287,35 +352,36 @@ void gdb_smp_stop_others(void)
 }
 
 /*
- * Every other CPU runs again, from the next release on. Each is then sent
- * a wake-up NMI, parked or not: a CPU that parked where it trapped just as
- * the owner let go may have published its state only now, and would
- * otherwise sleep through the release (a wake-up it does not need is
- * counted, and ignored).
+ * Every other CPU may run again: the parked ones are released, one that
+ * never came is told to run. Each is then sent a wake-up NMI, parked or
+ * not: a CPU that parked where it trapped just as the owner let go may
+ * have published its state only now, and must look again (a wake-up it
+ * does not need is counted, and ignored).
  */
 static void gdb_smp_wake_others(bool drop_owner)
 {
 	struct percpu *me = this_cpu(), *c;
-	int i;
+	int i, st;
 
 	for (i = 0; i < percpu_count; i++) {
 		c = &percpu_cpus[i];
-		if (c != me)
-			__atomic_store_n(&c->gdb_state, GDB_CPU_RUN,
-					 __ATOMIC_RELEASE);
+		if (c == me)
+			continue;
+		do
+			st = gdb_smp_state(c);
+		while ((st == GDB_CPU_PARKED &&
+			!gdb_smp_move(c, st, GDB_CPU_RELEASED)) ||
+		       (st == GDB_CPU_STOP_REQ &&
+			!gdb_smp_move(c, st, GDB_CPU_RUN)));
 	}
-	/*
-	 * before the count moves: a CPU that saw us own the stub read the
-	 * count before, so it sees it move (gdb_smp_foreign)
-	 */
 	if (drop_owner)
 		__atomic_store_n(&gdb_smp_owner, -1, __ATOMIC_SEQ_CST);
-	__atomic_add_fetch(&gdb_smp_releases, 1, __ATOMIC_SEQ_CST);
 	for (i = 0; i < percpu_count; i++) {
 		c = &percpu_cpus[i];
 		if (c == me || !c->online)
 			continue;
-		gdb_smp_cpus[i].wakes++;
+		/* atomic: the next owner may be counting too */
+		__atomic_add_fetch(&gdb_smp_cpus[i].wakes, 1, __ATOMIC_SEQ_CST);
 		lapic_send_nmi(c->apic_id);
 	}
 }

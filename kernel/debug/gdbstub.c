@@ -229,7 +229,7 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	/* any stop ends a pending step of a parked thread (all-stop) */
 	gdb_break_hidden_clear();
 	gdb_serial_rx_irq(false);
-	/* every other CPU parked before gdb hears of the stop */
+	/* every other CPU stops; gdb_smp_wait_others() below waits for it */
 	gdb_smp_stop_others();
 	if (why)
 		stop = *why;
@@ -244,6 +244,12 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 			gdb_protocol_stop_reply(&stop);
 			gdb_session.reply_due = false;
 		}
+		/*
+		 * every other CPU parked before gdb's next packet (the stop
+		 * reply holds only this CPU's registers): gdb sees all-stop,
+		 * and the others park while the reply travels
+		 */
+		gdb_smp_wait_others();
 		gdb_session.stop = &stop;
 		gdb_protocol_loop(&gdb_session, &res);
 		if (gdbstub_resume(f, &res, stop.thread))

@@ -166,6 +166,25 @@ describe('gdbstub on 4 CPUs', function () {
     await g.cli('kill');
   });
 
+  it('200 stepi with scheduler-locking off (each lets the others run, its stop parks them again) lose no CPU', async () => {
+    const g = await connect();
+    await atOnCpu2(g);
+    await g.cli('set scheduler-locking off');
+    for (let i = 0; i < 200; i++) {
+      const stop = await g.resume('stepi', 120000);
+      assert.match(stop, /reason="end-stepping-range"/, `stepi ${i}: ${stop}`);
+    }
+    // every CPU still runs: a stop once CPUs 1 and 3 have counted on (a CPU lost in its park
+    // never does; the bound is the host's, whose threads may wait long for a core)
+    const before = await counts(g);
+    await g.cli(`break on_cpu2 if spins[1] > ${before[1]} && spins[3] > ${before[3]}`);
+    const stop = await g.resume('continue', 300000);
+    assert.match(stop, /reason="breakpoint-hit"/, stop);
+    const info = await g.cli('info threads');
+    assert.deepEqual([...running(info).keys()].sort(), [0, 1, 2, 3], info);
+    await g.cli('kill');
+  });
+
   it('Ctrl-C while every CPU runs stops them all; each running thread has its own registers', async () => {
     const g = await connect();
     g.clearStops();
