@@ -2,10 +2,14 @@
  * Thin wrappers that give applications (minnow.h) friendlier units and
  * names than the kernel's own interfaces.
  */
+#include <errno.h>
 #include <minnow.h>
+#include <string.h>
+#include <kernel/console.h>
 #include <kernel/percpu.h>
 #include <kernel/thread.h>
 #include <kernel/time.h>
+#include <kernel/virtio.h>
 
 void sleep_ns(uint64_t ns)
 {
@@ -60,4 +64,23 @@ int cpu_count(void)
 int cpu_current(void)
 {
 	return this_cpu()->id;
+}
+
+/* drivers/virtio/virtio.c overrides this when virtio is linked. */
+__attribute__((weak)) int device_irq_cpu_virtio(const char *device, int cpu)
+{
+	(void)device;
+	(void)cpu;
+	return -ENODEV;
+}
+
+int device_irq_cpu(const char *device, int cpu)
+{
+	if (!device)
+		return -EINVAL;
+	if (cpu < 0 || cpu >= percpu_count || !percpu_of(cpu)->online)
+		return -EINVAL;
+	if (strcmp(device, "console") == 0)
+		return console_irq_cpu(cpu);
+	return device_irq_cpu_virtio(device, cpu);
 }

@@ -14,6 +14,10 @@
  * the end of input: what came before it is read first, then every read
  * returns end of file (console_getc() EOF, read() 0) and later bytes are
  * dropped.
+ *
+ * With several CPUs the receive side is shared: the interrupt may be taken
+ * on one CPU (console_irq_cpu() chooses which) while a reader drains the
+ * UART on another, so the ring and its state are guarded by console_lock.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +27,7 @@
 #include <kernel/console.h>
 #include <kernel/cpu.h>
 #include <kernel/file.h>
+#include <kernel/spinlock.h>
 #include <kernel/time.h>
 #include <kernel/trap.h>
 #include <kernel/uart.h>
@@ -42,6 +47,7 @@ static bool console_eof;	/* a Ctrl-D arrived: input has ended */
 static char console_rx[CONSOLE_RX_SIZE];
 static unsigned int console_rx_head, console_rx_tail;	/* free-running */
 static struct waitq console_rxq = WAITQ_INITIALIZER("console input");
+static struct spinlock console_lock = SPINLOCK_INITIALIZER("console input");
 
 static void console_take(int c);
 
@@ -105,13 +111,19 @@ static void console_drain(void)
 
 static void console_irq(struct trap_frame *f, void *arg)
 {
+	bool ready;
+
+	spin_lock(&console_lock);
 	console_drain();
-	if (console_rx_head != console_rx_tail || console_eof) {
+	ready = console_rx_head != console_rx_tail || console_eof;
+	spin_unlock(&console_lock);
+	if (ready) {
 		waitq_wake_all(&console_rxq);
 		file_notify(&console_file);
 	}
 }
 
+/* console_lock is held. */
 static void console_start_rx(void)
 {
 	console_rx_tried = true;
@@ -128,7 +140,7 @@ int console_getc(uint64_t deadline_ns)
 
 	if (!console_up())
 		return -ENODEV;
-	flags = irq_save();
+	flags = spin_lock_irqsave(&console_lock);
 	if (!console_rx_tried)
 		console_start_rx();
 	console_drain();
@@ -142,7 +154,7 @@ int console_getc(uint64_t deadline_ns)
 			if (!wait || poll < wait)
 				wait = poll;
 		}
-		err = waitq_wait(&console_rxq, wait);
+		err = waitq_wait_locked(&console_rxq, &console_lock, wait);
 		console_drain();
 		if (err == -ETIMEDOUT && wait != deadline_ns)
 			err = 0;	/* only a poll tick */
@@ -151,8 +163,23 @@ int console_getc(uint64_t deadline_ns)
 		c = (unsigned char)console_rx[console_rx_tail++ % CONSOLE_RX_SIZE];
 	else if (console_eof)
 		err = CONSOLE_EOF;
-	irq_restore(flags);
+	spin_unlock_irqrestore(&console_lock, flags);
 	return c >= 0 ? c : err;
+}
+
+int console_irq_cpu(int cpu)
+{
+	uint64_t flags;
+	int err;
+
+	if (!console_up())
+		return -ENODEV;
+	flags = spin_lock_irqsave(&console_lock);
+	if (!console_rx_tried)
+		console_start_rx();
+	err = console_rx_irq ? irq_set_cpu(UART_COM1_GSI, cpu) : -ENODEV;
+	spin_unlock_irqrestore(&console_lock, flags);
+	return err;
 }
 
 /*
@@ -164,14 +191,14 @@ int console_getc(uint64_t deadline_ns)
  */
 static bool console_rx_pending(void)
 {
-	uint64_t flags = irq_save();
+	uint64_t flags = spin_lock_irqsave(&console_lock);
 	bool pending;
 
 	if (!console_rx_tried)
 		console_start_rx();
 	console_drain();
 	pending = console_rx_head != console_rx_tail || console_eof;
-	irq_restore(flags);
+	spin_unlock_irqrestore(&console_lock, flags);
 	return pending;
 }
 

@@ -75,10 +75,10 @@ long virtio_9p_request(struct virtio_9p *d, const struct virtq_buf *bufs,
 	int err;
 
 	(void)n_out;	/* the buffers carry their direction themselves */
-	flags = irq_save();
+	flags = virtio_lock(d->dev);
 	for (;;) {
 		if (d->broken) {
-			irq_restore(flags);
+			virtio_unlock(d->dev, flags);
 			return -EIO;
 		}
 		err = virtq_add(d->vq, bufs, n, &req);
@@ -90,7 +90,7 @@ long virtio_9p_request(struct virtio_9p *d, const struct virtq_buf *bufs,
 			virtio_wait(d->dev, 0);
 	}
 	if (err) {
-		irq_restore(flags);
+		virtio_unlock(d->dev, flags);
 		return err;
 	}
 	d->requests++;
@@ -100,7 +100,7 @@ long virtio_9p_request(struct virtio_9p *d, const struct virtq_buf *bufs,
 		if (!req.done && !d->broken)
 			virtio_wait(d->dev, 0);
 	}
-	irq_restore(flags);
+	virtio_unlock(d->dev, flags);
 	/* another thread's wake-up may be ours too: pass it on */
 	waitq_wake_all(&d->dev->wq);
 	return req.done && !d->broken ? req.result : -EIO;

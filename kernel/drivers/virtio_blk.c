@@ -147,8 +147,9 @@ static int virtio_blk_check(const struct blk_request *req)
 	return 0;
 }
 
-/* Starts a request without waiting for it (see minnow/virtio_blk.h). */
-int blk_submit(struct blk_request *req)
+/* blk_submit() holding the device's lock: threads on several CPUs share
+ * the queue and its free slots. */
+static int virtio_blk_submit_locked(struct blk_request *req)
 {
 	struct virtio_blk_slot *slot;
 	struct virtq_buf bufs[3];
@@ -200,17 +201,34 @@ finish:	/* done without the device: an error, -EAGAIN or nothing to do;
 	return err;
 }
 
+/* Starts a request without waiting for it (see minnow/virtio_blk.h). */
+int blk_submit(struct blk_request *req)
+{
+	uint64_t flags;
+	int err;
+
+	if (!virtio_blk.dev) {
+		req->result = -ENODEV;
+		req->done = true;
+		return -ENODEV;
+	}
+	flags = virtio_lock(virtio_blk.dev);
+	err = virtio_blk_submit_locked(req);
+	virtio_unlock(virtio_blk.dev, flags);
+	return err;
+}
+
 /* Sleeps until `req` is finished; returns its result. */
 int blk_wait(struct blk_request *req)
 {
 	uint64_t flags;
 
 	while (!req->done) {
-		flags = irq_save();
+		flags = virtio_lock(virtio_blk.dev);
 		virtio_blk_reap();
 		if (!req->done)
 			virtio_wait(virtio_blk.dev, 0);
-		irq_restore(flags);
+		virtio_unlock(virtio_blk.dev, flags);
 	}
 	return req->result;
 }
@@ -218,12 +236,12 @@ int blk_wait(struct blk_request *req)
 /* Waits for any request to finish, to free a slot. */
 static void virtio_blk_wait_slot(void)
 {
-	uint64_t flags = irq_save();
+	uint64_t flags = virtio_lock(virtio_blk.dev);
 
 	virtio_blk_reap();
 	if (!virtio_blk.free && !virtio_blk.broken)
 		virtio_wait(virtio_blk.dev, 0);
-	irq_restore(flags);
+	virtio_unlock(virtio_blk.dev, flags);
 }
 
 static int virtio_blk_submit_wait(struct blk_request *req)

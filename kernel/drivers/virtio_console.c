@@ -65,15 +65,16 @@ static int virtio_console_send(const uint8_t *p, size_t len)
 	struct virtq_buf vb;
 	uint64_t flags;
 
-	flags = irq_save();
+	flags = virtio_lock(vcon.dev);
 	virtio_console_reap_tx();
 	while (!vcon.tx_nfree && !vcon.broken) {
 		virtio_wait(vcon.dev, 0);
 		virtio_console_reap_tx();
 	}
-	irq_restore(flags);
-	if (vcon.broken)
+	if (vcon.broken) {
+		virtio_unlock(vcon.dev, flags);
 		return -EIO;
+	}
 	if (len > sizeof(b->data))
 		len = sizeof(b->data);
 	b = vcon.tx_free[--vcon.tx_nfree];
@@ -81,9 +82,11 @@ static int virtio_console_send(const uint8_t *p, size_t len)
 	vb = (struct virtq_buf){ b->data, (uint32_t)len, false };
 	if (virtq_add(vcon.txq, &vb, 1, b)) {
 		vcon.tx_free[vcon.tx_nfree++] = b;
+		virtio_unlock(vcon.dev, flags);
 		return -EIO;
 	}
 	virtq_kick(vcon.txq);
+	virtio_unlock(vcon.dev, flags);
 	return (int)len;
 }
 
@@ -107,13 +110,13 @@ int vconsole_write(const void *buf, size_t len)
 			return n;
 		done += (size_t)n;
 	}
-	flags = irq_save();
+	flags = virtio_lock(vcon.dev);
 	virtio_console_reap_tx();
 	while (vcon.tx_nfree < vcon.txq->size && !vcon.broken) {
 		virtio_wait(vcon.dev, 0);
 		virtio_console_reap_tx();
 	}
-	irq_restore(flags);
+	virtio_unlock(vcon.dev, flags);
 	return vcon.broken ? -EIO : (int)len;
 }
 
@@ -155,15 +158,16 @@ int vconsole_read(void *buf, size_t len, uint64_t timeout_ms)
 		return 0;
 	if (timeout_ms)
 		deadline = virtio_now_ns() + timeout_ms * 1000000ull;
-	flags = irq_save();
+	flags = virtio_lock(vcon.dev);
 	while ((ret = virtio_console_next_rx()) == 0) {
 		ret = virtio_wait(vcon.dev, deadline);
 		if (ret)
 			break;
 	}
-	irq_restore(flags);
-	if (ret < 0)
+	if (ret < 0) {
+		virtio_unlock(vcon.dev, flags);
 		return ret;
+	}
 	n = vcon.rx_len - vcon.rx_pos;
 	if (n > len)
 		n = len;
@@ -175,6 +179,7 @@ int vconsole_read(void *buf, size_t len, uint64_t timeout_ms)
 		vcon.rx_cur = NULL;
 		virtio_console_post_rx(b);
 	}
+	virtio_unlock(vcon.dev, flags);
 	return (int)n;
 }
 

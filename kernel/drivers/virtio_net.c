@@ -113,10 +113,10 @@ static int virtio_net_xmit(const struct netdev_frag *frags, unsigned int n,
 		len += frags[i].len;
 	if (len > NET_FRAME_MAX || len == 0)
 		return -EINVAL;
-	flags = irq_save();
+	flags = virtio_lock(virtio_net.dev);
 	virtio_net_reap_tx();
 	if (!virtio_net.tx_nfree && !virtio_net.broken && !wait) {
-		irq_restore(flags);
+		virtio_unlock(virtio_net.dev, flags);
 		return -EAGAIN;
 	}
 	if (!virtio_net.tx_nfree && !virtio_net.broken) {
@@ -130,11 +130,11 @@ static int virtio_net_xmit(const struct netdev_frag *frags, unsigned int n,
 		virtq_interrupts(virtio_net.txq, false);
 	}
 	if (virtio_net.broken) {
-		irq_restore(flags);
+		virtio_unlock(virtio_net.dev, flags);
 		return -EIO;
 	}
 	b = virtio_net.tx_free[--virtio_net.tx_nfree];
-	irq_restore(flags);
+	virtio_unlock(virtio_net.dev, flags);
 	memset(&b->hdr, 0, sizeof(b->hdr));
 	len = 0;
 	for (unsigned int i = 0; i < n; i++) {
@@ -142,16 +142,16 @@ static int virtio_net_xmit(const struct netdev_frag *frags, unsigned int n,
 		len += frags[i].len;
 	}
 	vb = (struct virtq_buf){ b, (uint32_t)(sizeof(b->hdr) + len), false };
-	flags = irq_save();
+	flags = virtio_lock(virtio_net.dev);
 	err = virtq_add(virtio_net.txq, &vb, 1, b);
 	if (err) {
 		virtio_net.tx_free[virtio_net.tx_nfree++] = b;
-		irq_restore(flags);
+		virtio_unlock(virtio_net.dev, flags);
 		return -EIO;
 	}
 	virtq_kick(virtio_net.txq);
 	virtio_net.tx_frames++;
-	irq_restore(flags);
+	virtio_unlock(virtio_net.dev, flags);
 	return 0;
 }
 
@@ -204,7 +204,7 @@ int net_recv(void *buf, size_t size, uint64_t timeout_ms)
 		return -ENODEV;
 	if (timeout_ms)
 		deadline = virtio_now_ns() + timeout_ms * 1000000ull;
-	flags = irq_save();
+	flags = virtio_lock(virtio_net.dev);
 	for (;;) {
 		ret = virtio_net_take_rx(buf, size);
 		if (ret == -EAGAIN)
@@ -215,7 +215,7 @@ int net_recv(void *buf, size_t size, uint64_t timeout_ms)
 		if (ret)
 			break;
 	}
-	irq_restore(flags);
+	virtio_unlock(virtio_net.dev, flags);
 	return ret;
 }
 
@@ -229,13 +229,13 @@ static int virtio_net_nd_send(struct netdev *nd, const struct netdev_frag *frags
 
 static int virtio_net_nd_recv(struct netdev *nd, void *buf, size_t size)
 {
-	uint64_t flags = irq_save();
+	uint64_t flags = virtio_lock(virtio_net.dev);
 	int ret;
 
 	do
 		ret = virtio_net_take_rx(buf, size);
 	while (ret == -EAGAIN);
-	irq_restore(flags);
+	virtio_unlock(virtio_net.dev, flags);
 	return ret;
 }
 
@@ -246,7 +246,7 @@ static bool virtio_net_nd_rx_ready(struct netdev *nd)
 
 static unsigned int virtio_net_nd_tx_space(struct netdev *nd, bool notify)
 {
-	uint64_t flags = irq_save();
+	uint64_t flags = virtio_lock(virtio_net.dev);
 	unsigned int n;
 
 	virtio_net_reap_tx();
@@ -254,13 +254,23 @@ static unsigned int virtio_net_nd_tx_space(struct netdev *nd, bool notify)
 	/* a slot freed before interrupts were on would never interrupt */
 	virtio_net_reap_tx();
 	n = virtio_net.broken ? 0 : virtio_net.tx_nfree;
-	irq_restore(flags);
+	virtio_unlock(virtio_net.dev, flags);
 	return n;
 }
 
+/* The stack's thread found nothing to do; it sleeps unless a frame came
+ * in since, or a transmit slot came back while none was free (looked at
+ * again under the lock the interrupt takes, which may be another CPU's). */
 static int virtio_net_nd_wait(struct netdev *nd, uint64_t deadline_ns)
 {
-	return virtio_wait(virtio_net.dev, deadline_ns);
+	uint64_t flags = virtio_lock(virtio_net.dev);
+	int err = 0;
+
+	if (!virtq_pending(virtio_net.rxq) &&
+	    (virtio_net.tx_nfree || !virtq_pending(virtio_net.txq)))
+		err = virtio_wait(virtio_net.dev, deadline_ns);
+	virtio_unlock(virtio_net.dev, flags);
+	return err;
 }
 
 static void virtio_net_nd_wake(struct netdev *nd)

@@ -43,12 +43,12 @@ static int virtiofs_chain(struct virtiofs *fs, const struct virtq_buf *b,
 			  unsigned int n)
 {
 	struct virtiofs_wait w = { .done = false };
-	uint64_t flags = irq_save();
+	uint64_t flags = virtio_lock(fs->dev);
 	int err;
 
 	for (;;) {
 		if (fs->broken) {
-			irq_restore(flags);
+			virtio_unlock(fs->dev, flags);
 			return -EIO;
 		}
 		err = virtq_add(fs->vq, b, n, &w);
@@ -59,7 +59,7 @@ static int virtiofs_chain(struct virtiofs *fs, const struct virtq_buf *b,
 			virtio_wait(fs->dev, 0);
 	}
 	if (err) {
-		irq_restore(flags);
+		virtio_unlock(fs->dev, flags);
 		return err;
 	}
 	fs->requests++;
@@ -69,7 +69,7 @@ static int virtiofs_chain(struct virtiofs *fs, const struct virtq_buf *b,
 		if (!w.done && !fs->broken)
 			virtio_wait(fs->dev, 0);
 	}
-	irq_restore(flags);
+	virtio_unlock(fs->dev, flags);
 	waitq_wake_all(&fs->dev->wq);
 	return w.done ? 0 : -EIO;
 }

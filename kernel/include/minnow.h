@@ -43,6 +43,16 @@ struct thread *thread_create_on(int cpu, const char *name, int (*fn)(void *),
 int thread_migrate(int cpu);
 /* The CPU a thread belongs to. */
 int thread_cpu(const struct thread *t);
+/*
+ * Sends a device's interrupts to CPU cpu from now on, e.g. the network
+ * card's to the CPU its threads run on: "console" (COM1), a virtio kind
+ * ("virtio-net", "virtio-blk", "virtio-9p", "virtio-fs", "virtio-console":
+ * the first such device) or a device's name as the boot log prints it.
+ * 0, -EINVAL (no such CPU online), -ENODEV (no such device), -ENOENT (it
+ * takes no interrupt yet). By default a device interrupts the CPU that
+ * set it up (CPU 0 for the drivers started at boot).
+ */
+int device_irq_cpu(const char *device, int cpu);
 
 /*
  * Channels (core/channel.c): bounded queues of fixed-size messages that

@@ -100,7 +100,7 @@ describe('kernel self-tests', function () {
 	// slow under TCG: the 1,000,000-message channel case takes seconds, so the bound is generous).
 	describe('smp', function () {
 		const dir = path.join(appsDir, 'smp');
-		const cases = ['smp_all_online', 'smp_per_cpu_sched', 'smp_cross_wake', 'smp_migrate', 'smp_spinlock_torture', 'smp_channel_load'];
+		const cases = ['smp_all_online', 'smp_per_cpu_sched', 'smp_cross_wake', 'smp_migrate', 'smp_spinlock_torture', 'smp_channel_load', 'smp_irq_route'];
 		let elf = '';
 
 		before(async function () {
@@ -113,7 +113,16 @@ describe('kernel self-tests', function () {
 					let result: Boot;
 
 					before(async function () {
-						result = await boot(elf, { machine, name: 'smp', memory: '32M', cpus, args: [String(cpus)], timeoutMs: 300_000 });
+						result = await boot(elf, {
+							machine,
+							name: 'smp',
+							memory: '32M',
+							cpus,
+							args: [String(cpus)],
+							timeoutMs: 300_000,
+							// smp_irq_route reads this line through the console's interrupt on the last CPU
+							input: [{ after: /READY irq\n/, text: 'ping\n', delayMs: 50 }],
+						});
 					});
 
 					it('reports no FAIL line and exits with 0', function () {

@@ -85,7 +85,7 @@ export async function boot(
   machine: Machine,
   argv: string[],
   deviceArgs: string[],
-  opts: { memory?: string; timeoutMs?: number; verbose?: boolean; kernelOptions?: string[]; legacyMmio?: boolean } = {},
+  opts: { memory?: string; timeoutMs?: number; verbose?: boolean; kernelOptions?: string[]; legacyMmio?: boolean; cpus?: number } = {},
 ): Promise<Guest> {
   let out = '';
   let partial = '';
@@ -96,6 +96,7 @@ export async function boot(
     machine,
     accel: 'tcg',
     memory: opts.memory ?? '32M',
+    cpus: opts.cpus,
     name: path.basename(elf, '.elf'),
     argv,
     kernelOptions: [...(opts.verbose === false ? [] : ['minnow.verbose']), ...(opts.kernelOptions ?? [])],

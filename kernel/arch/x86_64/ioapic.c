@@ -1,9 +1,12 @@
 /*
  * The I/O APIC at its usual address (microvm and q35 both put one at
  * 0xfec00000): device interrupt routing. GSI n is delivered as vector
- * IRQ_BASE + n to this CPU's LAPIC. Every pin starts masked; irq_register()
- * installs the handler first and unmasks the pin last, so no interrupt can
- * arrive without its handler.
+ * IRQ_BASE + n to the LAPIC of the CPU that registered it, or of the CPU
+ * irq_set_cpu() names later; irq_cpu[] says which, as plain data. Every
+ * pin starts masked; irq_register() installs the handler first and unmasks
+ * the pin last, so no interrupt can arrive without its handler. The
+ * registers are reached through an index/data pair, so every access after
+ * boot holds ioapic_lock: two CPUs must not interleave their index writes.
  *
  * Registers and redirection entry format: Intel 82093AA I/O APIC datasheet,
  * sections 3.1 and 3.2.4.
@@ -13,6 +16,8 @@
 #include <stdint.h>
 #include <kernel/ioapic.h>
 #include <kernel/lapic.h>
+#include <kernel/percpu.h>
+#include <kernel/spinlock.h>
 #include <kernel/trap.h>
 
 #define IOAPIC_BASE 0xfec00000ul
@@ -25,7 +30,10 @@
 #define IOAPIC_MASKED (1u << 16)
 
 static unsigned int ioapic_pins;
+static struct spinlock ioapic_lock = SPINLOCK_INITIALIZER("ioapic");
 int irq_registered;	/* interrupt vectors with a handler (deadlock check) */
+/* the CPU each GSI is delivered to; -1 while it has no handler */
+int irq_cpu[IRQ_GSI_MAX] = { [0 ... IRQ_GSI_MAX - 1] = -1 };
 
 static uint32_t ioapic_read(uint32_t reg)
 {
@@ -59,33 +67,77 @@ int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 		 void *arg)
 {
 	uint32_t low = IRQ_BASE + gsi;
+	uint64_t flags;
 
 	if (gsi >= ioapic_pins || !handler)
 		return -EINVAL;
 	if (level)
 		low |= IOAPIC_LEVEL | IOAPIC_ACTIVE_LOW;
 	trap_set_handler(IRQ_BASE + gsi, handler, arg);
+	flags = spin_lock_irqsave(&ioapic_lock);
 	ioapic_write(IOAPIC_REDTBL(gsi) + 1, lapic_id() << 24);
 	ioapic_write(IOAPIC_REDTBL(gsi), low);
+	irq_cpu[gsi] = this_cpu()->id;
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 	return 0;
 }
 
+/*
+ * The gdbstub's: it moves its own transport's interrupt while every other
+ * CPU is parked, so it takes no lock (a parked CPU may hold ioapic_lock);
+ * it puts IOREGSEL back as it found it, so that a parked CPU stopped
+ * between its index and its data write goes on writing the right register.
+ */
 void irq_route(unsigned int gsi, uint32_t apic_id)
 {
-	if (gsi < ioapic_pins)
-		ioapic_write(IOAPIC_REDTBL(gsi) + 1, apic_id << 24);
+	volatile uint32_t *sel = (volatile uint32_t *)(IOAPIC_BASE + IOAPIC_REGSEL);
+	uint32_t was;
+
+	if (gsi >= ioapic_pins)
+		return;
+	was = *sel;
+	ioapic_write(IOAPIC_REDTBL(gsi) + 1, apic_id << 24);
+	*sel = was;
+}
+
+int irq_set_cpu(unsigned int gsi, int cpu)
+{
+	uint64_t flags;
+
+	if (cpu < 0 || cpu >= percpu_count || !percpu_of(cpu)->online)
+		return -EINVAL;
+	if (gsi >= ioapic_pins || irq_cpu[gsi] < 0)
+		return -ENOENT;
+	/* an interrupt already sent to the old CPU is handled there: the
+	 * handler wakes its waiters wherever they run */
+	flags = spin_lock_irqsave(&ioapic_lock);
+	ioapic_write(IOAPIC_REDTBL(gsi) + 1, percpu_of(cpu)->apic_id << 24);
+	irq_cpu[gsi] = cpu;
+	spin_unlock_irqrestore(&ioapic_lock, flags);
+	return 0;
+}
+
+/* Sets or clears the mask bit of one pin's redirection entry. */
+static void ioapic_set_mask(unsigned int gsi, bool masked)
+{
+	uint64_t flags;
+	uint32_t low;
+
+	if (gsi >= ioapic_pins)
+		return;
+	flags = spin_lock_irqsave(&ioapic_lock);
+	low = ioapic_read(IOAPIC_REDTBL(gsi));
+	low = masked ? low | IOAPIC_MASKED : low & ~IOAPIC_MASKED;
+	ioapic_write(IOAPIC_REDTBL(gsi), low);
+	spin_unlock_irqrestore(&ioapic_lock, flags);
 }
 
 void irq_mask(unsigned int gsi)
 {
-	if (gsi < ioapic_pins)
-		ioapic_write(IOAPIC_REDTBL(gsi),
-			     ioapic_read(IOAPIC_REDTBL(gsi)) | IOAPIC_MASKED);
+	ioapic_set_mask(gsi, true);
 }
 
 void irq_unmask(unsigned int gsi)
 {
-	if (gsi < ioapic_pins)
-		ioapic_write(IOAPIC_REDTBL(gsi),
-			     ioapic_read(IOAPIC_REDTBL(gsi)) & ~IOAPIC_MASKED);
+	ioapic_set_mask(gsi, false);
 }

@@ -78,6 +78,8 @@ static void trap_interrupt(struct trap_frame *f)
 
 	if (f->vector == TRAP_LAPIC_SPURIOUS)
 		return;
+	if (f->vector != TRAP_LAPIC_TIMER && f->vector != TRAP_WAKE_IPI)
+		this_cpu()->irqs++;
 	if (h->fn)
 		h->fn(f, h->arg);
 	else

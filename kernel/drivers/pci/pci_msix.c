@@ -1,6 +1,9 @@
 /*
  * MSI-X: points a function's table entry 0 at a vector on one CPU and
- * enables MSI-X, so that its interrupts bypass the IOAPIC. The message's
+ * enables MSI-X, so that its interrupts bypass the IOAPIC. Called again,
+ * it moves the entry to another CPU: the entry is masked while its
+ * address and data change (PCI 3.0, 6.8.3.5: a message from a half-written
+ * entry is undefined) and a message held meanwhile is sent on unmasking. The message's
  * address and data are the architecture's business (arch/x86_64/msi.c);
  * this file only knows where the table is.
  * Reference: PCI Local Bus 3.0, 6.8.2 (MSI-X capability and table).
@@ -29,6 +32,7 @@ bool pci_msix_enable(unsigned int bdf, uint8_t vector, uint32_t apic_id)
 					     PCI_MSIX_ENTRY_SIZE);
 	if (!entry)
 		return false;
+	entry[PCI_MSIX_ENTRY_CTRL / 4] = PCI_MSIX_ENTRY_CTRL_MASKED;
 	entry[PCI_MSIX_ENTRY_ADDR_LO / 4] = (uint32_t)msi_address(apic_id);
 	entry[PCI_MSIX_ENTRY_ADDR_HI / 4] = (uint32_t)(msi_address(apic_id) >> 32);
 	entry[PCI_MSIX_ENTRY_DATA / 4] = msi_data(vector);

@@ -14,6 +14,8 @@
 #include <kernel/ioapic.h>
 #include <kernel/log.h>
 #include <kernel/page.h>
+#include <kernel/pci.h>
+#include <kernel/percpu.h>
 #include <kernel/time.h>
 #include <kernel/trap.h>
 #include <kernel/virtio.h>
@@ -29,6 +31,7 @@ static uint8_t virtio_gsi_registered[256 / 8];
 void virtio_add(struct virtio_dev *dev)
 {
 	dev->next = NULL;
+	spin_init(&dev->lock, "virtio device");
 	*virtio_tail = dev;
 	virtio_tail = &dev->next;
 }
@@ -212,8 +215,10 @@ static void virtio_irq(struct trap_frame *f, void *arg)
 			continue;
 		if (!dev->tr->isr_ack(dev))
 			continue;
+		spin_lock(&dev->lock);
 		dev->irq_count++;
 		waitq_wake_all(&dev->wq);
+		spin_unlock(&dev->lock);
 	}
 }
 
@@ -224,8 +229,10 @@ static void virtio_msix_irq(struct trap_frame *f, void *arg)
 	struct virtio_dev *dev = arg;
 
 	(void)f;
+	spin_lock(&dev->lock);
 	dev->irq_count++;
 	waitq_wake_all(&dev->wq);
+	spin_unlock(&dev->lock);
 }
 
 int virtio_irq_attach(struct virtio_dev *dev, const char *wait_name)
@@ -258,6 +265,53 @@ int virtio_irq_attach(struct virtio_dev *dev, const char *wait_name)
 	}
 	virtio_gsi_registered[gsi / 8] |= (uint8_t)(1u << (gsi % 8));
 	return 0;
+}
+
+int virtio_irq_set_cpu(struct virtio_dev *dev, int cpu)
+{
+	if (dev->msix_vector)
+		return pci_msix_enable(dev->pci_bdf, (uint8_t)dev->msix_vector,
+				       percpu_of(cpu)->apic_id) ? 0 : -EIO;
+	if (!dev->irq_attached)
+		return -ENOENT;
+	return irq_set_cpu(dev->gsi, cpu);
+}
+
+/* The kinds device_irq_cpu() knows a device by, as the Kernel view names
+ * them (virtio 1.2, 5: device ids). */
+static const struct {
+	uint32_t id;
+	const char *kind;
+} virtio_kinds[] = {
+	{ 1, "virtio-net" }, { 2, "virtio-blk" }, { 3, "virtio-console" },
+	{ 9, "virtio-9p" }, { 26, "virtio-fs" },
+};
+
+static bool virtio_is(const struct virtio_dev *dev, const char *device)
+{
+	size_t i;
+
+	if (strcmp(dev->name, device) == 0)
+		return true;
+	for (i = 0; i < sizeof(virtio_kinds) / sizeof(virtio_kinds[0]); i++) {
+		if (virtio_kinds[i].id == dev->device_id)
+			return strcmp(virtio_kinds[i].kind, device) == 0;
+	}
+	return false;
+}
+
+/* core/api.c's device_irq_cpu() for virtio devices: the first device a
+ * driver owns whose kind ("virtio-net") or name ("virtio-mmio@0x...")
+ * this is. Overrides the weak default of kernels without virtio. */
+int device_irq_cpu_virtio(const char *device, int cpu)
+{
+	struct virtio_dev *dev;
+
+	for (dev = virtio_devices; dev; dev = dev->next) {
+		if (dev->claimed && virtio_is(dev, device))
+			return virtio_irq_set_cpu(dev, cpu);
+	}
+	return -ENODEV;
 }
 
 /*
@@ -308,7 +362,17 @@ uint64_t virtio_now_ns(void)
 	return time_now_ns();
 }
 
+uint64_t virtio_lock(struct virtio_dev *dev)
+{
+	return spin_lock_irqsave(&dev->lock);
+}
+
+void virtio_unlock(struct virtio_dev *dev, uint64_t flags)
+{
+	spin_unlock_irqrestore(&dev->lock, flags);
+}
+
 int virtio_wait(struct virtio_dev *dev, uint64_t deadline_ns)
 {
-	return waitq_wait(&dev->wq, deadline_ns);
+	return waitq_wait_locked(&dev->wq, &dev->lock, deadline_ns);
 }

@@ -19,6 +19,9 @@ void console_putc(char c);
 /* The next input byte, waiting until deadline_ns of time_now_ns() (0: no
  * deadline). Returns the byte, -ETIMEDOUT, or -ENODEV without a COM1. */
 int console_getc(uint64_t deadline_ns);
+/* Takes the console's receive interrupt on CPU cpu from now on (switching
+ * it on if no read has yet): 0, -EINVAL (no such CPU online), -ENODEV. */
+int console_irq_cpu(int cpu);
 /* Descriptors 0, 1 and 2 (kernel/file.h). */
 extern struct file console_file;
 

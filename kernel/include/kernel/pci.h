@@ -56,6 +56,7 @@
 #define PCI_MSIX_ENTRY_ADDR_HI 4
 #define PCI_MSIX_ENTRY_DATA 8
 #define PCI_MSIX_ENTRY_CTRL 12
+#define PCI_MSIX_ENTRY_CTRL_MASKED 1u	/* vector control bit 0 */
 
 /* drivers/pci/pci.c: configuration space, capabilities, BARs */
 uint32_t pci_read32(unsigned int bdf, unsigned int off);

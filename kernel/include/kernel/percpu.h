@@ -42,6 +42,7 @@ struct percpu {
 	uint64_t wake_ipis;	/* wake-ups other CPUs sent here */
 	/* idle and looking for work (core/sched.c): a waker needs no IPI */
 	volatile bool idle_polling;
+	uint64_t irqs;	/* device interrupts taken here */
 	/* the gdbstub's view while it holds this CPU stopped (debug/) */
 	struct trap_frame *gdb_frame;
 	volatile int gdb_state;

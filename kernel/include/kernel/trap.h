@@ -67,8 +67,13 @@ typedef void (*irq_handler_t)(struct trap_frame *f, void *arg);
 /* Routes global system interrupt `gsi` through the IOAPIC to `handler`: edge-triggered
  * active high (ISA) or, with level set, level-triggered active low (PCI INTx). Returns 0 or -errno. Defined in arch/x86_64/ioapic.c. */
 int irq_register(unsigned int gsi, bool level, irq_handler_t handler, void *arg);
-/* Sends a registered GSI to the CPU with LAPIC id apic_id from now on
- * (irq_register() sends it to the CPU that registered it). */
+/* Delivers a registered GSI to CPU cpu from now on: 0, -EINVAL when that
+ * CPU is not online, -ENOENT when the GSI has no handler. */
+int irq_set_cpu(unsigned int gsi, int cpu);
+/* Plain data: the CPU each GSI goes to, -1 while it has no handler. */
+extern int irq_cpu[IRQ_GSI_MAX];
+/* The gdbstub's: sends a registered GSI to the CPU with LAPIC id apic_id
+ * from now on, taking no lock (every other CPU is parked). */
 void irq_route(unsigned int gsi, uint32_t apic_id);
 /* Masks/unmasks a registered GSI at the IOAPIC (arch/x86_64/ioapic.c). */
 void irq_mask(unsigned int gsi);

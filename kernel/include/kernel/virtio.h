@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <kernel/spinlock.h>
 #include <kernel/waitq.h>
 
 /* Device status bits (2.1) */
@@ -78,6 +79,9 @@ struct virtio_dev {
 	uint64_t features;	/* negotiated */
 	bool irq_attached;	/* its GSI handler looks at it */
 	struct waitq wq;	/* threads waiting for its interrupt */
+	/* its queues and the wake-up from its interrupt, whichever CPU
+	 * takes it (virtio_lock()) */
+	struct spinlock lock;
 	unsigned long irq_count;	/* interrupts taken (Kernel view) */
 	struct virtio_dev *next;	/* all devices, in discovery order */
 
@@ -106,9 +110,29 @@ uint8_t virtio_config_read8(struct virtio_dev *dev, unsigned int off);
 /* Routes the device's interrupt to wake dev->wq, whose name is the wait
  * reason a debugger shows for threads sleeping in virtio_wait(). */
 int virtio_irq_attach(struct virtio_dev *dev, const char *wait_name);
+/* Delivers the device's interrupt to CPU cpu (its GSI at the IOAPIC, or its
+ * MSI-X entry): 0, -ENOENT when it has none attached yet, -EIO. */
+int virtio_irq_set_cpu(struct virtio_dev *dev, int cpu);
+/* minnow.h's device_irq_cpu() for virtio devices (a weak -ENODEV in
+ * core/api.c when virtio is not linked). */
+int device_irq_cpu_virtio(const char *device, int cpu);
+/*
+ * A device's lock: its queues are touched, and its waiters woken, under it.
+ * The interrupt may be taken on another CPU than the waiting thread's
+ * (device_irq_cpu(), or a thread on CPU 1 using a device set up on CPU 0),
+ * so disabling interrupts here is not enough: the wake-up could land
+ * between a waiter's check and its sleep.
+ *
+ *	uint64_t flags = virtio_lock(dev);
+ *	reap; while (nothing) { virtio_wait(dev, deadline); reap; }
+ *	virtio_unlock(dev, flags);
+ */
+uint64_t virtio_lock(struct virtio_dev *dev);
+void virtio_unlock(struct virtio_dev *dev, uint64_t flags);
 /* Sleeps until `dev` interrupts or the clock passes deadline_ns (0: no
- * deadline). Call it with interrupts disabled, right after finding nothing
- * to do, so that an interrupt in between cannot be missed (kernel/waitq.h).
+ * deadline). Call it holding virtio_lock(dev), right after finding nothing
+ * to do: the lock is dropped once the thread waits and taken again before
+ * it returns, so an interrupt in between cannot be missed.
  * Returns 0 or -ETIMEDOUT. */
 int virtio_wait(struct virtio_dev *dev, uint64_t deadline_ns);
 uint64_t virtio_now_ns(void);

@@ -6,7 +6,8 @@
  * migrates and runs where it moved; join works across CPUs; a channel
  * carries 1,000,000 messages from one CPU to another, none lost,
  * duplicated or reordered; a spinlock keeps a counter exact under every
- * CPU at once.
+ * CPU at once; a device interrupt (the console's) routed to the last CPU
+ * is taken there and wakes its reader on CPU 0.
  */
 #include <errno.h>
 #include <minnow.h>
@@ -15,6 +16,8 @@
 #include <kernel/percpu.h>
 #include <kernel/spinlock.h>
 #include <kernel/thread.h>
+#include <kernel/trap.h>
+#include <kernel/uart.h>
 #include <kernel/waitq.h>
 
 #include "../common/check.h"
@@ -274,6 +277,34 @@ static bool smp_spinlock_torture(void)
 	return true;
 }
 
+/* The test types "ping" once it reads "READY irq". */
+static bool smp_irq_route(void)
+{
+	int last = cpu_count() - 1;
+	uint64_t before = percpu_cpus[last].irqs;
+	char line[32];
+	int err;
+
+	if (device_irq_cpu("console", cpu_count()) != -EINVAL)
+		return check_fail("routing to a CPU that is not there");
+	if (device_irq_cpu("virtio-nothing", 0) != -ENODEV)
+		return check_fail("routing a device that is not there");
+	err = device_irq_cpu("console", last);
+	if (err)
+		return check_fail("device_irq_cpu(console, %d): %d", last, err);
+	if (irq_cpu[UART_COM1_GSI] != last)
+		return check_fail("irq_cpu[%d] is %d, not %d", UART_COM1_GSI,
+				  irq_cpu[UART_COM1_GSI], last);
+	printf("READY irq\n");
+	if (!fgets(line, sizeof(line), stdin) || strcmp(line, "ping\n") != 0)
+		return check_fail("read \"%s\", not ping", line);
+	if (cpu_current() != 0)
+		return check_fail("main woke on CPU %d", cpu_current());
+	if (percpu_cpus[last].irqs == before)
+		return check_fail("CPU %d took no device interrupt", last);
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	expected_cpus = argc > 1 ? atoi(argv[1]) : 2;
@@ -283,5 +314,6 @@ int main(int argc, char **argv)
 	check_case("smp_migrate", smp_migrate);
 	check_case("smp_spinlock_torture", smp_spinlock_torture);
 	check_case("smp_channel_load", smp_channel_load);
+	check_case("smp_irq_route", smp_irq_route);
 	return check_done();
 }
