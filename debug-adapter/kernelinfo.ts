@@ -57,6 +57,8 @@ export interface KernelCpuInfo {
   switches: number;
   /** wake-ups other CPUs sent it by IPI */
   wakeIpis: number;
+  /** device interrupts it took (device_irq_cpu() chooses which CPU a device interrupts) */
+  irqs: number;
 }
 
 /** One open descriptor: fd_table[fd] (kernel/include/kernel/file.h). */
@@ -145,7 +147,7 @@ while $k_i < percpu_count
   if $k_c->idle != 0
     set $k_idle = $k_c->idle->id
   end
-  printf "C\\t%d\\t%u\\t%d\\t%d\\t%d\\t%d\\t%lu\\t%lu\\n", $k_c->id, $k_c->apic_id, (int)$k_c->online, $k_cur, $k_idle, $k_c->trap_depth, (unsigned long)$k_c->switches, (unsigned long)$k_c->wake_ipis
+  printf "C\\t%d\\t%u\\t%d\\t%d\\t%d\\t%d\\t%lu\\t%lu\\t%lu\\n", $k_c->id, $k_c->apic_id, (int)$k_c->online, $k_cur, $k_idle, $k_c->trap_depth, (unsigned long)$k_c->switches, (unsigned long)$k_c->wake_ipis, (unsigned long)$k_c->irqs
   set $k_i = $k_i + 1
 end
 `,
@@ -263,7 +265,7 @@ export async function kernelInfo(gdb: GdbSession, hosts: MountHosts = {}): Promi
       } else if (f[0] === 'C' && f.length >= 9) {
         const n = f.slice(1).map(Number);
         // thread ids are the kernel's here; made DAP ids below, with the threads'
-        info.cpus.push({ id: n[0], apicId: n[1], online: n[2] === 1, current: n[3] >= 0 ? n[3] : undefined, idle: n[4] >= 0 ? n[4] : undefined, trapDepth: n[5], switches: n[6], wakeIpis: n[7] });
+        info.cpus.push({ id: n[0], apicId: n[1], online: n[2] === 1, current: n[3] >= 0 ? n[3] : undefined, idle: n[4] >= 0 ? n[4] : undefined, trapDepth: n[5], switches: n[6], wakeIpis: n[7], irqs: n[8] });
       } else if (f[0] === 'H' && f.length >= 8) {
         const n = f.slice(1).map(Number);
         info.heap = { arenas: n[0], arenaBytes: n[1], usedBytes: n[2], usedBlocks: n[3], freeBytes: n[4], freeBlocks: n[5], peakUsedBytes: n[6] };

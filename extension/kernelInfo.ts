@@ -30,6 +30,8 @@ export interface KernelCpu {
   trapDepth?: number;
   switches?: number;
   wakeIpis?: number;
+  /** device interrupts taken */
+  irqs?: number;
 }
 
 export interface KernelDevice {
@@ -176,6 +178,7 @@ export function parseKernelInfo(body: unknown): KernelInfo {
       trapDepth: num(o.trapDepth),
       switches: num(o.switches),
       wakeIpis: num(o.wakeIpis),
+      irqs: num(o.irqs),
     });
   }
   const devices: KernelDevice[] = [];
@@ -380,6 +383,7 @@ export function cpuGroups(info: KernelInfo): { groups: CpuGroup[]; others: Kerne
     if (cpu.trapDepth !== undefined && cpu.trapDepth > 1) parts.push('in a trap handler');
     if (cpu.switches !== undefined) parts.push(`${cpu.switches} switch${cpu.switches === 1 ? '' : 'es'}`);
     if (cpu.wakeIpis) parts.push(`${cpu.wakeIpis} wake IPI${cpu.wakeIpis === 1 ? '' : 's'}`);
+    if (cpu.irqs) parts.push(`${cpu.irqs} device interrupt${cpu.irqs === 1 ? '' : 's'}`);
     return { cpu, threads, running, label: `CPU ${cpu.id}`, description: parts.join(' · ') };
   });
   const others = info.threads.filter((t) => { const c = threadCpu(t); return c === undefined || !ids.has(c); });

@@ -15,7 +15,7 @@ const CPUS = 4;
 
 interface Info {
   threads: { id: number; kernelId: number; name: string; state: string; cpu: number; onCpu: number; stackUsed: number; stackSize: number }[];
-  cpus: { id: number; apicId: number; online: boolean; current?: number; idle?: number; trapDepth: number; switches: number; wakeIpis: number }[];
+  cpus: { id: number; apicId: number; online: boolean; current?: number; idle?: number; trapDepth: number; switches: number; wakeIpis: number; irqs: number }[];
   missing: string[];
 }
 
@@ -110,6 +110,7 @@ describe('adapter: 4 CPUs (kernel gdbstub)', function () {
       // parked by the stub, or stopped in its breakpoint trap: inside one trap handler
       assert.equal(cpu.trapDepth, 1, JSON.stringify(cpu));
       assert.equal(typeof cpu.switches, 'number');
+      assert.ok(Number.isInteger(cpu.irqs) && cpu.irqs >= 0, `device interrupts: ${JSON.stringify(cpu)}`);
     }
     assert.deepEqual([...new Set(info.cpus.map((x) => x.apicId))].length, CPUS, 'each CPU its own local APIC');
     for (const [cpu, t] of running) {

@@ -202,7 +202,7 @@ describe('Kernel view: parseKernelInfo', () => {
       ],
       cpus: [
         { id: 0, apicId: 0, online: true, current: 1, idle: 2, trapDepth: 1, switches: 12, wakeIpis: 0 },
-        { id: 1, apicId: 1, online: true, current: 5, idle: 3, trapDepth: 2, switches: 1, wakeIpis: 3 },
+        { id: 1, apicId: 1, online: true, current: 5, idle: 3, trapDepth: 2, switches: 1, wakeIpis: 3, irqs: 40 },
         { id: 2, apicId: 2, online: true, current: 6, idle: 6, trapDepth: 0, switches: 0, wakeIpis: 1 },
         { id: 3, apicId: 3, online: false, trapDepth: 0, switches: 0, wakeIpis: 0 },
         { apicId: 9 },
@@ -210,13 +210,13 @@ describe('Kernel view: parseKernelInfo', () => {
       missing: [],
     });
     assert.equal(info.threads[4].onCpu, 1);
-    assert.deepEqual(info.cpus[1], { id: 1, apicId: 1, online: true, current: 5, idle: 3, trapDepth: 2, switches: 1, wakeIpis: 3 });
+    assert.deepEqual(info.cpus[1], { id: 1, apicId: 1, online: true, current: 5, idle: 3, trapDepth: 2, switches: 1, wakeIpis: 3, irqs: 40 });
     const by = cpuGroups(info)!;
     assert.deepEqual(
       by.groups.map((g) => [g.label, g.running?.name, g.threads.map((t) => t.name), g.description]),
       [
         ['CPU 0', 'main', ['main', 'idle'], 'running main · 2 threads · 12 switches'],
-        ['CPU 1', 'mover', ['mover', 'idle1', 'worker'], 'running mover · 3 threads · in a trap handler · 1 switch · 3 wake IPIs'],
+        ['CPU 1', 'mover', ['mover', 'idle1', 'worker'], 'running mover · 3 threads · in a trap handler · 1 switch · 3 wake IPIs · 40 device interrupts'],
         ['CPU 2', 'idle2', ['idle2'], 'running idle2 · 1 thread · 0 switches · 1 wake IPI'],
         ['CPU 3', undefined, [], 'offline · 0 threads · 0 switches'],
       ],
