@@ -118,7 +118,7 @@ describe('kernel self-tests', function () {
 							name: 'smp',
 							memory: '32M',
 							cpus,
-							args: [String(cpus)],
+							args: [String(cpus), 'irq'],
 							timeoutMs: 300_000,
 							// smp_irq_route reads this line through the console's interrupt on the last CPU
 							input: [{ after: /READY irq\n/, text: 'ping\n', delayMs: 50 }],
