@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-#include <kernel/cpu.h>
 #include <kernel/driver.h>
 #include <kernel/virtio.h>
 #include <kernel/virtio_9p.h>
@@ -29,12 +28,6 @@
 struct virtio_9p virtio_9p_devices[VIRTIO_9P_DEVICES_MAX];
 unsigned int virtio_9p_count;
 
-/* One request in flight: the token its chain carries. */
-struct virtio_9p_req {
-	volatile bool done;
-	long result;
-};
-
 struct virtio_9p *virtio_9p_find(const char *tag)
 {
 	for (unsigned int i = 0; i < virtio_9p_count; i++) {
@@ -44,66 +37,11 @@ struct virtio_9p *virtio_9p_find(const char *tag)
 	return NULL;
 }
 
-/* Finishes every request the device has returned; interrupts off. */
-static void virtio_9p_reap(struct virtio_9p *d)
-{
-	struct virtio_9p_req *req;
-	uint32_t len;
-	void *token;
-	int ret;
-
-	while ((ret = virtq_collect(d->vq, &token, &len)) > 0) {
-		req = token;
-		req->result = len;
-		req->done = true;
-	}
-	if (ret < 0 && !d->broken) {
-		/* a queue that broke finishes nothing more: every waiter
-		 * would sleep for good, so all of them end with -EIO */
-		d->broken = true;
-		if (token)
-			((struct virtio_9p_req *)token)->done = true;
-		waitq_wake_all(&d->dev->wq);
-	}
-}
-
 long virtio_9p_request(struct virtio_9p *d, const struct virtq_buf *bufs,
 		       unsigned int n_out, unsigned int n)
 {
-	struct virtio_9p_req req = { .done = false, .result = -EIO };
-	uint64_t flags;
-	int err;
-
 	(void)n_out;	/* the buffers carry their direction themselves */
-	flags = virtio_lock(d->dev);
-	for (;;) {
-		if (d->broken) {
-			virtio_unlock(d->dev, flags);
-			return -EIO;
-		}
-		err = virtq_add(d->vq, bufs, n, &req);
-		if (err != -ENOSPC)
-			break;
-		/* queue full: wait for someone's chain to come back */
-		virtio_9p_reap(d);
-		if (virtq_free_count(d->vq) < n)
-			virtio_wait(d->dev, 0);
-	}
-	if (err) {
-		virtio_unlock(d->dev, flags);
-		return err;
-	}
-	d->requests++;
-	virtq_kick(d->vq);
-	while (!req.done && !d->broken) {
-		virtio_9p_reap(d);
-		if (!req.done && !d->broken)
-			virtio_wait(d->dev, 0);
-	}
-	virtio_unlock(d->dev, flags);
-	/* another thread's wake-up may be ours too: pass it on */
-	waitq_wake_all(&d->dev->wq);
-	return req.done && !d->broken ? req.result : -EIO;
+	return virtio_request(d->vq, bufs, n, &d->requests);
 }
 
 static void virtio_9p_read_tag(struct virtio_9p *d)

@@ -37,7 +37,6 @@ struct virtiofs {
 	struct virtio_dev *dev;
 	struct virtq *vq;
 	char tag[VIRTIOFS_TAG_MAX + 1];
-	bool broken;
 	bool mounted;
 	uint64_t unique;
 	uint32_t max_write;

@@ -9,70 +9,9 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <kernel/cpu.h>
 #include <kernel/virtio.h>
 #include <kernel/virtq.h>
 #include "virtiofs.h"
-
-struct virtiofs_wait {
-	volatile bool done;
-	uint32_t len;
-};
-
-/* Finishes every chain the device has returned; interrupts off. */
-static void virtiofs_reap(struct virtiofs *fs)
-{
-	struct virtiofs_wait *w;
-	uint32_t len;
-	void *token;
-	int ret;
-
-	while ((ret = virtq_collect(fs->vq, &token, &len)) > 0) {
-		w = token;
-		w->len = len;
-		w->done = true;
-	}
-	if (ret < 0 && !fs->broken) {
-		fs->broken = true;
-		waitq_wake_all(&fs->dev->wq);
-	}
-}
-
-/* Puts a chain on the request queue and sleeps until it returns. */
-static int virtiofs_chain(struct virtiofs *fs, const struct virtq_buf *b,
-			  unsigned int n)
-{
-	struct virtiofs_wait w = { .done = false };
-	uint64_t flags = virtio_lock(fs->dev);
-	int err;
-
-	for (;;) {
-		if (fs->broken) {
-			virtio_unlock(fs->dev, flags);
-			return -EIO;
-		}
-		err = virtq_add(fs->vq, b, n, &w);
-		if (err != -ENOSPC)
-			break;
-		virtiofs_reap(fs);
-		if (virtq_free_count(fs->vq) < n)
-			virtio_wait(fs->dev, 0);
-	}
-	if (err) {
-		virtio_unlock(fs->dev, flags);
-		return err;
-	}
-	fs->requests++;
-	virtq_kick(fs->vq);
-	while (!w.done && !fs->broken) {
-		virtiofs_reap(fs);
-		if (!w.done && !fs->broken)
-			virtio_wait(fs->dev, 0);
-	}
-	virtio_unlock(fs->dev, flags);
-	waitq_wake_all(&fs->dev->wq);
-	return w.done ? 0 : -EIO;
-}
 
 /*
  * One FUSE request: `in` (in_len bytes) and optional `data` the device
@@ -92,7 +31,7 @@ int virtiofs_call(struct virtiofs *fs, uint32_t op, uint64_t nodeid,
 	struct fuse_out_header oh;
 	struct virtq_buf b[5];
 	unsigned int n = 0;
-	int err;
+	long ret;
 
 	if (in_len > sizeof(req.args))
 		return -ENAMETOOLONG;
@@ -113,9 +52,9 @@ int virtiofs_call(struct virtiofs *fs, uint32_t op, uint64_t nodeid,
 	if (rdata_len)
 		b[n++] = (struct virtq_buf){ rdata, rdata_len, true };
 	memset(&oh, 0, sizeof(oh));
-	err = virtiofs_chain(fs, b, n);
-	if (err)
-		return err;
+	ret = virtio_request(fs->vq, b, n, &fs->requests);
+	if (ret < 0)
+		return (int)ret;
 	if (oh.unique != req.h.unique || oh.len < sizeof(oh))
 		return -EIO;
 	if (oh.error)

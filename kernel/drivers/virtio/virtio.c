@@ -19,6 +19,7 @@
 #include <kernel/time.h>
 #include <kernel/trap.h>
 #include <kernel/virtio.h>
+#include <kernel/virtq.h>
 #include <kernel/waitq.h>
 
 struct virtio_dev *virtio_devices;
@@ -375,4 +376,64 @@ void virtio_unlock(struct virtio_dev *dev, uint64_t flags)
 int virtio_wait(struct virtio_dev *dev, uint64_t deadline_ns)
 {
 	return waitq_wait_locked(&dev->wq, &dev->lock, deadline_ns);
+}
+
+/* The token of a chain whose thread sleeps in virtio_request(). */
+struct virtio_request_wait {
+	volatile bool done;
+	uint32_t len;
+};
+
+/* Finishes every chain the device has returned; under virtio_lock(). */
+static void virtio_request_reap(struct virtq *vq)
+{
+	struct virtio_request_wait *w;
+	uint32_t len;
+	void *token;
+	int ret;
+
+	while ((ret = virtq_collect(vq, &token, &len)) > 0) {
+		w = token;
+		w->len = len;
+		w->done = true;
+	}
+	/* a queue that broke finishes nothing more: every waiter would sleep
+	 * for good, so all of them wake to return -EIO */
+	if (ret < 0)
+		waitq_wake_all(&vq->dev->wq);
+}
+
+long virtio_request(struct virtq *vq, const struct virtq_buf *bufs,
+		    unsigned int n, unsigned long *sent)
+{
+	struct virtio_request_wait w = { .done = false, .len = 0 };
+	struct virtio_dev *dev = vq->dev;
+	uint64_t flags = virtio_lock(dev);
+	int err;
+
+	while ((err = virtq_add(vq, bufs, n, &w)) == -ENOSPC) {
+		/* queue full: wait for someone's chain to come back */
+		virtio_request_reap(vq);
+		if (virtq_free_count(vq) < n && !vq->broken)
+			virtio_wait(dev, 0);
+	}
+	if (err) {
+		virtio_unlock(dev, flags);
+		return err;
+	}
+	if (sent)
+		(*sent)++;
+	virtq_kick(vq);
+	/* the chain is reaped by whichever waiter looks first: sleep until
+	 * ours is done, checked under the lock the interrupt's wake-up takes */
+	while (!w.done && !vq->broken) {
+		virtio_request_reap(vq);
+		if (!w.done && !vq->broken)
+			virtio_wait(dev, 0);
+	}
+	virtio_unlock(dev, flags);
+	/* one wake-up may have been meant for another waiter whose chain we
+	 * reaped: pass it on */
+	waitq_wake_all(&dev->wq);
+	return w.done ? (long)w.len : -EIO;
 }

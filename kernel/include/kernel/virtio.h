@@ -42,6 +42,8 @@
 #define VIRTIO_NAME_MAX 32
 
 struct virtio_dev;
+struct virtq;
+struct virtq_buf;
 
 /* What a transport implements; every function is called in thread context
  * except isr_ack, which the interrupt handler calls. */
@@ -135,6 +137,17 @@ void virtio_unlock(struct virtio_dev *dev, uint64_t flags);
  * it returns, so an interrupt in between cannot be missed.
  * Returns 0 or -ETIMEDOUT. */
 int virtio_wait(struct virtio_dev *dev, uint64_t deadline_ns);
+/*
+ * One request and its answer on a queue whose every chain goes through
+ * here (any number of threads, on any CPUs): adds bufs[0..n) (device-
+ * readable ones first), kicks, and sleeps until the device returns that
+ * chain, finishing other threads' chains it finds on the way. *sent (may
+ * be NULL) counts the chains sent, under the device's lock. Returns the
+ * bytes the device wrote, -EIO when the queue broke before the chain came
+ * back, or virtq_add()'s -EINVAL.
+ */
+long virtio_request(struct virtq *vq, const struct virtq_buf *bufs,
+		    unsigned int n, unsigned long *sent);
 uint64_t virtio_now_ns(void);
 void *virtio_dma_alloc(size_t size);
 void virtio_dma_free(void *p, size_t size);

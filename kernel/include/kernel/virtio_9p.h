@@ -20,7 +20,6 @@ struct virtio_9p {
 	struct virtio_dev *dev;
 	struct virtq *vq;
 	char tag[VIRTIO_9P_TAG_MAX];	/* the device's mount_tag */
-	bool broken;			/* the device stopped answering right */
 	unsigned long requests;		/* sent so far (Kernel view) */
 };
 
