@@ -28,6 +28,9 @@
 #define IOAPIC_LEVEL (1u << 15)	/* trigger mode: level */
 #define IOAPIC_ACTIVE_LOW (1u << 13)
 #define IOAPIC_MASKED (1u << 16)
+/* the destination APIC id: bits 56-63 of the entry, 24-31 of its high
+ * half (physical destination mode) */
+#define IOAPIC_DEST_SHIFT 24
 
 static unsigned int ioapic_pins;
 static struct spinlock ioapic_lock = SPINLOCK_INITIALIZER("ioapic");
@@ -45,6 +48,15 @@ static void ioapic_write(uint32_t reg, uint32_t v)
 {
 	*(volatile uint32_t *)(IOAPIC_BASE + IOAPIC_REGSEL) = reg;
 	*(volatile uint32_t *)(IOAPIC_BASE + IOAPIC_WINDOW) = v;
+}
+
+/* Points pin `gsi` at the LAPIC `apic_id`: the caller holds ioapic_lock,
+ * or is the gdbstub with every other CPU parked (irq_route). Inlined: it
+ * adds no function of its own to the stub's path. */
+static inline __attribute__((always_inline)) void
+ioapic_set_dest(unsigned int gsi, uint32_t apic_id)
+{
+	ioapic_write(IOAPIC_REDTBL(gsi) + 1, apic_id << IOAPIC_DEST_SHIFT);
 }
 
 void ioapic_init(void)
@@ -75,7 +87,7 @@ int irq_register(unsigned int gsi, bool level, irq_handler_t handler,
 		low |= IOAPIC_LEVEL | IOAPIC_ACTIVE_LOW;
 	trap_set_handler(IRQ_BASE + gsi, handler, arg);
 	flags = spin_lock_irqsave(&ioapic_lock);
-	ioapic_write(IOAPIC_REDTBL(gsi) + 1, lapic_id() << 24);
+	ioapic_set_dest(gsi, lapic_id());
 	ioapic_write(IOAPIC_REDTBL(gsi), low);
 	irq_cpu[gsi] = this_cpu()->id;
 	spin_unlock_irqrestore(&ioapic_lock, flags);
@@ -96,7 +108,7 @@ void irq_route(unsigned int gsi, uint32_t apic_id)
 	if (gsi >= ioapic_pins)
 		return;
 	was = *sel;
-	ioapic_write(IOAPIC_REDTBL(gsi) + 1, apic_id << 24);
+	ioapic_set_dest(gsi, apic_id);
 	*sel = was;
 }
 
@@ -111,7 +123,7 @@ int irq_set_cpu(unsigned int gsi, int cpu)
 	/* an interrupt already sent to the old CPU is handled there: the
 	 * handler wakes its waiters wherever they run */
 	flags = spin_lock_irqsave(&ioapic_lock);
-	ioapic_write(IOAPIC_REDTBL(gsi) + 1, percpu_of(cpu)->apic_id << 24);
+	ioapic_set_dest(gsi, percpu_of(cpu)->apic_id);
 	irq_cpu[gsi] = cpu;
 	spin_unlock_irqrestore(&ioapic_lock, flags);
 	return 0;
