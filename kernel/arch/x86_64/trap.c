@@ -72,14 +72,15 @@ void trap_set_handler(unsigned int vector, irq_handler_t handler, void *arg)
 	trap_handlers[vector].fn = handler;
 }
 
-static void trap_interrupt(struct trap_frame *f)
+/* `c` is this CPU's percpu (trap_dispatch has it already). */
+static void trap_interrupt(struct percpu *c, struct trap_frame *f)
 {
 	struct trap_handler *h = &trap_handlers[f->vector];
 
 	if (f->vector == TRAP_LAPIC_SPURIOUS)
 		return;
 	if (f->vector != TRAP_LAPIC_TIMER && f->vector != TRAP_WAKE_IPI)
-		this_cpu()->irqs++;
+		c->irqs++;
 	if (h->fn)
 		h->fn(f, h->arg);
 	else
@@ -94,7 +95,7 @@ void trap_dispatch(struct trap_frame *f)
 
 	c->trap_depth++;
 	if (f->vector >= TRAP_EXCEPTIONS && f->vector != TRAP_PANIC) {
-		trap_interrupt(f);
+		trap_interrupt(c, f);
 		c->trap_depth--;
 		return;
 	}
