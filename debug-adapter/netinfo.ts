@@ -112,6 +112,17 @@ async function layout<K extends string>(gdb: GdbSession, expr: string, fields: r
   return out;
 }
 
+/** layout(), or undefined when the kernel lacks the net tables (their component is not linked,
+ *  or it predates them); any other failure is thrown. */
+async function layoutIfPresent<K extends string>(gdb: GdbSession, expr: string, fields: readonly K[], extra: string[] = []): Promise<Layout<K> | undefined> {
+  try {
+    return await layout(gdb, expr, fields, extra);
+  } catch (e) {
+    if (isAbsent(e)) return undefined;
+    throw e;
+  }
+}
+
 function uint(b: Buffer, at: number, size: number): number {
   if (at + size > b.length) return 0;
   switch (size) {
@@ -150,13 +161,8 @@ interface Struct<K extends string> {
 /** One kernel variable read whole (its layout, then one memory read), or undefined when the
  *  kernel has no such symbol (its component is not linked, or it predates it). */
 async function readStruct<K extends string>(gdb: GdbSession, symbol: string, fields: readonly K[]): Promise<Struct<K> | undefined> {
-  let l: Layout<K>;
-  try {
-    l = await layout(gdb, symbol, fields);
-  } catch (e) {
-    if (isAbsent(e)) return undefined;
-    throw e;
-  }
+  const l = await layoutIfPresent(gdb, symbol, fields);
+  if (!l) return undefined;
   const bytes = await readBlock(gdb, symbol, l.size);
   return { layout: l, bytes, field: (k) => uint(bytes, l[k].offset, l[k].size) };
 }
@@ -164,13 +170,8 @@ async function readStruct<K extends string>(gdb: GdbSession, symbol: string, fie
 /** The used slots of net_socks and how many sockets did not fit in it (net_socks_unlisted), or
  *  undefined when the kernel has no socket table. */
 export async function readSockets(gdb: GdbSession): Promise<{ sockets: KernelSocketInfo[]; unlisted: number } | undefined> {
-  let l: Layout<(typeof SOCK_FIELDS)[number]>;
-  try {
-    l = await layout(gdb, 'net_socks[0]', SOCK_FIELDS, ['sizeof(net_socks) / sizeof(net_socks[0])', 'net_socks_unlisted']);
-  } catch (e) {
-    if (isAbsent(e)) return undefined;
-    throw e;
-  }
+  const l = await layoutIfPresent(gdb, 'net_socks[0]', SOCK_FIELDS, ['sizeof(net_socks) / sizeof(net_socks[0])', 'net_socks_unlisted']);
+  if (!l) return undefined;
   const [count, unlisted] = l.extra;
   const table = await readBlock(gdb, 'net_socks', l.size * count);
   const socks: KernelSocketInfo[] = [];
