@@ -313,6 +313,8 @@ void gdb_smp_stop_others(void);
 void gdb_smp_wait_others(void);
 void gdb_smp_release(void);
 void gdb_smp_resume_others(void);
+bool gdb_smp_defer_others(void);
+bool gdb_smp_owed_due(void);
 int gdb_smp_owner_cpu(void);
 
 /* gdb_protocol.c */

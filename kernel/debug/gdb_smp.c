@@ -30,6 +30,23 @@
  * (see enum gdb_cpu_state): a stepi that lets the others run (gdb's
  * default) does not wait for three host threads to wake and park again.
  *
+ * Lazy release. A step that lets the others run (vCont;s:N;c, gdb's
+ * default scheduler-locking) leaves them parked, owed a release: gdb says
+ * they may run meanwhile, not that they must, and waking three vCPUs only
+ * to park them again microseconds later made such a stepi cost five times
+ * a 1-CPU one. A single step always ends at once (one instruction with IF
+ * clear, hlt emulated, and the only software interrupt the kernel issues,
+ * TRAP_PANIC, stops in the stub), so it never needs them; a range step
+ * (vCont;r) may not end (`next` over `while (!flag) ;` waiting for another
+ * CPU), so at each of its instructions the stepping CPU checks the TSC and
+ * releases them for real once the step has lasted GDB_SMP_GRACE_US. Steps
+ * that end at once may still come one after another forever (the same
+ * loop, stepped with range-stepping off), so every GDB_SMP_LAZY_MAX-th
+ * lazy step in a row releases them for real, and its stop lets them leave
+ * their park and run GDB_SMP_FAIR_RUN_US before parking them again (a
+ * release taken back before it is taken up would not move them). Continue
+ * releases everyone at once, as does a stop's resume that is not a step.
+ *
  * A CPU that traps into the stub while another owns it parks where it is
  * (its trap stack) and halts the same way, an NMI while it waits sent back
  * to the check (gdb_smp_halt_check): an int3 of ours is rewound so that it
@@ -48,6 +65,16 @@
 
 #define GDB_SMP_STOP_WAIT_NS (2 * NSEC_PER_SEC)	/* a loaded TCG host */
 #define GDB_SMP_RFLAGS 0x2	/* bit 1 always set; IF, TF clear */
+/*
+ * Lazy release (see the top): how long a step that lets the others run
+ * may keep them parked before they run for real, how many steps in a row
+ * may keep them parked, and, once they are let go for that, how long they
+ * run (after leaving their park) before the next stop takes them again.
+ */
+#define GDB_SMP_GRACE_US 500
+#define GDB_SMP_LAZY_MAX 32
+#define GDB_SMP_FAIR_RUN_US 500
+#define GDB_SMP_FAIR_WAIT_NS (100 * NSEC_PER_MSEC)
 
 /*
  * struct percpu's gdb_state. A CPU moves itself RUN/STOP_REQ -> PARKED
@@ -95,6 +122,16 @@ static struct gdb_smp_cpu gdb_smp_cpus[CPU_MAX];
 static bool gdb_smp_stopping;
 /* the one session (gdbstub.c), for a park that starts from the NMI */
 static struct gdb_session *gdb_smp_session;
+/*
+ * Lazy release: the step running now lets the others run, and they have
+ * not yet (owed, since the TSC read owed_since); steps in a row that left
+ * them parked; and whether the others were let go for fairness, so that
+ * the next stop lets them run a little before it parks them.
+ */
+static bool gdb_smp_owed;
+static uint64_t gdb_smp_owed_since;
+static unsigned int gdb_smp_lazy_steps;
+static bool gdb_smp_fair;
 
 int gdb_smp_owner_cpu(void)
 {
@@ -301,15 +338,82 @@ void gdb_smp_acquire(struct gdb_session *s, struct trap_frame *f)
 	}
 }
 
+/* TSC ticks in us microseconds (the stub reads the TSC itself). */
+static uint64_t gdb_smp_ticks(uint64_t us)
+{
+	return tsc_hz / 1000000 * us;
+}
+
+/*
+ * A step that lets the other CPUs run (vCont;s:N;c, vCont;r...:N;c):
+ * true when they stay parked for now, owed a release; false when the
+ * caller must let them go at once, which every GDB_SMP_LAZY_MAX-th step in
+ * a row does, for fairness (gdb_smp_fair_run).
+ */
+bool gdb_smp_defer_others(void)
+{
+	if (percpu_count < 2)
+		return true;
+	if (++gdb_smp_lazy_steps >= GDB_SMP_LAZY_MAX) {
+		gdb_smp_fair = true;
+		return false;
+	}
+	gdb_smp_owed = true;
+	gdb_smp_owed_since = rdtsc();
+	return true;
+}
+
+/*
+ * The step that left the others parked has lasted GDB_SMP_GRACE_US: the
+ * caller lets them go now. Checked at each instruction of a range step,
+ * the only step that lasts (see the top).
+ */
+bool gdb_smp_owed_due(void)
+{
+	return gdb_smp_owed &&
+	       rdtsc() - gdb_smp_owed_since >= gdb_smp_ticks(GDB_SMP_GRACE_US);
+}
+
+/*
+ * The others were let go for fairness and the step already ended: each
+ * gets to leave its park (or the long wait ends) and then runs a while,
+ * so that a CPU stepping `while (!flag) ;` one stepi at a time sees
+ * another CPU move, instead of taking back releases nobody took up.
+ */
+static void gdb_smp_fair_run(void)
+{
+	struct percpu *me = this_cpu(), *c;
+	uint64_t t0 = rdtsc();
+	uint64_t wait = gdb_smp_ticks(GDB_SMP_FAIR_WAIT_NS / NSEC_PER_USEC);
+	int i;
+
+	gdb_smp_fair = false;
+	for (i = 0; i < percpu_count; i++) {
+		c = &percpu_cpus[i];
+		if (c == me || !c->online)
+			continue;
+		while (gdb_smp_state(c) == GDB_CPU_RELEASED &&
+		       rdtsc() - t0 < wait)
+			cpu_relax();
+	}
+	t0 = rdtsc();
+	while (rdtsc() - t0 < gdb_smp_ticks(GDB_SMP_FAIR_RUN_US))
+		cpu_relax();
+}
+
 /*
  * Parks every other CPU: one released and not gone yet is simply parked
- * again; any other is sent an NMI (gdb_smp_wait_others waits for it).
+ * again; any other is sent an NMI (gdb_smp_wait_others waits for it). A
+ * step that left them parked (owed a release) finds them there.
  */
 void gdb_smp_stop_others(void)
 {
 	struct percpu *me = this_cpu(), *c;
 	int i, st;
 
+	gdb_smp_owed = false;
+	if (gdb_smp_fair)
+		gdb_smp_fair_run();
 	for (i = 0; i < percpu_count; i++) {
 		c = &percpu_cpus[i];
 		if (c == me || !c->online)
@@ -363,6 +467,8 @@ static void gdb_smp_wake_others(bool drop_owner)
 	struct percpu *me = this_cpu(), *c;
 	int i, st;
 
+	gdb_smp_owed = false;
+	gdb_smp_lazy_steps = 0;
 	for (i = 0; i < percpu_count; i++) {
 		c = &percpu_cpus[i];
 		if (c == me)

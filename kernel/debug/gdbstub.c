@@ -90,6 +90,13 @@ static void gdbstub_run_free(void)
 		gdb_smp_release();
 }
 
+/* The other CPUs run while this one steps, breakpoints in. */
+static void gdbstub_others_run(void)
+{
+	gdb_break_arm_sw();
+	gdb_smp_resume_others();
+}
+
 /* TF is ours on this CPU (another may trap while this one steps). */
 static bool gdbstub_stepping_here(void)
 {
@@ -177,16 +184,17 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 	if (!gdbstub_step(f))
 		return false;
 	/*
-	 * vCont;s:N;c (gdb's default scheduler-locking): the others run
+	 * vCont;s:N;c (gdb's default scheduler-locking): the others may run
 	 * while this CPU steps, breakpoints in, until the step's stop parks
-	 * them again. Not when the step starts on a breakpoint of ours: it is
-	 * out while this CPU steps over it, and they could run past it.
+	 * them again. They stay parked, owed a release, unless the step lasts
+	 * (gdbstub_debug) or fairness says they run now (gdb_smp.c). Not when
+	 * the step starts on a breakpoint of ours: it is out while this CPU
+	 * steps over it, and they could run past it.
 	 */
 	if (!gdb_session.alone && gdb_session.run != GDB_RUN_FREE &&
-	    gdb_session.run != GDB_RUN_STEP_OVER && !gdbstub_break_at(f->rip)) {
-		gdb_break_arm_sw();
-		gdb_smp_resume_others();
-	}
+	    gdb_session.run != GDB_RUN_STEP_OVER && !gdbstub_break_at(f->rip) &&
+	    !gdb_smp_defer_others())
+		gdbstub_others_run();
 	return true;
 }
 
@@ -377,6 +385,9 @@ static bool gdbstub_debug(struct trap_frame *f)
 			gdbstub_stop(f, GDB_SIGINT, NULL);
 			return true;
 		}
+		/* still in the range: the others owed a release get it */
+		if (gdb_smp_owed_due())
+			gdbstub_others_run();
 		if (gdbstub_step(f))
 			return true;
 	}

@@ -6,7 +6,9 @@
  * the breakpoint, and a watchpoint fires on the CPU that writes. gdb's
  * scheduler-locking holds: on (vCont;c:N, vCont;r...:N) only the current
  * CPU runs; off (vCont;r...:N;c) a `next` lets the others run, so a line
- * that waits for CPU 3 ends. Ctrl-C while every CPU runs stops them all.
+ * that waits for CPU 3 ends, also stepped one stepi at a time, while a
+ * stepi that ends at once leaves them parked (the stub's lazy release).
+ * Ctrl-C while every CPU runs stops them all.
  * 4 vCPUs on this 2-core machine are slow under TCG: bounds are generous.
  */
 import * as assert from 'node:assert/strict';
@@ -163,6 +165,42 @@ describe('gdbstub on 4 CPUs', function () {
     assert.doesNotMatch(stop, new RegExp(`line="${line}"`), stop);
     const after = await counts(g);
     assert.ok(after[3] > before[3], `CPU 3 did not run during the next: ${before} -> ${after}`);
+    await g.cli('kill');
+  });
+
+  it('scheduler-locking off, range-stepping off: a next over a line that waits for CPU 3 ends (stepi by stepi, the others let go every so often)', async () => {
+    const g = await connect();
+    await atOnCpu2(g);
+    await g.cli('set scheduler-locking off');
+    // each step of the line is its own vCont;s:N;c, and each ends at once: one that lets the others
+    // stay parked must still let them run every so often, or the loop never sees CPU 3 count
+    await g.cli('set range-stepping off');
+    await g.cli('set var wait_cpu3 = 1');
+    const line = marker(APP_SRC, 'wait-cpu3');
+    let stop = '';
+    for (let i = 0; i < 4 && !stop.includes(`line="${line}"`); i++) stop = await g.resume('next', 120000);
+    assert.match(stop, new RegExp(`line="${line}"`), stop);
+    const before = await counts(g);
+    stop = await g.resume('next', 300000);
+    assert.match(stop, /reason="end-stepping-range"/, stop);
+    assert.doesNotMatch(stop, new RegExp(`line="${line}"`), stop);
+    const after = await counts(g);
+    assert.ok(after[3] > before[3], `CPU 3 did not run during the next: ${before} -> ${after}`);
+    await g.cli('kill');
+  });
+
+  it('scheduler-locking off: a stepi that ends at once leaves the other CPUs parked (they may run, and need not)', async () => {
+    const g = await connect();
+    await atOnCpu2(g);
+    await g.cli('set scheduler-locking off');
+    const before = await counts(g);
+    // fewer steps in a row than the stub's fairness bound (GDB_SMP_LAZY_MAX, gdb_smp.c)
+    for (let i = 0; i < 10; i++) {
+      const stop = await g.resume('stepi', 120000);
+      assert.match(stop, /reason="end-stepping-range"/, `stepi ${i}: ${stop}`);
+    }
+    const after = await counts(g);
+    for (const cpu of [0, 1, 3]) assert.equal(after[cpu], before[cpu], `a stepi woke CPU ${cpu} although it ended at once: ${before} -> ${after}`);
     await g.cli('kill');
   });
 
