@@ -16,10 +16,13 @@ const POLL_EVERY_MS = 20;
 const ATTEMPT_TIMEOUT_MS = 3_000;
 const MAX_IN_FLIGHT = 50;
 
-/** One GET; resolves with the status and the body's length, rejects on any error or timeout. */
-export function httpGet(port: number, urlPath: string, timeoutMs = ATTEMPT_TIMEOUT_MS): Promise<{ status: number; body: Buffer }> {
+/**
+ * One GET; resolves with the status and the body's length, rejects on any error or timeout, or
+ * when `signal` aborts it (its connection is closed at once).
+ */
+export function httpGet(port: number, urlPath: string, timeoutMs = ATTEMPT_TIMEOUT_MS, signal?: AbortSignal): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: LOCALHOST, port, path: urlPath, agent: false, timeout: timeoutMs }, (res) => {
+    const req = http.get({ host: LOCALHOST, port, path: urlPath, agent: false, timeout: timeoutMs, signal }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (d: Buffer) => parts.push(d));
       res.once('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts) }));
@@ -36,16 +39,21 @@ export function httpGet(port: number, urlPath: string, timeoutMs = ATTEMPT_TIMEO
  * are still pending: QEMU's user network accepts a connection before the guest listens and may
  * hold it, so waiting for each attempt in turn would add its timeout to the figure.
  * `alive` is polled too: when it returns false (the server exited) the wait fails at once.
+ * Once it is decided, the attempts still pending are aborted: left open, each kept a connection
+ * (and its retransmitted SYN) queued at the guest, and a Linux guest whose busybox httpd had its
+ * listen backlog full of them left the next request unanswered for 30 s and more under load.
  */
 export function firstHttp200(port: number, urlPath: string, startedAt: number, timeoutMs: number, alive: () => boolean = () => true): Promise<number> {
   return new Promise((resolve, reject) => {
     let done = false;
     let inFlight = 0;
     let last = '';
+    const pending = new AbortController();
     const finish = (f: () => void): void => {
       if (done) return;
       done = true;
       clearInterval(timer);
+      pending.abort();
       f();
     };
     const attempt = (): void => {
@@ -56,7 +64,7 @@ export function firstHttp200(port: number, urlPath: string, startedAt: number, t
       }
       if (inFlight >= MAX_IN_FLIGHT) return;
       inFlight++;
-      httpGet(port, urlPath).then(
+      httpGet(port, urlPath, ATTEMPT_TIMEOUT_MS, pending.signal).then(
         (r) => {
           inFlight--;
           const t = performance.now();
