@@ -56,7 +56,7 @@ virtiofs.cflags :=
 virtiofs.about := A host folder in the guest over virtio-fs and the host's virtiofsd (minnow.json "mounts" with "type": "virtiofs"; needs root).
 
 ALL_COMPONENTS += fat
-fat.srcs := fs/fat.c fs/fat_file.c fs/fat_dir.c fs/fat_path.c fs/fat_cache.c
+fat.srcs := fs/fat.c fs/fat_file.c fs/fat_dir.c fs/fat_path.c fs/fat_cache.c fs/fat_names.c
 fat.needs := fs virtio_blk
 fat.cflags :=
 fat.about := FAT16/FAT32 disk images with long names on virtio-blk (minnow.json "disks"; minnow disk create --fat).

@@ -91,6 +91,9 @@ int fat_free_chain(struct fat_vol *v, uint32_t first)
 {
 	uint32_t c = first;
 
+	/* a folder's clusters may come back as another folder's */
+	fat_names_forget(v, first);
+
 	/* a chain visits each cluster once: more steps mean a loop */
 	for (uint32_t steps = 0; fat_valid_cluster(v, c); steps++) {
 		uint32_t next = v->table[c];
@@ -489,6 +492,7 @@ static void fat_vol_free(struct fat_vol *v)
 	free(v->table);
 	free(v->dirty);
 	fat_cache_free(v);
+	fat_names_free(v);
 	free(v);
 }
 

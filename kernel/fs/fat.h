@@ -12,6 +12,7 @@
 #define FS_FAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <kernel/blkdev.h>
 
@@ -76,6 +77,26 @@ struct stat;
 #define FAT_CACHE_WAYS 8
 #define FAT_CACHE_AHEAD 8
 
+/* the name index (fs/fat_names.c): the last FAT_NAMES_DIRS folders
+ * looked up, each up to FAT_NAMES_MAX names */
+#define FAT_NAMES_DIRS 8
+#define FAT_NAMES_MAX 65536
+
+/* A name of an indexed folder: its hash and where its entries are. */
+struct fat_name_slot {
+	uint32_t hash;
+	uint32_t first;		/* its first (long) entry */
+	uint32_t index;		/* its 8.3 entry; FAT_NAMES_EMPTY/_GONE */
+};
+
+struct fat_names {
+	uint32_t dir;		/* the folder (fat_loc.dir's numbering) */
+	bool valid;
+	uint32_t used;		/* v->names_clock when last used */
+	uint32_t count, gone, cap;	/* names, dropped slots, slots */
+	struct fat_name_slot *slot;	/* cap slots, a power of 2 */
+};
+
 struct fat_cache_slot {
 	uint64_t lba;
 	uint32_t used;		/* v->cache_clock when last used */
@@ -135,6 +156,8 @@ struct fat_vol {
 	struct fat_cache_slot cache[FAT_CACHE_SETS * FAT_CACHE_WAYS];
 	uint8_t *cache_data;	/* its sectors, then AHEAD for one miss */
 	uint32_t cache_clock;
+	struct fat_names names[FAT_NAMES_DIRS];
+	uint32_t names_clock;
 	struct fat_node *nodes;	/* open ones */
 	struct fat_node root;
 };
@@ -166,6 +189,22 @@ int fat_read_sector(struct fat_vol *v, uint64_t lba);
 int fat_write_sector(struct fat_vol *v);
 /* Drops cached copies of sectors [lba, lba + count) written around it. */
 void fat_cache_forget(struct fat_vol *v, uint64_t lba, uint64_t count);
+
+/* fs/fat_names.c */
+/* Finds name[0..len) in `dir` through its index (built on first use): 1
+ * and *l, 0 when it is not there, -EAGAIN when there is no index to ask
+ * (scan the folder instead). */
+int fat_names_find(struct fat_vol *v, uint32_t dir, const char *name,
+		   size_t len, struct fat_loc *l);
+/* fat_add() wrote a name from entry `first` on (over the folder's end
+ * marker: past_end); fat_drop() is about to free one. */
+void fat_names_add(struct fat_vol *v, uint32_t dir, uint32_t first,
+		   bool past_end);
+void fat_names_drop(struct fat_vol *v, uint32_t dir, uint32_t first,
+		    uint32_t index);
+/* Drops the index of `dir` (its entries changed some other way). */
+void fat_names_forget(struct fat_vol *v, uint32_t dir);
+void fat_names_free(struct fat_vol *v);
 
 /* fs/fat.c */
 uint32_t fat_entry_cluster(const struct fat_dirent *de);
@@ -199,6 +238,14 @@ int fat_readdir(struct fat_vol *v, uint32_t dir, uint32_t *index,
 		char *name, bool *is_dir);
 void fat_stat_entry(struct fat_vol *v, const struct fat_loc *l,
 		    struct stat *st);
+/*
+ * Walks the entries of `dir` from *index: the next name (long if its long
+ * entries are whole and match, else the 8.3 one) into name, its 8.3 entry
+ * into *de (*index is its place), the index of its first long entry into
+ * *first. 1, 0 at the end, -errno.
+ */
+int fat_next_name(struct fat_vol *v, uint32_t dir, uint32_t *index,
+		  char *name, struct fat_dirent *de, uint32_t *first);
 /* Entry `index` of `dir` in v->sec: a pointer into it, or NULL at the end
  * of the folder or on an error (through *err). */
 struct fat_dirent *fat_entry(struct fat_vol *v, uint32_t dir, uint32_t index,

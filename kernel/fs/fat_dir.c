@@ -167,14 +167,9 @@ static void fat_short_name(const struct fat_dirent *de, char *out)
 	out[n] = '\0';
 }
 
-/*
- * Walks the entries of `dir` from *index: the next name (long if its long
- * entries are whole and match, else the 8.3 one) into name, its 8.3 entry
- * into *de, the index of its first long entry into *first. 1, 0 at the
- * end, -errno. Deleted entries and volume labels are skipped.
- */
-static int fat_next_name(struct fat_vol *v, uint32_t dir, uint32_t *index,
-			 char *name, struct fat_dirent *de, uint32_t *first)
+/* (fs/fat.h) Deleted entries and volume labels are skipped. */
+int fat_next_name(struct fat_vol *v, uint32_t dir, uint32_t *index,
+		  char *name, struct fat_dirent *de, uint32_t *first)
 {
 	struct fat_lname ln;
 	int expect = 0, err;
@@ -260,8 +255,11 @@ static int fat_find(struct fat_vol *v, uint32_t dir, const char *name,
 {
 	char found[VFS_NAME_MAX + 1];
 	uint32_t index = 0, first;
-	int r;
+	int r = fat_names_find(v, dir, name, len, l);
 
+	if (r != -EAGAIN)
+		return r;
+	/* no index for the folder: read it from the start */
 	while ((r = fat_next_name(v, dir, &index, found, &l->de, &first)) > 0) {
 		if (strlen(found) == len && !strncasecmp(found, name, len)) {
 			l->dir = dir;
@@ -446,9 +444,8 @@ static int fat_last_cluster(struct fat_vol *v, uint32_t dir, uint32_t *last)
 	}
 }
 
-/* Writes one entry (32 bytes) at `index` of `dir`. */
-int fat_put_entry(struct fat_vol *v, uint32_t dir, uint32_t index,
-		  const void *raw)
+static int fat_put_raw(struct fat_vol *v, uint32_t dir, uint32_t index,
+		       const void *raw)
 {
 	int err;
 	struct fat_dirent *e = fat_entry(v, dir, index, &err);
@@ -459,13 +456,22 @@ int fat_put_entry(struct fat_vol *v, uint32_t dir, uint32_t index,
 	return fat_write_sector(v);
 }
 
+/* Writes one entry (32 bytes) at `index` of `dir`; the folder's name
+ * index cannot follow an arbitrary entry, so it goes. */
+int fat_put_entry(struct fat_vol *v, uint32_t dir, uint32_t index,
+		  const void *raw)
+{
+	fat_names_forget(v, dir);
+	return fat_put_raw(v, dir, index, raw);
+}
+
 /*
  * Finds room for `need` entries in `dir` and an unused alias: one scan.
  * The folder grows by clusters when it is full (not FAT16's root).
  */
 static int fat_make_room(struct fat_vol *v, uint32_t dir, uint32_t need,
 			 uint8_t alias[FAT_ALIASES][11], bool *taken,
-			 uint32_t *start)
+			 uint32_t *start, uint32_t *end)
 {
 	uint32_t index = 0, run = 0, run_start = 0;
 	bool found = false, ended = false;
@@ -478,6 +484,8 @@ static int fat_make_room(struct fat_vol *v, uint32_t dir, uint32_t need,
 			break;
 		if (ended || e->name[0] == FAT_ENTRY_END ||
 		    e->name[0] == FAT_ENTRY_FREE) {
+			if (!ended && e->name[0] == FAT_ENTRY_END)
+				*end = index;
 			ended = ended || e->name[0] == FAT_ENTRY_END;
 			if (!run++)
 				run_start = index;
@@ -524,7 +532,7 @@ int fat_add(struct fat_vol *v, uint32_t dir, const char *name,
 	uint8_t alias[FAT_ALIASES][11], raw[FAT_DIRENT];
 	bool taken[FAT_ALIASES] = { false };
 	struct fat_lname *ln = malloc(sizeof(*ln));
-	uint32_t nlfn = 0, start;
+	uint32_t nlfn = 0, start, end = UINT32_MAX;
 	bool plain;
 	int err, pick = -1;
 
@@ -537,7 +545,8 @@ int fat_add(struct fat_vol *v, uint32_t dir, const char *name,
 		nlfn = (ln->len + FAT_LFN_CHARS - 1) / FAT_LFN_CHARS;
 	}
 	if (!err)
-		err = fat_make_room(v, dir, nlfn + 1, alias, taken, &start);
+		err = fat_make_room(v, dir, nlfn + 1, alias, taken, &start,
+				    &end);
 	for (int i = 0; !err && i < (plain ? 1 : FAT_ALIASES) && pick < 0; i++)
 		pick = taken[i] ? pick : i;
 	if (!err && pick < 0)
@@ -555,11 +564,13 @@ int fat_add(struct fat_vol *v, uint32_t dir, const char *name,
 			raw[fat_lfn_off[i]] = (uint8_t)c;
 			raw[fat_lfn_off[i] + 1] = (uint8_t)(c >> 8);
 		}
-		err = fat_put_entry(v, dir, start + nlfn - k, raw);
+		err = fat_put_raw(v, dir, start + nlfn - k, raw);
 	}
 	free(ln);
-	if (err)
+	if (err) {
+		fat_names_forget(v, dir);
 		return err;
+	}
 	memset(&l->de, 0, sizeof(l->de));
 	memcpy(l->de.name, alias[pick], 11);
 	l->de.attr = attr;
@@ -571,21 +582,30 @@ int fat_add(struct fat_vol *v, uint32_t dir, const char *name,
 	l->index = start + nlfn;
 	l->lfn_count = nlfn;
 	l->is_root = false;
-	return fat_put_entry(v, dir, l->index, &l->de);
+	err = fat_put_raw(v, dir, l->index, &l->de);
+	if (err)
+		fat_names_forget(v, dir);
+	else
+		fat_names_add(v, dir, start, end <= l->index);
+	return err;
 }
 
 int fat_drop(struct fat_vol *v, const struct fat_loc *l)
 {
+	/* out of the index while its entries can still be decoded */
+	fat_names_drop(v, l->dir, l->index - l->lfn_count, l->index);
 	for (uint32_t i = l->index - l->lfn_count; i <= l->index; i++) {
 		int err;
 		struct fat_dirent *e = fat_entry(v, l->dir, i, &err);
 
-		if (!e)
+		if (e) {
+			e->name[0] = FAT_ENTRY_FREE;
+			err = fat_write_sector(v);
+		}
+		if (!e || err) {
+			fat_names_forget(v, l->dir);
 			return err ? err : -EIO;
-		e->name[0] = FAT_ENTRY_FREE;
-		err = fat_write_sector(v);
-		if (err)
-			return err;
+		}
 	}
 	return 0;
 }

@@ -115,6 +115,17 @@ export function checkApiOutput(read: (rel: string) => Buffer, list: (rel: string
   assert.equal(stdio[0], 'line 0 of stdio');
   assert.equal(stdio[499], 'line 499 of stdio');
   assert.deepEqual(stdio.slice(500), ['last', 'appended', '']);
+  // test_churn: a third unlinked, half of those made again, ten renamed, sub made twice
+  const churn: string[] = ['sub'];
+  for (let i = 0; i < 300; i++) {
+    const n = `entry number ${String(i).padStart(3, '0')}.txt`;
+    if (i % 3 === 0 && i % 6 !== 0) continue;
+    const name = i % 3 === 1 && i < 30 ? `moved ${String(i).padStart(3, '0')}.txt` : n;
+    churn.push(name);
+    assert.equal(read(`out/churn/${name}`).toString(), `out/churn/${n}`);
+  }
+  assert.deepEqual(list('out/churn').filter((n) => n !== '.' && n !== '..').sort(), churn.sort());
+  assert.deepEqual(list('out/churn/sub').filter((n) => n !== '.' && n !== '..'), []);
   assert.ok(list('out').includes('Mixed Case Long Name.text'));
   assert.ok(!list('out').includes('excl.txt') && !list('out').includes('renamed.txt') && !list('out').includes('unlinked.txt'));
 }

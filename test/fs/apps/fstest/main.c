@@ -352,6 +352,98 @@ static void test_many(const char *root)
 			      1000 && found, "-");
 }
 
+/* "out/churn/entry number 007.txt": long names, so FAT gives each long
+ * entries too */
+static const char *churn_name(char *buf, size_t cap, const char *fmt, int i)
+{
+	snprintf(buf, cap, fmt, i);
+	return buf;
+}
+
+/* Lookups in one folder while its names change: every answer must be
+ * what is there now (FAT answers them from a per-folder name index). */
+static void test_churn(const char *root)
+{
+	const char *entry = "out/churn/entry number %03d.txt";
+	const char *moved = "out/churn/moved %03d.txt";
+	char name[64], to[64];
+	struct stat st;
+	int bad = 0, fd;
+
+	mkdir(at(root, "out/churn"), 0755);
+	for (int i = 0; i < 300; i++) {
+		churn_name(name, sizeof(name), entry, i);
+		fd = open(at(root, name), O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0 || write_all(fd, name, strlen(name)))
+			bad++;
+		close(fd);
+	}
+	for (int i = 0; i < 300; i++) {
+		churn_name(name, sizeof(name), entry, i);
+		if (stat(at(root, name), &st) || st.st_size != (off_t)strlen(name))
+			bad++;
+	}
+	CHECK("stat finds each of 300 new names", !bad, "%d wrong", bad);
+	for (int i = 0; i < 300; i += 3)
+		bad += unlink(at(root, churn_name(name, sizeof(name), entry, i))) != 0;
+	for (int i = 0; i < 300; i++) {
+		int r = stat(at(root, churn_name(name, sizeof(name), entry, i)), &st);
+
+		if (i % 3 == 0 ? r == 0 || errno != ENOENT : r != 0)
+			bad++;
+	}
+	CHECK("after unlinking a third: those ENOENT, the rest found", !bad,
+	      "%d wrong", bad);
+	for (int i = 0; i < 300; i += 6) {
+		churn_name(name, sizeof(name), entry, i);
+		fd = open(at(root, name), O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd < 0 || write_all(fd, name, strlen(name)))
+			bad++;
+		close(fd);
+	}
+	for (int i = 1; i < 300; i += 3) {
+		fd = open(at(root, churn_name(name, sizeof(name), entry, i)),
+			  O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (fd >= 0 || errno != EEXIST)
+			bad++;
+		if (fd >= 0)
+			close(fd);
+	}
+	for (int i = 0; i < 300; i += 6) {
+		churn_name(name, sizeof(name), entry, i);
+		if (stat(at(root, name), &st) || st.st_size != (off_t)strlen(name))
+			bad++;
+	}
+	CHECK("O_EXCL makes an unlinked name again and refuses a present one",
+	      !bad, "%d wrong", bad);
+	for (int i = 1; i < 30; i += 3) {
+		churn_name(name, sizeof(name), entry, i);
+		churn_name(to, sizeof(to), moved, i);
+		if (rename(at(root, name), at(root, to)))
+			bad++;
+		if (!stat(at(root, name), &st) || errno != ENOENT ||
+		    stat(at(root, to), &st) || st.st_size != (off_t)strlen(name))
+			bad++;
+	}
+	CHECK("rename: the old name is gone, the new one found", !bad,
+	      "%d wrong", bad);
+	/* a folder removed and made again (on FAT, likely on the same
+	 * cluster) holds nothing of the old one */
+	mkdir(at(root, "out/churn/sub"), 0755);
+	fd = open(at(root, "out/churn/sub/inner file.txt"), O_WRONLY | O_CREAT,
+		  0644);
+	close(fd);
+	bad += stat(at(root, "out/churn/sub/inner file.txt"), &st) != 0;
+	bad += unlink(at(root, "out/churn/sub/inner file.txt")) != 0;
+	bad += rmdir(at(root, "out/churn/sub")) != 0;
+	bad += stat(at(root, "out/churn/sub/inner file.txt"), &st) == 0;
+	bad += mkdir(at(root, "out/churn/sub"), 0755) != 0;
+	bad += stat(at(root, "out/churn/sub/inner file.txt"), &st) == 0 ||
+	       errno != ENOENT;
+	CHECK("a folder made again where one was removed is empty", !bad,
+	      "%d wrong", bad);
+}
+
 static void test_stdio(const char *root)
 {
 	char line[128];
@@ -679,6 +771,7 @@ int main(int argc, char **argv)
 	test_write(root);
 	test_names(root);
 	test_many(root);
+	test_churn(root);
 	test_stdio(root);
 	if (argc > 3)
 		test_readonly(argv[3]);
