@@ -32,6 +32,7 @@
 #define FUSE_READDIR 28
 #define FUSE_RELEASEDIR 29
 #define FUSE_CREATE 35
+#define FUSE_BATCH_FORGET 42
 
 /* fuse_setattr_in.valid */
 #define FUSE_FATTR_SIZE (1u << 3)
@@ -137,6 +138,16 @@ struct fuse_mkdir_in {
 
 struct fuse_rename_in {
 	uint64_t newdir;
+};
+
+/* FUSE_BATCH_FORGET: count fuse_forget_one follow; no reply */
+struct fuse_batch_forget_in {
+	uint32_t count, dummy;
+};
+
+struct fuse_forget_one {
+	uint64_t nodeid;
+	uint64_t nlookup;	/* how many LOOKUP-like replies named it */
 };
 
 struct fuse_dirent {

@@ -5,13 +5,14 @@
  * device speaks FUSE (fs/fuse.h): each request is a chain of a
  * fuse_in_header and its arguments the device reads, then room for a
  * fuse_out_header and the reply it writes. This file is both the driver
- * (queue 1, the first request queue; the high-priority queue 0 is left
- * unset since we send neither FORGET nor INTERRUPT) and the filesystem;
- * the requests themselves are fs/virtiofs_req.c's. Paths are walked with
- * LOOKUP from the root on every operation, so the guest sees the folder
- * as it is now. Nodes are never FORGET-ed: the
- * daemon keeps one handle per inode it has shown us, which is bounded by
- * the files the application touches.
+ * (queue 1, the first request queue, and the high-priority queue 0 for
+ * FORGETs; no INTERRUPT is sent) and the filesystem; the requests
+ * themselves are fs/virtiofs_req.c's. Paths are walked with LOOKUP from
+ * the root on every operation, so the guest sees the folder as it is now,
+ * and no inodes are kept: a node looked up is dropped when the operation
+ * ends, an open file's when it is closed, and the daemon is told with
+ * FUSE_BATCH_FORGET (virtiofs_put()), so that it does not keep a handle
+ * for every file the application ever named.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -186,6 +187,7 @@ static void virtiofs_release(struct file *f)
 	virtiofs_call(vf->fs, vf->dir ? FUSE_RELEASEDIR : FUSE_RELEASE,
 		      vf->nodeid, &in, sizeof(in), NULL, 0, NULL, 0, NULL, 0,
 		      NULL);
+	virtiofs_put(vf->fs, vf->nodeid);
 	free(vf->buf);
 	free(vf);
 }
@@ -235,6 +237,8 @@ static int virtiofs_create(struct virtiofs *fs, const char *path, int flags,
 	err = virtiofs_call(fs, FUSE_CREATE, dir, &in,
 			    (uint32_t)(sizeof(in.c) + len + 1), NULL, 0, &out,
 			    sizeof(out), NULL, 0, NULL);
+	virtiofs_put(fs, dir);
+	/* on success the new node's lookup is the caller's */
 	*nodeid = out.e.nodeid;
 	*fh = out.o.fh;
 	return err;
@@ -262,19 +266,22 @@ static int virtiofs_open(struct mount *m, const char *path, int flags,
 		nodeid = e.nodeid;
 		dir = S_ISDIR(e.attr.mode);
 		if ((flags & O_CREAT) && (flags & O_EXCL))
-			return -EEXIST;
-		if (dir && (flags & O_ACCMODE) != O_RDONLY)
-			return -EISDIR;
-		if (!dir && (flags & O_DIRECTORY))
-			return -ENOTDIR;
+			err = -EEXIST;
+		else if (dir && (flags & O_ACCMODE) != O_RDONLY)
+			err = -EISDIR;
+		else if (!dir && (flags & O_DIRECTORY))
+			err = -ENOTDIR;
 		oi.flags = (uint32_t)(flags & (O_ACCMODE | O_TRUNC));
 		if ((flags & O_ACCMODE) == O_RDONLY)
 			oi.flags &= ~(uint32_t)O_TRUNC;
-		err = virtiofs_call(fs, dir ? FUSE_OPENDIR : FUSE_OPEN, nodeid,
-				    &oi, sizeof(oi), NULL, 0, &oo, sizeof(oo),
-				    NULL, 0, NULL);
-		if (err)
+		if (!err)
+			err = virtiofs_call(fs, dir ? FUSE_OPENDIR : FUSE_OPEN,
+					    nodeid, &oi, sizeof(oi), NULL, 0,
+					    &oo, sizeof(oo), NULL, 0, NULL);
+		if (err) {
+			virtiofs_put(fs, nodeid);
 			return err;
+		}
 		fh = oo.fh;
 	}
 	vf = calloc(1, sizeof(*vf));
@@ -294,9 +301,10 @@ static int virtiofs_open(struct mount *m, const char *path, int flags,
 		if (vf)
 			free(vf->buf);
 		free(vf);
+		virtiofs_put(fs, nodeid);
 		return -ENOMEM;
 	}
-	return 0;
+	return 0;	/* the file holds nodeid's lookup until it is closed */
 }
 
 static int virtiofs_stat(struct mount *m, const char *path, struct stat *st)
@@ -304,8 +312,10 @@ static int virtiofs_stat(struct mount *m, const char *path, struct stat *st)
 	struct fuse_entry_out e;
 	int err = virtiofs_walk(m->priv, path, strlen(path), &e);
 
-	if (!err)
+	if (!err) {
 		virtiofs_attr_to_stat(&e.attr, st);
+		virtiofs_put(m->priv, e.nodeid);
+	}
 	return err;
 }
 
@@ -333,13 +343,23 @@ static int virtiofs_name_op(struct mount *m, uint32_t op, const char *path,
 	if (op != FUSE_MKDIR) {
 		err = virtiofs_lookup(fs, dir, name, len, &e);
 		if (err)
-			return err;
+			goto out_put_dir;
 	}
 	in.mk = (struct fuse_mkdir_in){ .mode = S_IFDIR | (mode & 07777) };
 	memcpy(in.name, name, len + 1);
-	return virtiofs_call(fs, op, dir, args, hdr + (uint32_t)len + 1, NULL,
-			     0, op == FUSE_MKDIR ? &e : NULL,
-			     op == FUSE_MKDIR ? sizeof(e) : 0, NULL, 0, NULL);
+	err = virtiofs_call(fs, op, dir, args, hdr + (uint32_t)len + 1, NULL,
+			    0, op == FUSE_MKDIR ? &e : NULL,
+			    op == FUSE_MKDIR ? sizeof(e) : 0, NULL, 0, NULL);
+	/* the name's node: looked up first, or named by MKDIR's reply */
+	if (op != FUSE_MKDIR || !err)
+		virtiofs_put(fs, e.nodeid);
+out_put_dir:
+	virtiofs_put(fs, dir);
+	/* a removed node is let go at once: the daemon holds the host's
+	 * file open until then */
+	if (op != FUSE_MKDIR)
+		virtiofs_forget_flush(fs);
+	return err;
 }
 
 static int virtiofs_mkdir(struct mount *m, const char *path, mode_t mode)
@@ -368,20 +388,29 @@ static int virtiofs_rename(struct mount *m, const char *from, const char *to)
 	size_t fl, tl;
 	int err = virtiofs_walk_parent(fs, from, &fdir, &fname, &fl);
 
-	if (!err)
-		err = virtiofs_walk_parent(fs, to, &ri.newdir, &tname, &tl);
 	if (err)
 		return err;
+	err = virtiofs_walk_parent(fs, to, &ri.newdir, &tname, &tl);
+	if (err)
+		goto out_put_from;
 	/* as for unlink: a missing source would be EIO */
 	err = virtiofs_lookup(fs, fdir, fname, fl, &e);
 	if (err)
-		return err;
+		goto out_put_to;
 	memcpy(in, &ri, sizeof(ri));
 	memcpy(in + sizeof(ri), fname, fl + 1);
 	memcpy(in + sizeof(ri) + fl + 1, tname, tl + 1);
-	return virtiofs_call(fs, FUSE_RENAME, fdir, in,
-			     (uint32_t)(sizeof(ri) + fl + tl + 2), NULL, 0,
-			     NULL, 0, NULL, 0, NULL);
+	err = virtiofs_call(fs, FUSE_RENAME, fdir, in,
+			    (uint32_t)(sizeof(ri) + fl + tl + 2), NULL, 0,
+			    NULL, 0, NULL, 0, NULL);
+	virtiofs_put(fs, e.nodeid);
+out_put_to:
+	virtiofs_put(fs, ri.newdir);
+out_put_from:
+	virtiofs_put(fs, fdir);
+	/* a name renamed over is removed: as for unlink */
+	virtiofs_forget_flush(fs);
+	return err;
 }
 
 static int virtiofs_truncate(struct mount *m, const char *path, off_t length)
@@ -394,10 +423,13 @@ static int virtiofs_truncate(struct mount *m, const char *path, off_t length)
 
 	if (err)
 		return err;
-	if (S_ISDIR(e.attr.mode))
-		return -EISDIR;
-	return virtiofs_call(m->priv, FUSE_SETATTR, e.nodeid, &in, sizeof(in),
-			     NULL, 0, &ao, sizeof(ao), NULL, 0, NULL);
+	err = S_ISDIR(e.attr.mode) ?
+		      -EISDIR :
+		      virtiofs_call(m->priv, FUSE_SETATTR, e.nodeid, &in,
+				    sizeof(in), NULL, 0, &ao, sizeof(ao), NULL,
+				    0, NULL);
+	virtiofs_put(m->priv, e.nodeid);
+	return err;
 }
 
 static const struct fs_ops virtiofs_ops = {
@@ -450,10 +482,14 @@ static int virtiofs_setup(struct virtio_dev *dev)
 	if (err)
 		return err;
 	fs->dev = dev;
-	/* queue 0 (high priority: FORGET, INTERRUPT) stays unset: we send
-	 * neither, and QEMU starts a vhost-user queue only once it is set */
-	err = virtq_create(dev, VIRTIOFS_REQUEST_QUEUE, VIRTIOFS_QUEUE_SIZE,
-			   &fs->vq);
+	spin_init(&fs->forget_lock, "virtiofs forget");
+	/* queue 0 (high priority) carries the FORGETs, which the daemon
+	 * takes however busy the request queue is */
+	err = virtq_create(dev, VIRTIOFS_HIPRIO_QUEUE, VIRTIOFS_HIPRIO_SIZE,
+			   &fs->hiprio);
+	if (!err)
+		err = virtq_create(dev, VIRTIOFS_REQUEST_QUEUE,
+				   VIRTIOFS_QUEUE_SIZE, &fs->vq);
 	if (!err)
 		err = virtio_irq_attach(dev, "virtio-fs reply");
 	if (err) {

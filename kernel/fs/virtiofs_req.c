@@ -38,7 +38,7 @@ int virtiofs_call(struct virtiofs *fs, uint32_t op, uint64_t nodeid,
 	memset(&req.h, 0, sizeof(req.h));
 	req.h.len = (uint32_t)sizeof(req.h) + in_len + data_len;
 	req.h.opcode = op;
-	req.h.unique = ++fs->unique;
+	req.h.unique = __atomic_add_fetch(&fs->unique, 1, __ATOMIC_RELAXED);
 	req.h.nodeid = nodeid;
 	memcpy(req.args, in, in_len);
 	/* the device reads everything before it writes anything (2.7.4.1) */
@@ -123,12 +123,17 @@ int virtiofs_walk(struct virtiofs *fs, const char *path, size_t len,
 	}
 	while (p < end) {
 		const char *s = p;
+		uint64_t parent = e->nodeid;
 
 		while (p < end && *p != '/')
 			p++;
-		if (s < p && !S_ISDIR(e->attr.mode) && e->nodeid != FUSE_ROOT_ID)
+		if (s < p && !S_ISDIR(e->attr.mode) && parent != FUSE_ROOT_ID) {
+			virtiofs_put(fs, parent);
 			return -ENOTDIR;
-		err = virtiofs_lookup(fs, e->nodeid, s, (size_t)(p - s), e);
+		}
+		err = virtiofs_lookup(fs, parent, s, (size_t)(p - s), e);
+		/* the folder was needed only to look its child up */
+		virtiofs_put(fs, parent);
 		if (err)
 			return err;
 		if (p < end)
@@ -153,10 +158,85 @@ int virtiofs_walk_parent(struct virtiofs *fs, const char *path, uint64_t *dir,
 	if (*len > VFS_NAME_MAX)
 		return -ENAMETOOLONG;
 	err = virtiofs_walk(fs, path, plen, &e);
-	if (!err && !S_ISDIR(e.attr.mode))
+	if (!err && !S_ISDIR(e.attr.mode)) {
+		virtiofs_put(fs, e.nodeid);
 		err = -ENOTDIR;
+	}
 	*dir = e.nodeid;
 	return err;
+}
+
+/* One FUSE_BATCH_FORGET on the high-priority queue (5.11.6.1); the
+ * daemon sends no reply, only the chain back. */
+static void virtiofs_forget_send(struct virtiofs *fs,
+				 const struct fuse_forget_one *nodes,
+				 unsigned int n)
+{
+	struct {
+		struct fuse_in_header h;
+		struct fuse_batch_forget_in b;
+	} req;
+	struct virtq_buf b[2] = {
+		{ &req, sizeof(req), false },
+		{ (void *)nodes, (uint32_t)(n * sizeof(*nodes)), false },
+	};
+
+	memset(&req, 0, sizeof(req));
+	req.h.len = (uint32_t)(sizeof(req) + n * sizeof(*nodes));
+	req.h.opcode = FUSE_BATCH_FORGET;
+	req.h.unique = __atomic_add_fetch(&fs->unique, 1, __ATOMIC_RELAXED);
+	req.b.count = n;
+	/* nothing to do if it fails: the daemon keeps the nodes, as before */
+	if (virtio_request(fs->hiprio, b, 2, &fs->requests) >= 0)
+		__atomic_add_fetch(&fs->forgotten, n, __ATOMIC_RELAXED);
+}
+
+/* Takes the gathered nodes out, under the lock: how many (into out). */
+static unsigned int virtiofs_forget_take(struct virtiofs *fs,
+					 struct fuse_forget_one *out)
+{
+	unsigned int n = fs->forget_count;
+
+	memcpy(out, fs->forget, n * sizeof(*out));
+	fs->forget_count = 0;
+	return n;
+}
+
+void virtiofs_forget_flush(struct virtiofs *fs)
+{
+	struct fuse_forget_one nodes[VIRTIOFS_FORGET_BATCH];
+	uint64_t flags = spin_lock_irqsave(&fs->forget_lock);
+	unsigned int n = virtiofs_forget_take(fs, nodes);
+
+	spin_unlock_irqrestore(&fs->forget_lock, flags);
+	if (n)
+		virtiofs_forget_send(fs, nodes, n);
+}
+
+void virtiofs_put(struct virtiofs *fs, uint64_t nodeid)
+{
+	struct fuse_forget_one nodes[VIRTIOFS_FORGET_BATCH];
+	unsigned int i, n = 0;
+	uint64_t flags;
+
+	/* the root lives as long as the session; 0 names no node */
+	if (nodeid == FUSE_ROOT_ID || nodeid == 0 || !fs->hiprio)
+		return;
+	flags = spin_lock_irqsave(&fs->forget_lock);
+	for (i = 0; i < fs->forget_count; i++) {
+		if (fs->forget[i].nodeid == nodeid)
+			break;
+	}
+	if (i == fs->forget_count)
+		fs->forget[fs->forget_count++] =
+			(struct fuse_forget_one){ .nodeid = nodeid };
+	fs->forget[i].nlookup++;
+	/* a full batch leaves under the lock: the next put finds room */
+	if (fs->forget_count == VIRTIOFS_FORGET_BATCH)
+		n = virtiofs_forget_take(fs, nodes);
+	spin_unlock_irqrestore(&fs->forget_lock, flags);
+	if (n)
+		virtiofs_forget_send(fs, nodes, n);
 }
 
 int virtiofs_getattr(struct virtiofs_file *vf, struct stat *st)

@@ -56,6 +56,20 @@ export async function runFs(o: FsBoot, code = 0): Promise<string> {
   return out;
 }
 
+/** Boots a guest that says "ready" and waits for a line; runs `atReady` then, sends the line and
+ *  waits for the guest to say "done" and exit 0. */
+export async function runPaused<T>(o: FsBoot, atReady: () => T): Promise<{ out: string; value: T }> {
+  const g = await bootFs(o);
+  await g.waitFor(/^ready\r?$/m);
+  const value = atReady();
+  g.qemu.writeConsole('go\r');
+  const exit = await g.exited;
+  const out = g.output();
+  assert.equal(exit.appExitCode, 0, describeExit(exit, out));
+  assert.match(out, /^done\r?$/m);
+  return { out, value };
+}
+
 /** The guest's PASS/FAIL lines: no FAIL, and at least `min` PASS. */
 export function assertPasses(out: string, min: number): void {
   const lines = out.split('\n').map((l) => l.replace(/\r$/, ''));

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkMount, MinnowError, startQemu } from '../../target';
 import { buildOnce } from '../virtio/helpers';
-import { assertPasses, checkApiOutput, describeExit, FSTEST, fnv1a, pattern, rmTemp, runFs, seedInput, tempDir } from './helpers';
+import { assertPasses, checkApiOutput, describeExit, FSTEST, fnv1a, pattern, rmTemp, runFs, runPaused, seedInput, tempDir } from './helpers';
 
 describe('fs: virtio-fs host folders', function () {
   this.timeout(300_000);
@@ -85,6 +85,21 @@ describe('fs: virtio-fs host folders', function () {
     assert.ok(q.command.includes('vhost-user-fs-device,chardev=vfs0,tag=m0'), q.command.join(' '));
   });
 
+  it('forgets the nodes it looked up: virtiofsd does not keep a handle for each of 200 files', async function () {
+    const host = path.join(dir, 'forget');
+    const files = 200;
+    fs.mkdirSync(path.join(host, 'in'), { recursive: true });
+    for (let i = 0; i < files; i++) fs.writeFileSync(path.join(host, 'in', `n${i}`), `n${i}`);
+    // virtiofsd holds an O_PATH descriptor for every node until the guest's FORGETs bring its
+    // lookup count to 0 (its sandbox forks: count the busiest of its processes)
+    const mounts = [{ host, guest: '/f', readOnly: false, type: 'virtiofs' as const }];
+    const { out, value: held } = await runPaused({ mounts, argv: ['lookups', '/f', String(files)] }, () => daemonFds(host));
+    assertPasses(out, 4);
+    console.log(`      virtiofsd holds ${held} descriptors`);
+    assert.ok(held > 0, 'found no virtiofsd serving the folder');
+    assert.ok(held < files / 2, `virtiofsd holds ${held} descriptors after ${files} files were looked up twice`);
+  });
+
   it('writes and reads back 8 MiB with the same hash as the host computes', async function () {
     const host = path.join(dir, 'big');
     fs.mkdirSync(host);
@@ -97,3 +112,18 @@ describe('fs: virtio-fs host folders', function () {
     assert.ok(data.equals(pattern(7, 8 << 20)), 'big.bin differs from the pattern the guest wrote');
   });
 });
+
+/** The most descriptors any virtiofsd process serving `host` has open (0: none found). */
+function daemonFds(host: string): number {
+  let most = 0;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!cmd[0].endsWith('virtiofsd') || !cmd.includes(`source=${host}`)) continue;
+      most = Math.max(most, fs.readdirSync(`/proc/${pid}/fd`).length);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return most;
+}

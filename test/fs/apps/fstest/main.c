@@ -9,6 +9,8 @@
  *   fstest crash <root>          writes, fsyncs, then faults
  *   fstest vanish <root>         waits for "go" on the console, then looks at
  *                                a folder the host has removed meanwhile
+ *   fstest lookups <root> <n>    stats <root>/in/n0..n<n-1> twice with in/n0
+ *                                open, waits for a line, reads in/n0 again
  *   fstest fuzz <n> <seed> ro|rw copies the FAT disk into memory and mounts n
  *                                corrupted variants of it, reading (and with
  *                                rw, changing) everything each one shows
@@ -582,6 +584,42 @@ static int vanish(const char *root)
 static uint8_t *ram_img, *ram_orig;
 static uint64_t ram_bytes;
 
+/* The first two bytes of an open file, read again from the start. */
+static bool read_head(int fd, char *buf)
+{
+	return fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && read(fd, buf, 2) == 2;
+}
+
+/* Looks up `count` files the host made (in/n0..), twice, with one file
+ * kept open meanwhile; says "ready" and waits for a line (the host counts
+ * what its daemon holds), then reads the open file again. */
+static int lookups(const char *root, int count)
+{
+	char name[64], buf[64], line[16];
+	struct stat st;
+	int bad = 0, fd = open(at(root, "in/n0"), O_RDONLY);
+
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < count; i++) {
+			snprintf(name, sizeof(name), "in/n%d", i);
+			bad += stat(at(root, name), &st) != 0;
+		}
+	}
+	CHECK("stat each looked-up file twice", !bad, "%d failed", bad);
+	CHECK("a file kept open reads after the others are forgotten",
+	      read_head(fd, buf) && !memcmp(buf, "n0", 2),
+	      "-");
+	printf("ready\n");
+	fgets(line, sizeof(line), stdin);
+	CHECK("and reads again after the wait",
+	      read_head(fd, buf) && !memcmp(buf, "n0", 2), "-");
+	close(fd);
+	CHECK("open, read and close one again",
+	      read_file(at(root, "in/n1"), buf, sizeof(buf)) == 2, "-");
+	printf("done\n");
+	return failures;
+}
+
 static int ram_read(struct blkdev *b, uint64_t sector, void *buf, uint32_t n)
 {
 	if (sector >= b->sectors || n > b->sectors - sector)
@@ -758,6 +796,8 @@ int main(int argc, char **argv)
 		return crash(root);
 	if (!strcmp(mode, "vanish"))
 		return vanish(root);
+	if (!strcmp(mode, "lookups"))
+		return lookups(root, argc > 3 ? atoi(argv[3]) : 100);
 	if (!strcmp(mode, "fuzz"))
 		return fuzz(atoi(root), argc > 3 ? (uint32_t)atoi(argv[3]) : 1,
 			    argc > 4 && !strcmp(argv[4], "rw"));
