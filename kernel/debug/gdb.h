@@ -138,6 +138,7 @@ struct gdb_session {
 	enum gdb_run run;
 	uint64_t range_start, range_end;
 	struct gdb_resume park;	/* a step asked for a parked thread */
+	struct gdb_resume handed;	/* what a CPU handed the stub does */
 	struct gdb_stop *stop;	/* the stop being served */
 	struct thread *sel;	/* chosen by Hg; NULL: the stopped one */
 	/* DR0-DR3 and DR7 as loaded on each CPU: a range step re-arms at
@@ -315,6 +316,10 @@ void gdb_smp_release(void);
 void gdb_smp_resume_others(void);
 bool gdb_smp_defer_others(void);
 bool gdb_smp_owed_due(void);
+bool gdb_smp_can_take(const struct percpu *c);
+void gdb_smp_hand_over(struct gdb_session *s, struct trap_frame *f,
+		       struct percpu *to);
+bool gdb_smp_taken(struct trap_frame *f);
 int gdb_smp_owner_cpu(void);
 
 /* gdb_protocol.c */

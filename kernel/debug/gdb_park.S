@@ -1,11 +1,12 @@
 /*
- * The two pieces of the gdbstub's parking (gdb_smp.c) that must be
- * written instruction by instruction: the halt loop, whose window between
+ * The pieces of the gdbstub's parking (gdb_smp.c) that must be written
+ * instruction by instruction: the halt loop, whose window between
  * its check and its hlt the NMI handler knows (an NMI landing there is
  * sent back to the check, or the hlt would sleep through the wake-up it
  * brought), and the entry of a CPU parked from its NMI handler onto its
  * own park stack, which leaves by resuming the frame copied at the top of
- * that stack through the trap exit (isr_return, arch/x86_64/isr.S).
+ * that stack through the trap exit (isr_return, arch/x86_64/isr.S), and
+ * the int3 by which a CPU handed the stub enters it.
  * Called with interrupts off; only an NMI ends the hlt.
  */
 
@@ -41,3 +42,15 @@ gdb_smp_park_entry:
 	call gdb_smp_held
 	movq %rbx, %rsp
 	jmp isr_return
+
+/*
+ * Where a CPU handed the stub by another (gdb_smp_hand_over) resumes once
+ * released, IF clear: the int3 brings it into the stub, on the stack of
+ * the thread it runs, as the owner; gdb_smp_taken() puts back the rip and
+ * rflags it had, so nothing past the int3 ever runs.
+ */
+	.globl gdb_smp_take_int3
+	.p2align 4
+gdb_smp_take_int3:
+	int3
+	ud2

@@ -153,9 +153,9 @@ enum gdb_protocol_next {
 static int gdb_protocol_vcont(struct gdb_session *s, const char *p, struct gdb_resume *res,
 			      struct gdb_buf *out)
 {
-	int cur = gdb_thread_id(s->stop->thread), tid;
+	int cur = gdb_thread_id(s->stop->thread), tid, named = 0;
 	uint64_t start = 0, end = 0, sig;
-	bool found = false, stay = false;
+	bool found = false, stay = false, all = false;
 	struct gdb_resume parked = { .thread = NULL };
 	struct thread *t;
 	char act;
@@ -188,6 +188,10 @@ static int gdb_protocol_vcont(struct gdb_session *s, const char *p, struct gdb_r
 		/* it applies to threads but the stopped one: they run */
 		if (act != 't' && (tid <= 0 || tid != cur))
 			res->alone = false;
+		if (act != 't' && tid <= 0)
+			all = true;
+		else if (act != 't')
+			named++;
 		if (tid > 0 && tid != cur && !parked.thread && act != 'c' &&
 		    act != 'C' && act != 't') {
 			t = gdb_thread_find(s, tid);
@@ -210,9 +214,13 @@ static int gdb_protocol_vcont(struct gdb_session *s, const char *p, struct gdb_r
 	if (*p)
 		goto bad;
 	if (parked.thread && !stay && res->action == GDB_ACT_CONTINUE) {
-		/* the kernel runs until that thread comes back (gdbstub.c) */
+		/*
+		 * its CPU steps it, or the kernel runs until that thread
+		 * comes back (gdbstub.c); the others run meanwhile when an
+		 * action applies to them too ("vCont;s:3;c", not "vCont;s:3")
+		 */
 		*res = parked;
-		res->alone = false;
+		res->alone = !all && named == 1;
 	}
 	if (!stay)
 		return GDB_NEXT_RESUME;

@@ -47,6 +47,15 @@
  * release taken back before it is taken up would not move them). Continue
  * releases everyone at once, as does a stop's resume that is not a step.
  *
+ * Hand-over. gdb may resume a thread that runs on another CPU (`thread 3`
+ * then stepi: vCont;s:3). That CPU takes the stub over and does it, so
+ * that the step runs on its own registers and the stop names its thread:
+ * the owner parks where it is, makes that CPU the owner and releases it
+ * alone (gdb_smp_hand_over); it resumes into gdb_smp_take_int3 and so
+ * enters the stub as the owner, on its own stack, where gdbstub.c carries
+ * out the request. The old owner stays parked until a release, like any
+ * other CPU, and may be handed the stub back the same way.
+ *
  * A CPU that traps into the stub while another owns it parks where it is
  * (its trap stack) and halts the same way, an NMI while it waits sent back
  * to the check (gdb_smp_halt_check): an int3 of ours is rewound so that it
@@ -101,6 +110,12 @@ struct gdb_smp_cpu {
 	volatile unsigned int wakes, woken;
 	/* trap_depth inside the NMI that parked it on its park stack */
 	int depth;
+	/* in_place resumes as it is once released (the CPU may take over) */
+	bool resumable;
+	/* take over the stub once released (gdb_smp_hand_over), and the
+	 * rip and rflags its frame had before gdb_smp_take_int3 replaced them */
+	volatile bool take;
+	uint64_t take_rip, take_rflags;
 };
 
 /* gdb_park.S resumes the copy through isr_return from an aligned %rsp */
@@ -112,6 +127,7 @@ _Static_assert(sizeof(struct trap_frame) % 16 == 0 &&
 void gdb_smp_halt_while(const volatile unsigned int *word, unsigned int v);
 void gdb_smp_park_entry(void);
 extern const char gdb_smp_halt_check[], gdb_smp_halt_end[];
+extern const char gdb_smp_take_int3[];
 
 void gdb_smp_held(struct percpu *c);
 
@@ -161,6 +177,25 @@ static void gdb_smp_parked(struct percpu *c, struct trap_frame *shown)
 }
 
 /*
+ * A CPU handed the stub (gdb_smp_hand_over), about to resume the frame gdb
+ * shows for it: it resumes into gdb_smp_take_int3 instead, IF and TF
+ * clear, and so enters the stub on its own stack as the owner
+ * (gdb_smp_taken gives the frame back).
+ */
+static void gdb_smp_take_up(struct percpu *c, struct trap_frame *f)
+{
+	struct gdb_smp_cpu *p = &gdb_smp_cpus[c->id];
+
+	if (!__atomic_load_n(&p->take, __ATOMIC_SEQ_CST))
+		return;
+	p->take = false;
+	p->take_rip = f->rip;
+	p->take_rflags = f->rflags;
+	f->rip = (uintptr_t)gdb_smp_take_int3;
+	f->rflags = GDB_SMP_RFLAGS;
+}
+
+/*
  * On the park stack (gdb_smp_park_entry), until released. An NMI anywhere
  * here starts it over, so every step is one that may be done again: park
  * when asked to (the first time, the NMI that brought the CPU here asked),
@@ -194,8 +229,10 @@ void gdb_smp_held(struct percpu *c)
 		else if (gdb_smp_move(c, GDB_CPU_RELEASED, GDB_CPU_RUN))
 			break;
 	}
-	if (!below)
+	if (!below) {
+		gdb_smp_take_up(c, &gdb_space->park[c->id].frame);
 		c->gdb_frame = NULL;
+	}
 	gdb_break_arm_hw(gdb_smp_session);
 	c->trap_depth = p->depth - 1;
 }
@@ -230,14 +267,10 @@ static void gdb_smp_hold_in_place(struct percpu *c, struct gdb_smp_cpu *p)
 	}
 }
 
-/* Parks where the CPU trapped (not from an NMI) until released. */
-static void gdb_smp_park(struct gdb_session *s, struct trap_frame *f)
+/* Parked where it trapped (gdb_smp_park): waits until released. */
+static void gdb_smp_hold(struct gdb_session *s, struct percpu *c,
+			 struct gdb_smp_cpu *p, struct trap_frame *f)
 {
-	struct percpu *c = this_cpu();
-	struct gdb_smp_cpu *p = &gdb_smp_cpus[c->id];
-
-	p->in_place = f;
-	gdb_smp_parked(c, f);
 	for (;;) {
 		/* an NMI from here on only wakes the wait */
 		p->holding = true;
@@ -251,9 +284,29 @@ static void gdb_smp_park(struct gdb_session *s, struct trap_frame *f)
 			break;
 		gdb_smp_parked(c, f);
 	}
+	if (p->resumable)
+		gdb_smp_take_up(c, f);
 	c->gdb_frame = NULL;
 	p->in_place = NULL;
+	p->resumable = false;
 	gdb_break_arm_hw(s);
+}
+
+/*
+ * Parks where the CPU trapped (not from an NMI) until released. resumable:
+ * the trap is done with once released (an int3 of ours, rewound), so
+ * another CPU may hand this one the stub (gdb_smp_can_take).
+ */
+static void gdb_smp_park(struct gdb_session *s, struct trap_frame *f,
+			 bool resumable)
+{
+	struct percpu *c = this_cpu();
+	struct gdb_smp_cpu *p = &gdb_smp_cpus[c->id];
+
+	p->in_place = f;
+	p->resumable = resumable;
+	gdb_smp_parked(c, f);
+	gdb_smp_hold(s, c, p, f);
 }
 
 /* The NMI returns to the top of the park, on the park stack, IF clear. */
@@ -315,10 +368,10 @@ bool gdb_smp_foreign(struct gdb_session *s, struct trap_frame *f)
 	if (f->vector == TRAP_BP &&
 	    (gdb_break_sw_at(f->rip - 1) || gdb_break_hidden_at(f->rip - 1))) {
 		f->rip--;
-		gdb_smp_park(s, f);
+		gdb_smp_park(s, f, true);
 		return true;
 	}
-	gdb_smp_park(s, f);
+	gdb_smp_park(s, f, false);
 	return false;
 }
 
@@ -334,7 +387,7 @@ void gdb_smp_acquire(struct gdb_session *s, struct trap_frame *f)
 						__ATOMIC_SEQ_CST))
 			return;
 		/* another CPU stopped first: serve its stop, then ours */
-		gdb_smp_park(s, f);
+		gdb_smp_park(s, f, false);
 	}
 }
 
@@ -502,4 +555,59 @@ void gdb_smp_resume_others(void)
 {
 	if (gdb_smp_owner == this_cpu()->id)
 		gdb_smp_wake_others(false);
+}
+
+/*
+ * May the owner hand the stub to CPU c (gdb_smp_hand_over)? It must be
+ * parked, with the frame gdb shows for its thread one that it resumes as
+ * it is: on its park stack, or where it trapped on an int3 of ours.
+ */
+bool gdb_smp_can_take(const struct percpu *c)
+{
+	const struct gdb_smp_cpu *p = &gdb_smp_cpus[c->id];
+
+	return c != this_cpu() && c->online && c->gdb_frame &&
+	       gdb_smp_state(c) == GDB_CPU_PARKED &&
+	       (!p->in_place || p->resumable);
+}
+
+/*
+ * gdb resumed a thread that runs on CPU `to` (parked): that CPU takes the
+ * stub over and does what gdb asked (gdbstub.c). The owner parks where it
+ * is first, so that the new owner finds every other CPU parked, then makes
+ * `to` the owner and releases it alone; `to` enters the stub through
+ * gdb_smp_take_int3. Returns once the owner of the day releases this CPU:
+ * then it resumes f (or takes the stub back, through the same int3).
+ */
+void gdb_smp_hand_over(struct gdb_session *s, struct trap_frame *f,
+		       struct percpu *to)
+{
+	struct percpu *me = this_cpu();
+	struct gdb_smp_cpu *p = &gdb_smp_cpus[me->id];
+
+	p->in_place = f;
+	p->resumable = true;
+	gdb_smp_parked(me, f);
+	__atomic_store_n(&gdb_smp_cpus[to->id].take, true, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&gdb_smp_owner, to->id, __ATOMIC_SEQ_CST);
+	gdb_smp_move(to, GDB_CPU_PARKED, GDB_CPU_RELEASED);
+	__atomic_add_fetch(&gdb_smp_cpus[to->id].wakes, 1, __ATOMIC_SEQ_CST);
+	lapic_send_nmi(to->apic_id);
+	gdb_smp_hold(s, me, p, f);
+}
+
+/*
+ * An int3: the one at gdb_smp_take_int3, by which a CPU handed the stub
+ * enters it? Then f gets back the rip and rflags gdb saw.
+ */
+bool gdb_smp_taken(struct trap_frame *f)
+{
+	struct gdb_smp_cpu *p = &gdb_smp_cpus[this_cpu()->id];
+
+	if (f->rip - 1 != (uintptr_t)gdb_smp_take_int3 ||
+	    gdb_smp_owner != this_cpu()->id)
+		return false;
+	f->rip = p->take_rip;
+	f->rflags = p->take_rflags;
+	return true;
 }

@@ -10,7 +10,9 @@
  * resumed past: continuing from that stop (without moving rip) runs the
  * kernel's crash path, report and exit 127, as without a debugger.
  * The stub runs with interrupts off; with several CPUs the others are
- * parked while it serves gdb (gdb_smp.c).
+ * parked while it serves gdb (gdb_smp.c), and a request for a thread that
+ * runs on another CPU is handed to that CPU, which carries it out as if
+ * gdb had asked it (gdbstub_take_over).
  */
 #include <errno.h>
 #include <kernel/cmdline.h>
@@ -133,21 +135,57 @@ static bool gdbstub_step(struct trap_frame *f)
 	}
 }
 
+/* What gdbstub_resume() did with gdb's request. */
+enum gdbstub_go {
+	GDBSTUB_GO,		/* this CPU runs (steps) */
+	GDBSTUB_REPORT,		/* it ended here: report a stop now */
+	GDBSTUB_HANDED,		/* another CPU took it; this one was parked */
+};
+
 /*
- * Applies gdb's resume request; false: report a stop right away.
- * Stepping a parked thread (`thread 3`, `next`) cannot start here: the
- * kernel runs until that thread resumes where it parked (ctx.rip), where a
- * hidden int3 catches it, and the step starts from there.
+ * Resuming a thread other than the stopped one (`thread 3`, then stepi or
+ * next). One running on another CPU: that CPU takes the stub over and
+ * steps it (gdb_smp_hand_over), this one parks meanwhile. One that is
+ * parked in the scheduler cannot be stepped from here: the kernel runs
+ * until that thread resumes where it parked (ctx.rip), where a hidden
+ * int3 catches it, and the step starts from there. One running on a CPU
+ * that did not park (or cannot resume as it is): a stop is reported at
+ * once, rather than a step from registers that are not its own.
  */
-static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
-			   const struct thread *stopped)
+static enum gdbstub_go gdbstub_resume_other(struct trap_frame *f,
+					    const struct gdb_resume *res)
+{
+	struct percpu *c = gdb_thread_cpu(res->thread);
+
+	if (c && gdb_smp_can_take(c)) {
+		gdb_session.handed = *res;
+		gdb_session.handed.thread = NULL;
+		/* its int3 into the stub is no bug of the stub's */
+		gdb_session.in_stub = false;
+		gdb_smp_hand_over(&gdb_session, f, c);
+		return GDBSTUB_HANDED;
+	}
+	gdb_session.reply_due = true;
+	if (c)
+		return GDBSTUB_REPORT;
+	gdb_session.park = *res;
+	gdb_break_hidden_set(res->thread->ctx.rip);
+	return GDBSTUB_GO;
+}
+
+/* Applies gdb's resume request (see enum gdbstub_go). */
+static enum gdbstub_go gdbstub_resume(struct trap_frame *f,
+				      const struct gdb_resume *res,
+				      const struct thread *stopped)
 {
 	struct gdb_resume cont = { .action = GDB_ACT_CONTINUE };
+	enum gdbstub_go go;
 
 	gdb_session.alone = res->alone;
 	if (res->thread && res->thread != stopped) {
-		gdb_session.park = *res;
-		gdb_break_hidden_set(res->thread->ctx.rip);
+		go = gdbstub_resume_other(f, res);
+		if (go != GDBSTUB_GO)
+			return go;
 		res = &cont;
 		gdb_session.alone = false;
 	}
@@ -161,13 +199,13 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 		gdb_smp_release();
 		/* the next gdb starts in ack mode */
 		gdb_packet_new_connection();
-		return true;
+		return GDBSTUB_GO;
 	case GDB_ACT_CONTINUE:
 		gdb_session.reply_due = true;
 		if (!gdbstub_break_at(f->rip)) {
 			gdbstub_run_free();
 			f->rflags |= RFLAGS_RF;
-			return true;
+			return GDBSTUB_GO;
 		}
 		gdb_session.run = GDB_RUN_STEP_OVER;
 		break;
@@ -182,7 +220,7 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 	}
 	gdb_session.reply_due = true;
 	if (!gdbstub_step(f))
-		return false;
+		return GDBSTUB_REPORT;
 	/*
 	 * vCont;s:N;c (gdb's default scheduler-locking): the others may run
 	 * while this CPU steps, breakpoints in, until the step's stop parks
@@ -195,7 +233,7 @@ static bool gdbstub_resume(struct trap_frame *f, const struct gdb_resume *res,
 	    gdb_session.run != GDB_RUN_STEP_OVER && !gdbstub_break_at(f->rip) &&
 	    !gdb_smp_defer_others())
 		gdbstub_others_run();
-	return true;
+	return GDBSTUB_GO;
 }
 
 static void gdbstub_irq(struct trap_frame *f, void *arg);
@@ -215,12 +253,18 @@ static void gdbstub_irq_route(void)
 	gdb_session.irq_apic = to;
 }
 
-/* The one place where the kernel stops and talks to gdb. */
-static void gdbstub_stop(struct trap_frame *f, int signal,
-			 const struct gdb_stop *why)
+/*
+ * The one place where the kernel stops and talks to gdb. first: a request
+ * of gdb's this CPU was handed by another (gdb_smp_hand_over), which it
+ * carries out before it reads any packet; NULL: a stop to report.
+ */
+static void gdbstub_serve(struct trap_frame *f, int signal,
+			  const struct gdb_stop *why,
+			  const struct gdb_resume *first)
 {
 	struct gdb_stop stop = { .kind = GDB_STOP_SIGNAL };
 	struct gdb_resume res;
+	enum gdbstub_go go;
 
 	gdb_smp_acquire(&gdb_session, f);
 	gdb_session.in_stub = true;
@@ -247,20 +291,31 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	stop.thread = thread_current();
 	gdb_session.attached = true;
 	gdb_session.seen = true;
+	gdb_session.stop = &stop;
 	for (;;) {
-		if (gdb_session.reply_due) {
-			gdb_protocol_stop_reply(&stop);
-			gdb_session.reply_due = false;
+		if (first) {
+			res = *first;
+			first = NULL;
+		} else {
+			if (gdb_session.reply_due) {
+				gdb_protocol_stop_reply(&stop);
+				gdb_session.reply_due = false;
+			}
+			/*
+			 * every other CPU parked before gdb's next packet
+			 * (the stop reply holds only this CPU's registers):
+			 * gdb sees all-stop, and the others park while the
+			 * reply travels
+			 */
+			gdb_smp_wait_others();
+			gdb_session.stop = &stop;
+			gdb_protocol_loop(&gdb_session, &res);
 		}
-		/*
-		 * every other CPU parked before gdb's next packet (the stop
-		 * reply holds only this CPU's registers): gdb sees all-stop,
-		 * and the others park while the reply travels
-		 */
-		gdb_smp_wait_others();
-		gdb_session.stop = &stop;
-		gdb_protocol_loop(&gdb_session, &res);
-		if (gdbstub_resume(f, &res, stop.thread))
+		go = gdbstub_resume(f, &res, stop.thread);
+		/* the CPU that took the stub did what follows; we ran again */
+		if (go == GDBSTUB_HANDED)
+			return;
+		if (go == GDBSTUB_GO)
 			break;
 		stop.signal = GDB_SIGTRAP;
 		stop.kind = GDB_STOP_SIGNAL;
@@ -271,6 +326,23 @@ static void gdbstub_stop(struct trap_frame *f, int signal,
 	/* a Ctrl-C that came while we were resuming: as if it interrupted */
 	if (gdb_serial_unannounced())
 		gdbstub_irq(f, NULL);
+}
+
+static void gdbstub_stop(struct trap_frame *f, int signal,
+			 const struct gdb_stop *why)
+{
+	gdbstub_serve(f, signal, why, NULL);
+}
+
+/*
+ * This CPU was handed the stub (gdb_smp_taken): what gdb asked of the
+ * thread it runs is done here, as if gdb had asked this CPU.
+ */
+static void gdbstub_take_over(struct trap_frame *f)
+{
+	struct gdb_resume res = gdb_session.handed;
+
+	gdbstub_serve(f, GDB_SIGTRAP, NULL, &res);
 }
 
 /* The parked thread gdb wants to step has just resumed: step it now. */
@@ -312,6 +384,10 @@ static bool gdbstub_int3(struct trap_frame *f)
 	struct gdb_stop why = { .kind = GDB_STOP_SWBREAK };
 	int sig = gdb_session.own_signal;
 
+	if (gdb_smp_taken(f)) {
+		gdbstub_take_over(f);
+		return true;
+	}
 	if (sig) {
 		gdb_session.own_signal = 0;
 		/*

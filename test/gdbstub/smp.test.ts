@@ -8,6 +8,8 @@
  * CPU runs; off (vCont;r...:N;c) a `next` lets the others run, so a line
  * that waits for CPU 3 ends, also stepped one stepi at a time, while a
  * stepi that ends at once leaves them parked (the stub's lazy release).
+ * A stepi or next of a thread that runs on another CPU is done by that
+ * CPU, on its registers, and its stop names that thread.
  * Ctrl-C while every CPU runs stops them all.
  * 4 vCPUs on this 2-core machine are slow under TCG: bounds are generous.
  */
@@ -201,6 +203,84 @@ describe('gdbstub on 4 CPUs', function () {
     }
     const after = await counts(g);
     for (const cpu of [0, 1, 3]) assert.equal(after[cpu], before[cpu], `a stepi woke CPU ${cpu} although it ended at once: ${before} -> ${after}`);
+    await g.cli('kill');
+  });
+
+  /** The value of a register or expression, as a BigInt. */
+  async function value(g: Gdb, expr: string): Promise<bigint> {
+    const out = (await g.cli(`print/x ${expr}`)).trim();
+    const m = /= (0x[0-9a-f]+)/.exec(out);
+    assert.ok(m, `print/x ${expr}: ${out}`);
+    return BigInt(m[1]);
+  }
+
+  /**
+   * The pcs one stepi from here may end at, from gdb's disassembly of the instruction at $pc: the
+   * next instruction, a jump's or call's target, both for a conditional jump; null after a ret.
+   */
+  async function nextPcs(g: Gdb): Promise<{ insn: string; pcs: bigint[] | null }> {
+    const out = await g.cli('x/2i $pc');
+    const rows = [...out.matchAll(/^(?:=>)?\s*0x([0-9a-f]+)(?: <[^>]*>)?:\s+(\S+)\s*(.*)$/gm)];
+    assert.equal(rows.length, 2, out);
+    const [, , op, args] = rows[0];
+    const next = BigInt(`0x${rows[1][1]}`);
+    const target = /^(?:j|call)/.test(op) ? /0x([0-9a-f]+)/.exec(args) : null;
+    if (op.startsWith('ret')) return { insn: `${op} ${args}`, pcs: null };
+    if (!target) return { insn: `${op} ${args}`, pcs: [next] };
+    const to = BigInt(`0x${target[1]}`);
+    return { insn: `${op} ${args}`, pcs: op === 'jmp' || op.startsWith('call') ? [to] : [next, to] };
+  }
+
+  it('stepi on a thread that runs on another CPU steps it there: one instruction, its own registers, the stop names it', async () => {
+    const g = await connect();
+    await atOnCpu2(g);
+    await g.cli('set scheduler-locking step');
+    const info = await g.cli('info threads');
+    const other = /^\*?\s*(\d+)\s+Thread \d+ "spinner" \(running on cpu ([13])\)/m.exec(info);
+    assert.ok(other, info);
+    const [, id, cpu] = other;
+    const first = /^\*\s*(\d+)/m.exec(info)![1];
+    const firstSp = await value(g, '$sp');
+    await g.cli(`thread ${id}`);
+    const sp = await value(g, '$sp');
+    assert.notEqual(sp, firstSp, 'the thread on another CPU shows the stopped CPU\'s registers');
+    for (let i = 0; i < 3; i++) {
+      const { insn, pcs } = await nextPcs(g);
+      const before = await counts(g);
+      const stop = await g.resume('stepi', 120000);
+      assert.match(stop, /reason="end-stepping-range"/, stop);
+      assert.match(stop, new RegExp(`thread-id="${id}"`), `the stop does not name thread ${id}: ${stop}`);
+      const pc = await value(g, '$pc');
+      if (pcs) assert.ok(pcs.includes(pc), `stepi over ${insn} went to 0x${pc.toString(16)}, not ${pcs.map((p) => `0x${p.toString(16)}`)}`);
+      // its CPU's own registers (a trap frame, every one there), on its own stack, still on that CPU
+      const regs = await g.cli('info registers rax rcx rdx rsi rdi r8 r9 r10 r11');
+      assert.doesNotMatch(regs, /unavailable/, regs);
+      if (!/push|pop|call|ret|enter|leave/.test(insn)) assert.equal(await value(g, '$sp'), sp, `stepi over ${insn} moved $sp`);
+      const now = await g.cli('info threads');
+      assert.match(now, new RegExp(`^\\*\\s*${id}\\s+Thread \\d+ "spinner" \\(running on cpu ${cpu}\\)`, 'm'), now);
+      // scheduler-locking step: no other CPU ran
+      const after = await counts(g);
+      for (const c of [0, 1, 2, 3]) if (c !== Number(cpu)) assert.equal(after[c], before[c], `CPU ${c} ran during the stepi of CPU ${cpu}: ${before} -> ${after}`);
+    }
+    assert.match(await g.cli('bt'), /thread_entry/);
+    // a next there too (vCont;r...:N): its CPU steps through the line
+    const next = await g.resume('next', 120000);
+    assert.match(next, /reason="end-stepping-range"/, next);
+    assert.match(next, new RegExp(`thread-id="${id}"`), next);
+    // and back and forth, letting the others run (vCont;s:N;c): each stop names the thread stepped
+    await g.cli('set scheduler-locking off');
+    for (let i = 0; i < 10; i++) {
+      const t = i % 2 ? id : first;
+      await g.cli(`thread ${t}`);
+      const stop = await g.resume('stepi', 120000);
+      assert.match(stop, new RegExp(`reason="end-stepping-range".*thread-id="${t}"`), `stepi ${i} in thread ${t}: ${stop}`);
+    }
+    // then every CPU runs on
+    const before = await counts(g);
+    await g.cli(`break on_cpu2 if spins[1] > ${before[1]} && spins[3] > ${before[3]}`);
+    const hit = await g.resume('continue', 300000);
+    assert.match(hit, /reason="breakpoint-hit"/, hit);
+    assert.deepEqual([...running(await g.cli('info threads')).keys()].sort(), [0, 1, 2, 3]);
     await g.cli('kill');
   });
 
