@@ -113,7 +113,8 @@ struct gdb_smp_cpu {
 	/* in_place resumes as it is once released (the CPU may take over) */
 	bool resumable;
 	/* take over the stub once released (gdb_smp_hand_over), and the
-	 * rip and rflags its frame had before gdb_smp_take_int3 replaced them */
+	 * rip and rflags its frame had before gdb_smp_take_int3 took
+	 * their place */
 	volatile bool take;
 	uint64_t take_rip, take_rflags;
 };

@@ -139,7 +139,7 @@ static bool gdbstub_step(struct trap_frame *f)
 enum gdbstub_go {
 	GDBSTUB_GO,		/* this CPU runs (steps) */
 	GDBSTUB_REPORT,		/* it ended here: report a stop now */
-	GDBSTUB_HANDED,		/* another CPU took it; this one was parked */
+	GDBSTUB_HANDED,		/* another CPU took it; this one parked */
 };
 
 /*
