@@ -17,6 +17,8 @@ import {
   startQemu,
   type QemuExit,
   type QemuInstance,
+  trace,
+  tracing,
 } from '../target';
 import { checkAttributes } from './attributes';
 import { loadComponents } from '../target/components';
@@ -77,6 +79,10 @@ const GDB_SETUP: string[][] = [
   ['tcp', 'auto-retry', 'off'],
 ];
 
+function traceGdb(dir: '<' | '>', line: string): void {
+  trace('gdb', { dir, line: line.length > 160 ? `${line.slice(0, 160)}…` : line });
+}
+
 export class Debuggee {
   readonly gdb = new GdbSession();
   qemu?: QemuInstance;
@@ -108,6 +114,7 @@ export class Debuggee {
   }
 
   private async boot(args: LaunchArgs): Promise<void> {
+    trace('adapter-boot');
     checkAttributes('launch', args);
     const dir = resolve(args.app ?? args.cwd ?? process.cwd());
     const app = loadApp(dir);
@@ -128,7 +135,9 @@ export class Debuggee {
     // gdb starts and loads the symbols while QEMU boots; a wrong gdbPath still fails the launch
     this.hooks.progress('Booting QEMU');
     this.stubKind = args.gdbstub ?? 'kernel';
-    const gdbReady = this.startGdb(args.gdbPath, args.trace).then(() => mi.fileExecAndSymbols(this.gdb, this.elf));
+    const gdbReady = this.startGdb(args.gdbPath, args.trace)
+      .then(() => mi.fileExecAndSymbols(this.gdb, this.elf))
+      .then(() => trace('adapter-gdb-symbols'));
     const qemuReady = startQemu({
       ...qemuOptionsFor(app),
       accel: args.accel ?? 'auto',
@@ -138,6 +147,7 @@ export class Debuggee {
       gdbstub: { kind: this.stubKind, wait: true, transport: args.gdbTransport },
       onConsole: (t) => this.hooks.output(t, 'stdout'),
     });
+    void qemuReady.then(() => trace('adapter-qemu-listening'), () => undefined);
     const [g, q] = await Promise.allSettled([gdbReady, qemuReady]);
     if (q.status === 'fulfilled') {
       this.qemu = q.value;
@@ -181,17 +191,27 @@ export class Debuggee {
     await this.connect(args.target, args.gdbCommands);
   }
 
-  private async startGdb(gdbPath: string | undefined, trace?: boolean): Promise<void> {
+  private async startGdb(gdbPath: string | undefined, showMi?: boolean): Promise<void> {
     const path = gdbPath || 'gdb';
-    if (trace) this.gdb.trace = (dir, line) => this.hooks.output(`${dir} ${line}\n`, 'console');
+    if (showMi) this.gdb.trace = (dir, line) => this.hooks.output(`${dir} ${line}\n`, 'console');
+    if (tracing()) {
+      // commands and their answers (not the streams) with their times, for MINNOW_TRACE
+      const shown = this.gdb.trace;
+      this.gdb.trace = (dir, line) => {
+        shown?.(dir, line);
+        if (dir === '>' || /^\d*[\^*=]/.test(line)) traceGdb(dir, line);
+      };
+    }
     this.gdb.on('exit', (e) => this.onGdbExit(e));
     try {
       await this.gdb.start(path);
+      trace('adapter-gdb-started');
     } catch (e) {
       if (e instanceof GdbExited) throw errors.gdbNotFound(path, gdbPath !== undefined, e.detail || e.message);
       throw e;
     }
     for (const [name, ...words] of GDB_SETUP) await mi.gdbSet(this.gdb, name, ...words);
+    trace('adapter-gdb-setup');
   }
 
   private async connect(target: string, gdbCommands: string[] = []): Promise<void> {
@@ -199,6 +219,7 @@ export class Debuggee {
     stopped.catch(() => undefined);
     try {
       await mi.targetRemote(this.gdb, target);
+      trace('adapter-target-remote');
     } catch (e) {
       if (e instanceof Error && !(e instanceof GdbExited)) {
         if (/Connection refused/i.test(e.message)) throw errors.nothingListens(target);
@@ -209,6 +230,7 @@ export class Debuggee {
     // the stub reports where the CPU stands; wait for it so the first requests see a stopped target
     const first = await Promise.race([stopped, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1500))]);
     this.connectStopFunc = first?.frame?.func;
+    trace('adapter-connected', { func: this.connectStopFunc ?? null });
     for (const c of gdbCommands) {
       const text = await this.gdb.cli(c);
       if (text) this.hooks.output(text, 'console');

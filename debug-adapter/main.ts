@@ -4,7 +4,9 @@
 
 import { DebugSession } from '@vscode/debugadapter';
 import { MinnowDebugSession } from './session';
-import { killAllChildren } from '../target';
+import { killAllChildren, trace } from '../target';
+
+trace('adapter-process', { started: Math.round(performance.timeOrigin) });
 
 function cleanup(): void {
   try {

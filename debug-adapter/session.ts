@@ -30,6 +30,7 @@ import { readMemory, writeMemory } from './memory';
 import { argsProblem, isMinnowRequest, type RequestArgs } from './requests';
 import { Stack } from './stack';
 import { Variables } from './variables';
+import { trace, tracing } from '../target';
 
 type StartArgs = { kind: 'launch'; args: LaunchArgs } | { kind: 'attach'; args: AttachArgs };
 
@@ -59,6 +60,23 @@ export class MinnowDebugSession extends DebugSession {
 
   killNow(): void {
     this.debuggee?.killNow();
+  }
+
+  // with MINNOW_TRACE set, every request, response and event goes into the trace (where an F5's
+  // time goes: test/e2e/debug.test.ts prints it)
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    if (tracing()) trace('adapter-request', { command: request.command, seq: request.seq });
+    super.dispatchRequest(request);
+  }
+
+  override sendResponse(response: DebugProtocol.Response): void {
+    if (tracing()) trace('adapter-response', { command: response.command, seq: response.request_seq, success: response.success });
+    super.sendResponse(response);
+  }
+
+  override sendEvent(event: DebugProtocol.Event): void {
+    if (tracing() && event.event !== 'output') trace('adapter-event', { name: event.event });
+    super.sendEvent(event);
   }
 
   /** A bug on a path no request waits for: logged, and the session carries on. */

@@ -38,6 +38,7 @@ export class MinnowConfigurationProvider implements vscode.DebugConfigurationPro
     folder: vscode.WorkspaceFolder | undefined,
     config: vscode.DebugConfiguration,
   ): Promise<vscode.DebugConfiguration | undefined> {
+    trace('launch-resolve', { request: config.request ?? null });
     if (!config.type && !config.request && !config.name) {
       // F5 with no launch.json: debug the application the user is looking at.
       const dir = guessAppDir(folder);

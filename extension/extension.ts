@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
   sub.push(
     vscode.tasks.onDidStartTask((e) => {
       const def = e.execution.task.definition;
+      if (def.type === TASK_TYPE) trace('task-start', { command: def.command });
       if (def.type !== TASK_TYPE || def.command !== 'run') return;
       status.start({ kind: 'task', execution: e.execution, name: e.execution.task.name, started: Date.now() });
     }),

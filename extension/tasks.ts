@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { hasManifest } from './apps';
 import { Install, settings } from './settings';
 import { PROBLEM_MATCHERS, TASK_TYPE } from './templates';
+import { trace } from './trace';
 
 export { TASK_TYPE };
 export type TaskCommand = 'build' | 'run';
@@ -31,6 +32,7 @@ export class MinnowTaskProvider implements vscode.TaskProvider {
   constructor(private readonly install: Install) {}
 
   provideTasks(): vscode.Task[] {
+    trace('task-provide');
     const tasks: vscode.Task[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       const dir = folder.uri.fsPath;
@@ -47,6 +49,7 @@ export class MinnowTaskProvider implements vscode.TaskProvider {
   resolveTask(task: vscode.Task): vscode.Task | undefined {
     const def = task.definition;
     if (def.type !== TASK_TYPE || !isCommand(def.command)) return undefined;
+    trace('task-resolve', { command: def.command });
     // Keep the definition object as given: VS Code matches tasks.json entries by it.
     return this.make(def as MinnowTaskDefinition, folderOf(task.scope), task);
   }

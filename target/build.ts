@@ -14,6 +14,7 @@ import { FIX, kernelObjects, type KernelObjects } from './buildcache';
 import { ensureLwip } from './lwip';
 import { kernelDir as defaultKernelDir } from './paths';
 import { which } from './tools';
+import { trace, tracing } from './trace';
 
 export interface BuildOptions {
   /** The kernel folder; default kernelDir() (env MINNOW_KERNEL, then the installation's). */
@@ -81,7 +82,9 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
     kobj = kernelObjects(app, kdir);
     if (kobj.warning) warn(kobj.warning);
   }
+  trace('build-make', { cache: kobj?.dir ? 'entry' : 'none' });
   let r = await runMake(make, makeArgs(app, kdir, jobs, kobj), app.dir, opts);
+  trace('build-make-end', { status: r.status });
   if (kobj && r.status !== 0) {
     kobj.discard();
     // a cache that failed under make (a full disk, an entry removed meanwhile) is dropped and
@@ -129,6 +132,7 @@ async function runMake(make: string, args: string[], cwd: string, opts: BuildOpt
     const pass = (text: string): void => {
       if (!text) return;
       if (name === 'stderr') stderr += text;
+      if (tracing()) trace('build-output', { text: text.trim().slice(0, 120) });
       opts.onOutput?.(text, name);
     };
     stream.on('data', (b: Buffer) => pass(dec.write(b)));

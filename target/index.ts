@@ -114,3 +114,4 @@ export { instancesDir, listInstances, getInstance, startInstance, superviseInsta
 export { packApp, packTools, grubConfig, PACK_PACKAGES } from './pack';
 export type { PackOptions, PackResult } from './pack';
 export type { Instance, InstanceState, InstanceSpec, EndReason, ProcessId, SupervisorCommand } from './instances';
+export { trace, tracing } from './trace';

@@ -9,6 +9,7 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { copyExample, lineOf, processesMatching, scratchDir, useVsCode } from './harness';
 import type { VsCode } from './harness';
@@ -62,8 +63,25 @@ describe('e2e: debugging a new project', function () {
     const taskStart = at('task-process-start', (e) => e.command === 'build');
     const built = at('task-end', (e) => e.command === 'build');
     const adapter = at('adapter-start');
+    const adapterUp = at('adapter-process');
+    const connected = at('adapter-connected');
+    const kernelStopped = at('adapter-event', (e) => e.name === 'stopped');
     const stoppedAt = at('stopped');
-    console.log(`      F5 to paused in main, new project, warm build cache (build + boot + attach): ${paused - t0} ms` + ` (F5 → build process start ${taskStart - t0} ms, build process ${built - taskStart} ms, its end → adapter start ${adapter - built} ms, adapter → stopped ${stoppedAt - adapter} ms, → workbench paused ${paused - stoppedAt} ms)`);
+    console.log(
+      `      F5 to paused in main, new project, warm build cache (build + boot + attach): ${paused - t0} ms` +
+        ` (F5 → build start ${taskStart - t0} ms, build ${built - taskStart} ms, its end → adapter start ${adapter - built} ms,` +
+        ` adapter process up ${adapterUp - adapter} ms, → gdb connected to the booted kernel ${connected - adapterUp} ms, → stopped in main ${kernelStopped - connected} ms,` +
+        ` → the extension sees it ${stoppedAt - kernelStopped} ms, → workbench paused ${paused - stoppedAt} ms; load ${loadavg().map((l) => l.toFixed(1)).join(' ')})`,
+    );
+    // MINNOW_E2E_F5_TIMELINE=1: every trace line of the F5 (extension, build, adapter, gdb)
+    if (process.env.MINNOW_E2E_F5_TIMELINE) {
+      let prev = t0;
+      for (const e of vsc.trace.events().filter((x) => Number(x.t) >= t0 && Number(x.t) <= paused)) {
+        const { t, event, ...rest } = e;
+        console.log(`        ${String(Number(t) - t0).padStart(5)} +${String(Number(t) - prev).padStart(4)} ${String(event)} ${JSON.stringify(rest).slice(0, 140)}`);
+        prev = Number(t);
+      }
+    }
     // a hit: the task used the warm-up's entry (a miss builds the kernel into a second entry)
     const entries = readdirSync(join(vsc.root, 'xdg-cache', 'minnow', 'kernel-objects')).filter((n) => n !== 'manifests');
     assert.equal(entries.length, 1, `the F5 build used the warm-up's cache entry: ${entries.join(' ')}`);
