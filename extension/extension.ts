@@ -57,11 +57,12 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.tasks.onDidEndTask((e) => status.end((i) => i.kind === 'task' && i.execution === e.execution)),
     vscode.tasks.onDidStartTaskProcess((e) => {
       const def = e.execution.task.definition;
-      if (def.type === TASK_TYPE) trace('task-process-start', { command: def.command, pid: e.processId ?? null });
+      // the build task runs in this process (extension/buildTask.ts) and traces its own start
+      if (def.type === TASK_TYPE && def.command !== 'build') trace('task-process-start', { command: def.command, pid: e.processId ?? null });
     }),
     vscode.tasks.onDidEndTaskProcess((e) => {
       const def = e.execution.task.definition;
-      if (def.type === TASK_TYPE) trace('task-end', { command: def.command, exitCode: e.exitCode ?? null });
+      if (def.type === TASK_TYPE && def.command !== 'build') trace('task-end', { command: def.command, exitCode: e.exitCode ?? null });
     }),
   );
 

@@ -1,5 +1,7 @@
-// The `minnow` task type: "build" and "run" for each application in the workspace. Both run the
-// Minnow CLI (dist/cli.js) with the extension host's Node, and both use the gcc problem matcher
+// The `minnow` task type: "build" and "run" for each application in the workspace. "build" runs
+// the CLI's build inside the extension host (extension/buildTask.ts: no process to start, so F5's
+// preLaunchTask builds at once); "run" runs the Minnow CLI (dist/cli.js) with the extension host's
+// Node, its console in the task's terminal. Both use the gcc problem matcher
 // so that compile errors land in the Problems panel at their line. VS Code itself has no $gcc
 // (the C/C++ extension contributes it), so package.json contributes the same pattern as
 // $minnow-gcc, which works with or without the C/C++ extension; $minnow-ld adds link errors.
@@ -8,6 +10,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { hasManifest } from './apps';
 import { Install, settings } from './settings';
+import { BuildTerminal } from './buildTask';
 import { PROBLEM_MATCHERS, TASK_TYPE } from './templates';
 import { trace } from './trace';
 
@@ -56,13 +59,16 @@ export class MinnowTaskProvider implements vscode.TaskProvider {
 
   make(def: MinnowTaskDefinition, folder: vscode.WorkspaceFolder | undefined, from?: vscode.Task): vscode.Task {
     const app = def.app ? resolveVariables(def.app, folder) : folder?.uri.fsPath ?? '.';
-    const args = [this.install.cli, def.command, app];
-    const accel = settings(folder).accel;
-    if (def.command === 'run' && accel !== 'auto') args.push('--accel', accel);
-    const exec = new vscode.ProcessExecution(process.execPath, args, {
-      cwd: app,
-      env: this.install.env(folder),
-    });
+    let exec: vscode.ProcessExecution | vscode.CustomExecution;
+    if (def.command === 'build') {
+      const kernelDir = this.install.kernelDir(folder);
+      exec = new vscode.CustomExecution(async () => new BuildTerminal(app, kernelDir));
+    } else {
+      const args = [this.install.cli, def.command, app];
+      const accel = settings(folder).accel;
+      if (accel !== 'auto') args.push('--accel', accel);
+      exec = new vscode.ProcessExecution(process.execPath, args, { cwd: app, env: this.install.env(folder) });
+    }
     const name = from?.name ?? (def.command === 'build' ? 'build' : 'run');
     const task = new vscode.Task(def, folder ?? vscode.TaskScope.Workspace, name, TASK_TYPE, exec, PROBLEM_MATCHERS);
     task.detail = def.command === 'build' ? `build ${basename(app)} with its kernel` : `boot ${basename(app)} under QEMU, console in the terminal`;
