@@ -63,6 +63,7 @@ export interface DebuggeeHooks {
   ended(message: string, exitCode?: number): void;
 }
 
+/** gdb's settings, given as -iex on its command line: no MI round trip for each of them. */
 const GDB_SETUP: string[][] = [
   ['pagination', 'off'],
   ['confirm', 'off'],
@@ -204,14 +205,12 @@ export class Debuggee {
     }
     this.gdb.on('exit', (e) => this.onGdbExit(e));
     try {
-      await this.gdb.start(path);
+      await this.gdb.start(path, GDB_SETUP.flatMap((words) => ['-iex', `set ${words.join(' ')}`]));
       trace('adapter-gdb-started');
     } catch (e) {
       if (e instanceof GdbExited) throw errors.gdbNotFound(path, gdbPath !== undefined, e.detail || e.message);
       throw e;
     }
-    for (const [name, ...words] of GDB_SETUP) await mi.gdbSet(this.gdb, name, ...words);
-    trace('adapter-gdb-setup');
   }
 
   private async connect(target: string, gdbCommands: string[] = []): Promise<void> {
