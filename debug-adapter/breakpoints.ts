@@ -63,6 +63,14 @@ export class Breakpoints {
 
   constructor(private gdb: GdbSession) {}
 
+  /**
+   * Ids for breakpoints the client is told about before they are inserted (while the kernel
+   * boots); the set* call that inserts them later is given the same ids.
+   */
+  reserve(n: number): number[] {
+    return Array.from({ length: n }, () => this.nextId++);
+  }
+
   /** After a restart: a new gdb; every kept spec is inserted again. */
   async reinsert(gdb: GdbSession): Promise<void> {
     this.gdb = gdb;
@@ -78,14 +86,14 @@ export class Breakpoints {
     }
   }
 
-  async setSource(path: string, bps: DebugProtocol.SourceBreakpoint[]): Promise<DebugProtocol.Breakpoint[]> {
+  async setSource(path: string, bps: DebugProtocol.SourceBreakpoint[], ids?: number[]): Promise<DebugProtocol.Breakpoint[]> {
     this.specs.set(`source:${path}`, { kind: 'source', path, bps });
     return this.gdb.whileStopped(async () => {
       await this.remove(this.bySource.get(path) ?? []);
       const entries: Entry[] = [];
       const out: DebugProtocol.Breakpoint[] = [];
-      for (const bp of bps) {
-        const [entry, result] = await this.insert('source', `${path}:${bp.line}`, bp, { line: bp.line, source: { path } });
+      for (const [i, bp] of bps.entries()) {
+        const [entry, result] = await this.insert('source', `${path}:${bp.line}`, bp, { line: bp.line, source: { path } }, ids?.[i]);
         entries.push(entry);
         out.push(result);
       }
@@ -94,27 +102,28 @@ export class Breakpoints {
     });
   }
 
-  async setFunctions(bps: DebugProtocol.FunctionBreakpoint[]): Promise<DebugProtocol.Breakpoint[]> {
+  async setFunctions(bps: DebugProtocol.FunctionBreakpoint[], ids?: number[]): Promise<DebugProtocol.Breakpoint[]> {
     this.specs.set('function', { kind: 'function', bps });
-    return this.replaceKind('function', bps.map((bp) => [bp.name, bp]));
+    return this.replaceKind('function', bps.map((bp) => [bp.name, bp]), ids);
   }
 
-  async setInstructions(bps: DebugProtocol.InstructionBreakpoint[]): Promise<DebugProtocol.Breakpoint[]> {
+  async setInstructions(bps: DebugProtocol.InstructionBreakpoint[], ids?: number[]): Promise<DebugProtocol.Breakpoint[]> {
     this.specs.set('instruction', { kind: 'instruction', bps });
     return this.replaceKind(
       'instruction',
       bps.map((bp) => [`*(${bp.instructionReference}) + ${bp.offset ?? 0}`, bp]),
+      ids,
     );
   }
 
-  async setData(bps: DebugProtocol.DataBreakpoint[]): Promise<DebugProtocol.Breakpoint[]> {
+  async setData(bps: DebugProtocol.DataBreakpoint[], ids?: number[]): Promise<DebugProtocol.Breakpoint[]> {
     this.specs.set('data', { kind: 'data', bps });
     return this.gdb.whileStopped(async () => {
       await this.remove(this.byKind.get('data') ?? []);
       const entries: Entry[] = [];
       const out: DebugProtocol.Breakpoint[] = [];
-      for (const bp of bps) {
-        const entry: Entry = { id: this.nextId++, kind: 'data', hits: 0 };
+      for (const [i, bp] of bps.entries()) {
+        const entry: Entry = { id: ids?.[i] ?? this.nextId++, kind: 'data', hits: 0 };
         entries.push(entry);
         try {
           entry.gdbNumber = await mi.breakWatch(this.gdb, bp.dataId, bp.accessType ?? 'write');
@@ -140,13 +149,14 @@ export class Breakpoints {
   private async replaceKind(
     kind: 'function' | 'instruction',
     items: [string, DebugProtocol.FunctionBreakpoint | DebugProtocol.InstructionBreakpoint][],
+    ids?: number[],
   ): Promise<DebugProtocol.Breakpoint[]> {
     return this.gdb.whileStopped(async () => {
       await this.remove(this.byKind.get(kind) ?? []);
       const entries: Entry[] = [];
       const out: DebugProtocol.Breakpoint[] = [];
-      for (const [location, bp] of items) {
-        const [entry, result] = await this.insert(kind, location, bp, {});
+      for (const [i, [location, bp]] of items.entries()) {
+        const [entry, result] = await this.insert(kind, location, bp, {}, ids?.[i]);
         entries.push(entry);
         out.push(result);
       }
@@ -160,8 +170,9 @@ export class Breakpoints {
     location: string,
     bp: { condition?: string; hitCondition?: string; logMessage?: string },
     fallback: Partial<DebugProtocol.Breakpoint>,
+    id = this.nextId++,
   ): Promise<[Entry, DebugProtocol.Breakpoint]> {
-    const entry: Entry = { id: this.nextId++, kind, logMessage: bp.logMessage, hits: 0 };
+    const entry: Entry = { id, kind, logMessage: bp.logMessage, hits: 0 };
     let ignoreCount = 0;
     if (bp.hitCondition && bp.hitCondition.trim() !== '') {
       const h = parseHitCondition(bp.hitCondition);

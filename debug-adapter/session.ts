@@ -34,6 +34,13 @@ import { trace, tracing } from '../target';
 
 type StartArgs = { kind: 'launch'; args: LaunchArgs } | { kind: 'attach'; args: AttachArgs };
 
+/**
+ * What a client may ask while a launch boots (after the early `initialized`): breakpoints are
+ * answered at once and inserted when gdb is connected; every other request waits for the boot.
+ */
+const WHILE_BOOTING = new Set(['initialize', 'launch', 'attach', 'disconnect', 'terminate', 'cancel', 'setBreakpoints', 'setFunctionBreakpoints', 'setInstructionBreakpoints', 'setDataBreakpoints', 'setExceptionBreakpoints']);
+const PENDING_MESSAGE = 'Inserted when the kernel has booted.';
+
 export class MinnowDebugSession extends DebugSession {
   private debuggee?: Debuggee;
   private startArgs?: StartArgs;
@@ -47,6 +54,14 @@ export class MinnowDebugSession extends DebugSession {
   /** >0 while the adapter runs gdb scripts of its own: their errors are not the user's */
   private quiet = 0;
   private progressId = 0;
+  /**
+   * While a launch boots: settles (never rejects) when the boot is over and the breakpoints
+   * given meanwhile are inserted; requests other than WHILE_BOOTING wait for it.
+   */
+  private bootGate?: Promise<void>;
+  /** the breakpoint requests answered while booting, to run when gdb is connected */
+  private early: (() => Promise<void>)[] = [];
+  private bootFailed = false;
 
   /** for main.ts: what to kill when the adapter process goes down */
   static current?: MinnowDebugSession;
@@ -66,6 +81,10 @@ export class MinnowDebugSession extends DebugSession {
   // time goes: test/e2e/debug.test.ts prints it)
   protected override dispatchRequest(request: DebugProtocol.Request): void {
     if (tracing()) trace('adapter-request', { command: request.command, seq: request.seq });
+    if (this.bootGate && !WHILE_BOOTING.has(request.command)) {
+      void this.bootGate.then(() => super.dispatchRequest(request));
+      return;
+    }
     super.dispatchRequest(request);
   }
 
@@ -159,15 +178,21 @@ export class MinnowDebugSession extends DebugSession {
 
   private async begin(start: StartArgs): Promise<void> {
     this.startArgs = start;
-    await this.boot();
-    this.sendEvent(new InitializedEvent());
+    await this.boot(start.kind === 'launch');
+    if (start.kind === 'attach') this.sendEvent(new InitializedEvent());
   }
 
-  /** Builds, boots and connects (launch) or connects (attach); on failure nothing is left running. */
-  private async boot(): Promise<void> {
+  /**
+   * Builds, boots and connects (launch) or connects (attach); on failure nothing is left running.
+   * `early`: `initialized` goes out before the boot, so that the client's breakpoint requests and
+   * its configurationDone travel while QEMU and gdb start (a workbench's round trip is not on
+   * the way to the first stop); the breakpoints are inserted once gdb is connected.
+   */
+  private async boot(early = false): Promise<void> {
     const start = this.startArgs!;
     this.ended = false;
     this.configured = false;
+    this.bootFailed = false;
     const id = `minnow-${++this.progressId}`;
     if (this.progress) this.sendEvent(new ProgressStartEvent(id, start.kind === 'launch' ? 'Starting Minnow' : 'Attaching'));
     const d = new Debuggee({
@@ -185,19 +210,51 @@ export class MinnowDebugSession extends DebugSession {
       this.stack = new Stack(d.gdb);
       this.vars = new Variables(d.gdb, this.stack);
     }
+    let open: (() => void) | undefined;
+    if (early) {
+      this.early = [];
+      this.bootGate = new Promise<void>((r) => (open = r));
+      this.sendEvent(new InitializedEvent());
+    }
     try {
       if (start.kind === 'launch') await d.launch(start.args);
       else await d.attach(start.args);
+      for (const apply of this.early) await apply().catch((e: unknown) => this.internalError(e));
     } catch (e) {
+      this.bootFailed = true;
       await d.shutdown(false).catch(() => undefined);
       throw e;
     } finally {
       if (this.progress) this.sendEvent(new ProgressEndEvent(id));
+      this.early = [];
+      this.bootGate = undefined;
+      open?.();
     }
+  }
+
+  /**
+   * While booting, a breakpoint request is answered at once (unverified, with the ids it will
+   * keep) and `insert` runs once gdb is connected; its results reach the client as `changed`
+   * breakpoint events. Returns undefined when not booting.
+   */
+  private whileBooting(
+    bps: readonly object[],
+    source: DebugProtocol.Source | undefined,
+    insert: (ids: number[]) => Promise<DebugProtocol.Breakpoint[]>,
+  ): { breakpoints: DebugProtocol.Breakpoint[] } | undefined {
+    if (!this.bootGate) return undefined;
+    const ids = this.bps!.reserve(bps.length);
+    this.early.push(async () => {
+      for (const b of await insert(ids)) this.sendEvent(new BreakpointEvent('changed', b));
+    });
+    const lineOf = (b: object): number | undefined => ('line' in b && typeof b.line === 'number' ? b.line : undefined);
+    return { breakpoints: bps.map((b, i) => ({ id: ids[i], verified: false, line: lineOf(b), source, message: PENDING_MESSAGE })) };
   }
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
     this.run(response, async () => {
+      // after a failed launch (which said why) there is nothing to run
+      if (this.bootFailed) return;
       this.configured = true;
       await this.resumeAfterBoot();
     });
@@ -406,17 +463,20 @@ export class MinnowDebugSession extends DebugSession {
     this.run(response, async () => {
       const path = args.source.path;
       if (!path) throw errors.badRequest('Breakpoints need a source with a path.');
+      const bps = args.breakpoints ?? [];
+      const early = this.whileBooting(bps, args.source, (ids) => this.bps!.setSource(path, bps, ids));
+      if (early) return early;
       this.gdb;
-      return { breakpoints: await this.bps!.setSource(path, args.breakpoints ?? []) };
+      return { breakpoints: await this.bps!.setSource(path, bps) };
     });
   }
 
   protected override setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): void {
-    this.run(response, async () => (this.gdb, { breakpoints: await this.bps!.setFunctions(args.breakpoints) }));
+    this.run(response, async () => this.whileBooting(args.breakpoints, undefined, (ids) => this.bps!.setFunctions(args.breakpoints, ids)) ?? (this.gdb, { breakpoints: await this.bps!.setFunctions(args.breakpoints) }));
   }
 
   protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
-    this.run(response, async () => (this.gdb, { breakpoints: await this.bps!.setInstructions(args.breakpoints) }));
+    this.run(response, async () => this.whileBooting(args.breakpoints, undefined, (ids) => this.bps!.setInstructions(args.breakpoints, ids)) ?? (this.gdb, { breakpoints: await this.bps!.setInstructions(args.breakpoints) }));
   }
 
   protected override dataBreakpointInfoRequest(response: DebugProtocol.DataBreakpointInfoResponse, args: DebugProtocol.DataBreakpointInfoArguments): void {
@@ -424,11 +484,15 @@ export class MinnowDebugSession extends DebugSession {
   }
 
   protected override setDataBreakpointsRequest(response: DebugProtocol.SetDataBreakpointsResponse, args: DebugProtocol.SetDataBreakpointsArguments): void {
-    this.run(response, async () => (this.gdb, { breakpoints: await this.bps!.setData(args.breakpoints) }));
+    this.run(response, async () => this.whileBooting(args.breakpoints, undefined, (ids) => this.bps!.setData(args.breakpoints, ids)) ?? (this.gdb, { breakpoints: await this.bps!.setData(args.breakpoints) }));
   }
 
   protected override setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
     this.run(response, async () => {
+      if (this.bootGate) {
+        this.early.push(async () => this.bps?.setExceptionFilters(args.filters));
+        return;
+      }
       await this.bps?.setExceptionFilters(args.filters);
     });
   }

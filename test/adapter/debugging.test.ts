@@ -8,6 +8,7 @@ import {
   MAIN_C,
   ROOT,
   appArgs,
+  breakpointUpdates,
   launch,
   marker,
   median,
@@ -483,6 +484,7 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     const progress: string[] = [];
     c.dc.on('progressStart', () => progress.push('start'));
     c.dc.on('progressEnd', () => progress.push('end'));
+    const now = breakpointUpdates(c);
     const s = stopped(c);
     let set: DebugProtocol.Breakpoint[] = [];
     await launch(c, appArgs(BUILD_ONCE), {}, async (dc) => {
@@ -492,10 +494,13 @@ describe('adapter: debugging the test application (kernel gdbstub)', function ()
     });
     const e = await s;
     assert.deepEqual(progress, ['start', 'end']);
-    assert.equal(set[0].verified, true);
-    assert.equal(set[0].line, marker('PRINT'));
-    assert.equal(set[1].verified, false);
-    assert.ok(set[1].message);
+    // given while the kernel booted: answered at once, pending, then settled by `changed` events
+    assert.deepEqual(set.map((b) => [b.verified, b.message]), [[false, 'Inserted when the kernel has booted.'], [false, 'Inserted when the kernel has booted.']]);
+    assert.equal(now(set[0]).verified, true);
+    assert.equal(now(set[0]).line, marker('PRINT'));
+    assert.equal(now(set[1]).verified, false);
+    assert.ok(now(set[1]).message);
+    assert.notEqual(now(set[1]).message, set[1].message);
     assert.equal((await topFrame(c, e.threadId!)).line, marker('PRINT'));
     const pc = (await topFrame(c, e.threadId!)).instructionPointerReference!;
     const d = await c.dc.disassembleRequest({ memoryReference: pc, instructionOffset: 0, instructionCount: 3 });

@@ -61,6 +61,20 @@ export async function launch(
   await Promise.all([started, configured]);
 }
 
+/**
+ * Follows the `breakpoint` `changed` events: a breakpoint given while a launch boots is answered
+ * at once, unverified, and settled by such an event when gdb has inserted it. Returns what the
+ * client knows of a breakpoint now (its last event, else the response's).
+ */
+export function breakpointUpdates(c: Client): (b: DebugProtocol.Breakpoint) => DebugProtocol.Breakpoint {
+  const last = new Map<number, DebugProtocol.Breakpoint>();
+  c.dc.on('breakpoint', (e) => {
+    const b = (e as DebugProtocol.BreakpointEvent).body.breakpoint;
+    if (b.id !== undefined) last.set(b.id, b);
+  });
+  return (b) => (b.id !== undefined ? last.get(b.id) : undefined) ?? b;
+}
+
 export function appArgs(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { app: APP, accel: 'tcg', ...extra };
 }

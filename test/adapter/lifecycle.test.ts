@@ -17,6 +17,7 @@ import {
   ROOT,
   alive,
   appArgs,
+  breakpointUpdates,
   launch,
   marker,
   processes,
@@ -358,11 +359,13 @@ describe('adapter: life cycle', function () {
 
   it("QEMU's own gdbstub stops in early boot code", async () => {
     c = await startClient();
+    const now = breakpointUpdates(c);
     const s = stopped(c);
+    let set: DebugProtocol.Breakpoint[] = [];
     await launch(c, appArgs({ ...NO_BUILD, gdbstub: 'qemu' }), {}, async (dc) => {
-      const r = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'kernel_start' }] });
-      assert.equal(r.body.breakpoints[0].verified, true);
+      set = (await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'kernel_start' }] })).body.breakpoints;
     });
+    assert.equal(now(set[0]).verified, true);
     const e = await s;
     assert.equal(e.reason, 'function breakpoint');
     const f = await topFrame(c, e.threadId!);
