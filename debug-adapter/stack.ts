@@ -21,6 +21,11 @@ export class Stack {
   /** Threads stopped by a data breakpoint: x86 reports those after the accessing instruction. */
   private readonly dataStops = new Set<number>();
   private threadCache?: MiThread[];
+  /**
+   * This stop's thread list (or the question in flight): a workbench asks for the threads two or
+   * three times per stop, and each -thread-info reads every thread through the stub.
+   */
+  private threadsAtStop?: Promise<{ threads: MiThread[] }>;
 
   constructor(private gdb: GdbSession) {}
 
@@ -35,6 +40,7 @@ export class Stack {
     this.depth.clear();
     this.dataStops.clear();
     this.nextFrameId = 1;
+    this.threadsAtStop = undefined;
   }
 
   /**
@@ -49,9 +55,11 @@ export class Stack {
   /** The kernel's threads, named "name (state)"; while running, the last list known. */
   async threads(): Promise<DebugProtocol.Thread[]> {
     if (!this.gdb.running || !this.threadCache) {
+      const asked = this.gdb.running ? mi.threadInfo(this.gdb) : (this.threadsAtStop ??= mi.threadInfo(this.gdb));
       try {
-        this.threadCache = (await mi.threadInfo(this.gdb)).threads;
+        this.threadCache = (await asked).threads;
       } catch (e) {
+        if (this.threadsAtStop === asked) this.threadsAtStop = undefined;
         if (!this.threadCache) throw e;
       }
     }
