@@ -84,8 +84,40 @@ function traceGdb(dir: '<' | '>', line: string): void {
   trace('gdb', { dir, line: line.length > 160 ? `${line.slice(0, 160)}…` : line });
 }
 
+const gdbSetupArgs = (): string[] => GDB_SETUP.flatMap((words) => ['-iex', `set ${words.join(' ')}`]);
+
+/**
+ * A gdb started when this adapter process started, before any launch asked for it: the extension
+ * starts the adapter while the build task runs and names the gdb to start (MINNOW_GDB_AHEAD), so
+ * gdb's own start overlaps the build too. The first launch that uses the same gdb takes it.
+ */
+let ahead: { path: string; gdb: GdbSession; started: Promise<void> } | undefined;
+
+export function startGdbAhead(path: string): void {
+  const gdb = new GdbSession();
+  const started = gdb.start(path, gdbSetupArgs());
+  started.catch(() => undefined);
+  ahead = { path, gdb, started };
+}
+
+/** The gdb started ahead, if it is the one wanted (another one is ended). */
+function takeGdbAhead(path: string): { gdb: GdbSession; started: Promise<void> } | undefined {
+  const a = ahead;
+  ahead = undefined;
+  if (a && a.path !== path) a.gdb.kill();
+  return a?.path === path ? a : undefined;
+}
+
+/** The adapter is going down: a gdb started ahead that no launch took goes too. */
+export function killGdbAhead(): void {
+  ahead?.gdb.kill();
+  ahead = undefined;
+}
+
 export class Debuggee {
-  readonly gdb = new GdbSession();
+  readonly gdb: GdbSession;
+  /** set when this debuggee's gdb was started ahead (its start is then only awaited) */
+  private readonly gdbStarted?: Promise<void>;
   qemu?: QemuInstance;
   elf = '';
   kind: 'launch' | 'attach' = 'launch';
@@ -100,7 +132,12 @@ export class Debuggee {
   private booting = false;
   private qemuExit?: QemuExit;
 
-  constructor(private readonly hooks: DebuggeeHooks) {}
+  /** `launchGdb`: the gdb a launch will use, which may have been started ahead. */
+  constructor(private readonly hooks: DebuggeeHooks, launchGdb?: string) {
+    const a = launchGdb === undefined ? undefined : takeGdbAhead(launchGdb);
+    this.gdb = a?.gdb ?? new GdbSession();
+    this.gdbStarted = a?.started;
+  }
 
   /** Builds (unless build: false), boots QEMU with the stub waiting, starts gdb and connects. */
   async launch(args: LaunchArgs): Promise<void> {
@@ -205,7 +242,8 @@ export class Debuggee {
     }
     this.gdb.on('exit', (e) => this.onGdbExit(e));
     try {
-      await this.gdb.start(path, GDB_SETUP.flatMap((words) => ['-iex', `set ${words.join(' ')}`]));
+      if (this.gdbStarted) await this.gdbStarted;
+      else await this.gdb.start(path, gdbSetupArgs());
       trace('adapter-gdb-started');
     } catch (e) {
       if (e instanceof GdbExited) throw errors.gdbNotFound(path, gdbPath !== undefined, e.detail || e.message);

@@ -3,12 +3,14 @@
 // process outlives the session.
 
 import { DebugSession } from '@vscode/debugadapter';
+import { killGdbAhead, startGdbAhead } from './debuggee';
 import { MinnowDebugSession } from './session';
 import { killAllChildren, trace } from '../target';
 
 trace('adapter-process', { started: Math.round(performance.timeOrigin) });
 
 function cleanup(): void {
+  killGdbAhead();
   try {
     MinnowDebugSession.current?.killNow();
   } catch {
@@ -39,5 +41,8 @@ process.stdin.on('end', () => {
   cleanup();
   process.exit(0);
 });
+
+// started by the extension ahead of a launch (while its build runs): gdb starts now too
+if (process.env.MINNOW_GDB_AHEAD) startGdbAhead(process.env.MINNOW_GDB_AHEAD);
 
 DebugSession.run(MinnowDebugSession);

@@ -195,11 +195,14 @@ export class MinnowDebugSession extends DebugSession {
     this.bootFailed = false;
     const id = `minnow-${++this.progressId}`;
     if (this.progress) this.sendEvent(new ProgressStartEvent(id, start.kind === 'launch' ? 'Starting Minnow' : 'Attaching'));
-    const d = new Debuggee({
-      output: (text, category) => this.sendEvent(new OutputEvent(text, category)),
-      progress: (message) => this.progress && this.sendEvent(new ProgressUpdateEvent(id, message)),
-      ended: (message, code) => this.onEnded(d, message, code),
-    });
+    const d = new Debuggee(
+      {
+        output: (text, category) => this.sendEvent(new OutputEvent(text, category)),
+        progress: (message) => this.progress && this.sendEvent(new ProgressUpdateEvent(id, message)),
+        ended: (message, code) => this.onEnded(d, message, code),
+      },
+      start.kind === 'launch' ? start.args.gdbPath || 'gdb' : undefined,
+    );
     this.debuggee = d;
     this.wire(d.gdb);
     if (this.bps) {

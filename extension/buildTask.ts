@@ -23,12 +23,14 @@ export class BuildTerminal implements vscode.Pseudoterminal {
   constructor(
     private readonly appDir: string,
     private readonly kernelDir: string,
+    private readonly failed: () => void = () => undefined,
   ) {}
 
   open(): void {
     trace('task-process-start', { command: 'build', pid: null, inProcess: true });
     void this.build().then((code) => {
       trace('task-end', { command: 'build', exitCode: code });
+      if (code !== 0) this.failed();
       this.closed.fire(code);
     });
   }

@@ -1,11 +1,13 @@
 // F5 for Minnow: the configuration provider (F5 with no launch.json, the launch.json snippets,
 // the dynamic "Minnow: <app>" entries) and the adapter factory that runs dist/debugAdapter.js as
-// a separate process, exactly as any other DAP client would.
+// a separate process, exactly as any other DAP client would. A launch's adapter process is
+// started as soon as F5 resolves it, while its build task runs (extension/adapterProcess.ts).
 
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { checkApp, guessAppDir, hasManifest, showManifestProblem } from './apps';
 import { Install, settings } from './settings';
+import { SpareAdapter } from './adapterProcess';
 import { BUILD_TASK_LABEL, DEBUG_TYPE, launchConfig } from './templates';
 import { trace } from './trace';
 
@@ -28,6 +30,9 @@ export function isMinnowBuildTask(task: unknown): boolean {
 }
 
 export class MinnowConfigurationProvider implements vscode.DebugConfigurationProvider {
+  /** `prepare`: a launch is about to start in this folder (its adapter process may start now). */
+  constructor(private readonly prepare: (folder: vscode.WorkspaceFolder | undefined) => void = () => undefined) {}
+
   provideDebugConfigurations(folder: vscode.WorkspaceFolder | undefined): vscode.DebugConfiguration[] {
     const dir = folder?.uri.fsPath;
     const name = dir && hasManifest(dir) ? basename(dir) : 'the application';
@@ -65,6 +70,7 @@ export class MinnowConfigurationProvider implements vscode.DebugConfigurationPro
       // WithSubstitutedVariables hook, and a broken manifest should stop F5 with its reason.
       const dir = withWorkspaceFolder(String(config.app), folder);
       if (!dir.includes('${') && !this.manifestOk(dir)) return undefined;
+      this.prepare(folder);
     } else if (config.request === 'attach') {
       const s = settings(folder);
       if (s.gdbPath) config.gdbPath ??= s.gdbPath;
@@ -108,8 +114,16 @@ export class MinnowDynamicProvider implements vscode.DebugConfigurationProvider 
   }
 }
 
-export class MinnowAdapterFactory implements vscode.DebugAdapterDescriptorFactory {
+export class MinnowAdapterFactory implements vscode.DebugAdapterDescriptorFactory, vscode.Disposable {
+  /** the adapter process started for the launch being resolved (see prepare) */
+  readonly spare = new SpareAdapter();
+
   constructor(private readonly install: Install) {}
+
+  /** A launch in `folder` was resolved: its adapter process starts now, while the build runs. */
+  prepare(folder: vscode.WorkspaceFolder | undefined): void {
+    if (this.install.hasProgram(this.install.adapter)) this.spare.prepare(this.install.adapter, this.install.env(folder), settings(folder).gdbPath || 'gdb');
+  }
 
   createDebugAdapterDescriptor(session: vscode.DebugSession): vscode.ProviderResult<vscode.DebugAdapterDescriptor> {
     const program = this.install.adapter;
@@ -117,7 +131,13 @@ export class MinnowAdapterFactory implements vscode.DebugAdapterDescriptorFactor
       throw new Error(`The Minnow debug adapter is missing (${program}). Reinstall the extension.`);
     }
     const env = this.install.env(session.workspaceFolder);
-    trace('adapter-start', { program, kernel: env.MINNOW_KERNEL });
+    const ready = session.configuration.request === 'launch' ? this.spare.take(env) : undefined;
+    trace('adapter-start', { program, kernel: env.MINNOW_KERNEL, started: ready ? 'ahead' : 'now' });
+    if (ready) return new vscode.DebugAdapterInlineImplementation(ready);
     return new vscode.DebugAdapterExecutable(process.execPath, [program], { env });
+  }
+
+  dispose(): void {
+    this.spare.dispose();
   }
 }

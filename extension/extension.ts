@@ -30,7 +30,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const view = new KernelView();
   const guest = new GuestConsole(undefined);
   const status = new InstanceStatus();
-  const tasks = new MinnowTaskProvider(install);
+  const adapters = new MinnowAdapterFactory(install);
+  // a failed build ends the launch: the adapter process started for it goes too
+  const tasks = new MinnowTaskProvider(install, () => adapters.spare.drop());
   const watcher = new SessionWatcher(view, guest, status);
   const sub = context.subscriptions;
 
@@ -40,11 +42,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const instances = new InstancesView();
   const instancesTree = vscode.window.createTreeView('minnow.instances', { treeDataProvider: instances, showCollapseAll: false });
   sub.push(instances, instancesTree, instances.attach(instancesTree));
-  sub.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MinnowConfigurationProvider()));
+  sub.push(adapters);
+  sub.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MinnowConfigurationProvider((folder) => adapters.prepare(folder))));
   sub.push(
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new MinnowDynamicProvider(), vscode.DebugConfigurationProviderTriggerKind.Dynamic),
   );
-  sub.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, new MinnowAdapterFactory(install)));
+  sub.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, adapters));
   sub.push(...watcher.register());
   sub.push(vscode.tasks.registerTaskProvider(TASK_TYPE, tasks));
   sub.push(

@@ -32,7 +32,11 @@ function folderOf(scope: vscode.Task['scope']): vscode.WorkspaceFolder | undefin
 }
 
 export class MinnowTaskProvider implements vscode.TaskProvider {
-  constructor(private readonly install: Install) {}
+  /** `buildFailed`: a build task ended with an error (the launch it was for will not start). */
+  constructor(
+    private readonly install: Install,
+    private readonly buildFailed: () => void = () => undefined,
+  ) {}
 
   provideTasks(): vscode.Task[] {
     trace('task-provide');
@@ -62,7 +66,7 @@ export class MinnowTaskProvider implements vscode.TaskProvider {
     let exec: vscode.ProcessExecution | vscode.CustomExecution;
     if (def.command === 'build') {
       const kernelDir = this.install.kernelDir(folder);
-      exec = new vscode.CustomExecution(async () => new BuildTerminal(app, kernelDir));
+      exec = new vscode.CustomExecution(async () => new BuildTerminal(app, kernelDir, this.buildFailed));
     } else {
       const args = [this.install.cli, def.command, app];
       const accel = settings(folder).accel;

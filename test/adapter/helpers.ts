@@ -28,8 +28,8 @@ export interface Client {
 }
 
 /** timeoutMs: how long a request may take; a launch that builds the kernel from scratch is slow */
-export async function startClient(timeoutMs = 60_000): Promise<Client> {
-  const dc = new DebugClient('node', ADAPTER, 'minnow', { cwd: ROOT }, true);
+export async function startClient(timeoutMs = 60_000, env?: Record<string, string>): Promise<Client> {
+  const dc = new DebugClient('node', ADAPTER, 'minnow', { cwd: ROOT, env: env ? { ...process.env, ...env } : undefined }, true);
   dc.defaultTimeout = timeoutMs;
   const output: DebugProtocol.OutputEvent['body'][] = [];
   dc.on('output', (e: DebugProtocol.OutputEvent) => output.push(e.body));

@@ -357,6 +357,34 @@ describe('adapter: life cycle', function () {
     });
   });
 
+  describe('a gdb started ahead (MINNOW_GDB_AHEAD, as the extension starts the adapter while the build runs)', () => {
+    /** when a process started, in seconds since boot (/proc/<pid>/stat, field 22, in 1/100 s) */
+    const startedAt = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[19]) / 100;
+    const uptime = (): number => Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+
+    it('is the launch\'s gdb when the launch wants the same one', async () => {
+      c = await startClient(60_000, { MINNOW_GDB_AHEAD: 'gdb' });
+      const s = stopped(c);
+      // a launch sends initialized before it boots (and starts a gdb of its own)
+      const asked = c.dc.waitForEvent('initialized').then(uptime);
+      await launch(c, appArgs({ ...NO_BUILD, stopOnEntry: true }));
+      assert.equal((await s).reason, 'entry');
+      const p = await processes(c);
+      assert.ok(startedAt(p.gdb!) < (await asked), `gdb ${p.gdb} started ${startedAt(p.gdb!)} s, the launch began at ${await asked} s`);
+    });
+
+    it('is ended when the launch names another gdb, which is started then', async () => {
+      c = await startClient(60_000, { MINNOW_GDB_AHEAD: 'gdb' });
+      const s = stopped(c);
+      await launch(c, appArgs({ ...NO_BUILD, stopOnEntry: true, gdbPath: '/usr/bin/gdb' }));
+      assert.equal((await s).reason, 'entry');
+      const p = await processes(c);
+      const adapter = (await c.dc.customRequest('minnow/processes')).body.adapter as number;
+      const gdbs = readFileSync(`/proc/${adapter}/task/${adapter}/children`, 'utf8').trim().split(/\s+/).filter((pid) => pid && /^gdb$/.test(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()));
+      assert.deepEqual(gdbs, [String(p.gdb)], 'the gdb started ahead is gone');
+    });
+  });
+
   it("QEMU's own gdbstub stops in early boot code", async () => {
     c = await startClient();
     const now = breakpointUpdates(c);

@@ -70,7 +70,8 @@ describe('e2e: debugging a new project', function () {
     console.log(
       `      F5 to paused in main, new project, warm build cache (build + boot + attach): ${paused - t0} ms` +
         ` (F5 → build start ${taskStart - t0} ms, build ${built - taskStart} ms, its end → adapter start ${adapter - built} ms,` +
-        ` adapter process up ${adapterUp - adapter} ms, → gdb connected to the booted kernel ${connected - adapterUp} ms, → stopped in main ${kernelStopped - connected} ms,` +
+        // the extension starts the adapter process while the build runs: then it is up already
+        ` adapter process up ${adapterUp > adapter ? `${adapterUp - adapter} ms` : 'ahead'}, → gdb connected to the booted kernel ${connected - Math.max(adapter, adapterUp)} ms, → stopped in main ${kernelStopped - connected} ms,` +
         ` → the extension sees it ${stoppedAt - kernelStopped} ms, → workbench paused ${paused - stoppedAt} ms; load ${loadavg().map((l) => l.toFixed(1)).join(' ')})`,
     );
     // MINNOW_E2E_F5_TIMELINE=1: every trace line of the F5 (extension, build, adapter, gdb)
