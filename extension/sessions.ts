@@ -18,6 +18,13 @@ interface DapMessage {
 }
 
 export class SessionWatcher implements vscode.DebugAdapterTrackerFactory {
+  /**
+   * Per session: when its adapter was created and when the guest first spoke or stopped. The
+   * kernel can boot and print before VS Code reports the session started (a launch runs to main
+   * while the workbench is still opening its views), so the status item learns it then.
+   */
+  private readonly times = new Map<string, { created: number; booted?: number }>();
+
   constructor(
     private readonly view: KernelView,
     private readonly guest: GuestConsole,
@@ -31,13 +38,16 @@ export class SessionWatcher implements vscode.DebugAdapterTrackerFactory {
         if (s.type !== DEBUG_TYPE) return;
         trace('session-start', { name: s.name });
         const target = s.configuration.request === 'attach' ? String(s.configuration.target) : undefined;
-        this.status.start({ kind: 'session', session: s, name: appName(s), started: Date.now(), attachedTo: target });
+        const times = this.times.get(s.id);
+        this.status.start({ kind: 'session', session: s, name: appName(s), started: times?.created ?? Date.now(), attachedTo: target });
+        if (times?.booted !== undefined) this.status.booted((i) => i.kind === 'session' && i.session?.id === s.id, times.booted);
         this.guest.ensure();
         this.guest.attach(s);
       }),
       vscode.debug.onDidTerminateDebugSession((s) => {
         if (s.type !== DEBUG_TYPE) return;
         trace('session-end', { name: s.name });
+        this.times.delete(s.id);
         this.status.end((i) => i.kind === 'session' && i.session.id === s.id);
         this.guest.detach(s, 'the instance stopped');
         this.view.ended(s);
@@ -47,13 +57,19 @@ export class SessionWatcher implements vscode.DebugAdapterTrackerFactory {
 
   createDebugAdapterTracker(session: vscode.DebugSession): vscode.DebugAdapterTracker {
     const isThis = (i: { kind: string; session?: vscode.DebugSession }): boolean => i.kind === 'session' && i.session?.id === session.id;
+    const times: { created: number; booted?: number } = { created: Date.now() };
+    this.times.set(session.id, times);
+    const booted = (): void => {
+      times.booted ??= Date.now();
+      this.status.booted(isThis, times.booted);
+    };
     return {
       onDidSendMessage: (m: DapMessage) => {
         if (m.type !== 'event') return;
         switch (m.event) {
           case 'stopped':
             trace('stopped', { reason: m.body?.reason, threadId: m.body?.threadId });
-            this.status.booted(isThis);
+            booted();
             this.view.stopped(session);
             break;
           case 'continued':
@@ -63,7 +79,7 @@ export class SessionWatcher implements vscode.DebugAdapterTrackerFactory {
             const category = m.body?.category;
             const text = typeof m.body?.output === 'string' ? m.body.output : '';
             if (category === 'stdout' && text) {
-              this.status.booted(isThis);
+              booted();
               this.guest.write(text);
               trace('guest-output', { text });
             }

@@ -30,11 +30,11 @@ export class InstanceStatus implements vscode.Disposable {
     trace('status-show', { text: this.item.text });
   }
 
-  /** The guest produced its first output or stopped: it has booted. */
-  booted(match: (i: Instance) => boolean): void {
+  /** The guest produced its first output or stopped (at `at`, default now): it has booted. */
+  booted(match: (i: Instance) => boolean, at = Date.now()): void {
     const i = this.instance;
     if (!i || i.bootMs !== undefined || !match(i) || (i.kind === 'session' && i.attachedTo)) return;
-    i.bootMs = Date.now() - i.started;
+    i.bootMs = at - i.started;
     this.render();
     trace('status-booted', { text: this.item.text, bootMs: i.bootMs });
   }
