@@ -5,12 +5,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { registerChild, killAndWait } from './children';
 import type { AppConfig } from './config';
 import { MinnowError, advise, aptInstall } from './errors';
-import { FIX, kernelObjects, type KernelObjects } from './buildcache';
+import { FIX, kernelObjects, kernelSources, type KernelObjects } from './buildcache';
+import { forgetStale, type Sums } from './stale';
 import { ensureLwip } from './lwip';
 import { kernelDir as defaultKernelDir } from './paths';
 import { which } from './tools';
@@ -82,6 +83,7 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
     kobj = kernelObjects(app, kdir);
     if (kobj.warning) warn(kobj.warning);
   }
+  projectUpToContent(app, kdir, kobj?.sums);
   trace('build-make', { cache: kobj?.dir ? 'entry' : 'none' });
   let r = await runMake(make, makeArgs(app, kdir, jobs, kobj), app.dir, opts);
   trace('build-make-end', { status: r.status });
@@ -91,6 +93,7 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
     // the build done again without it; a compiler error stays an error
     if (kobj.dir && !opts.signal?.aborted && cacheFailed(r.stderr, kobj.dir)) {
       const why = cacheFailed(r.stderr, kobj.dir);
+      if (!kobj.readonly) kobj.failed(why);
       warn(`the build cache ${dirname(kobj.dir)} failed (${why}): the errors above are the cache's, not your code's; building again without the cache. ${FIX}`);
       r = await runMake(make, makeArgs(app, kdir, jobs), app.dir, opts);
     }
@@ -106,6 +109,23 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
     throw new MinnowError(`make succeeded but did not produce ${app.elf}`, `Check that the kernel Makefile in ${kdir} follows the build contract (BUILD_DIR/APP_NAME.elf).`, 'build');
   }
   return { elf: app.elf, rebuilt: before === undefined || after !== before };
+}
+
+/**
+ * Removes from the project's build/obj what make would keep although the kernel's content changed
+ * under it with older dates (target/stale.ts): the application's objects that include a changed
+ * kernel header, the kernel's own objects when they are built in the project, and the ELF.
+ */
+function projectUpToContent(app: AppConfig, kdir: string, sums?: Sums): void {
+  const obj = join(app.buildDir, 'obj');
+  try {
+    // without the cache, the hash memo lives in the project
+    const now = sums ?? kernelSources(app, kdir, process.env, obj).sums;
+    const debug = app.elf.replace(/\.elf$/, '.debug');
+    forgetStale(obj, now, [app.elf, debug, ...['kernel.o', 'ksyms0.o', 'ksyms0.S'].map((f) => join(obj, f))]);
+  } catch {
+    // an unreadable kernel folder: make says which file it cannot read
+  }
 }
 
 /** Why make failed because of the cache folder (its path on a line with a file error), or ''. */

@@ -2,7 +2,7 @@
 // the user's cache folder ($XDG_CACHE_HOME/minnow/kernel-objects, else ~/.cache/...).
 //
 // An entry is a folder named by a hash of everything the kernel's objects depend on: the kernel
-// folder's path and every file in it (sources, headers, Makefile, components table, linker
+// folder's real path and every file in it (sources, headers, Makefile, components table, linker
 // script), lwIP's sources when "net" is linked, the compiler (its path, size, date and version),
 // the components and minnow.json's "cflags". It holds the objects and their dependency files
 // exactly as kernel/Makefile lays them out under KOBJ. A complete entry is never written again:
@@ -15,13 +15,20 @@
 // temporary folder starts as a copy of the entry this project last used (or the newest with the
 // same compiler and flags), with the objects' dates kept: when one kernel source was edited, make
 // then rebuilds just that object (and those including an edited header) rather than all of them.
+// Dates are not enough when another checkout with older files took the kernel folder's place:
+// each entry records the sums of the sources it was built from (sources.json, target/stale.ts),
+// and the objects that depend on a file whose content differs are not copied into the new one.
 //
 // A warm build asks gcc nothing: its version (part of the key) and its header folder (GCC_INCLUDE
 // for make) are kept in manifests/toolchain.json, keyed by the gcc and as binaries' paths, sizes
 // and dates.
 //
 // The cache is an optimisation only: a cache folder that cannot be made or written, or a full
-// disk, gives one warning and the build goes on in the project's own build/obj like before.
+// disk, gives one warning and the build goes on in the project's own build/obj like before. A
+// fill that failed half-way (the disk filled up under make) is remembered for its key in
+// manifests/failed-<entry>.json: the next builds skip the cache with a one-line warning rather
+// than pay for the kernel and the failed write again, until the disk has more room (or the
+// folder is writable again) or `minnow clean --cache`.
 
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -32,6 +39,7 @@ import type { AppConfig } from './config';
 import { MinnowError } from './errors';
 import { loadComponents, resolveComponents } from './components';
 import { lwipDir } from './lwip';
+import { SOURCES_RECORD, changedFiles, readSums, staleObjects, writeSums, type Sums } from './stale';
 import { which } from './tools';
 
 /** Entries kept; the least recently used beyond this are removed after a new one is made. */
@@ -84,7 +92,7 @@ const RACY_MS = 2000;
  * last run (kept in the cache folder's manifests/) when its size and date did not change, so a
  * build reads only the files that did; the manifest is only a memo, the key is of the contents.
  */
-function hashTree(h: ReturnType<typeof createHash>, dir: string, skip: (rel: string) => boolean, memoRoot?: string): void {
+function hashTree(h: ReturnType<typeof createHash>, dir: string, skip: (rel: string) => boolean, sums: Sums, memoRoot?: string): void {
   const memo = memoRoot && join(memoRoot, MANIFESTS, `${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.json`);
   let old: Manifest = {};
   try {
@@ -106,6 +114,7 @@ function hashTree(h: ReturnType<typeof createHash>, dir: string, skip: (rel: str
       changed = true;
     }
     now[rel] = [st.size, st.mtimeMs, sum];
+    sums[join(dir, rel)] = sum;
     h.update(`${rel}\0${sum}\n`);
   }
   if (!memo || (!changed && Object.keys(old).length === Object.keys(now).length)) return;
@@ -180,6 +189,8 @@ export interface CacheKey {
   tree: string;
   /** gcc's header folder (empty when gcc did not say). */
   gccInclude: string;
+  /** Each source's sha-256 by absolute path (what the objects' dependency files name). */
+  sums: Sums;
 }
 
 /**
@@ -200,18 +211,38 @@ function linksLwip(components: readonly string[], kdir: string): boolean {
   }
 }
 
+/** Whether app links lwIP (its components or make's COMPONENTS and DRIVERS from the environment). */
+function appLinksLwip(app: Pick<AppConfig, 'components'>, kdir: string, env: NodeJS.ProcessEnv): boolean {
+  return linksLwip([...app.components, ...(env.COMPONENTS ?? '').split(/\s+/), ...(env.DRIVERS ?? '').split(/\s+/)].filter(Boolean), kdir);
+}
+
+/**
+ * The content of the kernel sources app is built from: the hash of the tree (the key's second
+ * half) and each file's sum. kdir is taken by its real path, as make (-C, then getcwd) sees it and
+ * writes it into the dependency files. memo: the folder of the hash memo (manifests/).
+ */
+export function kernelSources(app: Pick<AppConfig, 'components'>, kdir: string, env: NodeJS.ProcessEnv = process.env, memo?: string): { tree: string; sums: Sums } {
+  const real = realpathSync(kdir);
+  const sums: Sums = {};
+  const t = createHash('sha256');
+  hashTree(t, real, (rel) => rel.endsWith('.md') || rel.split('/').includes('build'), sums, memo);
+  if (appLinksLwip(app, real, env) && existsSync(join(lwipDir(env), 'src'))) hashTree(t, join(lwipDir(env), 'src'), () => false, sums, memo);
+  return { tree: t.digest('hex').slice(0, 32), sums };
+}
+
 /** The key of app's kernel objects built from the kernel in kdir. */
 export function cacheKey(app: Pick<AppConfig, 'components' | 'cflags'>, kdir: string, env: NodeJS.ProcessEnv = process.env): CacheKey {
   const memo = buildCacheEnabled(env) ? buildCacheDir(env) : undefined;
-  const lwip = linksLwip([...app.components, ...(env.COMPONENTS ?? '').split(/\s+/), ...(env.DRIVERS ?? '').split(/\s+/)].filter(Boolean), kdir);
+  // the real path: a symbolic link to one checkout and a folder of that name are different trees
+  const real = realpathSync(kdir);
+  const lwip = appLinksLwip(app, real, env);
   const f = createHash('sha256');
   const fromEnv = Object.fromEntries(MAKE_ENV.map((v) => [v, env[v] ?? '']));
   const tools = toolchain(memo);
-  f.update(JSON.stringify({ v: 1, kdir, toolchain: tools.id, components: [...app.components].sort(), cflags: app.cflags, env: fromEnv, lwip: lwip ? lwipDir(env) : '' }));
-  const t = createHash('sha256');
-  hashTree(t, kdir, (rel) => rel.endsWith('.md') || rel.split('/').includes('build'), memo);
-  if (lwip && existsSync(join(lwipDir(env), 'src'))) hashTree(t, join(lwipDir(env), 'src'), () => false, memo);
-  return { flags: f.digest('hex').slice(0, 16), tree: t.digest('hex').slice(0, 32), gccInclude: tools.include };
+  // v2: the kernel folder by its real path, entries carry sources.json (v1 entries may hold stale seeds)
+  f.update(JSON.stringify({ v: 2, kdir: real, toolchain: tools.id, components: [...app.components].sort(), cflags: app.cflags, env: fromEnv, lwip: lwip ? lwipDir(env) : '' }));
+  const src = kernelSources(app, real, env, memo);
+  return { flags: f.digest('hex').slice(0, 16), tree: src.tree, gccInclude: tools.include, sums: src.sums };
 }
 
 /** How the build uses the cache. */
@@ -230,6 +261,68 @@ export interface KernelObjects {
   commit(): void;
   /** After a failed make: drop the temporary folder. */
   discard(): void;
+  /**
+   * After make failed writing a new entry (a disk that filled up, a folder that turned
+   * read-only): remember it for this key, so that the next builds do not pay for the kernel and
+   * the failed write again, until the cause is gone or `minnow clean --cache`.
+   */
+  failed(why: string): void;
+  /** The sources' sums when the key was made (undefined when the cache was not looked at). */
+  sums?: Sums;
+}
+
+/** A failed fill as remembered in manifests/failed-<entry>.json. */
+interface FillFailure {
+  why: string;
+  /** When, in ms since the epoch. */
+  at: number;
+  /** The free bytes and inodes of the cache's filesystem when the fill began. */
+  bytes: number;
+  inodes: number;
+}
+
+/** Free inodes beyond those the failed fill had that make it worth another try (an entry has ~200 files). */
+const FILL_INODES_MORE = 1024;
+
+function failureFile(root: string, name: string): string {
+  return join(root, MANIFESTS, `failed-${name}.json`);
+}
+
+function freeSpace(root: string): { bytes: number; inodes: number } {
+  const fs = statfsSync(root);
+  return { bytes: fs.bavail * fs.bsize, inodes: fs.ffree };
+}
+
+/**
+ * The failed fill remembered for this entry whose cause is still there, or undefined. A full disk
+ * is gone once the cache's filesystem has CACHE_FREE_MIN more bytes or FILL_INODES_MORE more
+ * inodes free than when the fill began; a read-only or forbidden folder once a file can be
+ * written in it. A record whose cause is gone is removed.
+ */
+function rememberedFailure(root: string, name: string): FillFailure | undefined {
+  const file = failureFile(root, name);
+  let rec: FillFailure;
+  try {
+    rec = JSON.parse(readFileSync(file, 'utf8')) as FillFailure;
+  } catch {
+    return undefined;
+  }
+  let still = false;
+  try {
+    if (/space|quota/i.test(rec.why)) {
+      const now = freeSpace(root);
+      still = now.bytes < rec.bytes + CACHE_FREE_MIN && now.inodes < rec.inodes + FILL_INODES_MORE;
+    } else {
+      const probe = join(root, `probe${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+      writeFileSync(probe, '');
+      rmSync(probe, { force: true });
+    }
+  } catch {
+    still = true;
+  }
+  if (still) return rec;
+  rmSync(file, { force: true });
+  return undefined;
 }
 
 function errText(e: unknown): string {
@@ -257,7 +350,7 @@ function mkdirError(dir: string, e: unknown): string {
 /** What the user can do about a cache that cannot be written. */
 export const FIX = 'Fix: free space there or make it writable, or point MINNOW_BUILD_CACHE (or XDG_CACHE_HOME) at a writable folder; MINNOW_BUILD_CACHE=off turns the cache off.';
 
-const WITHOUT = (warning?: string): KernelObjects => ({ readonly: false, warning, commit: () => undefined, discard: () => undefined });
+const WITHOUT = (warning?: string): KernelObjects => ({ readonly: false, warning, commit: () => undefined, discard: () => undefined, failed: () => undefined });
 
 /** The entry app should build with, found or prepared; never throws (a broken cache is a warning). */
 export function kernelObjects(app: AppConfig, kdir: string, env: NodeJS.ProcessEnv = process.env): KernelObjects {
@@ -280,36 +373,56 @@ export function kernelObjects(app: AppConfig, kdir: string, env: NodeJS.ProcessE
       // only the seed of a later entry is lost
     }
   };
+  const without = (warning?: string): KernelObjects => ({ ...WITHOUT(warning), sums: key.sums });
   if (existsSync(entry)) {
     touch(entry);
-    return { dir: entry, id: name, readonly: true, gccInclude: key.gccInclude, commit: remember, discard: () => undefined };
+    return { dir: entry, id: name, readonly: true, gccInclude: key.gccInclude, sums: key.sums, commit: remember, discard: () => undefined, failed: () => undefined };
+  }
+  const failure = rememberedFailure(root, name);
+  if (failure) {
+    const when = new Date(failure.at).toISOString().replace(/:\d\d\.\d+Z$/, ' UTC').replace('T', ' ');
+    return without(`the build cache ${root} could not take these kernel objects (${failure.why}, ${when}); building without the cache until ${/space|quota/i.test(failure.why) ? 'its disk has more room' : 'it is writable'} or \`minnow clean --cache\`. ${FIX}`);
   }
   let tmp: string;
+  let space: { bytes: number; inodes: number };
   try {
     mkdirSync(root, { recursive: true });
-    const fs = statfsSync(root);
-    const free = fs.bavail * fs.bsize;
+    space = freeSpace(root);
+    const free = space.bytes;
     if (free < CACHE_FREE_MIN) {
-      return WITHOUT(`the disk of the build cache ${root} has only ${Math.floor(free / 1024 / 1024)} MiB free; building without the cache. ${FIX}`);
+      return without(`the disk of the build cache ${root} has only ${Math.floor(free / 1024 / 1024)} MiB free; building without the cache. ${FIX}`);
     }
     tmp = join(root, `${name}${TMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(tmp);
   } catch (e) {
-    return WITHOUT(`cannot write the build cache ${root} (${mkdirError(root, e)}); building without the cache. ${FIX}`);
+    return without(`cannot write the build cache ${root} (${mkdirError(root, e)}); building without the cache. ${FIX}`);
   }
   try {
     const seed = seedEntry(root, key, record);
-    if (seed) copyEntry(join(root, seed), tmp);
+    if (seed) copyEntry(join(root, seed), tmp, key.sums);
   } catch {
     // a seed that cannot be copied only costs a full kernel build
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp);
   }
+  // the content the entry's objects are built from: what a later entry seeded from it compares with
+  writeSums(tmp, key.sums);
   return {
     dir: tmp,
     id: name,
     readonly: false,
     gccInclude: key.gccInclude,
+    sums: key.sums,
+    failed: (why) => {
+      rmSync(tmp, { recursive: true, force: true });
+      const rec: FillFailure = { why, at: Date.now(), ...space };
+      try {
+        mkdirSync(join(root, MANIFESTS), { recursive: true });
+        writeFileSync(failureFile(root, name), JSON.stringify(rec));
+      } catch {
+        // not even that fits: the next fill is tried again (and fails early when the folder is read-only)
+      }
+    },
     commit: () => {
       try {
         renameSync(tmp, entry);
@@ -332,9 +445,10 @@ function seedEntry(root: string, key: CacheKey, record: string): string | undefi
   } catch {
     // a new project
   }
-  if (last.startsWith(`${key.flags}-`) && ENTRY_NAME.test(last) && existsSync(join(root, last))) return last;
+  // an entry without its record of sources cannot tell which of its objects the new sources change
+  if (last.startsWith(`${key.flags}-`) && ENTRY_NAME.test(last) && existsSync(join(root, last, SOURCES_RECORD))) return last;
   const same = readdirSync(root)
-    .filter((n) => n.startsWith(`${key.flags}-`) && ENTRY_NAME.test(n))
+    .filter((n) => n.startsWith(`${key.flags}-`) && ENTRY_NAME.test(n) && existsSync(join(root, n, SOURCES_RECORD)))
     .map((n) => ({ n, t: statSync(join(root, n)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
   return same[0]?.n;
@@ -344,9 +458,15 @@ function seedEntry(root: string, key: CacheKey, record: string): string | undefi
  * Copies an entry into a new folder, objects and dependency files with their dates (make
  * compares them with the sources'). A dependency file names its object by absolute path, the old
  * folder's: it is rewritten to the new one, or make would not see which headers the copy needs.
+ * Dates alone do not tell a changed source when the new one is older than the objects (another
+ * checkout put in the kernel folder's place): the objects that depend on a file whose content
+ * differs from the seed's record are left out (make compiles them), and so is the symbol table.
  */
-function copyEntry(from: string, to: string): void {
-  for (const rel of treeFiles(from, () => false)) {
+function copyEntry(from: string, to: string, sums: Sums): void {
+  const changed = changedFiles(readSums(from) ?? {}, sums);
+  const stale = staleObjects(from, changed);
+  if (changed.size > 0) for (const f of ['ksyms0.o', 'ksyms0.S']) stale.add(f);
+  for (const rel of treeFiles(from, (r) => r === SOURCES_RECORD || stale.has(r) || stale.has(r.replace(/\.d$/, '.o')))) {
     const src = join(from, rel);
     const dst = join(to, rel);
     mkdirSync(join(dst, '..'), { recursive: true });

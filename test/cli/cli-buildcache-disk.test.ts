@@ -7,7 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTmp, cli, compiled, killStragglers, tmp } from './helpers';
 
@@ -100,6 +100,30 @@ describe('cli: build cache on a full or read-only disk', function () {
     assert.match(stderr, /No space left on device/, 'the compilers hit the full disk');
     assert.ok(warning.includes(`the build cache ${cache} failed (No space left on device)`), warning);
     assert.match(warning, /building again without the cache\. Fix: free space there/);
+  });
+
+  it('a fill that failed is not tried again: the next build says so in one line and compiles only what changed; minnow clean --cache tries again', async function () {
+    const cache = join(mountOrSkip(this, ['-t', 'tmpfs', '-o', 'size=70m,nr_inodes=40', 'tmpfs']), 'kernel-objects');
+    const env = envWith({ MINNOW_BUILD_CACHE: cache });
+    const app = await fresh(env);
+    const first = await cli(['build', app], { env });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.ok(warnings(first.stderr)[0]?.includes(`the build cache ${cache} failed (No space left on device)`), first.stderr);
+    // the next build of the project: main.c edited
+    writeFileSync(join(app, 'main.c'), `${readFileSync(join(app, 'main.c'), 'utf8')}\n/* edited */\n`);
+    const second = await cli(['build', app], { env });
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    const w = warnings(second.stderr);
+    assert.equal(w.length, 1, second.stderr);
+    assert.match(w[0], new RegExp(`the build cache ${cache} could not take these kernel objects \\(No space left on device, .* UTC\\); building without the cache until its disk has more room or \`minnow clean --cache\``));
+    assert.ok(!second.stderr.split('\n').some((l) => !l.startsWith('minnow:') && /No space left/.test(l)), `no write to the full cache was tried: ${second.stderr}`);
+    assert.deepEqual(compiled(second.stdout), ['main.c'], 'the kernel objects built in the project are kept');
+    await boots(app, env);
+    // minnow clean --cache forgets the failure: the build tries the cache again
+    assert.equal((await cli(['clean', '--cache'], { env })).code, 0);
+    const third = await cli(['build', await fresh(env)], { env });
+    assert.equal(third.code, 0, third.stdout + third.stderr);
+    assert.ok(warnings(third.stderr)[0]?.includes(`the build cache ${cache} failed (No space left on device)`), third.stderr);
   });
 
   it('a read-only filesystem without the entry: one warning naming it (EROFS) and the fix, the build works', async function () {

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupTmp, cli, compiled, killStragglers, ROOT, tmp } from './helpers';
 
@@ -73,6 +73,43 @@ describe('cli: build cache', function () {
     // both trees stay in the cache: another project on the edited kernel compiles only its main.c
     assert.equal(entries(env.MINNOW_BUILD_CACHE!).filter((n) => !n.includes('.tmp-')).length, 2);
     assert.deepEqual(compiled(await build(await fresh(env), env)), ['main.c']);
+  });
+
+  it('a kernel folder replaced by another checkout with OLDER dates: the changed sources are compiled again, with and without the cache', async () => {
+    // make compares dates: objects newer than the new checkout's files would be kept
+    const root = tmp('minnow-cache-kernel-');
+    const kernel = join(root, 'kernel');
+    const other = join(root, 'other');
+    cpSync(join(ROOT, 'kernel'), kernel, { recursive: true, preserveTimestamps: true });
+    cpSync(join(ROOT, 'kernel'), other, { recursive: true });
+    const init = join(other, 'core', 'init.c');
+    writeFileSync(init, readFileSync(init, 'utf8').replace('PVH entry to main', 'PVH entry (other checkout)'));
+    appendFileSync(join(other, 'include', 'stdio.h'), '\n/* the other checkout */\n');
+    const old = new Date('2020-01-01T00:00:00Z');
+    const age = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) age(join(dir, e.name));
+        utimesSync(join(dir, e.name), old, old);
+      }
+    };
+    age(other);
+    for (const cache of [join(tmp('minnow-cache-'), 'c'), 'off']) {
+      rmSync(kernel, { recursive: true, force: true });
+      cpSync(join(ROOT, 'kernel'), kernel, { recursive: true, preserveTimestamps: true });
+      const env = envWith({ MINNOW_BUILD_CACHE: cache, MINNOW_KERNEL: kernel });
+      const app = await fresh(env);
+      await build(app, env);
+      assert.ok(!readFileSync(join(app, 'build', 'app.elf')).includes('other checkout'));
+      // the other checkout takes the kernel folder's place (its files are years older than the objects)
+      rmSync(kernel, { recursive: true, force: true });
+      cpSync(other, kernel, { recursive: true, preserveTimestamps: true });
+      const out = await build(app, env);
+      const cc = compiled(out);
+      assert.ok(cc.includes('core/init.c') && cc.includes('main.c'), `cache ${cache}: the changed source and what includes the changed header are compiled: ${cc.join(' ')}`);
+      assert.ok(!cc.includes('core/sched.c'), `cache ${cache}: the unchanged ones are not: ${cc.join(' ')}`);
+      assert.ok(readFileSync(join(app, 'build', 'app.elf')).includes('PVH entry (other checkout)'), `cache ${cache}: the ELF has the other checkout's kernel`);
+      assert.match((await cli(['build', app], { env })).stderr, /minnow: up to date/, 'and is up to date after');
+    }
   });
 
   it('two projects built at once on an empty cache both give bootable ELFs', async () => {
