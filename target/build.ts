@@ -11,7 +11,7 @@ import { registerChild, killAndWait } from './children';
 import type { AppConfig } from './config';
 import { MinnowError, advise, aptInstall } from './errors';
 import { FIX, kernelObjects, kernelSources, type KernelObjects } from './buildcache';
-import { forgetStale, type Sums } from './stale';
+import { forgetStale } from './stale';
 import { ensureLwip } from './lwip';
 import { kernelDir as defaultKernelDir } from './paths';
 import { which } from './tools';
@@ -83,7 +83,7 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
     kobj = kernelObjects(app, kdir);
     if (kobj.warning) warn(kobj.warning);
   }
-  projectUpToContent(app, kdir, kobj?.sums);
+  projectUpToContent(app, kdir, kobj);
   trace('build-make', { cache: kobj?.dir ? 'entry' : 'none' });
   let r = await runMake(make, makeArgs(app, kdir, jobs, kobj), app.dir, opts);
   trace('build-make-end', { status: r.status });
@@ -116,13 +116,13 @@ export async function buildApp(app: AppConfig, opts: BuildOptions = {}): Promise
  * under it with older dates (target/stale.ts): the application's objects that include a changed
  * kernel header, the kernel's own objects when they are built in the project, and the ELF.
  */
-function projectUpToContent(app: AppConfig, kdir: string, sums?: Sums): void {
+function projectUpToContent(app: AppConfig, kdir: string, kobj?: Pick<KernelObjects, 'sums' | 'sourcesId'>): void {
   const obj = join(app.buildDir, 'obj');
   try {
     // without the cache, the hash memo lives in the project
-    const now = sums ?? kernelSources(app, kdir, process.env, obj).sums;
+    const now = kobj?.sums && kobj.sourcesId ? { sums: kobj.sums, id: kobj.sourcesId } : kernelSources(app, kdir, process.env, obj);
     const debug = app.elf.replace(/\.elf$/, '.debug');
-    forgetStale(obj, now, [app.elf, debug, ...['kernel.o', 'ksyms0.o', 'ksyms0.S'].map((f) => join(obj, f))]);
+    forgetStale(obj, now.sums, [app.elf, debug, ...['kernel.o', 'ksyms0.o', 'ksyms0.S'].map((f) => join(obj, f))], now.id);
   } catch {
     // an unreadable kernel folder: make says which file it cannot read
   }

@@ -34,7 +34,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statfsSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { AppConfig } from './config';
 import { MinnowError } from './errors';
 import { loadComponents, resolveComponents } from './components';
@@ -65,19 +65,22 @@ export function buildCacheEnabled(env: NodeJS.ProcessEnv = process.env): boolean
   return !['off', '0', 'no', 'false'].includes((env.MINNOW_BUILD_CACHE ?? '').toLowerCase());
 }
 
-/** Every file under dir (sorted, relative), skipping build output and documentation. */
+/**
+ * Every file under dir (sorted, relative), but those skip() says. The paths are put together by
+ * hand: path.join and path.relative normalise (and relative resolves against the working folder)
+ * on every call, which was a third of a warm build's hashing.
+ */
 function treeFiles(dir: string, skip: (rel: string) => boolean): string[] {
   const out: string[] = [];
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      const rel = relative(dir, p);
-      if (skip(rel)) continue;
-      if (e.isDirectory()) walk(p);
-      else if (e.isFile()) out.push(rel);
+  const walk = (abs: string, rel: string): void => {
+    for (const e of readdirSync(abs, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (skip(r)) continue;
+      if (e.isDirectory()) walk(`${abs}/${e.name}`, r);
+      else if (e.isFile()) out.push(r);
     }
   };
-  walk(dir);
+  walk(dir, '');
   return out.sort();
 }
 
@@ -104,17 +107,18 @@ function hashTree(h: ReturnType<typeof createHash>, dir: string, skip: (rel: str
   let changed = false;
   const recent = Date.now() - RACY_MS;
   for (const rel of treeFiles(dir, skip)) {
-    const st = statSync(join(dir, rel));
+    const abs = `${dir}/${rel}`;
+    const st = statSync(abs);
     const was = old[rel];
     let sum: string;
     if (was && was[0] === st.size && was[1] === st.mtimeMs && st.mtimeMs < recent) {
       sum = was[2];
     } else {
-      sum = createHash('sha256').update(readFileSync(join(dir, rel))).digest('hex');
+      sum = createHash('sha256').update(readFileSync(abs)).digest('hex');
       changed = true;
     }
     now[rel] = [st.size, st.mtimeMs, sum];
-    sums[join(dir, rel)] = sum;
+    sums[abs] = sum;
     h.update(`${rel}\0${sum}\n`);
   }
   if (!memo || (!changed && Object.keys(old).length === Object.keys(now).length)) return;
@@ -191,6 +195,8 @@ export interface CacheKey {
   gccInclude: string;
   /** Each source's sha-256 by absolute path (what the objects' dependency files name). */
   sums: Sums;
+  /** The kernel folder's real path and the tree's hash: equal ids, equal sums. */
+  sourcesId: string;
 }
 
 /**
@@ -221,13 +227,15 @@ function appLinksLwip(app: Pick<AppConfig, 'components'>, kdir: string, env: Nod
  * half) and each file's sum. kdir is taken by its real path, as make (-C, then getcwd) sees it and
  * writes it into the dependency files. memo: the folder of the hash memo (manifests/).
  */
-export function kernelSources(app: Pick<AppConfig, 'components'>, kdir: string, env: NodeJS.ProcessEnv = process.env, memo?: string): { tree: string; sums: Sums } {
+export function kernelSources(app: Pick<AppConfig, 'components'>, kdir: string, env: NodeJS.ProcessEnv = process.env, memo?: string): { tree: string; sums: Sums; id: string } {
   const real = realpathSync(kdir);
   const sums: Sums = {};
   const t = createHash('sha256');
-  hashTree(t, real, (rel) => rel.endsWith('.md') || rel.split('/').includes('build'), sums, memo);
-  if (appLinksLwip(app, real, env) && existsSync(join(lwipDir(env), 'src'))) hashTree(t, join(lwipDir(env), 'src'), () => false, sums, memo);
-  return { tree: t.digest('hex').slice(0, 32), sums };
+  hashTree(t, real, (rel) => rel.endsWith('.md') || /(^|\/)build(\/|$)/.test(rel), sums, memo);
+  const lwip = resolve(lwipDir(env), 'src');
+  if (appLinksLwip(app, real, env) && existsSync(lwip)) hashTree(t, lwip, () => false, sums, memo);
+  const tree = t.digest('hex').slice(0, 32);
+  return { tree, sums, id: `${real}\n${tree}` };
 }
 
 /** The key of app's kernel objects built from the kernel in kdir. */
@@ -242,7 +250,7 @@ export function cacheKey(app: Pick<AppConfig, 'components' | 'cflags'>, kdir: st
   // v2: the kernel folder by its real path, entries carry sources.json (v1 entries may hold stale seeds)
   f.update(JSON.stringify({ v: 2, kdir: real, toolchain: tools.id, components: [...app.components].sort(), cflags: app.cflags, env: fromEnv, lwip: lwip ? lwipDir(env) : '' }));
   const src = kernelSources(app, real, env, memo);
-  return { flags: f.digest('hex').slice(0, 16), tree: src.tree, gccInclude: tools.include, sums: src.sums };
+  return { flags: f.digest('hex').slice(0, 16), tree: src.tree, gccInclude: tools.include, sums: src.sums, sourcesId: src.id };
 }
 
 /** How the build uses the cache. */
@@ -269,6 +277,8 @@ export interface KernelObjects {
   failed(why: string): void;
   /** The sources' sums when the key was made (undefined when the cache was not looked at). */
   sums?: Sums;
+  /** Their identity (CacheKey.sourcesId). */
+  sourcesId?: string;
 }
 
 /** A failed fill as remembered in manifests/failed-<entry>.json. */
@@ -373,10 +383,10 @@ export function kernelObjects(app: AppConfig, kdir: string, env: NodeJS.ProcessE
       // only the seed of a later entry is lost
     }
   };
-  const without = (warning?: string): KernelObjects => ({ ...WITHOUT(warning), sums: key.sums });
+  const without = (warning?: string): KernelObjects => ({ ...WITHOUT(warning), sums: key.sums, sourcesId: key.sourcesId });
   if (existsSync(entry)) {
     touch(entry);
-    return { dir: entry, id: name, readonly: true, gccInclude: key.gccInclude, sums: key.sums, commit: remember, discard: () => undefined, failed: () => undefined };
+    return { dir: entry, id: name, readonly: true, gccInclude: key.gccInclude, sums: key.sums, sourcesId: key.sourcesId, commit: remember, discard: () => undefined, failed: () => undefined };
   }
   const failure = rememberedFailure(root, name);
   if (failure) {
@@ -413,6 +423,7 @@ export function kernelObjects(app: AppConfig, kdir: string, env: NodeJS.ProcessE
     readonly: false,
     gccInclude: key.gccInclude,
     sums: key.sums,
+    sourcesId: key.sourcesId,
     failed: (why) => {
       rmSync(tmp, { recursive: true, force: true });
       const rec: FillFailure = { why, at: Date.now(), ...space };

@@ -15,6 +15,8 @@ export type Sums = Record<string, string>;
 
 /** The record of the content a folder's objects were built from. */
 export const SOURCES_RECORD = 'sources.json';
+/** A short identity of that record (the kernel folder and its tree's hash): equal, nothing to compare. */
+const SOURCES_ID = 'sources.id';
 
 /** The record in dir, or undefined when there is none (or it is damaged). */
 export function readSums(dir: string): Sums | undefined {
@@ -90,25 +92,45 @@ export function staleObjects(dir: string, changed: ReadonlySet<string>): Set<str
  * Brings a folder of objects up to the content in now: removes the objects that depend on a file
  * that changed since its record (all of them when it has no record: objects of an older Minnow),
  * and, when anything changed, the given files made from them (the joined kernel.o, the symbol
- * table, the ELF), then writes the new record. Returns the number of objects removed.
+ * table, the ELF), then writes the new record. id names the content (the kernel folder and its
+ * tree's hash): when the folder's id is the same, a warm build reads that one short file rather
+ * than the record of every source. Returns the number of objects removed.
  */
-export function forgetStale(dir: string, now: Sums, derived: readonly string[] = []): number {
+export function forgetStale(dir: string, now: Sums, derived: readonly string[] = [], id?: string): number {
+  const idFile = join(dir, SOURCES_ID);
+  try {
+    if (id && readFileSync(idFile, 'utf8') === id) return 0;
+  } catch {
+    // no identity yet: compare the records
+  }
   const was = readSums(dir);
   const changed = was ? changedFiles(was, now) : undefined;
-  if (changed && changed.size === 0) return 0;
-  const stale = changed ? staleObjects(dir, changed) : allObjects(dir);
-  for (const rel of stale) {
-    rmSync(join(dir, rel), { force: true });
-    rmSync(join(dir, rel.replace(/\.o$/, '.d')), { force: true });
+  let removed = 0;
+  if (!changed || changed.size > 0) {
+    const stale = changed ? staleObjects(dir, changed) : allObjects(dir);
+    for (const rel of stale) {
+      rmSync(join(dir, rel), { force: true });
+      rmSync(join(dir, rel.replace(/\.o$/, '.d')), { force: true });
+    }
+    for (const f of derived) rmSync(f, { force: true });
+    removed = stale.size;
+    // the identity goes first and comes back after the record: it never vouches for another record
+    rmSync(idFile, { force: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch {
+      // make reports a build folder it cannot make
+    }
+    if (!writeSums(dir, now)) return removed;
   }
-  for (const f of derived) rmSync(f, { force: true });
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch {
-    // make reports a build folder it cannot make
+  if (id) {
+    try {
+      writeFileSync(idFile, id);
+    } catch {
+      // the records are compared next time
+    }
   }
-  writeSums(dir, now);
-  return stale.size;
+  return removed;
 }
 
 /** Every object under dir in a subfolder (relative paths). */
