@@ -151,44 +151,38 @@ describe('gdbstub on 4 CPUs', function () {
     await g.cli('kill');
   });
 
-  it('scheduler-locking off: a next over a line that waits for CPU 3 ends, the others ran', async () => {
+  /**
+   * From CPU 2 with scheduler-locking off (and `settings` after it), `next` up to the line that
+   * waits for CPU 3, then once more over it: the next must end, and CPU 3 must have counted.
+   */
+  async function nextOverWaitForCpu3(settings: string[]): Promise<void> {
     const g = await connect();
     await atOnCpu2(g);
     await g.cli('set scheduler-locking off');
+    for (const s of settings) await g.cli(s);
     await g.cli('set var wait_cpu3 = 1');
     const line = marker(APP_SRC, 'wait-cpu3');
     let stop = '';
     for (let i = 0; i < 4 && !stop.includes(`line="${line}"`); i++) stop = await g.resume('next', 120000);
     assert.match(stop, new RegExp(`line="${line}"`), stop);
     const before = await counts(g);
-    // vCont;r...:N;c: CPU 2 steps through the loop while CPU 3 counts
     stop = await g.resume('next', 300000);
     assert.match(stop, /reason="end-stepping-range"/, stop);
     assert.doesNotMatch(stop, new RegExp(`line="${line}"`), stop);
     const after = await counts(g);
     assert.ok(after[3] > before[3], `CPU 3 did not run during the next: ${before} -> ${after}`);
     await g.cli('kill');
+  }
+
+  it('scheduler-locking off: a next over a line that waits for CPU 3 ends, the others ran', async () => {
+    // vCont;r...:N;c: CPU 2 steps through the loop while CPU 3 counts
+    await nextOverWaitForCpu3([]);
   });
 
   it('scheduler-locking off, range-stepping off: a next over a line that waits for CPU 3 ends (stepi by stepi, the others let go every so often)', async () => {
-    const g = await connect();
-    await atOnCpu2(g);
-    await g.cli('set scheduler-locking off');
     // each step of the line is its own vCont;s:N;c, and each ends at once: one that lets the others
     // stay parked must still let them run every so often, or the loop never sees CPU 3 count
-    await g.cli('set range-stepping off');
-    await g.cli('set var wait_cpu3 = 1');
-    const line = marker(APP_SRC, 'wait-cpu3');
-    let stop = '';
-    for (let i = 0; i < 4 && !stop.includes(`line="${line}"`); i++) stop = await g.resume('next', 120000);
-    assert.match(stop, new RegExp(`line="${line}"`), stop);
-    const before = await counts(g);
-    stop = await g.resume('next', 300000);
-    assert.match(stop, /reason="end-stepping-range"/, stop);
-    assert.doesNotMatch(stop, new RegExp(`line="${line}"`), stop);
-    const after = await counts(g);
-    assert.ok(after[3] > before[3], `CPU 3 did not run during the next: ${before} -> ${after}`);
-    await g.cli('kill');
+    await nextOverWaitForCpu3(['set range-stepping off']);
   });
 
   it('scheduler-locking off: a stepi that ends at once leaves the other CPUs parked (they may run, and need not)', async () => {
